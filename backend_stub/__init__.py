@@ -1,0 +1,1 @@
+"""The 109 contact centre's backend stub: a small but real FastAPI service."""

@@ -1,0 +1,1 @@
+"""Small database functions, one module per kind of record. Routers stay thin."""

@@ -1,0 +1,67 @@
+"""Residents' profiles and saved addresses."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from backend_stub.errors import ApiError
+from backend_stub.iin import is_valid_iin
+from backend_stub.models import Address, User
+from backend_stub.schemas.profile import AddressIn, AddressOut, ProfileOut, ProfilePatch
+
+
+def addresses_of(db: Session, user_id: int) -> list[Address]:
+    return list(
+        db.exec(select(Address).where(Address.user_id == user_id).order_by(col(Address.id))).all()
+    )
+
+
+def address_out(a: Address) -> AddressOut:
+    assert a.id is not None
+    return AddressOut(
+        id=a.id, label=a.label, text=a.text, lat=a.lat, lon=a.lon, district=a.district
+    )
+
+
+def profile_out(db: Session, user: User) -> ProfileOut:
+    assert user.id is not None
+    return ProfileOut(
+        id=user.id,
+        phone=user.phone,
+        full_name=user.full_name,
+        iin=user.iin,
+        language=user.language,
+        role=user.role,
+        addresses=[address_out(a) for a in addresses_of(db, user.id)],
+        notify_districts=list(user.notify_districts),
+        notify_topics=list(user.notify_topics),
+        notify_status_updates=user.notify_status_updates,
+        alert_levels=list(user.alert_levels),
+    )
+
+
+def update_profile(db: Session, user: User, patch: ProfilePatch) -> User:
+    data = patch.model_dump(exclude_unset=True)
+    if "iin" in data and data["iin"]:
+        if not is_valid_iin(data["iin"]):
+            raise ApiError(422, "invalid_iin")
+    if "full_name" in data and data["full_name"] is not None:
+        data["full_name"] = " ".join(data["full_name"].split()) or None
+    for key, value in data.items():
+        setattr(user, key, value if value != "" else None)
+    db.add(user)
+    return user
+
+
+def own_address(db: Session, user: User, address_id: int) -> Address:
+    address = db.get(Address, address_id)
+    if address is None or address.user_id != user.id:
+        raise ApiError(404, "not_found")
+    return address
+
+
+def save_address(db: Session, address: Address, data: AddressIn) -> Address:
+    for key, value in data.model_dump().items():
+        setattr(address, key, value)
+    db.add(address)
+    return address

@@ -1,0 +1,90 @@
+"""The one place for request dependencies: settings, database session, caller, language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from backend_stub.config import Settings
+from backend_stub.crud import sessions as sessions_crud
+from backend_stub.errors import ApiError
+from backend_stub.messages import pick_language
+from backend_stub.models import User
+
+CONSOLE_COOKIE = "city109_console"
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    with Session(get_engine(request), expire_on_commit=False) as session:
+        yield session
+
+
+def get_language(accept_language: Annotated[str | None, Header()] = None) -> str:
+    return pick_language(accept_language)
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DbDep = Annotated[Session, Depends(get_db)]
+LangDep = Annotated[str, Depends(get_language)]
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token:
+        return token.strip()
+    return None
+
+
+def current_user(request: Request, db: DbDep, settings: SettingsDep) -> User:
+    token = bearer_token(request)
+    if token is None:
+        raise ApiError(401, "not_authenticated", headers={"WWW-Authenticate": "Bearer"})
+    user = sessions_crud.user_for_access_token(db, settings, token)
+    if user is None:
+        raise ApiError(401, "invalid_token", headers={"WWW-Authenticate": "Bearer"})
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def current_operator(user: CurrentUser) -> User:
+    if user.role != "operator":
+        raise ApiError(403, "forbidden")
+    return user
+
+
+CurrentOperator = Annotated[User, Depends(current_operator)]
+
+
+def console_operator(request: Request, db: DbDep, settings: SettingsDep) -> User | None:
+    """The operator signed in to the web console (cookie holding an access token), if any."""
+    token = request.cookies.get(CONSOLE_COOKIE)
+    if not token:
+        return None
+    user = sessions_crud.user_for_access_token(db, settings, token)
+    return user if user is not None and user.role == "operator" else None
+
+
+def require_dev(settings: SettingsDep) -> None:
+    if not settings.is_dev:
+        raise ApiError(404, "not_found")

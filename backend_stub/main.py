@@ -1,0 +1,59 @@
+"""The application factory: settings → engine → routers, in one place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+from backend_stub.config import Settings
+from backend_stub.db import init_db, make_engine
+from backend_stub.errors import install_error_handlers
+from backend_stub.routers import auth, dev, profile
+from backend_stub.sms import DevInbox, make_sms_gateway
+
+log = logging.getLogger("city109")
+
+
+class Health(BaseModel):
+    status: str
+    env: str
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    engine = make_engine(settings)
+    init_db(engine)
+    settings.media_dir.mkdir(parents=True, exist_ok=True)
+    settings.uploads_dir.mkdir(parents=True, exist_ok=True)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="109 — city contact centre API",
+        version="1.0",
+        lifespan=lifespan,
+        description="Resident app backend: SMS sign-in, appeals, chat, media, sync feed, "
+        "operator API and console, Open311 GeoReport v2.",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.inbox = DevInbox()
+    app.state.sms = make_sms_gateway(settings, app.state.inbox)
+    install_error_handlers(app)
+
+    @app.get("/health", response_model=Health, tags=["health"])
+    def health() -> Health:
+        return Health(status="ok", env=settings.app_env)
+
+    app.include_router(auth.router)
+    app.include_router(profile.router)
+    if settings.is_dev:
+        app.include_router(dev.router)
+    return app

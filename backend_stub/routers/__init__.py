@@ -1,0 +1,1 @@
+"""Thin HTTP routers: parse, call crud, shape the answer."""

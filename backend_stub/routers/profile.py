@@ -1,0 +1,95 @@
+"""The resident's profile: personal data, preferences, addresses, and changing the phone."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from sqlmodel import select
+
+from backend_stub.crud import otp as otp_crud
+from backend_stub.crud import users as users_crud
+from backend_stub.deps import CurrentUser, DbDep, LangDep, SettingsDep, client_ip
+from backend_stub.errors import ApiError
+from backend_stub.models import Address, User
+from backend_stub.routers.auth import parse_phone, send_code_sms
+from backend_stub.schemas.auth import OtpRequested
+from backend_stub.schemas.profile import (
+    AddressIn,
+    AddressOut,
+    PhoneChangeRequest,
+    PhoneChangeVerify,
+    ProfileOut,
+    ProfilePatch,
+)
+
+router = APIRouter(prefix="/api/v1/profile", tags=["profile"])
+
+
+@router.get("", response_model=ProfileOut)
+def get_profile(user: CurrentUser, db: DbDep) -> ProfileOut:
+    return users_crud.profile_out(db, user)
+
+
+@router.patch("", response_model=ProfileOut)
+def patch_profile(body: ProfilePatch, user: CurrentUser, db: DbDep) -> ProfileOut:
+    users_crud.update_profile(db, user, body)
+    db.commit()
+    return users_crud.profile_out(db, user)
+
+
+@router.post("/addresses", response_model=AddressOut, status_code=201)
+def add_address(body: AddressIn, user: CurrentUser, db: DbDep) -> AddressOut:
+    assert user.id is not None
+    address = users_crud.save_address(db, Address(user_id=user.id, label="", text=""), body)
+    db.commit()
+    return users_crud.address_out(address)
+
+
+@router.put("/addresses/{address_id}", response_model=AddressOut)
+def edit_address(address_id: int, body: AddressIn, user: CurrentUser, db: DbDep) -> AddressOut:
+    address = users_crud.save_address(db, users_crud.own_address(db, user, address_id), body)
+    db.commit()
+    return users_crud.address_out(address)
+
+
+@router.delete("/addresses/{address_id}", status_code=204)
+def delete_address(address_id: int, user: CurrentUser, db: DbDep) -> Response:
+    db.delete(users_crud.own_address(db, user, address_id))
+    db.commit()
+    return Response(status_code=204)
+
+
+@router.post("/phone/request", response_model=OtpRequested)
+def request_phone_change(
+    body: PhoneChangeRequest, request: Request, user: CurrentUser, db: DbDep,
+    settings: SettingsDep, lang: LangDep,
+) -> OtpRequested:
+    """Send a code to the NEW number: changing the phone binds a new authenticator."""
+    phone = parse_phone(body.phone)
+    issued = otp_crud.issue_code(
+        db, settings, phone, client_ip(request), purpose="change_phone", user_id=user.id
+    )
+    send_code_sms(request, settings, phone, issued.code, lang)
+    db.commit()
+    return OtpRequested(
+        phone=phone, expires_in=settings.otp_ttl_s, resend_in=settings.otp_resend_cooldown_s
+    )
+
+
+@router.post("/phone/verify", response_model=ProfileOut)
+def verify_phone_change(
+    body: PhoneChangeVerify, user: CurrentUser, db: DbDep, settings: SettingsDep
+) -> ProfileOut:
+    phone = parse_phone(body.phone)
+    challenge = otp_crud.verify_code(db, settings, phone, body.code, purpose="change_phone")
+    if challenge.user_id != user.id:
+        raise ApiError(400, "code_expired")
+    taken = db.exec(select(User).where(User.phone == phone, User.id != user.id)).first()
+    if taken is not None:
+        raise ApiError(409, "phone_taken")
+    user.phone = phone
+    db.add(user)
+    assert user.id is not None
+    db.commit()
+    return users_crud.profile_out(db, user)
+
+
