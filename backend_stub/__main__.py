@@ -19,7 +19,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--data-dir", type=Path, default=None, help="where the SQLite file and media go")
     p.add_argument("--demo", action="store_true", help="seed the demo city, operator and appeals")
     p.add_argument(
-        "--autopilot", type=float, default=None, metavar="SECONDS",
+        "--autopilot",
+        type=float,
+        default=None,
+        metavar="SECONDS",
         help="demo autopilot: move new appeals along every SECONDS (0 = off)",
     )
     return p.parse_args(argv)

@@ -48,7 +48,12 @@ def _response(request: Request, status: int, code: str, **kw: Any) -> JSONRespon
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-_STATUS_CODES = {401: "not_authenticated", 403: "forbidden", 404: "not_found", 413: "body_too_large"}
+_STATUS_CODES = {
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    413: "body_too_large",
+}
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -72,7 +77,13 @@ def install_error_handlers(app: FastAPI) -> None:
         code = _STATUS_CODES.get(exc.status_code, "internal_error")
         if exc.status_code == 405:
             return JSONResponse(
-                {"error": {"code": "method_not_allowed", "message": str(exc.detail), "details": None}},
+                {
+                    "error": {
+                        "code": "method_not_allowed",
+                        "message": str(exc.detail),
+                        "details": None,
+                    }
+                },
                 status_code=405,
                 headers=exc.headers,
             )

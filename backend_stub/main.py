@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,10 +11,22 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from pydantic import BaseModel
 
+from backend_stub import autopilot, console, demo
 from backend_stub.config import Settings
 from backend_stub.db import init_db, make_engine
 from backend_stub.errors import install_error_handlers
-from backend_stub.routers import auth, dev, profile
+from backend_stub.routers import (
+    appeals,
+    auth,
+    chat,
+    classifier,
+    dev,
+    media,
+    open311,
+    operator,
+    profile,
+    sync,
+)
 from backend_stub.sms import DevInbox, make_sms_gateway
 
 log = logging.getLogger("city109")
@@ -29,10 +43,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     init_db(engine)
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     settings.uploads_dir.mkdir(parents=True, exist_ok=True)
+    if settings.demo:
+        demo.seed_demo(engine, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = None
+        if settings.autopilot_interval_s > 0:
+            task = asyncio.create_task(autopilot.run_autopilot(engine, settings))
         yield
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         engine.dispose()
 
     app = FastAPI(
@@ -52,8 +75,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def health() -> Health:
         return Health(status="ok", env=settings.app_env)
 
-    app.include_router(auth.router)
-    app.include_router(profile.router)
+    for module in (
+        auth,
+        profile,
+        classifier,
+        appeals,
+        chat,
+        sync,
+        operator,
+        media,
+        open311,
+        console,
+    ):
+        app.include_router(module.router)
     if settings.is_dev:
         app.include_router(dev.router)
     return app

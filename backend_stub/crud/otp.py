@@ -37,7 +37,11 @@ def check_not_locked(db: Session, phone: str, now: datetime) -> None:
 
 
 def issue_code(
-    db: Session, settings: Settings, phone: str, client_ip: str, purpose: str = "login",
+    db: Session,
+    settings: Settings,
+    phone: str,
+    client_ip: str,
+    purpose: str = "login",
     user_id: int | None = None,
 ) -> IssuedCode:
     """Create a new code for the phone, or raise 429 (locked, cooldown, hourly caps)."""

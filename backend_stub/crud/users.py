@@ -42,9 +42,8 @@ def profile_out(db: Session, user: User) -> ProfileOut:
 
 def update_profile(db: Session, user: User, patch: ProfilePatch) -> User:
     data = patch.model_dump(exclude_unset=True)
-    if "iin" in data and data["iin"]:
-        if not is_valid_iin(data["iin"]):
-            raise ApiError(422, "invalid_iin")
+    if data.get("iin") and not is_valid_iin(data["iin"]):
+        raise ApiError(422, "invalid_iin")
     if "full_name" in data and data["full_name"] is not None:
         data["full_name"] = " ".join(data["full_name"].split()) or None
     for key, value in data.items():

@@ -15,8 +15,14 @@ from backend_stub.deps import CurrentUser, DbDep, LangDep, SettingsDep, bearer_t
 from backend_stub.errors import ApiError
 from backend_stub.models import User
 from backend_stub.phone import InvalidPhoneError, mask_phone, normalize_kz_mobile
-from backend_stub.schemas.auth import OtpRequest, OtpRequested, OtpVerify, RefreshIn, TokenOut
-from backend_stub.schemas.auth import UserOut
+from backend_stub.schemas.auth import (
+    OtpRequest,
+    OtpRequested,
+    OtpVerify,
+    RefreshIn,
+    TokenOut,
+    UserOut,
+)
 from backend_stub.sms import SmsDeliveryError, SmsGateway
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -38,7 +44,10 @@ def parse_phone(raw: str) -> str:
 def user_out(user: User) -> UserOut:
     assert user.id is not None
     return UserOut(
-        id=user.id, phone=user.phone, full_name=user.full_name, language=user.language,
+        id=user.id,
+        phone=user.phone,
+        full_name=user.full_name,
+        language=user.language,
         role=user.role,
     )
 
@@ -79,8 +88,10 @@ def verify_code(body: OtpVerify, db: DbDep, settings: SettingsDep, lang: LangDep
     pair = sessions_crud.start_session(db, settings, user)
     db.commit()
     return TokenOut(
-        access_token=pair.access_token, refresh_token=pair.refresh_token,
-        expires_in=pair.expires_in, user=user_out(user),
+        access_token=pair.access_token,
+        refresh_token=pair.refresh_token,
+        expires_in=pair.expires_in,
+        user=user_out(user),
     )
 
 
@@ -92,8 +103,10 @@ def refresh(body: RefreshIn, db: DbDep, settings: SettingsDep) -> TokenOut:
     user, pair = rotated
     db.commit()
     return TokenOut(
-        access_token=pair.access_token, refresh_token=pair.refresh_token,
-        expires_in=pair.expires_in, user=user_out(user),
+        access_token=pair.access_token,
+        refresh_token=pair.refresh_token,
+        expires_in=pair.expires_in,
+        user=user_out(user),
     )
 
 

@@ -39,7 +39,9 @@ def dev_sms(phone: str, request: Request) -> DevInboxOut:
         match = _CODE.search(sms.text)
         out.append(
             DevSmsOut(
-                phone=sms.phone, text=sms.text, code=match.group(1) if match else None,
+                phone=sms.phone,
+                text=sms.text,
+                code=match.group(1) if match else None,
                 sent_at=sms.sent_at.isoformat(),
             )
         )

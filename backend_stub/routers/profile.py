@@ -60,8 +60,12 @@ def delete_address(address_id: int, user: CurrentUser, db: DbDep) -> Response:
 
 @router.post("/phone/request", response_model=OtpRequested)
 def request_phone_change(
-    body: PhoneChangeRequest, request: Request, user: CurrentUser, db: DbDep,
-    settings: SettingsDep, lang: LangDep,
+    body: PhoneChangeRequest,
+    request: Request,
+    user: CurrentUser,
+    db: DbDep,
+    settings: SettingsDep,
+    lang: LangDep,
 ) -> OtpRequested:
     """Send a code to the NEW number: changing the phone binds a new authenticator."""
     phone = parse_phone(body.phone)
@@ -91,5 +95,3 @@ def verify_phone_change(
     assert user.id is not None
     db.commit()
     return users_crud.profile_out(db, user)
-
-

@@ -1,0 +1,92 @@
+"""Chat on an appeal between the applicant and the operator/executor, with read marks."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from backend_stub.crud import feed
+from backend_stub.crud.appeals import touch
+from backend_stub.crud.media import attach_media
+from backend_stub.errors import ApiError
+from backend_stub.models import Appeal, MediaFile, Message, User, utcnow
+from backend_stub.schemas.chat import MessageIn, MessageOut
+from backend_stub.schemas.media import media_out
+from backend_stub.text import clean_text
+
+
+def post_message(db: Session, author: User, appeal: Appeal, data: MessageIn) -> Message:
+    assert author.id is not None and appeal.id is not None
+    text = data.text.strip()
+    if text:
+        text = clean_text(text, max_len=4000)
+    elif not data.attachment_ids:
+        raise ApiError(
+            422,
+            "validation_error",
+            details={"fields": [{"loc": ["body", "text"], "type": "missing"}]},
+        )
+    message = Message(
+        appeal_id=appeal.id,
+        client_id=data.client_id,
+        author_id=author.id,
+        author_role=author.role,
+        text=text,
+    )
+    db.add(message)
+    db.flush()
+    assert message.id is not None
+    if data.attachment_ids:
+        attach_media(
+            db,
+            author.id,
+            data.attachment_ids,
+            appeal_id=appeal.id,
+            message_id=message.id,
+            role="chat",
+        )
+    feed.record(db, appeal.user_id, "message", message.id)
+    touch(db, appeal)
+    return message
+
+
+def messages_of(db: Session, appeal_id: int, after_id: int = 0) -> list[Message]:
+    return list(
+        db.exec(
+            select(Message)
+            .where(Message.appeal_id == appeal_id, col(Message.id) > after_id)
+            .order_by(col(Message.id))
+        ).all()
+    )
+
+
+def mark_read(db: Session, reader: User, appeal: Appeal, up_to_id: int) -> int:
+    """Mark the other side's messages up to `up_to_id` as read; returns how many changed."""
+    assert appeal.id is not None
+    changed = 0
+    for message in messages_of(db, appeal.id):
+        if (
+            message.id is not None
+            and message.id <= up_to_id
+            and message.read_at is None
+            and (message.author_role != reader.role)
+        ):
+            message.read_at = utcnow()
+            db.add(message)
+            feed.record(db, appeal.user_id, "message", message.id)
+            changed += 1
+    return changed
+
+
+def message_out(db: Session, message: Message) -> MessageOut:
+    assert message.id is not None
+    media = db.exec(select(MediaFile).where(MediaFile.message_id == message.id)).all()
+    return MessageOut(
+        id=message.id,
+        appeal_id=message.appeal_id,
+        client_id=message.client_id,
+        author_role=message.author_role,
+        text=message.text,
+        created_at=message.created_at,
+        read_at=message.read_at,
+        media=[media_out(m) for m in media],
+    )

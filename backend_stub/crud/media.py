@@ -1,0 +1,384 @@
+"""Stored media: checking and storing uploads, resumable (tus) uploads, attaching, reading rights.
+
+A stored file is first written to a hidden temp file next to its final place and renamed only
+when complete, so the media dir never holds half a file; a row that fails to commit takes its
+file away with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from backend_stub.config import Settings
+from backend_stub.errors import ApiError
+from backend_stub.media_processing import (
+    HEAD_BYTES,
+    VIDEO_EXTENSIONS,
+    MediaRejected,
+    ProcessedMedia,
+    classify,
+    process_image,
+    sniff_video,
+)
+from backend_stub.models import Appeal, MediaFile, Upload, User
+
+log = logging.getLogger("city109.media")
+
+COPY_CHUNK = 1024 * 1024
+MIB = 1024 * 1024
+
+
+def max_mb(limit_bytes: int) -> int:
+    return max(1, limit_bytes // MIB)
+
+
+def too_large(limit_bytes: int) -> ApiError:
+    mb = max_mb(limit_bytes)
+    return ApiError(413, "file_too_large", details={"max_mb": mb})
+
+
+def rejected(exc: MediaRejected) -> ApiError:
+    status = 415 if exc.code == "unsupported_media" else 422
+    return ApiError(status, exc.code, details=exc.params or None)
+
+
+def upload_cap(settings: Settings) -> int:
+    """The largest file any upload may be: the bigger of the photo and video caps."""
+    return max(settings.max_image_bytes, settings.max_video_bytes)
+
+
+# ---------------------------------------------------------------- storing
+
+
+def media_path(settings: Settings, media: MediaFile) -> Path:
+    return settings.media_dir / media.path
+
+
+def _relative_path(media_id: str, ext: str) -> str:
+    now = datetime.now(UTC)
+    return f"{now:%Y}/{now:%m}/{media_id}.{ext}"
+
+
+@contextmanager
+def _placed(settings: Settings, relative: str) -> Iterator[tuple[BinaryIO, Path]]:
+    """A temp file to fill; renamed to `relative` on success, removed on any failure."""
+    final = settings.media_dir / relative
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.with_name(f".{final.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with tmp.open("wb") as fh:
+            yield fh, final
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _store(
+    db: Session,
+    settings: Settings,
+    owner_id: int,
+    *,
+    kind: str,
+    content_type: str,
+    ext: str,
+    src: BinaryIO | None = None,
+    data: bytes | None = None,
+    width: int | None = None,
+    height: int | None = None,
+    upload: Upload | None = None,
+) -> MediaFile:
+    """Write the bytes (given, or copied from `src`), then add and commit the row."""
+    media_id = uuid.uuid4().hex
+    relative = _relative_path(media_id, ext)
+    digest = hashlib.sha256()
+    size = 0
+    with _placed(settings, relative) as (fh, final):
+        if data is not None:
+            fh.write(data)
+            digest.update(data)
+            size = len(data)
+        elif src is not None:
+            while chunk := src.read(COPY_CHUNK):
+                fh.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+    media = MediaFile(
+        id=media_id,
+        owner_id=owner_id,
+        kind=kind,
+        content_type=content_type,
+        size=size,
+        sha256=digest.hexdigest(),
+        path=relative,
+        width=width,
+        height=height,
+    )
+    try:
+        db.add(media)
+        if upload is not None:
+            upload.media_id = media_id
+            db.add(upload)
+        db.commit()
+    except BaseException:
+        db.rollback()
+        final.unlink(missing_ok=True)
+        raise
+    return media
+
+
+def ingest(
+    db: Session,
+    settings: Settings,
+    owner_id: int,
+    src: BinaryIO,
+    *,
+    filename: str,
+    content_type: str | None,
+    upload: Upload | None = None,
+) -> MediaFile:
+    """Check a received file by its bytes and store it (photos cleaned, videos as they are).
+
+    Raises ApiError (4xx, nothing stored) for an empty, unknown, mislabelled, corrupt or too
+    large file. With `upload`, its media_id is set in the same transaction.
+    """
+    src.seek(0, os.SEEK_END)
+    size = src.tell()
+    src.seek(0)
+    head = src.read(HEAD_BYTES)
+    src.seek(0)
+    try:
+        kind = classify(filename, content_type, head)
+        if kind == "image":
+            if size > settings.max_image_bytes:
+                raise too_large(settings.max_image_bytes)
+            processed: ProcessedMedia = process_image(
+                src.read(),
+                max_pixels=settings.max_image_pixels,
+                max_side=settings.stored_image_max_side,
+            )
+            return _store(
+                db,
+                settings,
+                owner_id,
+                kind="image",
+                content_type=processed.content_type,
+                ext=processed.ext,
+                data=processed.data,
+                width=processed.width,
+                height=processed.height,
+                upload=upload,
+            )
+        if size > settings.max_video_bytes:
+            raise too_large(settings.max_video_bytes)
+        video_type = sniff_video(head)
+        assert video_type is not None
+        return _store(
+            db,
+            settings,
+            owner_id,
+            kind="video",
+            content_type=video_type,
+            ext=VIDEO_EXTENSIONS[video_type],
+            src=src,
+            upload=upload,
+        )
+    except MediaRejected as exc:
+        raise rejected(exc) from exc
+
+
+# ---------------------------------------------------------------- attaching and reading
+
+
+def get_media(db: Session, media_id: str) -> MediaFile | None:
+    if not media_id or len(media_id) > 32:
+        return None
+    return db.get(MediaFile, media_id)
+
+
+def attach_media(
+    db: Session,
+    owner_id: int,
+    media_ids: list[str],
+    *,
+    appeal_id: int,
+    message_id: int | None = None,
+    role: str = "applicant",
+) -> list[MediaFile]:
+    """Attach the owner's files to an appeal (or one of its messages); all or none.
+
+    Unknown ids, another owner's files and files already attached elsewhere → 422
+    media_not_yours. A file already attached to this very target is left as it is, so a
+    retried request is harmless. The caller commits.
+    """
+    wanted = list(dict.fromkeys(media_ids))
+    found = (
+        {m.id: m for m in db.exec(select(MediaFile).where(col(MediaFile.id).in_(wanted))).all()}
+        if wanted
+        else {}
+    )
+    for media_id in wanted:
+        media = found.get(media_id)
+        if media is None or media.owner_id != owner_id:
+            raise ApiError(422, "media_not_yours", details={"media_id": media_id})
+        attached = media.appeal_id is not None or media.message_id is not None
+        if attached and (media.appeal_id, media.message_id) != (appeal_id, message_id):
+            raise ApiError(422, "media_not_yours", details={"media_id": media_id})
+    result = [found[media_id] for media_id in wanted]
+    for media in result:
+        if media.appeal_id is None:
+            media.appeal_id = appeal_id
+            media.message_id = message_id
+            media.role = role
+            db.add(media)
+    return result
+
+
+def media_for_appeal(db: Session, appeal_id: int) -> list[MediaFile]:
+    return list(
+        db.exec(
+            select(MediaFile)
+            .where(MediaFile.appeal_id == appeal_id)
+            .order_by(col(MediaFile.created_at), col(MediaFile.id))
+        ).all()
+    )
+
+
+def can_read(db: Session, user: User, media: MediaFile) -> bool:
+    """The uploader, the owner of the appeal it is attached to, or an operator."""
+    if user.role == "operator" or media.owner_id == user.id:
+        return True
+    if media.appeal_id is None:
+        return False
+    appeal = db.get(Appeal, media.appeal_id)
+    return appeal is not None and appeal.user_id == user.id
+
+
+# ---------------------------------------------------------------- resumable uploads (tus 1.0)
+
+
+def part_path(settings: Settings, upload: Upload) -> Path:
+    return settings.uploads_dir / f"{upload.id}.part"
+
+
+def create_upload(
+    db: Session,
+    settings: Settings,
+    owner_id: int,
+    *,
+    length: int,
+    filename: str,
+    content_type: str,
+) -> Upload:
+    """A new upload of `length` bytes with an empty part file; the caller commits."""
+    if length <= 0:
+        raise ApiError(422, "empty_file")
+    cap = settings.max_image_bytes if content_type.startswith("image/") else upload_cap(settings)
+    if length > cap:
+        raise too_large(cap)
+    upload = Upload(
+        owner_id=owner_id, length=length, filename=filename[:200], content_type=content_type[:64]
+    )
+    settings.uploads_dir.mkdir(parents=True, exist_ok=True)
+    part_path(settings, upload).touch()
+    db.add(upload)
+    return upload
+
+
+def own_upload(db: Session, user: User, upload_id: str) -> Upload:
+    """The caller's upload; anyone else's (or none) is simply not found."""
+    upload = db.get(Upload, upload_id) if 0 < len(upload_id) <= 32 else None
+    if upload is None or upload.owner_id != user.id:
+        raise ApiError(404, "not_found")
+    return upload
+
+
+def write_chunk(path: Path, offset: int, data: bytes) -> None:
+    """Write bytes at `offset` of a part file (blocking; run it in a worker thread)."""
+    with path.open("r+b") as fh:
+        fh.seek(offset)
+        fh.write(data)
+
+
+def sync_part(path: Path) -> None:
+    """Flush a part file to disk before its offset is recorded.
+
+    Nothing is truncated: bytes past the recorded offset (from a request that broke before
+    recording them) are simply overwritten by the resumed upload, and no write goes past the
+    upload's length.
+    """
+    with path.open("r+b") as fh:
+        os.fsync(fh.fileno())
+
+
+def advance_offset(db: Session, upload: Upload, old: int, new: int) -> bool:
+    """Move the offset only if nobody else moved it meanwhile (compare-and-set); commits."""
+    result = db.exec(
+        update(Upload)
+        .where(col(Upload.id) == upload.id, col(Upload.offset) == old)
+        .values(offset=new)
+    )
+    db.commit()
+    db.refresh(upload)
+    return result.rowcount == 1
+
+
+def finish_upload(db: Session, settings: Settings, upload: Upload) -> MediaFile:
+    """Turn a complete upload into a MediaFile; a rejected file takes its upload away with it."""
+    if upload.media_id is not None:
+        media = db.get(MediaFile, upload.media_id)
+        if media is not None:
+            return media
+    if upload.offset != upload.length:
+        raise ApiError(409, "upload_incomplete")
+    path = part_path(settings, upload)
+    try:
+        with path.open("rb") as fh:
+            media = ingest(
+                db,
+                settings,
+                upload.owner_id,
+                fh,
+                filename=upload.filename,
+                content_type=upload.content_type,
+                upload=upload,
+            )
+    except ApiError:
+        delete_upload(db, settings, upload)
+        raise
+    except FileNotFoundError as exc:
+        delete_upload(db, settings, upload)
+        raise ApiError(404, "not_found") from exc
+    path.unlink(missing_ok=True)
+    return media
+
+
+def delete_upload(db: Session, settings: Settings, upload: Upload) -> None:
+    part_path(settings, upload).unlink(missing_ok=True)
+    db.delete(upload)
+    db.commit()
+
+
+def purge_stale_uploads(db: Session, settings: Settings, older_than: timedelta) -> int:
+    """Drop unfinished uploads older than `older_than`; for a cron."""
+    cutoff = datetime.now(UTC) - older_than
+    stale = db.exec(
+        select(Upload).where(col(Upload.media_id).is_(None), col(Upload.created_at) < cutoff)
+    ).all()
+    for upload in stale:
+        part_path(settings, upload).unlink(missing_ok=True)
+        db.delete(upload)
+    db.commit()
+    return len(stale)

@@ -1,0 +1,63 @@
+"""Chat on an appeal (the applicant's side and the operator's side use the same routes)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse
+
+from backend_stub.crud import chat as crud
+from backend_stub.crud.appeals import own_appeal
+from backend_stub.crud.idempotency import run_once
+from backend_stub.deps import CurrentUser, DbDep
+from backend_stub.schemas.chat import MessageIn, MessageOut, ReadIn
+
+router = APIRouter(prefix="/api/v1/appeals/{appeal_id}/messages", tags=["chat"])
+
+
+@router.get("", response_model=list[MessageOut])
+def list_messages(
+    appeal_id: int,
+    user: CurrentUser,
+    db: DbDep,
+    after_id: Annotated[int, Query(ge=0)] = 0,
+) -> list[MessageOut]:
+    appeal = own_appeal(db, user, appeal_id)
+    assert appeal.id is not None
+    return [crud.message_out(db, m) for m in crud.messages_of(db, appeal.id, after_id)]
+
+
+@router.post("", response_model=MessageOut, status_code=201)
+def send_message(
+    appeal_id: int,
+    body: MessageIn,
+    user: CurrentUser,
+    db: DbDep,
+    key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)] = None,
+) -> JSONResponse:
+    """Send a message (text and/or attachments). Retries with the same client_id are safe."""
+    assert user.id is not None
+    appeal = own_appeal(db, user, appeal_id)
+
+    def effect() -> tuple[int, dict[str, Any]]:
+        message = crud.post_message(db, user, appeal, body)
+        return 201, crud.message_out(db, message).model_dump(mode="json")
+
+    status, out = run_once(
+        db,
+        user.id,
+        key or f"message:{body.client_id}",
+        "chat.send",
+        {"appeal_id": appeal_id, **body.model_dump(mode="json")},
+        effect,
+    )
+    return JSONResponse(out, status_code=status)
+
+
+@router.post("/read", response_model=dict[str, int])
+def mark_read(appeal_id: int, body: ReadIn, user: CurrentUser, db: DbDep) -> dict[str, int]:
+    appeal = own_appeal(db, user, appeal_id)
+    changed = crud.mark_read(db, user, appeal, body.up_to_id)
+    db.commit()
+    return {"marked": changed}

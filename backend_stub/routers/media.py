@@ -1,0 +1,340 @@
+"""Photos and videos: direct upload, tus 1.0 resumable upload, and reading a stored file."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import AsyncGenerator, AsyncIterator
+from functools import partial
+from typing import Annotated, Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi.responses import FileResponse
+from sqlmodel import Session
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+from starlette.requests import ClientDisconnect
+
+from backend_stub.config import Settings
+from backend_stub.crud import media as media_crud
+from backend_stub.deps import CurrentUser, DbDep, SettingsDep, console_operator, current_user
+from backend_stub.errors import ApiError
+from backend_stub.models import Upload, User
+from backend_stub.schemas.media import MediaOut, UploadOut, media_out
+
+router = APIRouter(prefix="/api/v1", tags=["media"])
+
+TUS_VERSION = "1.0.0"
+TUS = {"Tus-Resumable": TUS_VERSION}
+MULTIPART_SLACK = 16 * 1024  # boundaries and part headers around the file itself
+WRITE_BATCH = 1024 * 1024  # bytes gathered before one write in a worker thread
+TUS_CHUNK_TYPE = "application/offset+octet-stream"
+
+_MULTIPART_DOC: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+
+
+def _bad_header(name: str, kind: str, status: int = 400) -> ApiError:
+    return ApiError(
+        status,
+        "validation_error",
+        details={"fields": [{"loc": ["header", name], "type": kind}]},
+        headers=TUS,
+    )
+
+
+def _check_tus_version(tus_resumable: str | None) -> None:
+    if tus_resumable is not None and tus_resumable.strip() != TUS_VERSION:
+        err = _bad_header("Tus-Resumable", "unsupported_version", 412)
+        err.headers = {**TUS, "Tus-Version": TUS_VERSION}
+        raise err
+
+
+def media_reader(request: Request, db: DbDep, settings: SettingsDep) -> User:
+    """A signed-in app user (Bearer), or the operator of the web console (its cookie)."""
+    operator = (
+        None if request.headers.get("authorization") else console_operator(request, db, settings)
+    )
+    return operator if operator is not None else current_user(request, db, settings)
+
+
+# ---------------------------------------------------------------- direct upload
+
+
+async def _capped(
+    stream: AsyncIterator[bytes], limit: int, cap: int
+) -> AsyncGenerator[bytes, None]:
+    total = 0
+    async for chunk in stream:
+        total += len(chunk)
+        if total > limit:
+            raise media_crud.too_large(cap)
+        yield chunk
+
+
+async def _receive_file(request: Request, cap: int) -> UploadFile:
+    """The multipart `file` part, spooled to a temp file; the body is cut off past the cap."""
+    limit = cap + MULTIPART_SLACK
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise media_crud.too_large(cap)
+    ctype = request.headers.get("content-type", "")
+    if not ctype.lower().startswith("multipart/form-data"):
+        raise _bad_header("Content-Type", "multipart_expected", 415)
+    parser = MultiPartParser(
+        request.headers, _capped(request.stream(), limit, cap), max_files=1, max_fields=16
+    )
+    try:
+        form = await parser.parse()
+    except MultiPartException as exc:
+        raise ApiError(
+            422, "validation_error", details={"fields": [{"loc": ["body"], "type": "multipart"}]}
+        ) from exc
+    except ClientDisconnect as exc:
+        raise ApiError(400, "upload_incomplete") from exc
+    file = form.get("file")
+    if not isinstance(file, UploadFile):
+        await form.close()
+        raise ApiError(
+            422,
+            "validation_error",
+            details={"fields": [{"loc": ["body", "file"], "type": "missing"}]},
+        )
+    return file
+
+
+@router.post(
+    "/media",
+    response_model=MediaOut,
+    status_code=201,
+    openapi_extra=_MULTIPART_DOC,
+    summary="Upload a photo or a small video (multipart field `file`)",
+)
+async def upload_media(
+    request: Request, user: CurrentUser, db: DbDep, settings: SettingsDep
+) -> MediaOut:
+    assert user.id is not None
+    owner_id = user.id
+    file = await _receive_file(request, media_crud.upload_cap(settings))
+    ingest = partial(
+        media_crud.ingest,
+        db,
+        settings,
+        owner_id,
+        file.file,
+        filename=file.filename or "",
+        content_type=file.content_type,
+    )
+    try:
+        media = await anyio.to_thread.run_sync(ingest)
+    finally:
+        await file.close()
+    return media_out(media)
+
+
+@router.get(
+    "/media/{media_id}",
+    response_class=FileResponse,
+    responses={200: {"content": {"image/jpeg": {}, "video/mp4": {}}}},
+)
+def get_media(
+    media_id: str, user: Annotated[User, Depends(media_reader)], db: DbDep, settings: SettingsDep
+) -> FileResponse:
+    """The stored file, to its uploader, the appeal's owner and operators; 404 to anyone else."""
+    media = media_crud.get_media(db, media_id)
+    if media is None or not media_crud.can_read(db, user, media):
+        raise ApiError(404, "not_found")
+    path = media_crud.media_path(settings, media)
+    if not path.is_file():
+        raise ApiError(404, "not_found")
+    return FileResponse(
+        path,
+        media_type=media.content_type,
+        headers={"Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+# ---------------------------------------------------------------- tus 1.0 resumable upload
+
+
+def _parse_metadata(raw: str | None) -> dict[str, str]:
+    """`Upload-Metadata: filename d29ybGQ=,filetype aW1hZ2UvanBlZw==` → {"filename": ...}."""
+    result: dict[str, str] = {}
+    for pair in (raw or "").split(","):
+        key, _, value = pair.strip().partition(" ")
+        if not key:
+            continue
+        try:
+            result[key] = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+            raise _bad_header("Upload-Metadata", "base64") from exc
+    return result
+
+
+def _offset_headers(offset: int, length: int) -> dict[str, str]:
+    return {
+        **TUS,
+        "Upload-Offset": str(offset),
+        "Upload-Length": str(length),
+        "Cache-Control": "no-store",
+    }
+
+
+@router.options("/uploads", status_code=204, summary="tus 1.0: what this server supports")
+def tus_options(settings: SettingsDep) -> Response:
+    return Response(
+        status_code=204,
+        headers={
+            **TUS,
+            "Tus-Version": TUS_VERSION,
+            "Tus-Extension": "creation,termination",
+            "Tus-Max-Size": str(media_crud.upload_cap(settings)),
+        },
+    )
+
+
+@router.post("/uploads", status_code=201, summary="tus 1.0: start a resumable upload")
+def tus_create(
+    user: CurrentUser,
+    db: DbDep,
+    settings: SettingsDep,
+    upload_length: Annotated[int, Header(ge=0)],
+    upload_metadata: Annotated[str | None, Header()] = None,
+    tus_resumable: Annotated[str | None, Header()] = None,
+) -> Response:
+    assert user.id is not None
+    _check_tus_version(tus_resumable)
+    meta = _parse_metadata(upload_metadata)
+    upload = media_crud.create_upload(
+        db,
+        settings,
+        user.id,
+        length=upload_length,
+        filename=meta.get("filename") or meta.get("name") or "",
+        content_type=(meta.get("filetype") or meta.get("type") or "").strip().lower(),
+    )
+    db.commit()
+    return Response(
+        status_code=201,
+        headers={**TUS, "Location": f"/api/v1/uploads/{upload.id}", "Upload-Offset": "0"},
+    )
+
+
+@router.head("/uploads/{upload_id}", summary="tus 1.0: how much has arrived")
+def tus_head(upload_id: str, user: CurrentUser, db: DbDep) -> Response:
+    upload = media_crud.own_upload(db, user, upload_id)
+    headers = _offset_headers(upload.offset, upload.length)
+    if upload.media_id:
+        headers["Upload-Media-Id"] = upload.media_id
+    return Response(status_code=200, headers=headers)
+
+
+@router.get("/uploads/{upload_id}", response_model=UploadOut)
+def get_upload(upload_id: str, user: CurrentUser, db: DbDep) -> UploadOut:
+    upload = media_crud.own_upload(db, user, upload_id)
+    media = media_crud.get_media(db, upload.media_id) if upload.media_id else None
+    return UploadOut(
+        offset=upload.offset,
+        length=upload.length,
+        media=media_out(media) if media is not None else None,
+    )
+
+
+@router.delete("/uploads/{upload_id}", status_code=204, summary="tus 1.0: cancel an upload")
+def tus_delete(upload_id: str, user: CurrentUser, db: DbDep, settings: SettingsDep) -> Response:
+    media_crud.delete_upload(db, settings, media_crud.own_upload(db, user, upload_id))
+    return Response(status_code=204, headers=TUS)
+
+
+@router.patch("/uploads/{upload_id}", status_code=204, summary="tus 1.0: send bytes")
+async def tus_patch(
+    upload_id: str,
+    request: Request,
+    user: CurrentUser,
+    db: DbDep,
+    settings: SettingsDep,
+    upload_offset: Annotated[int, Header(ge=0)],
+    tus_resumable: Annotated[str | None, Header()] = None,
+) -> Response:
+    """Bytes at `Upload-Offset`; what arrived before a dropped connection is kept.
+
+    When the last byte arrives the file is checked and stored like a direct upload, and the
+    answer carries `Upload-Media-Id`.
+    """
+    _check_tus_version(tus_resumable)
+    upload = await anyio.to_thread.run_sync(media_crud.own_upload, db, user, upload_id)
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != TUS_CHUNK_TYPE:
+        raise _bad_header("Content-Type", TUS_CHUNK_TYPE, 415)
+    if upload_offset != upload.offset:
+        raise ApiError(
+            409,
+            "upload_offset_mismatch",
+            details={"offset": upload.offset},
+            headers={**TUS, "Upload-Offset": str(upload.offset)},
+        )
+    if upload.offset < upload.length:
+        disconnected = await _receive_chunk(request, db, settings, upload)
+        if disconnected:  # nobody is listening; the bytes so far are kept for the resume
+            return Response(status_code=204, headers=TUS)
+    headers = {**TUS, "Upload-Offset": str(upload.offset)}
+    if upload.offset == upload.length:
+        media = await anyio.to_thread.run_sync(media_crud.finish_upload, db, settings, upload)
+        headers["Upload-Media-Id"] = media.id
+    return Response(status_code=204, headers=headers)
+
+
+async def _receive_chunk(request: Request, db: Session, settings: Settings, upload: Upload) -> bool:
+    """Write the body at the upload's offset and record it; True if the client went away."""
+    path = media_crud.part_path(settings, upload)
+    if not path.is_file():
+        await anyio.to_thread.run_sync(media_crud.delete_upload, db, settings, upload)
+        raise ApiError(404, "not_found")
+    start, remaining = upload.offset, upload.length - upload.offset
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > remaining:
+        raise ApiError(413, "body_too_large", headers=TUS)
+    written = 0
+    buffer = bytearray()
+    disconnected = False
+    try:
+        async for chunk in request.stream():
+            if written + len(buffer) + len(chunk) > remaining:
+                raise ApiError(413, "body_too_large", headers=TUS)
+            buffer += chunk
+            if len(buffer) >= WRITE_BATCH:
+                await anyio.to_thread.run_sync(
+                    media_crud.write_chunk, path, start + written, bytes(buffer)
+                )
+                written += len(buffer)
+                buffer.clear()
+    except ClientDisconnect:
+        disconnected = True
+    if buffer:
+        await anyio.to_thread.run_sync(media_crud.write_chunk, path, start + written, bytes(buffer))
+        written += len(buffer)
+    await anyio.to_thread.run_sync(media_crud.sync_part, path)
+    moved = await anyio.to_thread.run_sync(
+        media_crud.advance_offset, db, upload, start, start + written
+    )
+    if not moved and not disconnected:
+        raise ApiError(
+            409,
+            "upload_offset_mismatch",
+            details={"offset": upload.offset},
+            headers={**TUS, "Upload-Offset": str(upload.offset)},
+        )
+    return disconnected

@@ -1,0 +1,78 @@
+"""The cursor feed: everything that changed for the signed-in resident since a cursor.
+
+Each entity kind has a loader that turns changed ids into their current state, checked
+against the caller (a resident never receives another's rows). Later features register more
+kinds in `LOADERS`. An unchanged feed answers 304 to `If-None-Match` without loading anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Response
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from backend_stub.crud import appeals as appeals_crud
+from backend_stub.crud import chat as chat_crud
+from backend_stub.crud import feed
+from backend_stub.deps import CurrentUser, DbDep
+from backend_stub.models import Appeal, Message, User
+
+router = APIRouter(prefix="/api/v1", tags=["sync"])
+
+Loader = Callable[[Session, User, list[str]], list[dict[str, Any]]]
+
+
+def _appeals(db: Session, user: User, ids: list[str]) -> list[dict[str, Any]]:
+    rows = db.exec(
+        select(Appeal).where(col(Appeal.id).in_([int(i) for i in ids]), Appeal.user_id == user.id)
+    ).all()
+    return [appeals_crud.appeal_out(db, a).model_dump(mode="json") for a in rows]
+
+
+def _messages(db: Session, user: User, ids: list[str]) -> list[dict[str, Any]]:
+    rows = db.exec(
+        select(Message)
+        .join(Appeal, col(Appeal.id) == Message.appeal_id)
+        .where(col(Message.id).in_([int(i) for i in ids]), Appeal.user_id == user.id)
+    ).all()
+    return [chat_crud.message_out(db, m).model_dump(mode="json") for m in rows]
+
+
+LOADERS: dict[str, Loader] = {"appeal": _appeals, "message": _messages}
+
+
+class SyncOut(BaseModel):
+    cursor: int
+    has_more: bool
+    changes: dict[str, list[dict[str, Any]]]
+
+
+def _etag(user: User, head: int) -> str:
+    return f'W/"u{user.id}-c{head}"'
+
+
+@router.get("/sync", response_model=SyncOut, responses={304: {"description": "nothing new"}})
+def sync(
+    user: CurrentUser,
+    db: DbDep,
+    response: Response,
+    cursor: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Any:
+    assert user.id is not None
+    head = feed.head(db, user.id)
+    etag = _etag(user, head)
+    if head <= cursor and if_none_match == etag:
+        return Response(status_code=304, headers={"ETag": etag})
+    by_entity, new_cursor, has_more = feed.changes_since(db, user.id, cursor, limit)
+    changes = {
+        entity: LOADERS[entity](db, user, ids)
+        for entity, ids in by_entity.items()
+        if entity in LOADERS
+    }
+    response.headers["ETag"] = _etag(user, new_cursor) if has_more else etag
+    return SyncOut(cursor=new_cursor, has_more=has_more, changes=changes)
