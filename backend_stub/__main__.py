@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     from backend_stub.main import create_app
 
     app = create_app(settings)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", timeout_graceful_shutdown=3)
 
 
 if __name__ == "__main__":

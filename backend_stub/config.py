@@ -62,6 +62,15 @@ class Settings(BaseSettings):
     # Demo autopilot: moves new appeals along every N seconds (0 = off)
     autopilot_interval_s: float = 0.0
 
+    # Forwarding appeals to the emergency services (SPEC 30-1). Empty URL: this server's own
+    # simulator (/sim/emergency, dev only), derived from the URL the resident's app called.
+    emergency_system_url: str = ""
+    emergency_confirm_timeout_s: float = 60.0  # no confirmation by then: not_confirmed + alert
+    emergency_retry_s: float = 15.0  # first retry delay; doubles per attempt (capped)
+    emergency_worker_interval_s: float = 1.0  # the worker's tick (0 = off; tests drive it)
+    emergency_confirm_delay_s: float = 2.0  # simulator: confirms this long after receipt
+    emergency_sim_fail: bool = False  # simulator: receives incidents but never confirms
+
     @model_validator(mode="after")
     def _production_needs_real_secrets(self) -> Settings:
         if self.app_env == "production":
@@ -69,6 +78,7 @@ class Settings(BaseSettings):
                 "SECRET_KEY": self.secret_key == DEV_SECRET or len(self.secret_key) < 32,
                 "OPEN311_API_KEY": self.open311_api_key == DEV_OPEN311_KEY,
                 "OPERATOR_PASSWORD": self.operator_password == DEV_OPERATOR_PASSWORD,
+                "SMS_PROVIDER": self.sms_provider == "console",
             }
             bad = [name for name, is_weak in weak.items() if is_weak]
             if bad:

@@ -82,6 +82,7 @@ EVENT_NAMES = {
     "rating": "Оценка",
     "complaint": "Жалоба",
     "reopen": "Возобновление",
+    "emergency": "Экстренные службы",
 }
 MEDIA_ROLE_NAMES = {"applicant": "от заявителя", "chat": "в чате", "after": "после работ"}
 LANG_NAMES = {"kk": "казахский", "ru": "русский"}
@@ -244,6 +245,10 @@ def layout(title: str, content: str, *, csrf: str | None = None, status: int = 2
     if csrf is not None:
         nav = (
             '<a href="/console">Обращения</a>'
+            '<a href="/console/emergency">Экстренные службы</a>'
+            '<a href="/console/alerts">Оповещения</a>'
+            '<a href="/console/notices">Уведомления</a>'
+            '<a href="/console/participation">Опросы и инициативы</a>'
             '<form method="post" action="/console/logout">'
             f'<input type="hidden" name="csrf" value="{e(csrf)}">'
             '<button type="submit">Выйти</button></form>'

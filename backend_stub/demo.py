@@ -24,6 +24,10 @@ from backend_stub.console import operator_user
 from backend_stub.crud import appeals as appeals_crud
 from backend_stub.crud import chat as chat_crud
 from backend_stub.crud import media as media_crud
+from backend_stub.crud import notices as notices_crud
+from backend_stub.crud import places as places_crud
+from backend_stub.demo_alerts import seed_alerts
+from backend_stub.demo_participation import seed_participation
 from backend_stub.geo import district_for
 from backend_stub.models import Address, Appeal, AppealEvent, Message, User, utcnow
 from backend_stub.schemas.appeals import AppealCreate, AppealTypeLit
@@ -458,6 +462,10 @@ def seed_demo(engine: Engine, settings: Settings) -> int:
         operator = operator_user(db, settings.operator_phone)
         residents = [_resident(db, spec) for spec in RESIDENTS]
         db.commit()
+        notices_crud.seed_notices(db)
+        places_crud.seed_places(db)
+        seed_participation(db)
+        seed_alerts(db)
         now = utcnow()
         for spec in APPEALS:
             resident = residents[spec.resident]

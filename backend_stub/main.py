@@ -11,20 +11,38 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from backend_stub import autopilot, console, demo
+from backend_stub import (
+    autopilot,
+    console,
+    console_alerts,
+    console_emergency,
+    console_notices,
+    console_participation,
+    demo,
+    emergency_sim,
+    emergency_worker,
+)
 from backend_stub.config import Settings
 from backend_stub.db import init_db, make_engine
 from backend_stub.errors import install_error_handlers
 from backend_stub.routers import (
+    alerts,
     appeals,
     auth,
     chat,
     classifier,
     dev,
+    emergency,
+    events,
+    initiatives,
     media,
+    notices,
     open311,
     operator,
+    places,
+    polls,
     profile,
+    proposals,
     sync,
 )
 from backend_stub.sms import DevInbox, make_sms_gateway
@@ -51,7 +69,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         task = None
         if settings.autopilot_interval_s > 0:
             task = asyncio.create_task(autopilot.run_autopilot(engine, settings))
+        emergency_task = emergency_worker.start(engine, settings)
         yield
+        await emergency_worker.stop(emergency_task)
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -85,9 +105,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         operator,
         media,
         open311,
+        polls,
+        initiatives,
+        proposals,
+        emergency,
+        notices,
+        places,
+        alerts,
+        events,
+        console_alerts,
+        console_emergency,
+        console_notices,
+        console_participation,
         console,
     ):
         app.include_router(module.router)
     if settings.is_dev:
         app.include_router(dev.router)
+        app.include_router(emergency_sim.router)
     return app

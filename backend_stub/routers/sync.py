@@ -14,9 +14,16 @@ from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
+from backend_stub.crud import alerts as alerts_crud
 from backend_stub.crud import appeals as appeals_crud
 from backend_stub.crud import chat as chat_crud
+from backend_stub.crud import emergency as emergency_crud
 from backend_stub.crud import feed
+from backend_stub.crud import initiatives as initiatives_crud
+from backend_stub.crud import notices as notices_crud
+from backend_stub.crud import places as places_crud
+from backend_stub.crud import polls as polls_crud
+from backend_stub.crud import proposals as proposals_crud
 from backend_stub.deps import CurrentUser, DbDep
 from backend_stub.models import Appeal, Message, User
 
@@ -41,7 +48,17 @@ def _messages(db: Session, user: User, ids: list[str]) -> list[dict[str, Any]]:
     return [chat_crud.message_out(db, m).model_dump(mode="json") for m in rows]
 
 
-LOADERS: dict[str, Loader] = {"appeal": _appeals, "message": _messages}
+LOADERS: dict[str, Loader] = {
+    "appeal": _appeals,
+    "message": _messages,
+    "forward": emergency_crud.feed_items,
+    "poll": polls_crud.feed_rows,
+    "initiative": initiatives_crud.feed_rows,
+    "proposal": proposals_crud.feed_rows,
+    "notice": notices_crud.feed_items,
+    "places_bundle": places_crud.feed_items,
+    "alert": alerts_crud.sync_loader,
+}
 
 
 class SyncOut(BaseModel):

@@ -1,0 +1,193 @@
+"""The operator console's page of forwards to the emergency services (/console/emergency).
+
+Forwards the service has not confirmed (not_confirmed, failed) are the operator's alerts: they
+come first, flagged, with the number to call. Once the operator has the dispatcher's
+confirmation by phone they record it here (the forward turns accepted and the resident sees
+it). The same alerts are lines of kind "emergency" in the appeal's history on its own page.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
+
+from backend_stub.config import Settings
+from backend_stub.console import (
+    csrf_token,
+    e,
+    error_box,
+    fmt_time,
+    layout,
+    signed_in,
+)
+from backend_stub.crud import emergency as crud
+from backend_stub.deps import DbDep, SettingsDep
+from backend_stub.models import Appeal, AuthSession, EmergencyForward, utcnow
+from backend_stub.schemas.emergency import SERVICE_NAMES, ForwardState
+
+router = APIRouter(prefix="/console/emergency", include_in_schema=False)
+
+PAGE_SIZE = 100
+ALERT_ROW = ' style="background:#fff1f1"'
+
+STATE_NAMES: dict[str, dict[str, str]] = {
+    ForwardState.PENDING: {"ru": "Отправляется", "kk": "Жіберілуде"},
+    ForwardState.SENT: {"ru": "Получено, ждём подтверждения", "kk": "Алынды, растау күтілуде"},
+    ForwardState.ACCEPTED: {"ru": "Принято службой", "kk": "Қызмет қабылдады"},
+    ForwardState.NOT_CONFIRMED: {"ru": "Не подтверждено", "kk": "Расталмады"},
+    ForwardState.FAILED: {"ru": "Не подтверждено, попытки исчерпаны", "kk": "Әрекеттер таусылды"},
+}
+STATE_CLASS: dict[str, str] = {
+    ForwardState.PENDING: "st-created",
+    ForwardState.SENT: "st-in_progress",
+    ForwardState.ACCEPTED: "st-closed",
+    ForwardState.NOT_CONFIRMED: "emergency",
+    ForwardState.FAILED: "emergency",
+}
+
+
+def _state_badge(state: str) -> str:
+    names = STATE_NAMES.get(state, {"ru": state, "kk": ""})
+    css = STATE_CLASS.get(state, "")
+    return (
+        f'<span class="badge {e(css)}">{e(names["ru"])}</span>'
+        f'<span class="kk">{e(names["kk"])}</span>'
+    )
+
+
+def _row(fwd: EmergencyForward, appeal: Appeal, hidden: str) -> str:
+    names = SERVICE_NAMES[fwd.service]
+    alert = fwd.state in crud.ALERT_STATES
+    details = []
+    if fwd.external_id:
+        details.append(f"Инцидент: {e(fwd.external_id)}")
+    if fwd.acceptance_id:
+        details.append(f"Принято: {e(fwd.acceptance_id)}, {e(fmt_time(fwd.accepted_at))}")
+    if fwd.last_error:
+        details.append(f'<span class="muted">Ошибка: {e(fwd.last_error)}</span>')
+    action = ""
+    if alert:
+        action = (
+            f"<b>Позвоните {e(fwd.service)}</b>"
+            f'<form method="post" action="/console/emergency/{fwd.id}/accepted">{hidden}'
+            f'<label for="acc-{fwd.id}">Номер принятия от диспетчера</label>'
+            f'<input type="text" id="acc-{fwd.id}" name="acceptance_id" maxlength="64" required>'
+            '<div class="actions"><button type="submit">Принято по телефону</button></div></form>'
+        )
+    return (
+        f"<tr{ALERT_ROW if alert else ''}>"
+        f'<td class="nowrap"><a href="/console/appeals/{appeal.id}"><b>{e(appeal.number)}</b></a>'
+        f'<span class="kk">{e(appeal.address or "")}</span></td>'
+        f'<td>{e(fwd.service)} · {e(names["ru"])}<span class="kk">{e(names["kk"])}</span></td>'
+        f"<td>{_state_badge(fwd.state)}</td>"
+        f"<td>{fwd.attempts}</td>"
+        f'<td class="small">{"<br>".join(details) or "—"}</td>'
+        f'<td class="nowrap">{e(fmt_time(fwd.created_at))}<span class="kk">'
+        f"{e(fmt_time(fwd.updated_at))}</span></td>"
+        f"<td>{action}</td></tr>"
+    )
+
+
+def render_list(
+    db: Session,
+    settings: Settings,
+    auth: AuthSession,
+    *,
+    alerts_only: bool,
+    error: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    csrf = csrf_token(settings, auth)
+    hidden = f'<input type="hidden" name="csrf" value="{e(csrf)}">'
+    rows = crud.console_rows(db, only_alerts=alerts_only, limit=PAGE_SIZE)
+    alerts = crud.alert_count(db)
+    body = "".join(_row(f, a, hidden) for f, a in rows) or (
+        '<tr><td colspan="7" class="muted">Передач в экстренные службы нет.</td></tr>'
+    )
+    toggle = (
+        '<a href="/console/emergency">Показать все</a>'
+        if alerts_only
+        else f'<a href="/console/emergency?{e(urlencode({"alerts": "1"}))}">Только тревоги</a>'
+    )
+    banner = (
+        f'<div class="error" role="alert">Без подтверждения службы: <b>{alerts}</b>. '
+        "Позвоните в службу и отметьте принятие.</div>"
+        if alerts
+        else ""
+    )
+    content = (
+        '<p class="small"><a href="/console">← Все обращения</a></p>'
+        '<h1>Передачи в экстренные службы <span class="muted small">Жедел қызметтерге жіберу'
+        "</span></h1>"
+        f'{error_box(error)}{banner}<div class="chips">{toggle}</div>'
+        "<table><thead><tr><th>Обращение</th><th>Служба</th><th>Состояние</th><th>Попыток</th>"
+        "<th>Ответ системы</th><th>Создано / изменено</th><th></th></tr></thead>"
+        f"<tbody>{body}</tbody></table>"
+    )
+    return layout("Экстренные службы", content, csrf=csrf, status=status)
+
+
+@router.get("", response_class=HTMLResponse)
+def forward_list(
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    alerts: Annotated[str, Query(max_length=2)] = "",
+) -> Response:
+    who = signed_in(request, db, settings)
+    if isinstance(who, Response):
+        return who
+    _op, auth = who
+    return render_list(db, settings, auth, alerts_only=bool(alerts))
+
+
+@router.post("/{forward_id}/accepted")
+def accepted_by_phone(
+    forward_id: int,
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    csrf: Annotated[str, Form()] = "",
+    acceptance_id: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """The operator got the service's confirmation by phone: the forward is accepted."""
+    who = signed_in(request, db, settings)
+    if isinstance(who, Response):
+        return who
+    op, auth = who
+    if not csrf or not hmac.compare_digest(csrf, csrf_token(settings, auth)):
+        return render_list(
+            db,
+            settings,
+            auth,
+            alerts_only=False,
+            status=403,
+            error="Форма устарела или отправлена не из консоли. Обновите страницу и повторите.",
+        )
+    fwd = db.get(EmergencyForward, forward_id)
+    appeal = db.get(Appeal, fwd.appeal_id) if fwd else None
+    if fwd is None or appeal is None:
+        return render_list(
+            db, settings, auth, alerts_only=False, status=404, error="Передача не найдена."
+        )
+    number = acceptance_id.strip()
+    if not number:
+        return render_list(
+            db,
+            settings,
+            auth,
+            alerts_only=False,
+            status=422,
+            error="Укажите номер принятия, который назвал диспетчер.",
+        )
+    now = utcnow()
+    if crud.mark_accepted(db, fwd, appeal, number, now, now, by_operator=op):
+        db.commit()
+    return RedirectResponse(
+        "/console/emergency", status_code=303, headers={"Cache-Control": "no-store"}
+    )

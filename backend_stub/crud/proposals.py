@@ -1,0 +1,326 @@
+"""Residents' proposals: submitted with optional place and photos, moderated by operators,
+supported once per resident.
+
+Everyone sees published proposals; an author also sees their own in any state, with the
+moderator's note. The sync feed gets a row for the author on every change of their proposal and
+a public row whenever a proposal becomes (or stops being) published.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, delete, select
+
+from backend_stub.crud import feed
+from backend_stub.crud.participation import add_once
+from backend_stub.errors import ApiError
+from backend_stub.geo import district_for
+from backend_stub.models import MediaFile, Proposal, ProposalMedia, ProposalSupport, User, utcnow
+from backend_stub.schemas.media import MediaOut
+from backend_stub.schemas.participation import (
+    PROPOSAL_MAX_CHARS,
+    ModerationIn,
+    OperatorProposalOut,
+    ProposalIn,
+    ProposalOut,
+)
+from backend_stub.text import clean_text
+
+FEED_ENTITY = "proposal"
+
+
+# ---------------------------------------------------------------- creating
+
+
+def attach_photos(db: Session, owner_id: int, proposal_id: int, media_ids: list[str]) -> None:
+    """Link the owner's uploaded photos to a proposal; all or none (422 otherwise).
+
+    A file of someone else, one already attached to an appeal, a message or another proposal,
+    or an unknown id → media_not_yours; a video → proposal_photo_only.
+    """
+    wanted = list(dict.fromkeys(media_ids))
+    if not wanted:
+        return
+    found = {m.id: m for m in db.exec(select(MediaFile).where(col(MediaFile.id).in_(wanted)))}
+    linked = {
+        link.media_id: link.proposal_id
+        for link in db.exec(select(ProposalMedia).where(col(ProposalMedia.media_id).in_(wanted)))
+    }
+    for media_id in wanted:
+        media = found.get(media_id)
+        taken = media is not None and (
+            media.appeal_id is not None
+            or media.message_id is not None
+            or linked.get(media_id, proposal_id) != proposal_id
+        )
+        if media is None or media.owner_id != owner_id or taken:
+            raise ApiError(422, "media_not_yours", details={"media_id": media_id})
+        if media.kind != "image":
+            raise ApiError(422, "proposal_photo_only", details={"media_id": media_id})
+    for position, media_id in enumerate(wanted):
+        if media_id not in linked:
+            db.add(ProposalMedia(media_id=media_id, proposal_id=proposal_id, position=position))
+
+
+def create_proposal(db: Session, user: User, data: ProposalIn) -> Proposal:
+    """A new pending proposal; the caller commits (nothing is stored if any check fails)."""
+    assert user.id is not None
+    text = clean_text(data.text, max_len=PROPOSAL_MAX_CHARS)
+    address = clean_text(data.address, max_len=300, field="address") if data.address else None
+    district = None
+    if data.lat is not None and data.lon is not None:
+        district = district_for(data.lat, data.lon)
+    proposal = Proposal(
+        user_id=user.id,
+        client_id=data.client_id,
+        text=text,
+        category=data.category,
+        lat=data.lat,
+        lon=data.lon,
+        address=address,
+        district=district,
+    )
+    db.add(proposal)
+    db.flush()
+    assert proposal.id is not None
+    attach_photos(db, user.id, proposal.id, data.photo_ids)
+    feed.record(db, user.id, FEED_ENTITY, proposal.id)
+    return proposal
+
+
+# ---------------------------------------------------------------- reading
+
+
+def can_see(user: User, proposal: Proposal) -> bool:
+    return proposal.state == "published" or proposal.user_id == user.id or user.role == "operator"
+
+
+def visible_proposal(db: Session, user: User, proposal_id: int) -> Proposal:
+    """A published proposal or the caller's own; anything else is simply not found."""
+    proposal = db.get(Proposal, proposal_id)
+    if proposal is None or not can_see(user, proposal):
+        raise ApiError(404, "not_found")
+    return proposal
+
+
+def get_proposal(db: Session, proposal_id: int) -> Proposal:
+    proposal = db.get(Proposal, proposal_id)
+    if proposal is None:
+        raise ApiError(404, "not_found")
+    return proposal
+
+
+def list_visible(
+    db: Session,
+    user: User,
+    *,
+    mine: bool,
+    category: str | None,
+    before_id: int | None,
+    limit: int,
+) -> list[Proposal]:
+    """Newest first: published ones and the caller's own (only their own with `mine`)."""
+    if mine:
+        query = select(Proposal).where(Proposal.user_id == user.id)
+    else:
+        query = select(Proposal).where(
+            or_(col(Proposal.state) == "published", col(Proposal.user_id) == user.id)
+        )
+    if category:
+        query = query.where(Proposal.category == category)
+    if before_id:
+        query = query.where(col(Proposal.id) < before_id)
+    return list(db.exec(query.order_by(col(Proposal.id).desc()).limit(limit)).all())
+
+
+def list_for_operator(
+    db: Session, *, state: str | None, before_id: int | None, limit: int
+) -> list[Proposal]:
+    query = select(Proposal)
+    if state:
+        query = query.where(Proposal.state == state)
+    if before_id:
+        query = query.where(col(Proposal.id) < before_id)
+    return list(db.exec(query.order_by(col(Proposal.id).desc()).limit(limit)).all())
+
+
+def photos_of(db: Session, proposal_id: int) -> list[MediaFile]:
+    return list(
+        db.exec(
+            select(MediaFile)
+            .join(ProposalMedia, col(ProposalMedia.media_id) == MediaFile.id)
+            .where(ProposalMedia.proposal_id == proposal_id)
+            .order_by(col(ProposalMedia.position))
+        ).all()
+    )
+
+
+def photo_url(proposal_id: int, media_id: str) -> str:
+    return f"/api/v1/proposals/{proposal_id}/photos/{media_id}"
+
+
+def photo_of(db: Session, user: User, proposal_id: int, media_id: str) -> MediaFile:
+    """A photo of a proposal the caller may see; 404 otherwise."""
+    proposal = visible_proposal(db, user, proposal_id)
+    link = db.get(ProposalMedia, media_id) if 0 < len(media_id) <= 32 else None
+    media = db.get(MediaFile, media_id) if link is not None else None
+    if link is None or link.proposal_id != proposal.id or media is None:
+        raise ApiError(404, "not_found")
+    return media
+
+
+def supported_ids(db: Session, user_id: int, ids: list[int]) -> set[int]:
+    if not ids:
+        return set()
+    return set(
+        db.exec(
+            select(ProposalSupport.proposal_id).where(
+                ProposalSupport.user_id == user_id, col(ProposalSupport.proposal_id).in_(ids)
+            )
+        ).all()
+    )
+
+
+def _fields(db: Session, proposal: Proposal, *, own: bool, supported: bool) -> dict[str, Any]:
+    assert proposal.id is not None
+    pid = proposal.id
+    return {
+        "id": pid,
+        "mine": own,
+        "client_id": proposal.client_id if own else None,
+        "text": proposal.text,
+        "category": proposal.category,
+        "lat": proposal.lat,
+        "lon": proposal.lon,
+        "address": proposal.address,
+        "district": proposal.district,
+        "state": proposal.state,
+        "moderator_note": proposal.moderator_note if own else None,
+        "support_count": proposal.support_count,
+        "supported": supported,
+        "photos": [
+            MediaOut(
+                id=m.id,
+                kind=m.kind,
+                content_type=m.content_type,
+                size=m.size,
+                width=m.width,
+                height=m.height,
+                role="proposal",
+                url=photo_url(pid, m.id),
+            )
+            for m in photos_of(db, pid)
+        ],
+        "created_at": proposal.created_at,
+        "updated_at": proposal.updated_at,
+    }
+
+
+def proposal_out(
+    db: Session, proposal: Proposal, user: User, *, supported: bool | None = None
+) -> ProposalOut:
+    assert proposal.id is not None and user.id is not None
+    if supported is None:
+        supported = bool(supported_ids(db, user.id, [proposal.id]))
+    own = proposal.user_id == user.id
+    return ProposalOut(**_fields(db, proposal, own=own, supported=supported))
+
+
+def outs_for(db: Session, user: User, rows: list[Proposal]) -> list[ProposalOut]:
+    assert user.id is not None
+    mine = supported_ids(db, user.id, [p.id for p in rows if p.id is not None])
+    return [proposal_out(db, p, user, supported=p.id in mine) for p in rows]
+
+
+def operator_out(db: Session, proposal: Proposal) -> OperatorProposalOut:
+    author = db.get(User, proposal.user_id)
+    assert author is not None
+    return OperatorProposalOut(
+        **_fields(db, proposal, own=True, supported=False),
+        author_name=author.full_name,
+        author_phone=author.phone,
+        moderated_at=proposal.moderated_at,
+    )
+
+
+# ---------------------------------------------------------------- moderation and support
+
+
+def moderate(db: Session, operator: User, proposal: Proposal, data: ModerationIn) -> Proposal:
+    """Publish or reject (a rejection needs a note the author will read); the caller commits."""
+    assert proposal.id is not None
+    note = data.note.strip() if data.note else ""
+    note = clean_text(note, max_len=1000, field="note") if note else ""
+    if data.state == "rejected" and not note:
+        raise ApiError(422, "moderation_note_required")
+    was_public = proposal.state == "published"
+    now = utcnow()
+    proposal.state = data.state
+    proposal.moderator_note = note or None
+    proposal.moderated_by = operator.id
+    proposal.moderated_at = now
+    proposal.updated_at = now
+    db.add(proposal)
+    feed.record(db, proposal.user_id, FEED_ENTITY, proposal.id)
+    if was_public or data.state == "published":
+        feed.record(db, None, FEED_ENTITY, proposal.id)
+    return proposal
+
+
+def _bump(db: Session, proposal_id: int, delta: int) -> None:
+    db.exec(
+        update(Proposal)
+        .where(col(Proposal.id) == proposal_id)
+        .values(support_count=col(Proposal.support_count) + delta)
+    )
+
+
+def support(db: Session, user: User, proposal: Proposal) -> Proposal:
+    """Support a published proposal once (again changes nothing). Commits."""
+    assert proposal.id is not None and user.id is not None
+    proposal_id, user_id = proposal.id, user.id
+    if not supported_ids(db, user_id, [proposal_id]):
+        if proposal.state != "published":
+            raise ApiError(409, "proposal_not_published")
+        if add_once(db, ProposalSupport(proposal_id=proposal_id, user_id=user_id)):
+            _bump(db, proposal_id, +1)
+            feed.record(db, user_id, FEED_ENTITY, proposal_id)
+            db.commit()
+    proposal = get_proposal(db, proposal_id)
+    db.refresh(proposal)
+    return proposal
+
+
+def withdraw(db: Session, user: User, proposal: Proposal) -> Proposal:
+    """Take one's support back (withdrawing twice changes nothing). Commits."""
+    assert proposal.id is not None and user.id is not None
+    gone = db.exec(
+        delete(ProposalSupport).where(
+            col(ProposalSupport.proposal_id) == proposal.id,
+            col(ProposalSupport.user_id) == user.id,
+        )
+    )
+    if gone.rowcount:
+        _bump(db, proposal.id, -1)
+        feed.record(db, user.id, FEED_ENTITY, proposal.id)
+        db.commit()
+    db.refresh(proposal)
+    return proposal
+
+
+# ---------------------------------------------------------------- sync feed
+
+
+def feed_rows(db: Session, user: User, ids: list[str]) -> list[dict[str, Any]]:
+    """The sync loader: proposals the resident may see. One they may no longer see (taken down
+    by a moderator) comes as a tombstone `{"id": …, "removed": true}` so the client drops it."""
+    wanted = [int(i) for i in ids if i.isdigit()]
+    if not wanted:
+        return []
+    rows = list(db.exec(select(Proposal).where(col(Proposal.id).in_(wanted))).all())
+    seen = [p for p in rows if can_see(user, p)]
+    out: list[dict[str, Any]] = [o.model_dump(mode="json") for o in outs_for(db, user, seen)]
+    out += [{"id": p.id, "removed": True} for p in rows if not can_see(user, p)]
+    return out

@@ -1,0 +1,195 @@
+"""The real-time push channel: committed sync-feed rows go to the connected clients they concern.
+
+How a change travels:
+
+1. Any code appends to the sync feed (`crud.feed.record` adds a `FeedEvent`).
+2. On flush, the `after_flush` session hook notes the new rows (with their ids, the cursors)
+   in `session.info`; nothing is sent yet.
+3. Only after the transaction commits does `after_commit` hand them to the engine's `Broker`;
+   a rollback or a closed session drops them. So a client is never told of a row that was
+   not committed.
+4. The broker is thread-safe: sync routes commit in worker threads, so it passes the rows to
+   each connection's event loop with `call_soon_threadsafe`, into a bounded `asyncio.Queue`.
+   A client too slow to keep up loses its queued rows and gets one "resync" marker instead
+   (the app then pulls `/api/v1/sync` from its cursor, which has everything).
+
+Rows for one resident (user_id) go only to that resident's connections; public rows
+(user_id None, e.g. alerts) go to everyone, and the sync loaders decide what each one sees.
+The broker lives in this process: with several server processes, use one process per
+database or put a shared bus (e.g. PostgreSQL LISTEN/NOTIFY) behind `Broker.publish`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session, SessionTransaction
+
+from backend_stub.models import FeedEvent
+
+log = logging.getLogger("city109.push")
+
+QUEUE_SIZE = 256  # per connection
+_PENDING = "city109.push.pending"
+
+
+@dataclass(frozen=True)
+class PushEvent:
+    cursor: int
+    user_id: int | None
+    entity: str
+    entity_id: str
+
+    def data(self) -> dict[str, Any]:
+        return {"cursor": self.cursor, "entity": self.entity, "id": self.entity_id}
+
+
+RESYNC = None  # the queue marker meaning "you missed some; pull the feed from your cursor"
+
+
+class Subscriber:
+    """One connected client: its resident and its queue, living on its event loop."""
+
+    def __init__(self, user_id: int, loop: asyncio.AbstractEventLoop, size: int) -> None:
+        self.user_id = user_id
+        self.loop = loop
+        self.queue: asyncio.Queue[PushEvent | None] = asyncio.Queue(size)
+        self.overflows = 0
+
+    def concerns(self, item: PushEvent) -> bool:
+        return item.user_id is None or item.user_id == self.user_id
+
+    def offer(self, items: list[PushEvent]) -> None:
+        """Runs on the subscriber's loop. On overflow the backlog becomes one RESYNC."""
+        for item in items:
+            try:
+                self.queue.put_nowait(item)
+            except asyncio.QueueFull:
+                self.overflows += 1
+                while not self.queue.empty():
+                    self.queue.get_nowait()
+                self.queue.put_nowait(RESYNC)
+                return
+
+
+class Broker:
+    """Fans committed feed rows out to subscribers; callable from any thread."""
+
+    def __init__(self, queue_size: int = QUEUE_SIZE) -> None:
+        self.queue_size = queue_size
+        self._lock = threading.Lock()
+        self._subscribers: set[Subscriber] = set()
+
+    def subscribe(self, user_id: int) -> Subscriber:
+        """Call on the event loop that will read the subscriber's queue."""
+        sub = Subscriber(user_id, asyncio.get_running_loop(), self.queue_size)
+        with self._lock:
+            self._subscribers.add(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        with self._lock:
+            self._subscribers.discard(sub)
+
+    def connections(self, user_id: int | None = None) -> int:
+        with self._lock:
+            return sum(1 for s in self._subscribers if user_id is None or s.user_id == user_id)
+
+    def publish(self, items: list[PushEvent]) -> None:
+        with self._lock:
+            subscribers = list(self._subscribers)
+        for sub in subscribers:
+            mine = [item for item in items if sub.concerns(item)]
+            if not mine:
+                continue
+            try:
+                sub.loop.call_soon_threadsafe(sub.offer, mine)
+            except RuntimeError:  # its loop is closed: the connection is gone
+                self.unsubscribe(sub)
+
+
+_brokers: weakref.WeakKeyDictionary[Engine, Broker] = weakref.WeakKeyDictionary()
+_brokers_lock = threading.Lock()
+
+
+def broker_for(engine: Engine) -> Broker:
+    """The broker of this database (one per engine), created on first use."""
+    with _brokers_lock:
+        broker = _brokers.get(engine)
+        if broker is None:
+            broker = _brokers[engine] = Broker()
+        return broker
+
+
+def _engine_of(session: Session) -> Engine | None:
+    bind = session.bind
+    if isinstance(bind, Engine):
+        return bind
+    if isinstance(bind, Connection):
+        return bind.engine
+    return None
+
+
+def _within(tx: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while tx is not None:
+        if tx is outer:
+            return True
+        tx = tx.parent
+    return False
+
+
+@event.listens_for(Session, "after_flush")
+def _collect(session: Session, _flush_context: Any) -> None:
+    rows = [obj for obj in session.new if isinstance(obj, FeedEvent)]
+    if rows:
+        savepoint = session.get_nested_transaction()
+        pending: list[tuple[SessionTransaction | None, PushEvent]] = session.info.setdefault(
+            _PENDING, []
+        )
+        pending.extend(
+            (savepoint, PushEvent(row.id, row.user_id, row.entity, row.entity_id))
+            for row in rows
+            if row.id is not None
+        )
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous: SessionTransaction) -> None:
+    pending = session.info.get(_PENDING)
+    if pending and previous.nested:  # a savepoint rolled back: forget what it flushed
+        session.info[_PENDING] = [(tx, item) for tx, item in pending if not _within(tx, previous)]
+    elif pending:
+        session.info.pop(_PENDING, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _publish(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: wait for the real commit
+        return
+    pending: list[tuple[SessionTransaction | None, PushEvent]] | None = session.info.pop(
+        _PENDING, None
+    )
+    if not pending:
+        return
+    engine = _engine_of(session)
+    with _brokers_lock:
+        broker = _brokers.get(engine) if engine is not None else None
+    if broker is None:  # nobody has ever connected: nothing to do
+        return
+    try:
+        broker.publish(sorted((item for _, item in pending), key=lambda i: i.cursor))
+    except Exception:  # pushing is best effort; the feed itself is committed
+        log.exception("push: publishing %d rows failed", len(pending))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost one: its rows were published or dropped
+        session.info.pop(_PENDING, None)

@@ -1,0 +1,175 @@
+"""Emergency alerts: the resident's current alerts (JSON), the operator's publish / update /
+cancel, the resident's last known position (for targeting), and the public CAP 1.2 XML and
+Atom feed."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from backend_stub import cap
+from backend_stub.crud import alerts as crud
+from backend_stub.crud.idempotency import run_once
+from backend_stub.deps import CurrentOperator, CurrentUser, DbDep
+from backend_stub.geo import district_for
+from backend_stub.models import utcnow
+from backend_stub.schemas.alerts import (
+    AlertCancelIn,
+    AlertIn,
+    AlertList,
+    AlertOut,
+    OperatorAlertPage,
+    PositionIn,
+    PositionOut,
+)
+
+router = APIRouter()
+resident = APIRouter(prefix="/api/v1", tags=["alerts"])
+operator = APIRouter(prefix="/api/v1/operator/alerts", tags=["operator", "alerts"])
+public = APIRouter(prefix="/cap", tags=["CAP 1.2"])
+
+IdemKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)]
+XML_CACHE = {"Cache-Control": "public, max-age=60"}
+
+
+# ---------------------------------------------------------------- residents
+
+
+@resident.get("/alerts", response_model=AlertList)
+def current_alerts(user: CurrentUser, db: DbDep) -> AlertList:
+    """Alerts in force that concern the caller (by saved addresses, last position or
+    districts), newest first. `exercise` marks drills."""
+    now = utcnow()
+    return AlertList(
+        items=[crud.alert_out(a, now, why) for a, why in crud.current_for_user(db, user, now)]
+    )
+
+
+@resident.get("/alerts/{identifier}", response_model=AlertOut)
+def alert_detail(identifier: str, user: CurrentUser, db: DbDep) -> AlertOut:
+    """One public alert message in any state (`state`: active, expired, superseded, cancelled)."""
+    alert = crud.get_public(db, identifier)
+    return crud.alert_out(alert, why=crud.reasons(alert, crud.whereabouts(db, user)))
+
+
+@resident.post("/profile/position", response_model=PositionOut)
+def set_position(body: PositionIn, user: CurrentUser, db: DbDep) -> PositionOut:
+    """Store the phone's last known position; alerts covering it reach the resident."""
+    position, current = crud.set_position(db, user, body)
+    db.commit()
+    return PositionOut(
+        lat=position.lat,
+        lon=position.lon,
+        accuracy_m=position.accuracy_m,
+        district=district_for(position.lat, position.lon),
+        at=position.at,
+        alerts=current,
+    )
+
+
+@resident.delete("/profile/position", status_code=204)
+def forget_position(user: CurrentUser, db: DbDep) -> Response:
+    """Forget the last known position."""
+    crud.forget_position(db, user)
+    db.commit()
+    return Response(status_code=204)
+
+
+# ---------------------------------------------------------------- operators
+
+
+def _json(status: int, body: Any) -> JSONResponse:
+    return JSONResponse(body, status_code=status)
+
+
+@operator.get("", response_model=OperatorAlertPage)
+def list_alerts(
+    op: CurrentOperator,
+    db: DbDep,
+    before_id: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> OperatorAlertPage:
+    """Every CAP message (all statuses and types), newest first."""
+    rows = crud.list_all(db, before_id, limit)
+    now = utcnow()
+    return OperatorAlertPage(
+        items=[crud.alert_out(a, now) for a in rows],
+        next_before_id=rows[-1].id if len(rows) == limit else None,
+    )
+
+
+@operator.post("", response_model=AlertOut, status_code=201)
+def publish(body: AlertIn, op: CurrentOperator, db: DbDep, key: IdemKey = None) -> JSONResponse:
+    """Publish a new alert (msgType Alert) with kk-KZ and ru-RU info blocks."""
+    assert op.id is not None
+
+    def effect() -> tuple[int, dict[str, Any]]:
+        return 201, crud.alert_out(crud.publish(db, op, body)).model_dump(mode="json")
+
+    return _json(*run_once(db, op.id, key, "alerts.publish", body.model_dump(mode="json"), effect))
+
+
+@operator.post("/{identifier}/update", response_model=AlertOut, status_code=201)
+def update(
+    identifier: str, body: AlertIn, op: CurrentOperator, db: DbDep, key: IdemKey = None
+) -> JSONResponse:
+    """A new message (msgType Update) replacing the current one; `references` lists the
+    earlier messages of the alert."""
+    assert op.id is not None
+
+    def effect() -> tuple[int, dict[str, Any]]:
+        return 201, crud.alert_out(crud.update(db, op, identifier, body)).model_dump(mode="json")
+
+    payload = {"identifier": identifier, **body.model_dump(mode="json")}
+    return _json(*run_once(db, op.id, key, "alerts.update", payload, effect))
+
+
+@operator.post("/{identifier}/cancel", response_model=AlertOut, status_code=201)
+def cancel(
+    identifier: str,
+    op: CurrentOperator,
+    db: DbDep,
+    body: AlertCancelIn | None = None,
+    key: IdemKey = None,
+) -> JSONResponse:
+    """Withdraw the alert: a new message (msgType Cancel) referencing the earlier ones."""
+    assert op.id is not None
+    note = body.note if body else None
+
+    def effect() -> tuple[int, dict[str, Any]]:
+        return 201, crud.alert_out(crud.cancel(db, op, identifier, note)).model_dump(mode="json")
+
+    payload = {"identifier": identifier, "note": note}
+    return _json(*run_once(db, op.id, key, "alerts.cancel", payload, effect))
+
+
+# ---------------------------------------------------------------- CAP 1.2 and Atom (public)
+
+
+@public.get(
+    "/alerts/{identifier}.xml",
+    response_class=Response,
+    responses={200: {"content": {cap.CAP_MIME: {}}, "description": "a CAP 1.2 message"}},
+)
+def alert_xml(identifier: str, db: DbDep) -> Response:
+    """One CAP 1.2 message, valid against the OASIS schema."""
+    alert = crud.get_public(db, identifier)
+    return Response(cap.alert_xml(alert), media_type=cap.CAP_MIME, headers=XML_CACHE)
+
+
+@public.get(
+    "/feed.atom",
+    response_class=Response,
+    responses={200: {"content": {cap.ATOM_MIME: {}}, "description": "an Atom feed"}},
+)
+def feed_atom(request: Request, db: DbDep, lang: Literal["kk", "ru"] = "kk") -> Response:
+    """Current public alerts, newest first; each entry links to its CAP XML."""
+    now = utcnow()
+    body = cap.atom_feed(crud.current(db, now), str(request.base_url), lang, now)
+    return Response(body, media_type=cap.ATOM_MIME, headers=XML_CACHE)
+
+
+for _sub_router in (resident, operator, public):
+    router.include_router(_sub_router)

@@ -1,0 +1,149 @@
+"""Residents' proposals: submit (idempotently), read, support; operators moderate them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import FileResponse, JSONResponse
+
+from backend_stub.crud import media as media_crud
+from backend_stub.crud import proposals as crud
+from backend_stub.crud.idempotency import run_once
+from backend_stub.deps import CurrentOperator, CurrentUser, DbDep, SettingsDep
+from backend_stub.errors import ApiError
+from backend_stub.schemas.participation import (
+    CATEGORY_NAMES,
+    PROPOSAL_CATEGORIES,
+    CategoryOut,
+    ModerationIn,
+    OperatorProposalOut,
+    OperatorProposalPage,
+    ProposalCategoryLit,
+    ProposalIn,
+    ProposalOut,
+    ProposalPage,
+    ProposalStateLit,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["participation"])
+
+IdemKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)]
+Limit = Annotated[int, Query(ge=1, le=100)]
+BeforeId = Annotated[int | None, Query(ge=1)]
+
+
+@router.get("/proposals/categories", response_model=list[CategoryOut])
+def categories() -> list[CategoryOut]:
+    """Proposal categories with their Kazakh and Russian names."""
+    return [
+        CategoryOut(code=c, name_kk=CATEGORY_NAMES[c]["kk"], name_ru=CATEGORY_NAMES[c]["ru"])
+        for c in PROPOSAL_CATEGORIES
+    ]
+
+
+@router.post("/proposals", response_model=ProposalOut, status_code=201)
+def create(body: ProposalIn, user: CurrentUser, db: DbDep, key: IdemKey = None) -> JSONResponse:
+    """Submit a proposal for moderation. Retrying with the same client_id (or Idempotency-Key)
+    returns the first result; the same key with a different body is 422."""
+    assert user.id is not None
+
+    def effect() -> tuple[int, dict[str, Any]]:
+        proposal = crud.create_proposal(db, user, body)
+        return 201, crud.proposal_out(db, proposal, user, supported=False).model_dump(mode="json")
+
+    status, answer = run_once(
+        db,
+        user.id,
+        key or f"proposal:{body.client_id}",
+        "proposals.create",
+        body.model_dump(mode="json"),
+        effect,
+    )
+    return JSONResponse(answer, status_code=status)
+
+
+@router.get("/proposals", response_model=ProposalPage)
+def list_proposals(
+    user: CurrentUser,
+    db: DbDep,
+    mine: bool = False,
+    category: ProposalCategoryLit | None = None,
+    before_id: BeforeId = None,
+    limit: Limit = 30,
+) -> ProposalPage:
+    """Published proposals and the caller's own (any state), newest first; `mine` for only
+    the caller's own."""
+    rows = crud.list_visible(
+        db, user, mine=mine, category=category, before_id=before_id, limit=limit
+    )
+    return ProposalPage(
+        items=crud.outs_for(db, user, rows),
+        next_before_id=rows[-1].id if len(rows) == limit else None,
+    )
+
+
+@router.get("/proposals/{proposal_id}", response_model=ProposalOut)
+def get_proposal(proposal_id: int, user: CurrentUser, db: DbDep) -> ProposalOut:
+    return crud.proposal_out(db, crud.visible_proposal(db, user, proposal_id), user)
+
+
+@router.get(
+    "/proposals/{proposal_id}/photos/{media_id}",
+    response_class=FileResponse,
+    responses={200: {"content": {"image/jpeg": {}}}},
+)
+def photo(
+    proposal_id: int, media_id: str, user: CurrentUser, db: DbDep, settings: SettingsDep
+) -> FileResponse:
+    """A photo of a proposal the caller may see (published, or their own)."""
+    media = crud.photo_of(db, user, proposal_id, media_id)
+    path = media_crud.media_path(settings, media)
+    if not path.is_file():
+        raise ApiError(404, "not_found")
+    return FileResponse(
+        path,
+        media_type=media.content_type,
+        headers={"Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.post("/proposals/{proposal_id}/support", response_model=ProposalOut)
+def support(proposal_id: int, user: CurrentUser, db: DbDep) -> ProposalOut:
+    """Support a published proposal once; again is a harmless retry."""
+    proposal = crud.support(db, user, crud.visible_proposal(db, user, proposal_id))
+    return crud.proposal_out(db, proposal, user, supported=True)
+
+
+@router.delete("/proposals/{proposal_id}/support", response_model=ProposalOut)
+def withdraw(proposal_id: int, user: CurrentUser, db: DbDep) -> ProposalOut:
+    proposal = crud.withdraw(db, user, crud.visible_proposal(db, user, proposal_id))
+    return crud.proposal_out(db, proposal, user, supported=False)
+
+
+# ---------------------------------------------------------------- operator
+
+
+@router.get("/operator/proposals", response_model=OperatorProposalPage)
+def operator_list(
+    op: CurrentOperator,
+    db: DbDep,
+    state: ProposalStateLit | None = None,
+    before_id: BeforeId = None,
+    limit: Limit = 50,
+) -> OperatorProposalPage:
+    rows = crud.list_for_operator(db, state=state, before_id=before_id, limit=limit)
+    return OperatorProposalPage(
+        items=[crud.operator_out(db, p) for p in rows],
+        next_before_id=rows[-1].id if len(rows) == limit else None,
+    )
+
+
+@router.post("/operator/proposals/{proposal_id}/moderate", response_model=OperatorProposalOut)
+def moderate(
+    proposal_id: int, body: ModerationIn, op: CurrentOperator, db: DbDep
+) -> OperatorProposalOut:
+    """Publish or reject (a rejection needs a note for the author)."""
+    proposal = crud.moderate(db, op, crud.get_proposal(db, proposal_id), body)
+    db.commit()
+    return crud.operator_out(db, proposal)

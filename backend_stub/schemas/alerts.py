@@ -1,0 +1,153 @@
+"""API shapes of emergency alerts (CAP 1.2) and of the resident's last known position."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+CapStatusLit = Literal["Actual", "Exercise", "System", "Test", "Draft"]
+MsgTypeLit = Literal["Alert", "Update", "Cancel"]
+CategoryLit = Literal[
+    "Geo",
+    "Met",
+    "Safety",
+    "Security",
+    "Rescue",
+    "Fire",
+    "Health",
+    "Env",
+    "Transport",
+    "Infra",
+    "CBRNE",
+    "Other",
+]
+ResponseTypeLit = Literal[
+    "Shelter", "Evacuate", "Prepare", "Execute", "Avoid", "Monitor", "Assess", "AllClear", "None"
+]
+UrgencyLit = Literal["Immediate", "Expected", "Future", "Past", "Unknown"]
+SeverityLit = Literal["Extreme", "Severe", "Moderate", "Minor", "Unknown"]
+CertaintyLit = Literal["Observed", "Likely", "Possible", "Unlikely", "Unknown"]
+AlertStateLit = Literal["active", "expired", "superseded", "cancelled"]
+
+
+class AlertTextIn(BaseModel):
+    """The part of a CAP `info` block written in one language."""
+
+    event: str = Field(min_length=1, max_length=200, examples=["Су тасқыны"])
+    headline: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, max_length=4000)
+    instruction: str = Field(min_length=1, max_length=4000, description="what to do, step by step")
+    sender_name: str | None = Field(default=None, max_length=200)
+    contact: str | None = Field(default=None, max_length=300)
+
+
+class AlertAreaIn(BaseModel):
+    """One CAP `area`: a description in both languages and at least one of polygons (closed
+    rings "lat,lon lat,lon ..."), circles ("lat,lon radius_km") or Astana districts."""
+
+    desc: dict[str, str] = Field(
+        description='{"kk": ..., "ru": ...}', examples=[{"kk": "Есіл ауданы", "ru": "район Есиль"}]
+    )
+    polygons: list[str] = Field(default_factory=list, max_length=20)
+    circles: list[str] = Field(default_factory=list, max_length=20)
+    districts: list[str] = Field(default_factory=list, max_length=10)
+
+
+class AlertIn(BaseModel):
+    """A new alert, or the full new content of an update. Both `texts.kk` and `texts.ru` are
+    required; they become the two CAP `info` blocks (kk-KZ and ru-RU)."""
+
+    status: CapStatusLit = "Actual"
+    category: list[CategoryLit] = Field(min_length=1, max_length=12, examples=[["Met"]])
+    response_type: list[ResponseTypeLit] = Field(default_factory=list, max_length=9)
+    urgency: UrgencyLit
+    severity: SeverityLit
+    certainty: CertaintyLit
+    effective: AwareDatetime | None = None
+    onset: AwareDatetime | None = None
+    expires: AwareDatetime
+    web: str | None = Field(default=None, max_length=500, pattern=r"^https?://\S+$")
+    texts: dict[str, AlertTextIn]
+    areas: list[AlertAreaIn] = Field(min_length=1, max_length=20)
+
+
+class AlertCancelIn(BaseModel):
+    note: str | None = Field(default=None, max_length=1000, description="why it is withdrawn")
+
+
+class AlertTextOut(BaseModel):
+    event: str
+    headline: str
+    description: str
+    instruction: str
+    sender_name: str
+    contact: str | None
+
+
+class CircleOut(BaseModel):
+    lat: float
+    lon: float
+    radius_km: float
+
+
+class AlertAreaOut(BaseModel):
+    desc: dict[str, str]
+    polygons: list[list[tuple[float, float]]]
+    circles: list[CircleOut]
+    districts: list[str]
+
+
+class AlertOut(BaseModel):
+    identifier: str
+    sender: str
+    sent: datetime
+    status: str
+    msg_type: str
+    scope: str
+    references: list[str] = Field(description='earlier messages as "sender,identifier,sent"')
+    note: str | None
+    exercise: bool = Field(description="a drill (CAP status Exercise), not a real emergency")
+    state: AlertStateLit
+    superseded_by: str | None
+    category: list[str]
+    response_type: list[str]
+    urgency: str
+    severity: str
+    certainty: str
+    effective: datetime
+    onset: datetime | None
+    expires: datetime
+    web: str | None
+    texts: dict[str, AlertTextOut]
+    areas: list[AlertAreaOut]
+    cap_url: str
+    reasons: list[str] = Field(
+        default_factory=list,
+        description='why the caller gets it: "address:{id}", "position", "district:{code}", "city"',
+    )
+
+
+class AlertList(BaseModel):
+    items: list[AlertOut]
+
+
+class OperatorAlertPage(BaseModel):
+    items: list[AlertOut]
+    next_before_id: int | None
+
+
+class PositionIn(BaseModel):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
+
+
+class PositionOut(BaseModel):
+    lat: float
+    lon: float
+    accuracy_m: float | None
+    district: str | None
+    at: datetime
+    alerts: list[str] = Field(description="identifiers of current alerts this position is in")

@@ -1,0 +1,70 @@
+"""API shapes of notices: planned and emergency works and public events, in kk and ru."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+NoticeKind = Literal["planned", "emergency", "event"]
+NoticeState = Literal["published", "withdrawn"]
+NoticeScope = Literal["active", "archive"]
+OperatorScope = Literal["all", "active", "archive"]
+
+TITLE_MAX = 200
+BODY_MAX = 4000
+
+
+class AreaIn(BaseModel):
+    """A circle: centre and radius in metres."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    radius_m: int = Field(ge=50, le=50_000)
+
+
+class NoticeIn(BaseModel):
+    """What an operator publishes or edits. No districts and no area means the whole city."""
+
+    kind: NoticeKind
+    topic: str = Field(min_length=1, max_length=24, examples=["water"])
+    title_kk: str = Field(min_length=1, max_length=TITLE_MAX)
+    title_ru: str = Field(min_length=1, max_length=TITLE_MAX)
+    body_kk: str = Field(min_length=1, max_length=BODY_MAX)
+    body_ru: str = Field(min_length=1, max_length=BODY_MAX)
+    districts: list[str] = Field(default_factory=list, max_length=10, examples=[["yesil"]])
+    area: AreaIn | None = None
+    starts_at: AwareDatetime | None = Field(default=None, description="default: now")
+    ends_at: AwareDatetime | None = Field(default=None, description="none: until withdrawn")
+
+
+class NoticeOut(BaseModel):
+    id: int
+    kind: str
+    topic: str
+    title_kk: str
+    title_ru: str
+    body_kk: str
+    body_ru: str
+    districts: list[str]
+    area: AreaIn | None
+    city_wide: bool
+    starts_at: datetime
+    ends_at: datetime | None
+    state: str
+    active: bool = Field(description="published and not yet ended")
+    created_at: datetime
+    updated_at: datetime
+    withdrawn_at: datetime | None
+
+
+class NoticePage(BaseModel):
+    items: list[NoticeOut]
+    next_before_id: int | None
+
+
+class NamedCode(BaseModel):
+    code: str
+    name_kk: str
+    name_ru: str

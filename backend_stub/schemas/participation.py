@@ -1,0 +1,214 @@
+"""API shapes of public participation: polls, initiatives, proposals; and their kk/ru names."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, get_args
+
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
+
+from backend_stub.schemas.media import MediaOut
+
+PollStatusLit = Literal["draft", "upcoming", "open", "closed"]
+PollScopeLit = Literal["open", "closed", "upcoming"]
+InitiativeStateLit = Literal["proposed", "in_progress", "done", "rejected"]
+ProposalStateLit = Literal["pending", "published", "rejected"]
+ProposalCategoryLit = Literal[
+    "landscaping", "urban_infrastructure", "transport", "ecology", "social", "other"
+]
+
+PROPOSAL_CATEGORIES: tuple[str, ...] = get_args(ProposalCategoryLit)
+INITIATIVE_STATES: tuple[str, ...] = get_args(InitiativeStateLit)
+OPEN_INITIATIVE_STATES = frozenset({"proposed", "in_progress"})
+
+CATEGORY_NAMES: dict[str, dict[str, str]] = {
+    "landscaping": {"kk": "Абаттандыру", "ru": "Благоустройство"},
+    "urban_infrastructure": {"kk": "Қалалық инфрақұрылым", "ru": "Городская инфраструктура"},
+    "transport": {"kk": "Көлік", "ru": "Транспорт"},
+    "ecology": {"kk": "Экология", "ru": "Экология"},
+    "social": {"kk": "Әлеуметтік сала", "ru": "Социальная сфера"},
+    "other": {"kk": "Басқа", "ru": "Другое"},
+}
+INITIATIVE_STATE_NAMES: dict[str, dict[str, str]] = {
+    "proposed": {"kk": "Ұсынылды", "ru": "Предложена"},
+    "in_progress": {"kk": "Іске асырылуда", "ru": "Реализуется"},
+    "done": {"kk": "Іске асырылды", "ru": "Реализована"},
+    "rejected": {"kk": "Қабылданбады", "ru": "Отклонена"},
+}
+PROPOSAL_STATE_NAMES: dict[str, dict[str, str]] = {
+    "pending": {"kk": "Модерацияда", "ru": "На модерации"},
+    "published": {"kk": "Жарияланды", "ru": "Опубликовано"},
+    "rejected": {"kk": "Қабылданбады", "ru": "Отклонено"},
+}
+POLL_STATUS_NAMES: dict[str, dict[str, str]] = {
+    "draft": {"kk": "Жоба", "ru": "Черновик"},
+    "upcoming": {"kk": "Әлі басталған жоқ", "ru": "Ещё не начался"},
+    "open": {"kk": "Дауыс беру жүріп жатыр", "ru": "Идёт голосование"},
+    "closed": {"kk": "Аяқталды", "ru": "Завершён"},
+}
+
+MAX_OPTIONS = 12
+PROPOSAL_MAX_CHARS = 2000
+
+
+# ---------------------------------------------------------------- polls
+
+
+class PollOptionIn(BaseModel):
+    text_kk: str = Field(min_length=1, max_length=300)
+    text_ru: str = Field(min_length=1, max_length=300)
+
+
+class PollIn(BaseModel):
+    """A new poll (or a draft's new content). Single choice unless `multiple`; then at most
+    `max_choices` options (default: all of them). No districts = the whole city."""
+
+    question_kk: str = Field(min_length=1, max_length=1000)
+    question_ru: str = Field(min_length=1, max_length=1000)
+    options: list[PollOptionIn] = Field(min_length=2, max_length=MAX_OPTIONS)
+    multiple: bool = False
+    max_choices: int | None = Field(default=None, ge=1, le=MAX_OPTIONS)
+    opens_at: AwareDatetime
+    closes_at: AwareDatetime
+    districts: list[str] = Field(default_factory=list, max_length=20)
+
+
+class PollOptionOut(BaseModel):
+    id: int
+    text_kk: str
+    text_ru: str
+
+
+class OptionResult(BaseModel):
+    option_id: int
+    count: int
+    share: float = Field(description="count / total voters, 0..1 (several per voter if multiple)")
+
+
+class PollResults(BaseModel):
+    total: int = Field(description="residents who voted")
+    options: list[OptionResult]
+
+
+class PollOut(BaseModel):
+    id: int
+    question_kk: str
+    question_ru: str
+    multiple: bool
+    max_choices: int
+    opens_at: datetime
+    closes_at: datetime
+    districts: list[str]
+    status: PollStatusLit
+    options: list[PollOptionOut]
+    my_vote: list[int] | None = Field(description="the options this resident chose, if voted")
+    results: PollResults | None = Field(description="only once voted or when the poll closed")
+    can_vote: bool
+
+
+class OperatorPollOut(PollOut):
+    state: str
+    created_at: datetime
+    published_at: datetime | None
+
+
+class VoteIn(BaseModel):
+    option_ids: list[int] = Field(min_length=1, max_length=MAX_OPTIONS)
+    client_id: str = Field(min_length=8, max_length=64, description="client UUID")
+
+
+# ---------------------------------------------------------------- initiatives
+
+
+class InitiativeIn(BaseModel):
+    title_kk: str = Field(min_length=1, max_length=300)
+    title_ru: str = Field(min_length=1, max_length=300)
+    description_kk: str = Field(min_length=1, max_length=5000)
+    description_ru: str = Field(min_length=1, max_length=5000)
+    state: InitiativeStateLit = "proposed"
+
+
+class InitiativePatch(BaseModel):
+    title_kk: str | None = Field(default=None, min_length=1, max_length=300)
+    title_ru: str | None = Field(default=None, min_length=1, max_length=300)
+    description_kk: str | None = Field(default=None, min_length=1, max_length=5000)
+    description_ru: str | None = Field(default=None, min_length=1, max_length=5000)
+    state: InitiativeStateLit | None = None
+
+
+class InitiativeOut(BaseModel):
+    id: int
+    title_kk: str
+    title_ru: str
+    description_kk: str
+    description_ru: str
+    state: InitiativeStateLit
+    support_count: int
+    supported: bool = Field(description="whether the caller supports it")
+    created_at: datetime
+    updated_at: datetime
+
+
+# ---------------------------------------------------------------- proposals
+
+
+class CategoryOut(BaseModel):
+    code: ProposalCategoryLit
+    name_kk: str
+    name_ru: str
+
+
+class ProposalIn(BaseModel):
+    client_id: str = Field(min_length=8, max_length=64, description="client UUID; idempotency")
+    text: str = Field(min_length=1, max_length=PROPOSAL_MAX_CHARS)
+    category: ProposalCategoryLit
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    address: str | None = Field(default=None, max_length=300)
+    photo_ids: list[str] = Field(default_factory=list, max_length=5)
+
+    @model_validator(mode="after")
+    def _both_coordinates(self) -> ProposalIn:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat and lon go together")
+        return self
+
+
+class ProposalOut(BaseModel):
+    id: int
+    mine: bool
+    client_id: str | None = Field(description="only on the author's own proposals")
+    text: str
+    category: ProposalCategoryLit
+    lat: float | None
+    lon: float | None
+    address: str | None
+    district: str | None
+    state: ProposalStateLit
+    moderator_note: str | None = Field(description="only on the author's own proposals")
+    support_count: int
+    supported: bool
+    photos: list[MediaOut]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProposalPage(BaseModel):
+    items: list[ProposalOut]
+    next_before_id: int | None
+
+
+class OperatorProposalOut(ProposalOut):
+    author_name: str | None
+    author_phone: str
+    moderated_at: datetime | None
+
+
+class OperatorProposalPage(BaseModel):
+    items: list[OperatorProposalOut]
+    next_before_id: int | None
+
+
+class ModerationIn(BaseModel):
+    state: Literal["published", "rejected"]
+    note: str | None = Field(default=None, max_length=1000)
