@@ -1,0 +1,1 @@
+"""Plain data the client's layers pass between them (no Flet, no SQL, no HTTP)."""

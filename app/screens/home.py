@@ -1,0 +1,74 @@
+"""Home: an app bar, the selected section, and the navigation bar of the five sections."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from app.screens.base import Screen, centered
+from app.screens.cabinet import CabinetPanel
+from app.screens.placeholder import coming_soon
+from app.viewmodels.app_state import AppViewModel
+from app.viewmodels.cabinet import CabinetViewModel
+from app.viewmodels.home import HomeViewModel
+
+# (icon, selected icon) of each tab key
+TAB_ICONS: dict[str, tuple[ft.IconData, ft.IconData]] = {
+    "appeals": (ft.Icons.FORUM_OUTLINED, ft.Icons.FORUM),
+    "alerts": (ft.Icons.WARNING_AMBER_OUTLINED, ft.Icons.WARNING_AMBER),
+    "notices": (ft.Icons.NOTIFICATIONS_OUTLINED, ft.Icons.NOTIFICATIONS),
+    "participation": (ft.Icons.HOW_TO_VOTE_OUTLINED, ft.Icons.HOW_TO_VOTE),
+    "cabinet": (ft.Icons.PERSON_OUTLINE, ft.Icons.PERSON),
+}
+
+
+class HomeScreen(Screen):
+    def __init__(
+        self,
+        app: AppViewModel,
+        vm: HomeViewModel,
+        cabinet: CabinetViewModel,
+        route: str,
+        tab: str,
+    ) -> None:
+        super().__init__(app.tr)
+        self.vm = vm
+        self.route = route
+        self.index = vm.index_of(tab)
+        self.cabinet = CabinetPanel(app.tr, cabinet) if tab == "cabinet" else None
+        if self.cabinet is not None:
+            self.watch(cabinet)
+
+    def build(self) -> ft.View:
+        _ = self.tr.gettext
+        tab = self.vm.tabs[self.index]
+        if self.cabinet is not None:
+            body = self.cabinet.build()
+        else:
+            body = coming_soon(self.tr, TAB_ICONS[tab.key][1])
+        self.view = ft.View(
+            route=self.route,
+            scroll=ft.ScrollMode.AUTO,
+            padding=ft.Padding.all(16),
+            appbar=ft.AppBar(title=ft.Text(_(tab.title)), automatically_imply_leading=False),
+            navigation_bar=ft.NavigationBar(
+                selected_index=self.index,
+                on_change=self._on_tab,
+                destinations=[
+                    ft.NavigationBarDestination(
+                        icon=TAB_ICONS[t.key][0],
+                        selected_icon=TAB_ICONS[t.key][1],
+                        label=_(t.label),
+                    )
+                    for t in self.vm.tabs
+                ],
+            ),
+            controls=[centered(body)],
+        )
+        return self.view
+
+    def render(self) -> None:
+        if self.cabinet is not None:
+            self.cabinet.render()
+
+    async def _on_tab(self, e: ft.Event[ft.NavigationBar]) -> None:
+        await self.vm.select(e.control.selected_index)

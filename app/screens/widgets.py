@@ -1,0 +1,34 @@
+"""Small controls shared by screens."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from app.viewmodels.language import LanguageViewModel
+
+
+def language_switch(vm: LanguageViewModel) -> ft.SegmentedButton:
+    """Қазақша | Русский — switches the whole interface at once."""
+
+    async def on_change(e: ft.Event[ft.SegmentedButton]) -> None:
+        selected = e.control.selected
+        if selected:
+            await vm.choose(selected[0])
+
+    return ft.SegmentedButton(
+        segments=[ft.Segment(value=code, label=ft.Text(name)) for code, name in vm.choices],
+        selected=[vm.current],
+        show_selected_icon=False,
+        on_change=on_change,
+    )
+
+
+def logo(size: int = 72) -> ft.Control:
+    return ft.Container(
+        content=ft.Text("109", size=size * 0.38, weight=ft.FontWeight.BOLD, color=ft.Colors.WHITE),
+        width=size,
+        height=size,
+        alignment=ft.Alignment.CENTER,
+        border_radius=size / 2,
+        bgcolor=ft.Colors.BLUE_700,
+    )

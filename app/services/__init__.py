@@ -1,0 +1,1 @@
+"""Services: the HTTP API client and, later, sync engine, location, camera, notifications, media."""

@@ -1,0 +1,300 @@
+"""Sign-in by SMS code: the phone step, then the 6-digit code step.
+
+Errors are kept as `Message`s from the client's own catalogs (so they follow a language switch
+made while they are on screen); a server message is shown as is only for codes the client does
+not know. Nothing typed is cleared by an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from collections.abc import Awaitable, Callable
+from typing import Literal
+
+from app.i18n import N_, Message
+from app.observable import Observable
+from app.phone import format_phone, normalize_kz_mobile
+from app.repositories.auth import AuthRepository
+from app.services.api_client import ApiError, NetworkError
+from app.viewmodels.navigation import Navigation
+
+log = logging.getLogger(__name__)
+
+Step = Literal["phone", "code"]
+CODE_LENGTH = 6
+DEFAULT_RESEND_S = 60
+
+MSG_INVALID_PHONE = N_("Enter a Kazakhstan mobile number, for example +7 701 123 45 67.")
+MSG_CODE_FORMAT = N_("Enter the 6-digit code from the SMS.")
+MSG_WRONG_CODE = N_("Wrong code. Attempts left: {attempts}.")
+MSG_CODE_EXPIRED = N_("The code has expired or was already used. Request a new code.")
+MSG_COOLDOWN = N_("A new code can be requested in {wait}.")
+MSG_TOO_MANY = N_("Too many requests. Try again in {wait}.")
+MSG_LOCKED = N_("Too many wrong attempts. Sign-in for this number is blocked for {wait}.")
+MSG_SMS_FAILED = N_("Could not send the SMS. Try again a little later.")
+MSG_OFFLINE = N_("No connection to the server. Check the internet and try again.")
+MSG_UNKNOWN = N_("Something went wrong. Try again later.")
+MSG_CODE_SENT = N_("We sent a code to {phone}.")
+MSG_SECONDS = N_("{n} s")
+MSG_MINUTES = N_("{n} min")
+
+
+def wait_message(seconds: int) -> Message:
+    """A wait in the coarsest readable unit: `45 s`, `60 min`."""
+    if seconds < 120:
+        return Message(MSG_SECONDS, {"n": max(1, seconds)})
+    return Message(MSG_MINUTES, {"n": math.ceil(seconds / 60)})
+
+
+def error_message(exc: Exception) -> Message:
+    """What to tell the resident about a failed request."""
+    if isinstance(exc, NetworkError):
+        return Message(MSG_OFFLINE)
+    if not isinstance(exc, ApiError):
+        return Message(MSG_UNKNOWN)
+    wait = wait_message(exc.retry_after or 60)
+    known: dict[str, Message] = {
+        "invalid_phone": Message(MSG_INVALID_PHONE),
+        "invalid_code": Message(
+            MSG_WRONG_CODE, {"attempts": exc.details.get("attempts_left", "?")}
+        ),
+        "code_expired": Message(MSG_CODE_EXPIRED),
+        "resend_cooldown": Message(MSG_COOLDOWN, {"wait": wait}),
+        "too_many_requests": Message(MSG_TOO_MANY, {"wait": wait}),
+        "phone_locked": Message(MSG_LOCKED, {"wait": wait}),
+        "sms_failed": Message(MSG_SMS_FAILED),
+    }
+    if exc.code in known:
+        return known[exc.code]
+    return Message.text(exc.message) if exc.message else Message(MSG_UNKNOWN)
+
+
+class SignInViewModel(Observable):
+    def __init__(
+        self,
+        auth: AuthRepository,
+        navigation: Navigation,
+        next_route: Callable[[], str],
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        super().__init__()
+        self._auth = auth
+        self._nav = navigation
+        self._next_route = next_route
+        self._clock = clock
+        self._sleep = sleep
+        self._timer: asyncio.Task[None] | None = None
+        self.input_revision = 0
+        self.reset(notify=False)
+
+    # -- state ---------------------------------------------------------------------------------
+
+    def reset(self, *, notify: bool = True) -> None:
+        self.step: Step = "phone"
+        self.phone_text = ""
+        # Bumped whenever the view model itself rewrites the typed text (reset, a cleared or
+        # trimmed code): only then may a screen push the text into its fields. Echoing what the
+        # resident typed would race with keys still on their way and eat them.
+        self.input_revision += 1
+        self.phone_error: Message | None = None
+        self.phone: str | None = None  # E.164 the code was sent to
+        self.code_text = ""
+        self.code_error: Message | None = None
+        self.busy = False
+        self._resend_at: float | None = None
+        self._blocked_until: float | None = None
+        self._shown_seconds = (0, 0)
+        if notify:
+            self.notify()
+
+    def _seconds_until(self, deadline: float | None) -> int:
+        if deadline is None:
+            return 0
+        return max(0, math.ceil(deadline - self._clock()))
+
+    @property
+    def resend_in(self) -> int:
+        """Seconds until a new code may be requested (0 = now)."""
+        return self._seconds_until(self._resend_at)
+
+    @property
+    def blocked_for(self) -> int:
+        """Seconds the phone stays locked after too many wrong codes (0 = not locked)."""
+        return self._seconds_until(self._blocked_until)
+
+    @property
+    def can_resend(self) -> bool:
+        return not self.busy and self.resend_in == 0 and self.blocked_for == 0
+
+    @property
+    def can_submit_phone(self) -> bool:
+        return not self.busy and bool(self.phone_text.strip())
+
+    @property
+    def can_submit_code(self) -> bool:
+        return not self.busy and self.blocked_for == 0 and len(self.code_text) == CODE_LENGTH
+
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.phone or "")
+
+    @property
+    def resend_notice(self) -> Message | None:
+        """Why "send again" is not available yet, with the time left."""
+        if self.blocked_for:
+            return Message(MSG_LOCKED, {"wait": wait_message(self.blocked_for)})
+        if self.resend_in:
+            return Message(MSG_COOLDOWN, {"wait": wait_message(self.resend_in)})
+        return None
+
+    @property
+    def code_sent_notice(self) -> Message:
+        return Message(MSG_CODE_SENT, {"phone": self.phone_display})
+
+    # -- countdown -----------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Re-evaluate the countdowns; notify when a shown number changed."""
+        shown = (self.resend_in, self.blocked_for)
+        if shown != self._shown_seconds:
+            self._shown_seconds = shown
+            self.notify()
+
+    def _start_timer(self) -> None:
+        self._shown_seconds = (self.resend_in, self.blocked_for)
+        if self._timer is not None and not self._timer.done():
+            return
+        try:
+            self._timer = asyncio.get_running_loop().create_task(self._run_timer())
+        except RuntimeError:  # no loop (plain sync use): callers tick themselves
+            self._timer = None
+
+    async def _run_timer(self) -> None:
+        while self.resend_in > 0 or self.blocked_for > 0:
+            await self._sleep(1.0)
+            self.tick()
+
+    def dispose(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    # -- phone step ----------------------------------------------------------------------------
+
+    def set_phone(self, text: str) -> None:
+        self.phone_text = text
+        if self.phone_error is not None and normalize_kz_mobile(text):
+            self.phone_error = None
+        self.notify()
+
+    async def submit_phone(self) -> None:
+        if self.busy:
+            return
+        phone = normalize_kz_mobile(self.phone_text)
+        if phone is None:
+            self.phone_error = Message(MSG_INVALID_PHONE)
+            self.notify()
+            return
+        if self.phone == phone and self.resend_in > 0:
+            self._go_to_code_step()  # a code for this number is still on its way
+            return
+        await self._request_code(phone)
+
+    async def _request_code(self, phone: str) -> None:
+        self.busy = True
+        self.phone_error = None
+        self.code_error = None
+        self.notify()
+        try:
+            sent = await self._auth.request_code(phone)
+        except (ApiError, NetworkError) as exc:
+            self.busy = False
+            self._on_request_failed(phone, exc)
+            self.notify()
+            return
+        self.busy = False
+        self.phone = sent.phone
+        self._resend_at = self._clock() + (sent.resend_in or DEFAULT_RESEND_S)
+        if self.code_text:
+            self.code_text = ""
+            self.input_revision += 1
+        self._go_to_code_step()
+
+    def _on_request_failed(self, phone: str, exc: Exception) -> None:
+        message = error_message(exc)
+        if isinstance(exc, ApiError) and exc.code == "resend_cooldown":
+            # A code was sent to this number moments ago: let them type it.
+            self.phone = phone
+            self._resend_at = self._clock() + (exc.retry_after or DEFAULT_RESEND_S)
+            self.step = "code"
+            self._start_timer()
+            return
+        if isinstance(exc, ApiError) and exc.code == "phone_locked":
+            self._blocked_until = self._clock() + (exc.retry_after or 0)
+            self._start_timer()
+        if self.step == "code":
+            self.code_error = message
+        else:
+            self.phone_error = message
+
+    def _go_to_code_step(self) -> None:
+        self.step = "code"
+        self._start_timer()
+        self.notify()
+
+    def change_phone(self) -> None:
+        """Back to the phone step; the typed number is kept."""
+        self.step = "phone"
+        self.code_error = None
+        self.notify()
+
+    # -- code step -----------------------------------------------------------------------------
+
+    async def enter_code(self, text: str) -> None:
+        """Keep the digits typed (at most 6); submit by itself once all 6 are there."""
+        digits = "".join(ch for ch in text if ch.isascii() and ch.isdigit())[:CODE_LENGTH]
+        changed = digits != self.code_text
+        if digits != text:
+            self.input_revision += 1  # the field must show the cleaned-up code
+        self.code_text = digits
+        if changed and self.code_error is not None and len(digits) < CODE_LENGTH:
+            self.code_error = None
+        self.notify()
+        if changed and self.can_submit_code:
+            await self.submit_code()
+
+    async def submit_code(self) -> None:
+        if self.busy or self.phone is None:
+            return
+        if len(self.code_text) != CODE_LENGTH:
+            self.code_error = Message(MSG_CODE_FORMAT)
+            self.notify()
+            return
+        if self.blocked_for > 0:
+            self.code_error = Message(MSG_LOCKED, {"wait": wait_message(self.blocked_for)})
+            self.notify()
+            return
+        self.busy = True
+        self.code_error = None
+        self.notify()
+        try:
+            await self._auth.verify_code(self.phone, self.code_text)
+        except (ApiError, NetworkError) as exc:
+            self.busy = False
+            self._on_request_failed(self.phone, exc)
+            self.notify()
+            return
+        target = self._next_route()
+        self.dispose()
+        self.reset(notify=False)
+        await self._nav.go(target)
+
+    async def resend(self) -> None:
+        if not self.can_resend or self.phone is None:
+            return
+        await self._request_code(self.phone)
