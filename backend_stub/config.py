@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     otp_ttl_s: int = 300
     otp_max_attempts_per_code: int = 5
     otp_max_failures_per_phone: int = 10  # across codes, inside otp_lock_window_s
-    otp_lock_window_s: int = 3600
+    otp_lock_window_s: int = 24 * 3600  # a day: pacing guesses under the cap gains nothing
     otp_lock_s: int = 3600
     otp_resend_cooldown_s: int = 60
     otp_max_sends_per_phone_hour: int = 5

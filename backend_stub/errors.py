@@ -49,6 +49,7 @@ def _response(request: Request, status: int, code: str, **kw: Any) -> JSONRespon
 
 
 _STATUS_CODES = {
+    400: "validation_error",  # a body that cannot be parsed at all
     401: "not_authenticated",
     403: "forbidden",
     404: "not_found",
@@ -76,17 +77,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _STATUS_CODES.get(exc.status_code, "internal_error")
         if exc.status_code == 405:
-            return JSONResponse(
-                {
-                    "error": {
-                        "code": "method_not_allowed",
-                        "message": str(exc.detail),
-                        "details": None,
-                    }
-                },
-                status_code=405,
-                headers=exc.headers,
-            )
+            return _response(request, 405, "method_not_allowed", headers=exc.headers)
         return _response(request, exc.status_code, code, headers=exc.headers)
 
     @app.exception_handler(Exception)

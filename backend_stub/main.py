@@ -14,17 +14,15 @@ from pydantic import BaseModel
 from backend_stub import (
     autopilot,
     console,
-    console_alerts,
-    console_emergency,
-    console_notices,
-    console_participation,
     demo,
     emergency_sim,
     emergency_worker,
 )
+from backend_stub.body_limit import BodyLimit
 from backend_stub.config import Settings
 from backend_stub.db import init_db, make_engine
 from backend_stub.errors import install_error_handlers
+from backend_stub.openapi_errors import document_errors
 from backend_stub.routers import (
     alerts,
     appeals,
@@ -90,6 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.inbox = DevInbox()
     app.state.sms = make_sms_gateway(settings, app.state.inbox)
     install_error_handlers(app)
+    app.add_middleware(BodyLimit)
+    document_errors(app)
 
     @app.get("/health", response_model=Health, tags=["health"])
     def health() -> Health:
@@ -113,10 +113,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         places,
         alerts,
         events,
-        console_alerts,
-        console_emergency,
-        console_notices,
-        console_participation,
         console,
     ):
         app.include_router(module.router)

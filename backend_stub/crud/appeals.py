@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -118,7 +119,7 @@ def create_appeal(db: Session, user: User, data: AppealCreate, channel: str = "m
     if district is None and data.lat is not None and data.lon is not None:
         district = district_for(data.lat, data.lon)
     appeal = Appeal(
-        number=f"tmp-{data.client_id}",
+        number=f"tmp-{uuid.uuid4().hex[:28]}",  # fits the column; replaced after the flush
         client_id=data.client_id,
         user_id=user.id,
         channel=channel,

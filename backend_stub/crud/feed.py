@@ -2,15 +2,71 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import ColumnElement, event, func, or_, text
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
 from backend_stub.models import FeedEvent
 
+FEED_WRITE_LOCK = 109_001  # PostgreSQL advisory lock key that orders feed writes
+_PENDING = "city109.feed.pending"
+
 
 def record(db: Session, user_id: int | None, entity: str, entity_id: int | str) -> None:
-    """Note a change for one resident (or for everyone when user_id is None)."""
-    db.add(FeedEvent(user_id=user_id, entity=entity, entity_id=str(entity_id)))
+    """Note a change for one resident (or for everyone when user_id is None).
+
+    The row is written when the transaction commits, after everything else (see `_write_last`).
+    """
+    db.connection()  # inside a transaction, so that a rollback forgets the row
+    pending: list[tuple[SessionTransaction | None, FeedEvent]] = db.info.setdefault(_PENDING, [])
+    row = FeedEvent(user_id=user_id, entity=entity, entity_id=str(entity_id))
+    pending.append((db.get_nested_transaction(), row))
+
+
+@event.listens_for(OrmSession, "before_commit")
+def _write_last(session: OrmSession) -> None:
+    """Make feed ids become visible in id order, so a cursor never skips a row.
+
+    PostgreSQL hands out ids on insert but transactions commit in any order: a reader could see
+    row 8 before row 7 commits, move its cursor to 8 and never get 7. So the feed rows are
+    inserted last, under a transaction-scoped lock held to the commit: feed writers queue up
+    only for their final insert, and as every other row is written before that lock is taken,
+    no two writers can wait on each other. (SQLite has one writer at a time anyway.)
+    """
+    if session.in_nested_transaction():
+        return
+    pending: list[tuple[SessionTransaction | None, FeedEvent]] | None = session.info.pop(
+        _PENDING, None
+    )
+    if not pending:
+        return
+    session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        lock = text("SELECT pg_advisory_xact_lock(:key)")
+        session.connection().execute(lock, {"key": FEED_WRITE_LOCK})
+    session.add_all(row for _, row in pending)
+
+
+def _within(tx: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while tx is not None:
+        if tx is outer:
+            return True
+        tx = tx.parent
+    return False
+
+
+@event.listens_for(OrmSession, "after_soft_rollback")
+def _drop_rolled_back(session: OrmSession, previous: SessionTransaction) -> None:
+    pending = session.info.get(_PENDING)
+    if pending and previous.nested:  # a savepoint rolled back: forget what was noted inside it
+        session.info[_PENDING] = [(tx, row) for tx, row in pending if not _within(tx, previous)]
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget(session: OrmSession, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # rolled back or closed without a commit
+        session.info.pop(_PENDING, None)
 
 
 def _visible(user_id: int) -> ColumnElement[bool]:

@@ -8,6 +8,7 @@ from backend_stub.errors import ApiError
 from backend_stub.iin import is_valid_iin
 from backend_stub.models import Address, User
 from backend_stub.schemas.profile import AddressIn, AddressOut, ProfileOut, ProfilePatch
+from backend_stub.text import clean_text
 
 
 def addresses_of(db: Session, user_id: int) -> list[Address]:
@@ -40,12 +41,20 @@ def profile_out(db: Session, user: User) -> ProfileOut:
     )
 
 
+CLEARABLE = {"full_name", "iin"}  # null (or "") clears these; the other fields cannot be null
+
+
 def update_profile(db: Session, user: User, patch: ProfilePatch) -> User:
     data = patch.model_dump(exclude_unset=True)
+    nulls = [key for key, value in data.items() if value is None and key not in CLEARABLE]
+    if nulls:
+        fields = [{"loc": ["body", key], "type": "null"} for key in nulls]
+        raise ApiError(422, "validation_error", details={"fields": fields})
     if data.get("iin") and not is_valid_iin(data["iin"]):
         raise ApiError(422, "invalid_iin")
     if "full_name" in data and data["full_name"] is not None:
-        data["full_name"] = " ".join(data["full_name"].split()) or None
+        name = clean_text(data["full_name"], max_len=200, min_len=0, field="full_name")
+        data["full_name"] = " ".join(name.split()) or None
     for key, value in data.items():
         setattr(user, key, value if value != "" else None)
     db.add(user)

@@ -1,4 +1,4 @@
-"""The operator console's page of forwards to the emergency services (/console/emergency).
+"""The console's page of forwards to the emergency services (/console/emergency).
 
 Forwards the service has not confirmed (not_confirmed, failed) are the operator's alerts: they
 come first, flagged, with the number to call. Once the operator has the dispatcher's
@@ -8,29 +8,33 @@ it). The same alerts are lines of kind "emergency" in the appeal's history on it
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import Form, Query
+from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
-from backend_stub.config import Settings
-from backend_stub.console import (
-    csrf_token,
+from backend_stub.console.auth import STALE_FORM, ConsoleSession, SignedIn
+from backend_stub.console.core import (
+    back_link,
+    badge,
+    chips,
+    console_router,
     e,
     error_box,
     fmt_time,
+    heading,
     layout,
-    signed_in,
+    redirect,
+    table,
 )
 from backend_stub.crud import emergency as crud
-from backend_stub.deps import DbDep, SettingsDep
-from backend_stub.models import Appeal, AuthSession, EmergencyForward, utcnow
+from backend_stub.deps import DbDep
+from backend_stub.models import Appeal, EmergencyForward, utcnow
 from backend_stub.schemas.emergency import SERVICE_NAMES, ForwardState
 
-router = APIRouter(prefix="/console/emergency", include_in_schema=False)
+router = console_router("/console/emergency")
 
 PAGE_SIZE = 100
 ALERT_ROW = ' style="background:#fff1f1"'
@@ -53,11 +57,7 @@ STATE_CLASS: dict[str, str] = {
 
 def _state_badge(state: str) -> str:
     names = STATE_NAMES.get(state, {"ru": state, "kk": ""})
-    css = STATE_CLASS.get(state, "")
-    return (
-        f'<span class="badge {e(css)}">{e(names["ru"])}</span>'
-        f'<span class="kk">{e(names["kk"])}</span>'
-    )
+    return badge(names["ru"], names["kk"], STATE_CLASS.get(state, ""))
 
 
 def _row(fwd: EmergencyForward, appeal: Appeal, hidden: str) -> str:
@@ -95,24 +95,18 @@ def _row(fwd: EmergencyForward, appeal: Appeal, hidden: str) -> str:
 
 def render_list(
     db: Session,
-    settings: Settings,
-    auth: AuthSession,
+    who: SignedIn,
     *,
     alerts_only: bool,
     error: str | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    csrf = csrf_token(settings, auth)
-    hidden = f'<input type="hidden" name="csrf" value="{e(csrf)}">'
     rows = crud.console_rows(db, only_alerts=alerts_only, limit=PAGE_SIZE)
     alerts = crud.alert_count(db)
-    body = "".join(_row(f, a, hidden) for f, a in rows) or (
-        '<tr><td colspan="7" class="muted">Передач в экстренные службы нет.</td></tr>'
-    )
     toggle = (
-        '<a href="/console/emergency">Показать все</a>'
+        ("/console/emergency", "Показать все")
         if alerts_only
-        else f'<a href="/console/emergency?{e(urlencode({"alerts": "1"}))}">Только тревоги</a>'
+        else (f"/console/emergency?{urlencode({'alerts': '1'})}", "Только тревоги")
     )
     banner = (
         f'<div class="error" role="alert">Без подтверждения службы: <b>{alerts}</b>. '
@@ -120,74 +114,62 @@ def render_list(
         if alerts
         else ""
     )
-    content = (
-        '<p class="small"><a href="/console">← Все обращения</a></p>'
-        '<h1>Передачи в экстренные службы <span class="muted small">Жедел қызметтерге жіберу'
-        "</span></h1>"
-        f'{error_box(error)}{banner}<div class="chips">{toggle}</div>'
-        "<table><thead><tr><th>Обращение</th><th>Служба</th><th>Состояние</th><th>Попыток</th>"
-        "<th>Ответ системы</th><th>Создано / изменено</th><th></th></tr></thead>"
-        f"<tbody>{body}</tbody></table>"
+    headers = (
+        "Обращение",
+        "Служба",
+        "Состояние",
+        "Попыток",
+        "Ответ системы",
+        "Создано / изменено",
+        "",
     )
-    return layout("Экстренные службы", content, csrf=csrf, status=status)
+    content = (
+        back_link("/console", "Все обращения")
+        + heading("Передачи в экстренные службы", "Жедел қызметтерге жіберу")
+        + error_box(error)
+        + banner
+        + chips([(toggle[0], e(toggle[1]))])
+        + table(
+            headers,
+            (_row(fwd, appeal, who.hidden) for fwd, appeal in rows),
+            "Передач в экстренные службы нет.",
+        )
+    )
+    return layout("Экстренные службы", content, csrf=who.csrf, status=status)
 
 
 @router.get("", response_class=HTMLResponse)
 def forward_list(
-    request: Request,
-    db: DbDep,
-    settings: SettingsDep,
-    alerts: Annotated[str, Query(max_length=2)] = "",
+    who: ConsoleSession, db: DbDep, alerts: Annotated[str, Query(max_length=2)] = ""
 ) -> Response:
-    who = signed_in(request, db, settings)
-    if isinstance(who, Response):
-        return who
-    _op, auth = who
-    return render_list(db, settings, auth, alerts_only=bool(alerts))
+    return render_list(db, who, alerts_only=bool(alerts))
 
 
 @router.post("/{forward_id}/accepted")
 def accepted_by_phone(
     forward_id: int,
-    request: Request,
+    who: ConsoleSession,
     db: DbDep,
-    settings: SettingsDep,
     csrf: Annotated[str, Form()] = "",
     acceptance_id: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     """The operator got the service's confirmation by phone: the forward is accepted."""
-    who = signed_in(request, db, settings)
-    if isinstance(who, Response):
-        return who
-    op, auth = who
-    if not csrf or not hmac.compare_digest(csrf, csrf_token(settings, auth)):
-        return render_list(
-            db,
-            settings,
-            auth,
-            alerts_only=False,
-            status=403,
-            error="Форма устарела или отправлена не из консоли. Обновите страницу и повторите.",
-        )
+    if not who.csrf_ok(csrf):  # a stale form: this list again, with the reason
+        return render_list(db, who, alerts_only=False, status=403, error=STALE_FORM)
     fwd = db.get(EmergencyForward, forward_id)
     appeal = db.get(Appeal, fwd.appeal_id) if fwd else None
     if fwd is None or appeal is None:
-        return render_list(
-            db, settings, auth, alerts_only=False, status=404, error="Передача не найдена."
-        )
+        return render_list(db, who, alerts_only=False, status=404, error="Передача не найдена.")
     number = acceptance_id.strip()
     if not number:
         return render_list(
             db,
-            settings,
-            auth,
+            who,
             alerts_only=False,
             status=422,
             error="Укажите номер принятия, который назвал диспетчер.",
         )
     now = utcnow()
-    if crud.mark_accepted(db, fwd, appeal, number, now, now, by_operator=op):
+    if crud.mark_accepted(db, fwd, appeal, number, now, now, by_operator=who.user):
         db.commit()
-    return RedirectResponse(
-        "/console/emergency", status_code=303, headers={"Cache-Control": "no-store"}
-    )
+    return redirect("/console/emergency")

@@ -1,51 +1,62 @@
-"""Operator console pages for emergency alerts (CAP 1.2): list, publish, update, cancel.
+"""Console pages for emergency alerts (CAP 1.2) under /console/alerts: list, publish, update,
+cancel.
 
-Built on console.py's layout, sign-in, CSRF and escaping helpers; writes go through the same
-crud as the operator API (`crud.alerts`), so the checks, the CAP validation and the sync feed
-(and so the residents' push channel) are the same.
+Writes go through the same crud as the operator API (`crud.alerts`), so the checks, the CAP
+validation and the sync feed (and so the residents' push channel) are the same.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import Depends, Form, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
 from backend_stub import cap
-from backend_stub.config import Settings
-from backend_stub.console import (
-    _check_csrf,
-    _options,
-    _redirect,
-    _stale_form,
-    api_error_text,
-    csrf_token,
+from backend_stub.console.auth import ConsoleForm, ConsoleSession, SignedIn
+from backend_stub.console.core import (
+    PAGE_SIZE,
+    FormError,
+    FormShort,
+    FormText,
+    back_link,
+    badge,
+    console_router,
+    details,
+    district_checkboxes,
     district_name,
     e,
     error_box,
     fmt_time,
+    heading,
+    hidden_field,
     layout,
-    signed_in,
+    not_found,
+    once_per_form,
+    options,
+    pager,
+    parse_local,
+    redirect,
+    refusals,
+    subnav,
+    table,
+    to_local,
+    validation_text,
 )
 from backend_stub.crud import alerts as crud
-from backend_stub.crud.idempotency import run_once
-from backend_stub.deps import DbDep, SettingsDep
+from backend_stub.deps import DbDep
 from backend_stub.errors import ApiError
-from backend_stub.geo import DISTRICT_NAMES
 from backend_stub.geometry import Circle, circle_text, polygon_text
-from backend_stub.models import Alert, AuthSession, User, utcnow
+from backend_stub.models import Alert, utcnow
 from backend_stub.schemas.alerts import AlertIn
 
-router = APIRouter(prefix="/console/alerts", include_in_schema=False)
-
-PAGE_SIZE = 50
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, Astana time
+router = console_router("/console/alerts")
 
 STATUS_NAMES = {
     "Actual": ("Реальное", "Нақты"),
@@ -125,23 +136,14 @@ TEXT_NAMES = {
 }
 
 
-def _subnav() -> str:
-    return '<p class="small"><a href="/console">Обращения</a> · <b>Экстренные оповещения</b></p>'
-
-
-def _local(moment: datetime | None) -> str:
-    return "" if moment is None else moment.astimezone(cap.ASTANA_TZ).strftime(LOCAL_FORMAT)
-
-
 def _status_badge(status: str) -> str:
     ru, kk = STATUS_NAMES.get(status, (status, ""))
-    cls = " emergency" if status == "Actual" else ""
-    return f'<span class="badge{cls}">{e(ru)}</span><span class="kk">{e(kk)}</span>'
+    return badge(ru, kk, "emergency" if status == "Actual" else "")
 
 
 def _state_badge(alert: Alert, now: datetime) -> str:
     ru, kk, cls = STATE_NAMES[crud.state(alert, now)]
-    return f'<span class="badge {cls}">{e(ru)}</span><span class="kk">{e(kk)}</span>'
+    return badge(ru, kk, cls)
 
 
 def _where(alert: Alert) -> str:
@@ -156,15 +158,10 @@ def _where(alert: Alert) -> str:
 
 @router.get("", response_class=HTMLResponse)
 def alert_list(
-    request: Request,
+    who: ConsoleSession,
     db: DbDep,
-    settings: SettingsDep,
     before_id: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
-    who = signed_in(request, db, settings)
-    if isinstance(who, Response):
-        return who
-    _op, auth = who
     now = utcnow()
     rows = crud.list_all(db, before_id, PAGE_SIZE)
     body_rows = []
@@ -185,31 +182,25 @@ def alert_list(
             f'<td class="nowrap">{e(fmt_time(a.sent))}<br>{e(fmt_time(a.expires))}</td>'
             f'<td><a href="/cap/alerts/{e(a.identifier)}.xml">XML</a></td></tr>'
         )
-    table = (
-        "<table><thead><tr><th>Идентификатор</th><th>Статус</th><th>Состояние</th>"
-        "<th>Опасность / срочность</th><th>Заголовок</th><th>Зона</th>"
-        "<th>Отправлено / до</th><th>CAP</th></tr></thead><tbody>"
-        + (
-            "".join(body_rows)
-            or '<tr><td colspan="8" class="muted">Оповещений нет · Ескерту жоқ.</td></tr>'
-        )
-        + "</tbody></table>"
+    headers = (
+        "Идентификатор",
+        "Статус",
+        "Состояние",
+        "Опасность / срочность",
+        "Заголовок",
+        "Зона",
+        "Отправлено / до",
+        "CAP",
     )
-    pager = ""
-    if len(rows) == PAGE_SIZE:
-        pager = (
-            f'<div class="pager"><a href="/console/alerts?before_id={rows[-1].id}">Дальше →</a>'
-            "</div>"
-        )
     content = (
-        f"{_subnav()}"
-        '<h1>Экстренные оповещения <span class="muted small">Төтенше ескертулер (CAP 1.2) · '
-        "время: Астана</span></h1>"
-        '<p><a href="/console/alerts/new"><button type="button">Новое оповещение · Жаңа ескерту'
+        subnav("Экстренные оповещения")
+        + heading("Экстренные оповещения", "Төтенше ескертулер (CAP 1.2) · время: Астана")
+        + '<p><a href="/console/alerts/new"><button type="button">Новое оповещение · Жаңа ескерту'
         '</button></a> <a class="small" href="/cap/feed.atom">Лента Atom</a></p>'
-        f"{table}{pager}"
+        + table(headers, body_rows, "Оповещений нет · Ескерту жоқ.")
+        + pager("/console/alerts", rows)
     )
-    return layout("Экстренные оповещения", content, csrf=csrf_token(settings, auth))
+    return layout("Экстренные оповещения", content, csrf=who.csrf)
 
 
 # ---------------------------------------------------------------- the form
@@ -274,8 +265,8 @@ class AlertForm:
                 for ring in a["polygons"]
             ),
             districts=sorted({d for a in alert.areas for d in a["districts"]}),
-            onset=_local(alert.onset),
-            expires=_local(alert.expires),
+            onset=to_local(alert.onset, cap.ASTANA_TZ),
+            expires=to_local(alert.expires, cap.ASTANA_TZ),
         )
 
     def _circle(self) -> list[str]:
@@ -283,15 +274,15 @@ class AlertForm:
         if not any(parts):
             return []
         if not all(parts):
-            raise ValueError("Для круга укажите широту, долготу и радиус или оставьте все пустыми.")
+            raise FormError("Для круга укажите широту, долготу и радиус или оставьте все пустыми.")
         try:
             lat, lon, km = (float(p.replace(",", ".")) for p in parts)
         except ValueError:
-            raise ValueError("Широта, долгота и радиус круга должны быть числами.") from None
+            raise FormError("Широта, долгота и радиус круга должны быть числами.") from None
         return [circle_text(Circle(lat, lon, km))]
 
     def to_alert(self) -> AlertIn:
-        """The API shape; ValueError with a Russian explanation when a value cannot be read."""
+        """The API shape; FormError with a Russian explanation when a value cannot be read."""
         texts = {
             lang: {
                 "event": getattr(self, f"event_{lang}"),
@@ -318,50 +309,28 @@ class AlertForm:
             "urgency": self.urgency,
             "severity": self.severity,
             "certainty": self.certainty,
-            "onset": _parse_local(self.onset, "Начало"),
-            "expires": _parse_local(self.expires, "Действует до"),
+            "onset": parse_local(self.onset, "Начало", cap.ASTANA_TZ),
+            "expires": parse_local(self.expires, "Действует до", cap.ASTANA_TZ),
             "texts": texts,
             "areas": [area],
         }
         return AlertIn.model_validate(data)
 
 
-def _parse_local(value: str, label: str) -> datetime | None:
-    if not value.strip():
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise ValueError(f"{label}: неверная дата и время.") from None
-    return moment.replace(tzinfo=cap.ASTANA_TZ) if moment.tzinfo is None else moment
+def _text_field_name(loc: list[str]) -> str | None:
+    if len(loc) > 2 and loc[0] == "texts":
+        return f"{TEXT_NAMES.get(loc[2], loc[2])} ({'қаз.' if loc[1] == 'kk' else 'рус.'})"
+    return None
 
 
 def _validation_text(exc: ValidationError) -> str:
-    problems = []
-    for err in exc.errors():
-        loc = [str(p) for p in err.get("loc", ())]
-        name = FIELD_NAMES.get(loc[0], loc[0]) if loc else "?"
-        if len(loc) > 2 and loc[0] == "texts":
-            name = f"{TEXT_NAMES.get(loc[2], loc[2])} ({'қаз.' if loc[1] == 'kk' else 'рус.'})"
-        kind = err.get("type", "")
-        if kind in {"string_too_short", "missing", "none_required"} or (
-            kind == "datetime_type" and loc == ["expires"]
-        ):
-            why = "нужно заполнить"
-        elif kind == "string_too_long":
-            why = f"слишком длинно (не более {err.get('ctx', {}).get('max_length', '')} симв.)"
-        else:
-            why = "неверное значение"
-        problems.append(f"{name} — {why}")
-    return "Проверьте поля: " + "; ".join(problems) + "."
-
-
-def _checkboxes(chosen: list[str]) -> str:
-    return "".join(
-        f'<label style="display:inline-block;margin-right:14px"><input type="checkbox" '
-        f'name="districts" value="{e(code)}"{" checked" if code in chosen else ""}> '
-        f"{e(names['ru'])}</label>"
-        for code, names in DISTRICT_NAMES.items()
+    return validation_text(
+        exc,
+        FIELD_NAMES,
+        name_of=_text_field_name,
+        missing=lambda kind, loc: (
+            kind == "none_required" or (kind == "datetime_type" and loc == ["expires"])
+        ),
     )
 
 
@@ -369,7 +338,7 @@ def _select(name: str, label: str, names: dict[str, str], value: str) -> str:
     return (
         f'<div><label for="a-{name}">{e(label)}</label>'
         f'<select id="a-{name}" name="{name}">'
-        f"{_options([(k, v) for k, v in names.items()], value)}</select></div>"
+        f"{options([(k, v) for k, v in names.items()], value)}</select></div>"
     )
 
 
@@ -426,7 +395,7 @@ def form_html(form: AlertForm, action: str, hidden: str, submit: str) -> str:
         '<label for="a-poly">Полигоны: по одному в строке, «широта,долгота» через пробел,'
         " последняя точка = первой</label>"
         f'<textarea id="a-poly" name="polygons" maxlength="40000">{e(form.polygons)}</textarea>'
-        f"<label>Районы</label><div>{_checkboxes(form.districts)}</div>"
+        f"<label>Районы</label><div>{district_checkboxes(form.districts)}</div>"
         '<div class="filters">'
         '<div><label for="a-onset">Начало (Астана, необязательно)</label>'
         f'<input type="datetime-local" id="a-onset" name="onset" value="{e(form.onset)}"></div>'
@@ -437,29 +406,22 @@ def form_html(form: AlertForm, action: str, hidden: str, submit: str) -> str:
     )
 
 
-def _hidden(settings: Settings, auth: AuthSession) -> str:
-    return (
-        f'<input type="hidden" name="csrf" value="{e(csrf_token(settings, auth))}">'
-        f'<input type="hidden" name="client_id" value="{e(uuid.uuid4())}">'
-    )
+def _hidden(who: SignedIn) -> str:
+    return who.hidden + hidden_field("client_id", uuid.uuid4())
 
 
 def render_new(
-    settings: Settings,
-    auth: AuthSession,
-    form: AlertForm,
-    *,
-    error: str | None = None,
-    status: int = 200,
+    who: SignedIn, form: AlertForm, *, error: str | None = None, status: int = 200
 ) -> HTMLResponse:
     content = (
-        f'{_subnav()}<p class="small"><a href="/console/alerts">← Все оповещения</a></p>'
-        f"<h1>Новое экстренное оповещение</h1>{error_box(error)}"
+        subnav("Экстренные оповещения")
+        + back_link("/console/alerts", "Все оповещения")
+        + f"<h1>Новое экстренное оповещение</h1>{error_box(error)}"
         '<div class="card">'
-        + form_html(form, "/console/alerts", _hidden(settings, auth), "Опубликовать · Жариялау")
+        + form_html(form, "/console/alerts", _hidden(who), "Опубликовать · Жариялау")
         + "</div>"
     )
-    return layout("Новое оповещение", content, csrf=csrf_token(settings, auth), status=status)
+    return layout("Новое оповещение", content, csrf=who.csrf, status=status)
 
 
 def _texts_html(alert: Alert) -> str:
@@ -496,8 +458,7 @@ def _areas_html(alert: Alert) -> str:
 
 def render_alert(
     db: Session,
-    settings: Settings,
-    auth: AuthSession,
+    who: SignedIn,
     alert: Alert,
     *,
     form: AlertForm | None = None,
@@ -513,19 +474,22 @@ def render_alert(
         + "</li>"
         for m in chain
     )
-    details = (
-        f"<dl><dt>Статус</dt><dd>{_status_badge(alert.status)}</dd>"
-        f"<dt>Тип сообщения</dt><dd>{e(MSG_TYPE_NAMES.get(alert.msg_type, alert.msg_type))}</dd>"
-        f"<dt>Состояние</dt><dd>{_state_badge(alert, now)}</dd>"
-        f"<dt>Опасность</dt><dd>{e(SEVERITY_NAMES.get(alert.severity, alert.severity))}</dd>"
-        f"<dt>Срочность</dt><dd>{e(URGENCY_NAMES.get(alert.urgency, alert.urgency))}</dd>"
-        "<dt>Достоверность</dt>"
-        f"<dd>{e(CERTAINTY_NAMES.get(alert.certainty, alert.certainty))}</dd>"
-        f"<dt>Отправлено</dt><dd>{e(fmt_time(alert.sent))}</dd>"
-        f"<dt>Действует до</dt><dd>{e(fmt_time(alert.expires))}</dd>"
-        + (f"<dt>Примечание</dt><dd>{e(alert.note)}</dd>" if alert.note else "")
-        + f'<dt>CAP 1.2</dt><dd><a href="/cap/alerts/{e(alert.identifier)}.xml">XML</a></dd>'
-        f'</dl><h2 style="margin-top:14px">Зона</h2>{_areas_html(alert)}'
+    facts = details(
+        [
+            ("Статус", _status_badge(alert.status)),
+            ("Тип сообщения", e(MSG_TYPE_NAMES.get(alert.msg_type, alert.msg_type))),
+            ("Состояние", _state_badge(alert, now)),
+            ("Опасность", e(SEVERITY_NAMES.get(alert.severity, alert.severity))),
+            ("Срочность", e(URGENCY_NAMES.get(alert.urgency, alert.urgency))),
+            ("Достоверность", e(CERTAINTY_NAMES.get(alert.certainty, alert.certainty))),
+            ("Отправлено", e(fmt_time(alert.sent))),
+            ("Действует до", e(fmt_time(alert.expires))),
+            ("Примечание", e(alert.note) if alert.note else None),
+            ("CAP 1.2", f'<a href="/cap/alerts/{e(alert.identifier)}.xml">XML</a>'),
+        ]
+    )
+    facts += (
+        f'<h2 style="margin-top:14px">Зона</h2>{_areas_html(alert)}'
         f"<h2>История оповещения</h2><ol>{history}</ol>"
     )
     actions = ""
@@ -538,12 +502,12 @@ def render_alert(
             + form_html(
                 form or AlertForm.of(alert),
                 f"/console/alerts/{alert.identifier}/update",
-                _hidden(settings, auth),
+                _hidden(who),
                 "Отправить обновление · Жаңартуды жіберу",
             )
             + "</div>"
             f'<div class="card"><form method="post"'
-            f' action="/console/alerts/{e(alert.identifier)}/cancel">{_hidden(settings, auth)}'
+            f' action="/console/alerts/{e(alert.identifier)}/cancel">{_hidden(who)}'
             "<h2>Отменить оповещение · Ескертудің күшін жою</h2>"
             '<label for="a-note">Причина (видна в сообщении CAP)</label>'
             '<input type="text" class="wide" id="a-note" name="note" maxlength="1000">'
@@ -551,47 +515,42 @@ def render_alert(
             "</button></div></form></div>"
         )
     content = (
-        f'{_subnav()}<p class="small"><a href="/console/alerts">← Все оповещения</a></p>'
-        f"<h1>Оповещение {e(alert.identifier)}</h1>{error_box(error)}"
-        f'<div class="grid"><div><div class="card">{details}</div>{_texts_html(alert)}</div>'
+        subnav("Экстренные оповещения")
+        + back_link("/console/alerts", "Все оповещения")
+        + f"<h1>Оповещение {e(alert.identifier)}</h1>{error_box(error)}"
+        f'<div class="grid"><div><div class="card">{facts}</div>{_texts_html(alert)}</div>'
         f"<div>{actions}</div></div>"
     )
-    return layout(
-        f"Оповещение {alert.identifier}", content, csrf=csrf_token(settings, auth), status=status
-    )
+    return layout(f"Оповещение {alert.identifier}", content, csrf=who.csrf, status=status)
 
 
 # ---------------------------------------------------------------- routes
 
 
-Text = Annotated[str, Form(max_length=8000)]
-Short = Annotated[str, Form(max_length=64)]
-
-
 def alert_form(
-    status: Short = "Actual",
-    category: Short = "Safety",
-    response_type: Short = "",
-    severity: Short = "",
-    urgency: Short = "",
-    certainty: Short = "",
-    event_kk: Text = "",
-    event_ru: Text = "",
-    headline_kk: Text = "",
-    headline_ru: Text = "",
-    description_kk: Text = "",
-    description_ru: Text = "",
-    instruction_kk: Text = "",
-    instruction_ru: Text = "",
-    area_kk: Text = "",
-    area_ru: Text = "",
-    circle_lat: Short = "",
-    circle_lon: Short = "",
-    circle_km: Short = "",
+    status: FormShort = "Actual",
+    category: FormShort = "Safety",
+    response_type: FormShort = "",
+    severity: FormShort = "",
+    urgency: FormShort = "",
+    certainty: FormShort = "",
+    event_kk: FormText = "",
+    event_ru: FormText = "",
+    headline_kk: FormText = "",
+    headline_ru: FormText = "",
+    description_kk: FormText = "",
+    description_ru: FormText = "",
+    instruction_kk: FormText = "",
+    instruction_ru: FormText = "",
+    area_kk: FormText = "",
+    area_ru: FormText = "",
+    circle_lat: FormShort = "",
+    circle_lon: FormShort = "",
+    circle_km: FormShort = "",
     polygons: Annotated[str, Form(max_length=40000)] = "",
     districts: Annotated[list[str] | None, Form()] = None,
-    onset: Short = "",
-    expires: Short = "",
+    onset: FormShort = "",
+    expires: FormShort = "",
 ) -> AlertForm:
     """The posted alert form, as typed."""
     return AlertForm(
@@ -624,169 +583,106 @@ def alert_form(
 PostedForm = Annotated[AlertForm, Depends(alert_form)]
 
 
-def _alert_or_404(
-    db: Session, settings: Settings, auth: AuthSession, identifier: str
-) -> Alert | HTMLResponse:
+def _alert_or_404(db: Session, who: SignedIn, identifier: str) -> Alert:
     try:
         return crud.get(db, identifier)
     except ApiError:
-        return layout(
-            "Не найдено",
-            error_box("Оповещение не найдено.")
-            + '<a href="/console/alerts">К списку оповещений</a>',
-            csrf=csrf_token(settings, auth),
-            status=404,
-        )
+        raise not_found(
+            "Оповещение не найдено.", "/console/alerts", "К списку оповещений", csrf=who.csrf
+        ) from None
 
 
-def _write(
+def _once(
     db: Session,
-    op: User,
+    who: SignedIn,
     client_id: str,
     scope: str,
     payload: dict[str, Any],
-    apply: Any,
+    apply: Callable[[], Alert],
 ) -> str:
-    """Run a write once per form (the hidden client_id); the new message's identifier."""
-    assert op.id is not None
-    key = f"console-alert:{client_id}" if len(client_id) >= 8 else None
-
-    def effect() -> tuple[int, dict[str, Any]]:
-        alert: Alert = apply()
-        return 201, {"identifier": alert.identifier}
-
-    _status, body = run_once(db, op.id, key, scope, payload, effect)
+    """Send a message once per form (the hidden client_id); the new message's identifier."""
+    body = once_per_form(
+        db,
+        who.user,
+        client_id,
+        "console-alert",
+        scope,
+        payload,
+        lambda: {"identifier": apply().identifier},
+    )
     return str(body["identifier"])
 
 
 @router.get("/new", response_class=HTMLResponse)
-def new_form(request: Request, db: DbDep, settings: SettingsDep) -> Response:
-    who = signed_in(request, db, settings)
-    if isinstance(who, Response):
-        return who
-    _op, auth = who
-    return render_new(settings, auth, AlertForm())
+def new_form(who: ConsoleSession) -> Response:
+    return render_new(who, AlertForm())
 
 
 @router.post("", response_class=HTMLResponse)
-def create(
-    request: Request,
-    db: DbDep,
-    settings: SettingsDep,
-    form: PostedForm,
-    csrf: Annotated[str, Form()] = "",
-    client_id: Short = "",
-) -> Response:
-    who = signed_in(request, db, settings)
-    if isinstance(who, Response):
-        return who
-    op, auth = who
-    if not _check_csrf(settings, auth, csrf):
-        return _stale_form(csrf_token(settings, auth))
-    try:
+def create(who: ConsoleForm, db: DbDep, form: PostedForm, client_id: FormShort = "") -> Response:
+    def again(error: str, status: int) -> Response:
+        return render_new(who, form, error=error, status=status)
+
+    with refusals(db, again, explain=_validation_text):
         data = form.to_alert()
-        identifier = _write(
+        identifier = _once(
             db,
-            op,
+            who,
             client_id,
             "console.alerts.publish",
             data.model_dump(mode="json"),
-            lambda: crud.publish(db, op, data),
+            lambda: crud.publish(db, who.user, data),
         )
-    except ValidationError as exc:
-        return render_new(settings, auth, form, error=_validation_text(exc), status=422)
-    except ValueError as exc:
-        return render_new(settings, auth, form, error=str(exc), status=422)
-    except ApiError as exc:
-        db.rollback()
-        return render_new(settings, auth, form, error=api_error_text(exc), status=exc.status)
-    return _redirect(f"/console/alerts/{identifier}")
+    return redirect(f"/console/alerts/{identifier}")
 
 
 @router.get("/{identifier}", response_class=HTMLResponse)
-def alert_page(identifier: str, request: Request, db: DbDep, settings: SettingsDep) -> Response:
-    who = signed_in(request, db, settings)
-    if isinstance(who, Response):
-        return who
-    _op, auth = who
-    alert = _alert_or_404(db, settings, auth, identifier)
-    if isinstance(alert, Response):
-        return alert
-    return render_alert(db, settings, auth, alert)
+def alert_page(identifier: str, who: ConsoleSession, db: DbDep) -> Response:
+    return render_alert(db, who, _alert_or_404(db, who, identifier))
 
 
 @router.post("/{identifier}/update", response_class=HTMLResponse)
 def update(
-    identifier: str,
-    request: Request,
-    db: DbDep,
-    settings: SettingsDep,
-    form: PostedForm,
-    csrf: Annotated[str, Form()] = "",
-    client_id: Short = "",
+    identifier: str, who: ConsoleForm, db: DbDep, form: PostedForm, client_id: FormShort = ""
 ) -> Response:
-    who = signed_in(request, db, settings)
-    if isinstance(who, Response):
-        return who
-    op, auth = who
-    if not _check_csrf(settings, auth, csrf):
-        return _stale_form(csrf_token(settings, auth))
-    alert = _alert_or_404(db, settings, auth, identifier)
-    if isinstance(alert, Response):
-        return alert
-    try:
+    alert = _alert_or_404(db, who, identifier)
+
+    def again(error: str, status: int) -> Response:
+        return render_alert(db, who, alert, form=form, error=error, status=status)
+
+    with refusals(db, again, refresh=alert, explain=_validation_text):
         data = form.to_alert()
-        new_id = _write(
+        new_id = _once(
             db,
-            op,
+            who,
             client_id,
             "console.alerts.update",
             {"identifier": identifier, **data.model_dump(mode="json")},
-            lambda: crud.update(db, op, identifier, data),
+            lambda: crud.update(db, who.user, identifier, data),
         )
-    except ValidationError as exc:
-        error, status = _validation_text(exc), 422
-    except ValueError as exc:
-        error, status = str(exc), 422
-    except ApiError as exc:
-        db.rollback()
-        db.refresh(alert)
-        error, status = api_error_text(exc), exc.status
-    else:
-        return _redirect(f"/console/alerts/{new_id}")
-    return render_alert(db, settings, auth, alert, form=form, error=error, status=status)
+    return redirect(f"/console/alerts/{new_id}")
 
 
 @router.post("/{identifier}/cancel", response_class=HTMLResponse)
 def cancel(
     identifier: str,
-    request: Request,
+    who: ConsoleForm,
     db: DbDep,
-    settings: SettingsDep,
-    csrf: Annotated[str, Form()] = "",
-    client_id: Short = "",
+    client_id: FormShort = "",
     note: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    who = signed_in(request, db, settings)
-    if isinstance(who, Response):
-        return who
-    op, auth = who
-    if not _check_csrf(settings, auth, csrf):
-        return _stale_form(csrf_token(settings, auth))
-    alert = _alert_or_404(db, settings, auth, identifier)
-    if isinstance(alert, Response):
-        return alert
-    try:
-        new_id = _write(
+    alert = _alert_or_404(db, who, identifier)
+
+    def again(error: str, status: int) -> Response:
+        return render_alert(db, who, alert, error=error, status=status)
+
+    with refusals(db, again, refresh=alert):
+        new_id = _once(
             db,
-            op,
+            who,
             client_id,
             "console.alerts.cancel",
             {"identifier": identifier, "note": note},
-            lambda: crud.cancel(db, op, identifier, note),
+            lambda: crud.cancel(db, who.user, identifier, note),
         )
-    except ApiError as exc:
-        db.rollback()
-        db.refresh(alert)
-        return render_alert(db, settings, auth, alert, error=api_error_text(exc), status=exc.status)
-    return _redirect(f"/console/alerts/{new_id}")
+    return redirect(f"/console/alerts/{new_id}")

@@ -1,0 +1,387 @@
+"""Console pages for notices under /console/notices: list (active, archive, all), publish, edit,
+withdraw.
+
+Writes go through the same crud as the operator API, so the checks and the sync feed are the same.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import Depends, Form, Query
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from backend_stub.console.auth import ConsoleForm, ConsoleSession, SignedIn
+from backend_stub.console.core import (
+    PAGE_SIZE,
+    FormError,
+    FormShort,
+    FormText,
+    back_link,
+    badge,
+    chips,
+    console_router,
+    district_checkboxes,
+    district_name,
+    e,
+    error_box,
+    fmt_time,
+    heading,
+    hidden_field,
+    layout,
+    not_found,
+    once_per_form,
+    options,
+    pager,
+    parse_local,
+    redirect,
+    refusals,
+    subnav,
+    table,
+    to_local,
+    validation_text,
+)
+from backend_stub.crud import notices as crud
+from backend_stub.deps import DbDep
+from backend_stub.models import Notice, utcnow
+from backend_stub.notice_topics import TOPICS
+from backend_stub.schemas.notices import BODY_MAX, TITLE_MAX, NoticeIn
+
+router = console_router("/console/notices")
+
+KIND_NAMES = {
+    "planned": {"ru": "Плановые работы", "kk": "Жоспарлы жұмыстар"},
+    "emergency": {"ru": "Аварийные работы", "kk": "Апаттық жұмыстар"},
+    "event": {"ru": "Мероприятие", "kk": "Іс-шара"},
+}
+SCOPE_NAMES = {"active": "Активные", "archive": "Архив", "all": "Все"}
+FIELD_NAMES = {
+    "kind": "Вид",
+    "topic": "Тема",
+    "title_kk": "Заголовок (қаз.)",
+    "title_ru": "Заголовок (рус.)",
+    "body_kk": "Текст (қаз.)",
+    "body_ru": "Текст (рус.)",
+    "districts": "Районы",
+    "area": "Зона",
+    "starts_at": "Начало",
+    "ends_at": "Окончание",
+}
+
+
+def _kind_badge(kind: str) -> str:
+    names = KIND_NAMES.get(kind, {"ru": kind, "kk": ""})
+    return badge(names["ru"], names["kk"], "emergency" if kind == "emergency" else "")
+
+
+def _state_badge(notice: Notice, now: datetime) -> str:
+    if notice.state == "withdrawn":
+        return badge("Отозвано", "Кері қайтарылды", "st-returned")
+    if crud.is_active(notice, now):
+        return badge("Действует", "Күшінде", "st-closed")
+    return badge("Завершено", "Аяқталды")
+
+
+def _where(notice: Notice) -> str:
+    parts = [district_name(d) for d in notice.districts]
+    if notice.area_lat is not None and notice.area_lon is not None:
+        parts.append(
+            f"зона {notice.area_radius_m} м у {notice.area_lat:.4f}, {notice.area_lon:.4f}"
+        )
+    return e(", ".join(parts)) if parts else "Весь город"
+
+
+# ---------------------------------------------------------------- the list
+
+
+@router.get("", response_class=HTMLResponse)
+def notice_list(
+    who: ConsoleSession,
+    db: DbDep,
+    scope: Annotated[str, Query(max_length=10)] = "active",
+    before_id: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    scope = scope if scope in SCOPE_NAMES else "active"
+    now = utcnow()
+    rows = crud.list_notices(db, scope=scope, before_id=before_id, limit=PAGE_SIZE, now=now)
+    scopes = chips(
+        (
+            f"/console/notices?{urlencode({'scope': s})}",
+            f"<b>{e(name)}</b>" if s == scope else e(name),
+        )
+        for s, name in SCOPE_NAMES.items()
+    )
+    body_rows = [
+        "<tr>"
+        f'<td class="nowrap"><a href="/console/notices/{n.id}"><b>№ {n.id}</b></a></td>'
+        f"<td>{_kind_badge(n.kind)}</td>"
+        f"<td>{e(TOPICS.get(n.topic, {}).get('ru', n.topic))}</td>"
+        f'<td>{e(n.title_ru)}<span class="kk">{e(n.title_kk)}</span></td>'
+        f"<td>{_where(n)}</td>"
+        f'<td class="nowrap">{e(fmt_time(n.starts_at))}<br>{e(fmt_time(n.ends_at))}</td>'
+        f"<td>{_state_badge(n, now)}</td></tr>"
+        for n in rows
+    ]
+    headers = ("№", "Вид", "Тема", "Заголовок", "Где", "Начало / конец", "Состояние")
+    content = (
+        subnav("Оповещения")
+        + heading("Оповещения", "Хабарландырулар · время: Астана")
+        + scopes
+        + '<form method="get" action="/console/notices/new"><p><button type="submit">'
+        "Новое оповещение · Жаңа хабарландыру</button></p></form>"
+        + table(headers, body_rows, "Оповещений нет · Хабарландыру жоқ.")
+        + pager("/console/notices", rows, {"scope": scope})
+    )
+    return layout("Оповещения", content, csrf=who.csrf)
+
+
+# ---------------------------------------------------------------- the form
+
+
+@dataclass
+class NoticeForm:
+    """The form's raw values, kept as typed so a rejected form comes back filled in."""
+
+    kind: str = "planned"
+    topic: str = "water"
+    title_kk: str = ""
+    title_ru: str = ""
+    body_kk: str = ""
+    body_ru: str = ""
+    districts: list[str] = field(default_factory=list)
+    area_lat: str = ""
+    area_lon: str = ""
+    area_radius_m: str = ""
+    starts_at: str = ""
+    ends_at: str = ""
+
+    @classmethod
+    def of(cls, notice: Notice) -> NoticeForm:
+        return cls(
+            kind=notice.kind,
+            topic=notice.topic,
+            title_kk=notice.title_kk,
+            title_ru=notice.title_ru,
+            body_kk=notice.body_kk,
+            body_ru=notice.body_ru,
+            districts=list(notice.districts),
+            area_lat="" if notice.area_lat is None else f"{notice.area_lat:.6f}",
+            area_lon="" if notice.area_lon is None else f"{notice.area_lon:.6f}",
+            area_radius_m="" if notice.area_radius_m is None else str(notice.area_radius_m),
+            starts_at=to_local(notice.starts_at),
+            ends_at=to_local(notice.ends_at),
+        )
+
+    def to_notice(self) -> NoticeIn:
+        """The API shape; FormError with a Russian explanation when a value cannot be read."""
+        area_parts = [self.area_lat.strip(), self.area_lon.strip(), self.area_radius_m.strip()]
+        area: dict[str, Any] | None = None
+        if any(area_parts):
+            if not all(area_parts):
+                raise FormError("Укажите широту, долготу и радиус зоны или оставьте все пустыми.")
+            try:
+                lat, lon = (float(v.replace(",", ".")) for v in area_parts[:2])
+                radius = int(area_parts[2])
+            except ValueError:
+                raise FormError("Координаты и радиус зоны должны быть числами.") from None
+            area = {"lat": lat, "lon": lon, "radius_m": radius}
+        data: dict[str, Any] = {
+            "kind": self.kind,
+            "topic": self.topic,
+            "title_kk": self.title_kk,
+            "title_ru": self.title_ru,
+            "body_kk": self.body_kk,
+            "body_ru": self.body_ru,
+            "districts": self.districts,
+            "area": area,
+            "starts_at": parse_local(self.starts_at, "Начало"),
+            "ends_at": parse_local(self.ends_at, "Окончание"),
+        }
+        return NoticeIn.model_validate(data)
+
+
+def _validation_text(exc: ValidationError) -> str:
+    return validation_text(exc, FIELD_NAMES)
+
+
+def render_form(
+    who: SignedIn,
+    form: NoticeForm,
+    *,
+    notice: Notice | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    hidden = who.hidden
+    if notice is None:
+        title = "Новое оповещение"
+        action = "/console/notices"
+        hidden += hidden_field("client_id", uuid.uuid4())
+    else:
+        title = f"Оповещение № {notice.id}"
+        action = f"/console/notices/{notice.id}"
+    kinds = options([(k, f"{v['ru']} · {v['kk']}") for k, v in KIND_NAMES.items()], form.kind)
+    topics = options([(k, f"{v['ru']} · {v['kk']}") for k, v in TOPICS.items()], form.topic)
+    fields = (
+        f'<form method="post" action="{e(action)}">{hidden}'
+        '<div class="filters">'
+        '<div><label for="n-kind">Вид</label>'
+        f'<select id="n-kind" name="kind">{kinds}</select></div>'
+        f'<div><label for="n-topic">Тема</label><select id="n-topic" name="topic">{topics}'
+        "</select></div>"
+        '<div><label for="n-start">Начало (Астана)</label><input type="datetime-local"'
+        f' id="n-start" name="starts_at" value="{e(form.starts_at)}"></div>'
+        '<div><label for="n-end">Окончание (пусто — до отзыва)</label><input type="datetime-local"'
+        f' id="n-end" name="ends_at" value="{e(form.ends_at)}"></div></div>'
+        '<label for="n-tkk">Заголовок на казахском · Тақырыбы (қазақша)</label>'
+        f'<input type="text" class="wide" id="n-tkk" name="title_kk" maxlength="{TITLE_MAX}"'
+        f' required value="{e(form.title_kk)}">'
+        '<label for="n-tru">Заголовок на русском</label>'
+        f'<input type="text" class="wide" id="n-tru" name="title_ru" maxlength="{TITLE_MAX}"'
+        f' required value="{e(form.title_ru)}">'
+        '<label for="n-bkk">Текст на казахском · Мәтіні (қазақша)</label>'
+        f'<textarea id="n-bkk" name="body_kk" maxlength="{BODY_MAX}" required>'
+        f"{e(form.body_kk)}</textarea>"
+        '<label for="n-bru">Текст на русском</label>'
+        f'<textarea id="n-bru" name="body_ru" maxlength="{BODY_MAX}" required>'
+        f"{e(form.body_ru)}</textarea>"
+        "<label>Районы (ни одного и без зоны — весь город)</label>"
+        f"<div>{district_checkboxes(form.districts)}</div>"
+        '<div class="filters">'
+        '<div><label for="n-lat">Зона: широта</label><input type="text" id="n-lat"'
+        f' name="area_lat" value="{e(form.area_lat)}" placeholder="51.1282"></div>'
+        '<div><label for="n-lon">долгота</label><input type="text" id="n-lon" name="area_lon"'
+        f' value="{e(form.area_lon)}" placeholder="71.4307"></div>'
+        '<div><label for="n-r">радиус, м</label><input type="text" id="n-r"'
+        f' name="area_radius_m" value="{e(form.area_radius_m)}" placeholder="500"></div></div>'
+        '<div class="actions"><button type="submit">'
+        + ("Опубликовать · Жариялау" if notice is None else "Сохранить · Сақтау")
+        + "</button></div></form>"
+    )
+    extra = ""
+    if notice is not None and notice.state == "withdrawn":
+        fields = (
+            f'<p class="muted">Оповещение отозвано {e(fmt_time(notice.withdrawn_at))} и '
+            "находится в архиве; изменить его нельзя.</p>"
+            f'<h2>{e(notice.title_ru)}</h2><div class="text">{e(notice.body_ru)}</div>'
+            f'<h2>{e(notice.title_kk)}</h2><div class="text">{e(notice.body_kk)}</div>'
+        )
+    elif notice is not None:
+        extra = (
+            f'<div class="card"><form method="post" action="/console/notices/{notice.id}'
+            f'/withdraw">{hidden}<h2>Отозвать оповещение</h2>'
+            '<p class="muted small">Оповещение уйдёт в архив у всех жителей.</p>'
+            '<button type="submit" class="secondary">Отозвать · Кері қайтару</button>'
+            "</form></div>"
+        )
+    content = (
+        subnav("Оповещения")
+        + back_link("/console/notices", "Все оповещения")
+        + f"<h1>{e(title)}</h1>{error_box(error)}"
+        f'<div class="card">{fields}</div>{extra}'
+    )
+    return layout(title, content, csrf=who.csrf, status=status)
+
+
+def _notice_or_404(db: Session, who: SignedIn, notice_id: int) -> Notice:
+    notice = db.get(Notice, notice_id)
+    if notice is None:
+        raise not_found(
+            "Оповещение не найдено.", "/console/notices", "К списку оповещений", csrf=who.csrf
+        )
+    return notice
+
+
+def _save(
+    db: Session, who: SignedIn, form: NoticeForm, notice: Notice | None, client_id: str
+) -> Response:
+    """Publish (notice None, once per form) or edit; on a refusal the form comes back filled in."""
+
+    def again(error: str, status: int) -> Response:
+        return render_form(who, form, notice=notice, error=error, status=status)
+
+    with refusals(db, again, explain=_validation_text):
+        data = form.to_notice()
+        if notice is None:
+            body = once_per_form(
+                db,
+                who.user,
+                client_id,
+                "console-notice",
+                "console.notices.publish",
+                data.model_dump(mode="json"),
+                lambda: {"id": crud.publish(db, who.user, data).id},
+            )
+            return redirect(f"/console/notices/{body['id']}")
+        crud.edit(db, notice, data)
+        db.commit()
+    return redirect(f"/console/notices/{notice.id}")
+
+
+def notice_form(
+    kind: FormShort = "",
+    topic: FormShort = "",
+    title_kk: FormText = "",
+    title_ru: FormText = "",
+    body_kk: FormText = "",
+    body_ru: FormText = "",
+    districts: Annotated[list[str] | None, Form()] = None,
+    area_lat: FormShort = "",
+    area_lon: FormShort = "",
+    area_radius_m: FormShort = "",
+    starts_at: FormShort = "",
+    ends_at: FormShort = "",
+) -> NoticeForm:
+    """The posted notice form, as typed."""
+    return NoticeForm(
+        kind=kind,
+        topic=topic,
+        title_kk=title_kk,
+        title_ru=title_ru,
+        body_kk=body_kk,
+        body_ru=body_ru,
+        districts=list(districts or []),
+        area_lat=area_lat,
+        area_lon=area_lon,
+        area_radius_m=area_radius_m,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+
+
+PostedForm = Annotated[NoticeForm, Depends(notice_form)]
+
+
+@router.get("/new", response_class=HTMLResponse)
+def new_form(who: ConsoleSession) -> Response:
+    return render_form(who, NoticeForm(starts_at=to_local(utcnow())))
+
+
+@router.post("", response_class=HTMLResponse)
+def create(who: ConsoleForm, db: DbDep, form: PostedForm, client_id: FormShort = "") -> Response:
+    return _save(db, who, form, None, client_id)
+
+
+@router.get("/{notice_id}", response_class=HTMLResponse)
+def edit_form(notice_id: int, who: ConsoleSession, db: DbDep) -> Response:
+    notice = _notice_or_404(db, who, notice_id)
+    return render_form(who, NoticeForm.of(notice), notice=notice)
+
+
+@router.post("/{notice_id}", response_class=HTMLResponse)
+def update(notice_id: int, who: ConsoleForm, db: DbDep, form: PostedForm) -> Response:
+    return _save(db, who, form, _notice_or_404(db, who, notice_id), "")
+
+
+@router.post("/{notice_id}/withdraw", response_class=HTMLResponse)
+def withdraw(notice_id: int, who: ConsoleForm, db: DbDep) -> Response:
+    notice = _notice_or_404(db, who, notice_id)
+    crud.withdraw(db, notice)
+    db.commit()
+    return redirect(f"/console/notices/{notice_id}")
