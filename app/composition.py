@@ -7,23 +7,63 @@ below them.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
 
 from app.config import AppConfig
 from app.i18n import Translator
+from app.repositories.alerts import AlertsRepository
+from app.repositories.appeals import AppealsRepository
+from app.repositories.applicant import ApplicantRepository
 from app.repositories.auth import AuthRepository
+from app.repositories.classifier import ClassifierRepository
+from app.repositories.drafts import DraftRepository
+from app.repositories.history import AppealHistoryRepository, class_name
+from app.repositories.notices import NoticesRepository
+from app.repositories.participation import ParticipationRepository
+from app.repositories.places import PlacesRepository
+from app.repositories.profile import KINDS as PROFILE_ACTIONS
+from app.repositories.profile import ProfileRepository
+from app.repositories.service_names import ServiceNames
 from app.repositories.settings import SettingsRepository
+from app.services import local_files
+from app.services.address_search import NominatimAddressSearch
 from app.services.api_client import ApiClient
+from app.services.appeals_api import AppealsApi
 from app.services.auth_api import AuthApi
+from app.services.events import EventStream
+from app.services.geocoding import NominatimGeocoder
+from app.services.location import FletGeolocator, LastPositionStore, LocationService
+from app.services.media import MediaPreparer
+from app.services.new_appeal_api import NewAppealApi
+from app.services.participation_api import ParticipationApi
+from app.services.picker import MediaPicker, upload_dir_for
+from app.services.profile_api import ProfileApi
+from app.services.safety import SafetyService
+from app.services.safety_api import SafetyApi
+from app.services.sync_engine import SyncEngine
 from app.services.tokens import TokenHolder
 from app.store.database import Database, open_database
+from app.viewmodels.addresses import AddressesViewModel
+from app.viewmodels.alerts import AlertBannerViewModel, AlertsViewModel
 from app.viewmodels.app_state import AppViewModel
+from app.viewmodels.appeal_detail import AppealDetailViewModel
+from app.viewmodels.appeal_notifications import AppealNotifications
+from app.viewmodels.appeals import AppealListViewModel, SyncStatusViewModel
 from app.viewmodels.cabinet import CabinetViewModel
+from app.viewmodels.contacts import ContactsViewModel
 from app.viewmodels.home import HomeViewModel
 from app.viewmodels.language import LanguageViewModel
 from app.viewmodels.navigation import Navigation
+from app.viewmodels.new_appeal import NewAppealViewModel
+from app.viewmodels.notices import NoticePrefsViewModel, NoticesViewModel
+from app.viewmodels.notification_settings import AlertSettingsViewModel
+from app.viewmodels.participation import ParticipationViewModel
+from app.viewmodels.personal import PersonalDataViewModel
+from app.viewmodels.shelters import SheltersViewModel
 from app.viewmodels.sign_in import SignInViewModel
 
 
@@ -41,6 +81,28 @@ class AppSession:
     sign_in: SignInViewModel
     home: HomeViewModel
     cabinet: CabinetViewModel
+    appeals: AppealsRepository
+    classifier: ClassifierRepository
+    new_appeal: NewAppealViewModel
+    media_picker: MediaPicker
+    sync: SyncEngine
+    sync_status: SyncStatusViewModel
+    appeal_list: AppealListViewModel
+    appeal_notifications: AppealNotifications
+    appeal_detail: Callable[[str], AppealDetailViewModel]
+    # alerts, shelter map, contacts, notices (issue 5)
+    safety: SafetyService
+    alerts: AlertsViewModel
+    alert_banner: AlertBannerViewModel
+    shelters: SheltersViewModel
+    contacts: ContactsViewModel
+    notices: NoticesViewModel
+    notice_prefs: NoticePrefsViewModel
+    # participation and the personal cabinet (issue 6)
+    participation: ParticipationViewModel
+    personal: PersonalDataViewModel
+    addresses: AddressesViewModel
+    alert_settings: AlertSettingsViewModel
     _closed: bool = field(default=False, repr=False)
 
     async def close(self) -> None:
@@ -48,6 +110,7 @@ class AppSession:
             return
         self._closed = True
         self.sign_in.dispose()
+        await self.sync.stop()
         await self.api.aclose()
 
 
@@ -73,7 +136,160 @@ def build_session(
     navigation = Navigation()
     language = LanguageViewModel(translator, settings)
     app = AppViewModel(translator, language, auth, navigation)
+    # -- the new-appeal flow: classifier cache, location, geocoding, media, draft ---------------
+    appeals = AppealsRepository(db)
+    new_appeal_api = NewAppealApi(api)
+    classifier = ClassifierRepository(db, new_appeal_api)
+    classifier.load()
+    applicant = ApplicantRepository(db, new_appeal_api, auth)  # the cabinet's profile: below
+    new_appeal = NewAppealViewModel(
+        appeals=appeals,
+        classifier=classifier,
+        location=LocationService(FletGeolocator(), LastPositionStore(db)),
+        geocoder=NominatimGeocoder(),
+        applicant=applicant,
+        drafts=DraftRepository(db),
+        media=MediaPreparer(config.data_dir / "media"),
+        api=new_appeal_api,
+        navigation=navigation,
+        language=lambda: translator.language,
+    )
+    auth.subscribe(lambda: None if auth.signed_in else new_appeal.forget())
+    # -- following appeals: the sync engine, the list, one appeal, status notifications --------
+    appeals_api = AppealsApi(api)
+    sync = SyncEngine(
+        appeals,
+        appeals_api,
+        signed_in=lambda: auth.signed_in,
+        events=lambda engine: EventStream(
+            api,
+            on_change=engine.on_event_change,
+            on_connected=engine.on_event_connected,
+            signed_in=lambda: auth.signed_in,
+        ),
+    )
+    appeals.on_enqueued = sync.request_sync
+    new_appeal.connectivity = lambda: sync.status.online
+    auth.subscribe(sync.request_sync)  # signed in: sync at once
+    appeal_notifications = AppealNotifications(
+        translator,
+        navigation,
+        # the profile's "status updates" setting (its repository is built below)
+        enabled=lambda: profile.profile().notifications.status_updates,
+    )
+    sync.on_updates = appeal_notifications.publish
+    service_names = ServiceNames(db)
+    appeal_list = AppealListViewModel(
+        appeals,
+        navigation,
+        language=lambda: translator.language,
+        category_name=classifier.name_of,
+        refresh_categories=classifier.refresh,
+    )
+    classifier.subscribe(appeal_list.reload_soon)  # category names arrived
+    chat_media = MediaPreparer(config.data_dir / "media")
+
+    def appeal_detail(ref: str) -> AppealDetailViewModel:
+        return AppealDetailViewModel(
+            ref,
+            appeals,
+            navigation,
+            language=lambda: translator.language,
+            media=chat_media,
+            service_names=service_names.names_of,
+            category_name=classifier.name_of,
+            media_source=appeals_api,
+        )
+
+    # -- alerts, shelter map, contacts, notices (issue 5) -------------------------------------
+    safety_api = SafetyApi(api)
+    safety = SafetyService(
+        safety_api,
+        AlertsRepository(db, safety_api),
+        PlacesRepository(db, safety_api),
+        NoticesRepository(db, safety_api),
+        signed_in=lambda: auth.signed_in,
+        last_position=LastPositionStore(db).load,
+    )
+    auth.subscribe(safety.on_auth_changed)
+    sync.add_entities(safety.entity_handlers())  # alert, notice, places_bundle rows of the feed
+    sync.status.subscribe(lambda: safety.set_online(sync.status.online))
+    # -- participation and the personal cabinet (issue 6) --------------------------------------
+    profile = ProfileRepository(
+        db,
+        ProfileApi(api),
+        appeals.outbox,
+        phone=lambda: auth.session.phone if auth.session else "",
+    )
+    applicant.profiles = profile  # name and saved addresses for a new appeal
+    participation_repo = ParticipationRepository(
+        db, ParticipationApi(api), appeals.outbox, upload=sync.upload_attachments
+    )
+    for kind, send in participation_repo.action_handlers().items():
+        sync.add_action(kind, send)  # votes, supports, proposals
+    for kind in PROFILE_ACTIONS:
+        sync.add_action(kind, profile.send)  # profile edits, addresses
+    sync.add_entities(participation_repo.entity_handlers())  # poll, initiative, proposal rows
+    here = LocationService(FletGeolocator(), LastPositionStore(db))
+
+    def online() -> bool:
+        return sync.status.online is not False
+
+    async def wipe_files() -> None:
+        await asyncio.to_thread(
+            local_files.wipe, config.data_dir / "media", upload_dir_for(config.data_dir)
+        )
+
+    cabinet = CabinetViewModel(
+        auth,
+        language,
+        navigation,
+        profile=profile,
+        history=AppealHistoryRepository(db),
+        class_name=lambda code, lang: class_name(classifier.classifier, code, lang),
+        pending_actions=lambda: appeals.outbox.counts().pending,
+        wipe_files=wipe_files,
+        on_queued=sync.request_sync,
+    )
+    cabinet.follow(appeals)  # the analytics follow the appeals the sync engine merges
     return AppSession(
+        participation=ParticipationViewModel(
+            participation_repo,
+            navigation,
+            on_queued=sync.request_sync,
+            location=here,
+            geocoder=NominatimGeocoder(),
+            media=MediaPreparer(config.data_dir / "media"),
+            language=lambda: translator.language,
+        ),
+        personal=PersonalDataViewModel(profile, on_queued=sync.request_sync, online=online),
+        addresses=AddressesViewModel(
+            profile,
+            navigation,
+            location=here,
+            geocoder=NominatimGeocoder(),
+            search=NominatimAddressSearch(),
+            language=lambda: translator.language,
+            on_queued=sync.request_sync,
+        ),
+        alert_settings=AlertSettingsViewModel(profile, on_queued=sync.request_sync, online=online),
+        safety=safety,
+        alerts=AlertsViewModel(safety, navigation, lambda: translator.language),
+        alert_banner=AlertBannerViewModel(
+            safety,
+            navigation,
+            lambda: translator.language,
+            wanted_levels=lambda: profile.profile().notifications.alert_levels,
+        ),
+        shelters=SheltersViewModel(
+            safety,
+            navigation,
+            lambda: translator.language,
+            LocationService(FletGeolocator(), LastPositionStore(db)),
+        ),
+        contacts=ContactsViewModel(safety.places, lambda: translator.language),
+        notices=NoticesViewModel(safety, navigation, lambda: translator.language),
+        notice_prefs=NoticePrefsViewModel(safety.notices, lambda: translator.language),
         config=config,
         db=db,
         translator=translator,
@@ -85,5 +301,14 @@ def build_session(
         language=language,
         sign_in=SignInViewModel(auth, navigation, app.route_after_sign_in),
         home=HomeViewModel(navigation),
-        cabinet=CabinetViewModel(auth, language, navigation),
+        cabinet=cabinet,
+        appeals=appeals,
+        classifier=classifier,
+        new_appeal=new_appeal,
+        media_picker=MediaPicker(upload_dir_for(config.data_dir)),
+        sync=sync,
+        sync_status=SyncStatusViewModel(sync, lambda: translator.language),
+        appeal_list=appeal_list,
+        appeal_notifications=appeal_notifications,
+        appeal_detail=appeal_detail,
     )

@@ -13,6 +13,7 @@ import argparse
 import importlib.util
 import logging
 import os
+import secrets
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -21,6 +22,8 @@ import flet as ft
 import flet.version
 
 from app.config import AppConfig
+from app.services.media import MAX_VIDEO_BYTES
+from app.services.picker import upload_dir_for
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 ASSETS_DIR = PROJECT_DIR / "assets"
@@ -125,6 +128,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"     API {config.api_url}, data {config.data_dir}",
         flush=True,
     )
+    # Web uploads of picked photos/videos (the browser gives no file path): Flet's upload
+    # endpoint writes into upload_dir and signs its URLs with FLET_SECRET_KEY (random per run
+    # unless set). Bigger files than a video may be are cut off by the endpoint too.
+    os.environ.setdefault("FLET_SECRET_KEY", secrets.token_urlsafe(32))
+    os.environ.setdefault("FLET_MAX_UPLOAD_SIZE", str(MAX_VIDEO_BYTES + 1024 * 1024))
     ft.run(
         app_main,
         view=ft.AppView.WEB_BROWSER,
@@ -132,4 +140,5 @@ def main(argv: Sequence[str] | None = None) -> None:
         port=port,
         no_cdn=True,
         assets_dir=str(ASSETS_DIR),
+        upload_dir=str(upload_dir_for(config.data_dir)),
     )

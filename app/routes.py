@@ -43,6 +43,7 @@ class _Pattern:
 
     def regex(self) -> re.Pattern[str]:
         body = re.sub(r"\{(\w+):int\}", r"(?P<\1>[0-9]{1,12})", self.template)
+        body = re.sub(r"\{(\w+):uuid\}", r"(?P<\1>[0-9a-fA-F]+(?:-[0-9a-fA-F]+)+)", body)
         body = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", body)
         return re.compile(body)
 
@@ -51,7 +52,20 @@ _TABLE: tuple[_Pattern, ...] = (
     _Pattern(SIGN_IN, "sign_in", public=True),
     *(_Pattern(route, "home", params={"tab": key}) for key, route in TABS),
     _Pattern("/appeals", "home", params={"tab": "appeals"}),
+    _Pattern("/appeals/new", "new_appeal", parent="/"),  # before /appeals/{ref}
     _Pattern("/appeals/{appeal_id:int}", "appeal", parent="/"),
+    _Pattern("/appeals/{appeal_id:uuid}", "appeal", parent="/"),  # filed here, not numbered yet
+    _Pattern("/participation/proposals/new", "new_proposal", parent="/participation"),
+    _Pattern("/cabinet/personal", "cabinet_personal", parent="/cabinet"),
+    _Pattern("/cabinet/notifications", "cabinet_notifications", parent="/cabinet"),
+    _Pattern("/cabinet/addresses", "cabinet_addresses", parent="/cabinet"),
+    _Pattern("/cabinet/addresses/new", "address_editor", parent="/cabinet/addresses"),
+    _Pattern("/cabinet/addresses/{key}", "address_editor", parent="/cabinet/addresses"),
+    # alerts, shelter map, contacts, notices; the map and the numbers open without signing in
+    _Pattern("/alerts/{identifier}", "alert", parent="/alerts"),
+    _Pattern("/map", "shelters", parent="/alerts", public=True),
+    _Pattern("/contacts", "contacts", parent="/alerts", public=True),
+    _Pattern("/notices/{notice_id:int}", "notice", parent="/notices"),
 )
 _COMPILED = tuple((p, p.regex()) for p in _TABLE)
 

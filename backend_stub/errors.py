@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend_stub.messages import message, pick_language
@@ -80,7 +81,24 @@ def install_error_handlers(app: FastAPI) -> None:
             return _response(request, 405, "method_not_allowed", headers=exc.headers)
         return _response(request, exc.status_code, code, headers=exc.headers)
 
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _database_value(request: Request, exc: Exception) -> JSONResponse:
+        if _number_out_of_range(exc):
+            fields = [{"loc": ["request"], "type": "number_out_of_range"}]
+            return _response(request, 422, "validation_error", details={"fields": fields})
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return _response(request, 500, "internal_error")
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return _response(request, 500, "internal_error")
+
+
+def _number_out_of_range(exc: Exception) -> bool:
+    """A number from the request that the database's integers cannot hold (an id like 10**30):
+    SQLite refuses to bind it, PostgreSQL answers SQLSTATE 22003."""
+    if isinstance(exc, OverflowError):
+        return "too large to convert" in str(exc)
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) == "22003"

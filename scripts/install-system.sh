@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Debian packages the browser tests need (Chromium and a font with every Kazakh letter).
+# Debian packages the tests need: Chromium and a font with every Kazakh letter (browser tests),
+# PostgreSQL (the backend suite's second run, scripts/pg-test.sh).
 # Runs apt only when something is missing; needs root (as on these machines and in CI).
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
+dpkg -s postgresql >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "Missing Debian packages: ${need[*]} — run: sudo apt-get install ${need[*]}" >&2

@@ -5,9 +5,9 @@ cd "$(dirname "$0")/.."
 scripts/install-system.sh
 scripts/bootstrap.sh
 . .venv/bin/activate
-echo "== ruff check";        ruff check app backend_stub tests scripts
-echo "== ruff format";       ruff format --check app backend_stub tests scripts
-echo "== mypy";              mypy app backend_stub
+echo "== ruff check";        ruff check app backend_stub tests scripts bench
+echo "== ruff format";       ruff format --check app backend_stub tests scripts bench
+echo "== mypy";              mypy app backend_stub bench
 echo "== pytest"
 set +e
 pytest "$@"

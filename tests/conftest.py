@@ -111,3 +111,13 @@ def resident(client: TestClient) -> dict[str, str]:
 @pytest.fixture
 def signer(client: TestClient) -> Callable[..., dict[str, str]]:
     return lambda phone=None: sign_in(client, phone)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `slow` run only when asked for: `pytest -m slow ...`."""
+    if "slow" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: run with -m slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

@@ -71,3 +71,96 @@ class AppealItem:
     sync_state: SyncState
     sync_error: str | None  # the server's message (in the resident's language) when rejected
     unread: int = 0
+
+
+# -- following appeals (detail, chat, history, forwards) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class MediaRef:
+    """A photo/video of an appeal or message: on the server (`url`) and/or on this device."""
+
+    kind: Literal["image", "video"]
+    content_type: str
+    url: str | None = None  # server path, e.g. /api/v1/media/<id>
+    local_path: str | None = None  # the file on this device while it waits to upload
+    role: str = "applicant"  # applicant | chat | after
+    pending: bool = False
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    actor_role: str
+    kind: str  # status | reopen | rating | complaint | ...
+    from_status: str | None
+    to_status: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    client_id: str
+    server_id: int | None
+    author_role: str  # resident | operator | system
+    text: str
+    created_at: datetime
+    read_at: datetime | None
+    media: tuple[MediaRef, ...]
+    sync_state: SyncState
+    sync_error: str | None
+
+
+@dataclass(frozen=True)
+class ForwardInfo:
+    """An emergency forward: queued here, sent, accepted at a time, or not confirmed (call)."""
+
+    service: EmergencyService
+    state: Literal["queued", "pending", "sent", "accepted", "not_confirmed", "failed"]
+    phone: str
+    call_advised: bool
+    accepted_at: datetime | None
+    sync_error: str | None = None
+
+
+@dataclass(frozen=True)
+class PendingAction:
+    """A resident's action on an appeal still in the outbox (or rejected by the server)."""
+
+    id: int
+    kind: str  # create_appeal | send_message | rate | reopen | complain | forward | mark_read
+    state: Literal["pending", "in_flight", "rejected"]
+    error: str | None
+    payload: dict[str, object]
+
+
+@dataclass(frozen=True)
+class AppealDetail:
+    item: AppealItem
+    class_code: str | None
+    service_code: str | None
+    address: str | None
+    district: str | None
+    lat: float | None
+    lon: float | None
+    closed_at: datetime | None
+    result_text: str | None
+    reopen_count: int
+    rating: int | None
+    rating_comment: str | None
+    media: tuple[MediaRef, ...]
+    history: tuple[HistoryEntry, ...]
+    forwards: tuple[ForwardInfo, ...]
+    actions: tuple[PendingAction, ...]
+
+
+@dataclass(frozen=True)
+class AppealUpdate:
+    """Something the server changed on an appeal that the resident should hear about."""
+
+    client_id: str
+    server_id: int | None
+    number: str | None
+    kind: Literal["status", "message"]
+    status: str | None = None
+    text: str | None = None

@@ -21,7 +21,7 @@ class SettingsRepository:
             return row.value if row else None
 
     def put(self, key: str, value: str) -> None:
-        with self._db.session() as s:
+        with self._db.write_session() as s:  # reads, then writes: take the write lock first
             row = s.get(Setting, key) or Setting(key=key, value=value)
             row.value = value
             s.add(row)

@@ -6,10 +6,13 @@ import flet as ft
 
 from app.screens.base import Screen, centered
 from app.screens.cabinet import CabinetPanel
+from app.screens.participation import ParticipationPanel
 from app.screens.placeholder import coming_soon
+from app.screens.safety_widgets import TabPanel
 from app.viewmodels.app_state import AppViewModel
 from app.viewmodels.cabinet import CabinetViewModel
 from app.viewmodels.home import HomeViewModel
+from app.viewmodels.participation import ParticipationViewModel
 
 # (icon, selected icon) of each tab key
 TAB_ICONS: dict[str, tuple[ft.IconData, ft.IconData]] = {
@@ -29,6 +32,8 @@ class HomeScreen(Screen):
         cabinet: CabinetViewModel,
         route: str,
         tab: str,
+        participation: ParticipationViewModel | None = None,
+        panel: TabPanel | None = None,
     ) -> None:
         super().__init__(app.tr)
         self.vm = vm
@@ -37,12 +42,26 @@ class HomeScreen(Screen):
         self.cabinet = CabinetPanel(app.tr, cabinet) if tab == "cabinet" else None
         if self.cabinet is not None:
             self.watch(cabinet)
+        self.participation = (
+            ParticipationPanel(app.tr, participation)
+            if tab == "participation" and participation is not None
+            else None
+        )
+        if self.participation is not None and participation is not None:
+            self.watch(participation)
+        self.panel = panel  # another tab's body (alerts, notices), built by the shell
+        for model in panel.models if panel is not None else ():
+            self.watch(model)
 
     def build(self) -> ft.View:
         _ = self.tr.gettext
         tab = self.vm.tabs[self.index]
         if self.cabinet is not None:
             body = self.cabinet.build()
+        elif self.participation is not None:
+            body = self.participation.build()
+        elif self.panel is not None:
+            body = self.panel.build()
         else:
             body = coming_soon(self.tr, TAB_ICONS[tab.key][1])
         self.view = ft.View(
@@ -64,11 +83,25 @@ class HomeScreen(Screen):
             ),
             controls=[centered(body)],
         )
+        if tab.key == "appeals":  # filing a new appeal (route /appeals/new)
+            self.view.floating_action_button = ft.FloatingActionButton(
+                icon=ft.Icons.ADD,
+                content=_("New appeal"),
+                tooltip=_("New appeal"),
+                on_click=self._on_new_appeal,
+            )
         return self.view
 
     def render(self) -> None:
         if self.cabinet is not None:
             self.cabinet.render()
+        if self.participation is not None:
+            self.participation.render()
+        if self.panel is not None:
+            self.panel.render()
 
     async def _on_tab(self, e: ft.Event[ft.NavigationBar]) -> None:
         await self.vm.select(e.control.selected_index)
+
+    async def _on_new_appeal(self) -> None:
+        await self.vm.open_new_appeal()

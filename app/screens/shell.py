@@ -11,9 +11,19 @@ from app import routes
 from app.composition import AppSession
 from app.i18n import FLUTTER_LOCALES, LANGUAGES
 from app.routes import RouteMatch
+from app.screens.alert_banner import AlertBannerHost
+from app.screens.alerts import AlertScreen, AlertsPanel
 from app.screens.appeal import AppealScreen
+from app.screens.appeal_banner import AppealBanner
+from app.screens.appeals import AppealsPanel
 from app.screens.base import Screen
+from app.screens.cabinet_pages import page_for
+from app.screens.contacts import ContactsScreen
 from app.screens.home import HomeScreen
+from app.screens.new_appeal import NewAppealScreen
+from app.screens.notices import NoticeScreen, NoticesPanel
+from app.screens.safety_widgets import TabPanel
+from app.screens.shelters import SheltersScreen
 from app.screens.sign_in import SignInScreen
 
 log = logging.getLogger(__name__)
@@ -39,6 +49,14 @@ class Shell:
         s.app.subscribe(self._on_auth_changed)
         self._apply_locale()
         self.show(self.route)
+        # A new alert's banner on whatever screen is open; alerts, map and notices refreshed.
+        self.alert_banner = AlertBannerHost(page, s.translator, s.alert_banner, s.notices)
+        self.alert_banner.start()
+        # The sync engine of this session, and a snackbar when an appeal changes.
+        self.appeal_banner = AppealBanner(page, s)
+        await self.appeal_banner.start()
+        s.safety.start()
+        s.new_appeal.start()  # the classifier cache revalidated (ETag) in the background
 
     # -- navigation ----------------------------------------------------------------------------
 
@@ -72,9 +90,41 @@ class Shell:
         s = self.session
         if m.name == "sign_in":
             return SignInScreen(s.app, s.sign_in, m.route)
+        if m.name == "new_appeal":
+            return NewAppealScreen(s.app, s.new_appeal, s.media_picker, m.route)
         if m.name == "appeal":
-            return AppealScreen(s.app, m.route, m.params["appeal_id"])
-        return HomeScreen(s.app, s.home, s.cabinet, m.route, m.params.get("tab", "appeals"))
+            appeal = s.appeal_detail(m.params["appeal_id"])
+            return AppealScreen(s.app, appeal, s.sync_status, s.media_picker, m.route)
+        if m.name == "alert":
+            return AlertScreen(s.app, s.alerts, m.route, m.params["identifier"])
+        if m.name == "shelters":
+            return SheltersScreen(s.app, s.shelters, m.route)
+        if m.name == "contacts":
+            return ContactsScreen(s.app, s.contacts, m.route)
+        if m.name == "notice":
+            return NoticeScreen(s.app, s.notices, m.route, int(m.params["notice_id"]))
+        page = page_for(s, m)  # the cabinet's pages and the new proposal
+        if page is not None:
+            return page
+        return HomeScreen(
+            s.app,
+            s.home,
+            s.cabinet,
+            m.route,
+            m.params.get("tab", "appeals"),
+            participation=s.participation,
+            panel=self._panel(m.params.get("tab", "appeals")),
+        )
+
+    def _panel(self, tab: str) -> TabPanel | None:
+        s = self.session
+        if tab == "appeals":
+            return AppealsPanel(s.translator, s.appeal_list, s.sync_status)
+        if tab == "alerts":
+            return AlertsPanel(s.translator, s.alerts)
+        if tab == "notices":
+            return NoticesPanel(s.translator, s.notices, s.notice_prefs)
+        return None
 
     # -- session-wide reactions ------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import httpx
@@ -104,6 +105,10 @@ class ApiClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    def absolute_url(self, path: str) -> str:
+        """The backend URL of `path` (e.g. a media file for a player that fetches it itself)."""
+        return str(self._http.base_url.join(path))
+
     def _headers(self, access_token: str | None) -> dict[str, str]:
         headers = {"Accept-Language": self._language()}
         if access_token:
@@ -118,10 +123,19 @@ class ApiClient:
         json: Any = None,
         params: dict[str, Any] | None = None,
         access_token: str | None = None,
+        headers: dict[str, str] | None = None,
+        content: bytes | None = None,
+        files: Any = None,
     ) -> httpx.Response:
         try:
             response = await self._http.request(
-                method, path, json=json, params=params, headers=self._headers(access_token)
+                method,
+                path,
+                json=json,
+                params=params,
+                headers={**self._headers(access_token), **(headers or {})},
+                content=content,
+                files=files,
             )
         except httpx.TransportError as exc:
             log.info("%s %s failed: %s", method, path, type(exc).__name__)
@@ -137,10 +151,24 @@ class ApiClient:
         json: Any = None,
         params: dict[str, Any] | None = None,
         auth: bool = True,
+        headers: dict[str, str] | None = None,
+        content: bytes | None = None,
+        files: Any = None,
     ) -> httpx.Response:
-        """Send; on 401 refresh the tokens once and retry; raise `ApiError` on any error."""
+        """Send; on 401 refresh the tokens once and retry; raise `ApiError` on any error.
+        `headers` are added to the defaults (e.g. `If-None-Match`, `Idempotency-Key`);
+        `content` is a raw body (tus chunks), `files` a multipart upload."""
         sent_token = self.tokens.access_token if auth else None
-        response = await self._send(method, path, json=json, params=params, access_token=sent_token)
+        response = await self._send(
+            method,
+            path,
+            json=json,
+            params=params,
+            access_token=sent_token,
+            headers=headers,
+            content=content,
+            files=files,
+        )
         if (
             response.status_code == 401
             and auth
@@ -148,11 +176,31 @@ class ApiClient:
             and await self._refresh(sent_token)
         ):
             response = await self._send(
-                method, path, json=json, params=params, access_token=self.tokens.access_token
+                method,
+                path,
+                json=json,
+                params=params,
+                access_token=self.tokens.access_token,
+                headers=headers,
+                content=content,
+                files=files,
             )
         if response.is_error:
             raise error_from_response(response)
         return response
+
+    def stream(
+        self, path: str, *, params: dict[str, Any] | None = None, read_timeout: float = 45.0
+    ) -> AbstractAsyncContextManager[httpx.Response]:
+        """A streamed GET with the current token (Server-Sent Events). Transport errors are
+        httpx's own and the status is not checked: the caller handles both."""
+        return self._http.stream(
+            "GET",
+            path,
+            params=params,
+            headers={**self._headers(self.tokens.access_token), "Accept": "text/event-stream"},
+            timeout=httpx.Timeout(read_timeout, connect=5.0),
+        )
 
     async def _refresh(self, rejected_token: str) -> bool:
         """Get new tokens with the refresh token; True if a retry makes sense."""

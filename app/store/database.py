@@ -13,6 +13,8 @@ from sqlmodel import Session, create_engine
 
 from app.store.migrations import MIGRATIONS, Migration, migrate
 
+IMMEDIATE = "city109_begin_immediate"  # execution option: BEGIN IMMEDIATE
+
 
 def create_sqlite_engine(path: Path) -> Engine:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -35,7 +37,11 @@ def create_sqlite_engine(path: Path) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # A write transaction that reads first must take the write lock at once: a deferred
+        # BEGIN that reads, then writes after another connection committed, fails with
+        # "database is locked" at once (WAL snapshot), without waiting for busy_timeout.
+        immediate = conn.get_execution_options().get(IMMEDIATE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -56,6 +62,14 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write_session(self) -> Iterator[Session]:
+        """A session for a transaction that reads and then writes: it starts with BEGIN
+        IMMEDIATE (waits for the write lock up front instead of failing half-way)."""
+        bind = self.engine.execution_options(**{IMMEDIATE: True})
+        with Session(bind, expire_on_commit=False) as session:
             yield session
 
     def close(self) -> None:

@@ -51,3 +51,6 @@ class HomeViewModel:
 
     async def open_home(self) -> None:
         await self._nav.go(routes.HOME)
+
+    async def open_new_appeal(self) -> None:
+        await self._nav.go("/appeals/new")

@@ -46,6 +46,12 @@ def remember(
     )
 
 
+def _duplicate(exc: IntegrityError) -> bool:
+    """A unique constraint refused the row (PostgreSQL's SQLSTATE 23505, or SQLite's text)."""
+    orig = exc.orig
+    return getattr(orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(orig)
+
+
 def replay(record: IdempotencyRecord) -> tuple[int, Any]:
     return record.status_code, json.loads(record.response_body)
 
@@ -71,7 +77,18 @@ def run_once(
     record = lookup(db, user_id, key, fp)
     if record is not None:
         return replay(record)
-    status, body = effect()
+    try:
+        status, body = effect()
+    except IntegrityError as exc:
+        # A row the request makes is already there under another key (e.g. the same client_id
+        # sent with a new Idempotency-Key): the answer of that key, or a conflict, never a 500.
+        if not _duplicate(exc):
+            raise
+        db.rollback()
+        record = lookup(db, user_id, key, fp)
+        if record is None:
+            raise ApiError(422, "idempotency_mismatch") from None
+        return replay(record)
     remember(db, user_id, key, fp, status, body)
     try:
         db.commit()

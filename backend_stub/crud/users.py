@@ -69,7 +69,10 @@ def own_address(db: Session, user: User, address_id: int) -> Address:
 
 
 def save_address(db: Session, address: Address, data: AddressIn) -> Address:
-    for key, value in data.model_dump().items():
+    values = data.model_dump()
+    values["label"] = clean_text(data.label, max_len=40, field="label")
+    values["text"] = clean_text(data.text, max_len=300, field="text")
+    for key, value in values.items():
         setattr(address, key, value)
     db.add(address)
     return address

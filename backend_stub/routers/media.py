@@ -206,7 +206,12 @@ def tus_options(settings: SettingsDep) -> Response:
     )
 
 
-@router.post("/uploads", status_code=201, summary="tus 1.0: start a resumable upload")
+@router.post(
+    "/uploads",
+    status_code=201,
+    response_class=Response,
+    summary="tus 1.0: start a resumable upload",
+)
 def tus_create(
     user: CurrentUser,
     db: DbDep,
@@ -233,7 +238,9 @@ def tus_create(
     )
 
 
-@router.head("/uploads/{upload_id}", summary="tus 1.0: how much has arrived")
+@router.head(
+    "/uploads/{upload_id}", response_class=Response, summary="tus 1.0: how much has arrived"
+)
 def tus_head(upload_id: str, user: CurrentUser, db: DbDep) -> Response:
     upload = media_crud.own_upload(db, user, upload_id)
     headers = _offset_headers(upload.offset, upload.length)

@@ -94,9 +94,11 @@ async def test_home_tabs_and_cabinet(session: AppSession) -> None:
     assert "Жақында" in texts(alerts)
 
 
-def test_appeal_placeholder(session: AppSession) -> None:
+async def test_appeal_deep_link_to_an_unknown_appeal(session: AppSession) -> None:
     session.translator.set_language("ru")
-    view = AppealScreen(session.app, "/appeals/42", "42").build()
+    vm = session.appeal_detail("42")
+    await vm.load()
+    view = AppealScreen(session.app, vm, session.sync_status, None, "/appeals/42").build()
     assert "Обращение № 42" in texts(view)
 
 

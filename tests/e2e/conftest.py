@@ -228,3 +228,40 @@ def dev_code(backend_url: str, phone: str) -> str:
             return str(messages[-1]["code"])
         time.sleep(0.3)
     raise AssertionError(f"no SMS for {phone}")
+
+
+class RestartableBackend:
+    """A backend of one test that can be stopped and started again on the same data dir and
+    port: to the app, a stopped backend is a phone that lost its network."""
+
+    def __init__(self, data: Path) -> None:
+        self.data = data
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server: Server | None = None
+        self.starts = 0
+
+    def start(self) -> None:
+        self.starts += 1
+        self.server = Server(
+            "backend",
+            ["-m", "backend_stub", "--host", "127.0.0.1", "--port", str(self.port),
+             "--data-dir", str(self.data)],
+            self.url,
+            self.data / f"backend-{self.starts}.log",
+        )  # fmt: skip
+        self.server.wait("/health")
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+
+@pytest.fixture
+def restartable_backend(tmp_path: Path) -> Iterator[RestartableBackend]:
+    backend = RestartableBackend(tmp_path / "backend")
+    backend.data.mkdir(parents=True, exist_ok=True)
+    backend.start()
+    yield backend
+    backend.stop()

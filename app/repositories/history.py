@@ -1,0 +1,56 @@
+"""The resident's appeal history as the analytics of the cabinet reads it: a few columns of
+every appeal in the local store (so the analytics work offline), and the names of the
+classifier's classes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import text
+
+from app.domain.analytics import AppealFacts
+from app.domain.classifier import Classifier
+from app.store.database import Database
+
+
+class AppealHistoryRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def facts(self) -> list[AppealFacts]:
+        """One row per appeal of this resident (blocking; ~10 ms for 10,000 appeals)."""
+        query = text(
+            "SELECT status, class_code, subclass_code, created_at, due_at, closed_at, rating"
+            " FROM appeal"
+        )
+        with self._db.session() as s:
+            rows = s.connection().execute(query).all()
+        out = []
+        for status, class_code, subclass_code, created, due, closed, rating in rows:
+            category = class_code or (subclass_code or "").split(".")[0] or None
+            out.append(
+                AppealFacts(
+                    status=str(status),
+                    category=category,
+                    created_at=_dt(created),
+                    due_at=_dt(due) if due else None,
+                    closed_at=_dt(closed) if closed else None,
+                    rating=int(rating) if rating is not None else None,
+                )
+            )
+        return out
+
+
+def _dt(value: object) -> datetime:
+    """SQLite returns DATETIME columns of a raw query as text."""
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def class_name(classifier: Classifier | None, code: str, lang: str) -> str | None:
+    """The name of a classifier class (the analytics' categories) in kk/ru, if cached."""
+    if classifier is None:
+        return None
+    found = next((c for c in classifier.classes if c.code == code), None)
+    return found.name(lang) if found else None

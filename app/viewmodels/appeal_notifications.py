@@ -1,0 +1,91 @@
+"""Status changes and operator replies the resident should hear about: an in-app banner (the
+shell shows `current`; tapping it opens the appeal) and an OS notification where the platform
+has one — unless the resident turned status updates off in the profile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from app.domain.appeals import AppealUpdate
+from app.i18n import N_, Message, Translator
+from app.observable import Observable
+from app.services.notifications import NullNotifier, OsNotifier
+from app.viewmodels import appeal_text as t
+from app.viewmodels.navigation import Navigation
+
+log = logging.getLogger(__name__)
+
+MSG_STATUS_CHANGED = N_("Appeal No. {number}: {status}")
+MSG_NEW_MESSAGE = N_("Appeal No. {number}: new message from the operator")
+MSG_OPEN = N_("Open the appeal")
+MAX_QUEUE = 20
+
+
+class AppealNotifications(Observable):
+    """Listeners are notified when a new banner is ready (`take()` it)."""
+
+    def __init__(
+        self,
+        translator: Translator,
+        navigation: Navigation,
+        *,
+        os_notifier: OsNotifier | None = None,
+        enabled: Callable[[], bool] = lambda: True,
+    ) -> None:
+        super().__init__()
+        self._tr = translator
+        self._nav = navigation
+        self.os_notifier: OsNotifier = os_notifier or NullNotifier()
+        self.enabled = enabled  # blocking (reads the profile): called in a worker thread
+        self.queue: list[AppealUpdate] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def text(self, update: AppealUpdate) -> Message:
+        number = update.number or "—"
+        if update.kind == "status":
+            status = Message(t.status_label(update.status))
+            return Message(MSG_STATUS_CHANGED, {"number": number, "status": status})
+        return Message(MSG_NEW_MESSAGE, {"number": number})
+
+    def route(self, update: AppealUpdate) -> str:
+        ref = update.server_id if update.server_id is not None else update.client_id
+        return f"/appeals/{ref}"
+
+    def publish(self, updates: list[AppealUpdate]) -> None:
+        """From the sync engine (on the event loop): deliver in a task (the setting is read
+        from the local store, off the loop)."""
+        if not updates:
+            return
+        task = asyncio.get_running_loop().create_task(self.deliver(updates))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def deliver(self, updates: list[AppealUpdate]) -> None:
+        if not updates:
+            return
+        if not await asyncio.to_thread(self._is_enabled):
+            return
+        self.queue = (self.queue + list(updates))[-MAX_QUEUE:]
+        for update in updates[-3:]:  # a burst shows its last few, not a storm
+            body = self._tr.render(self.text(update)) or ""
+            if update.kind == "message" and update.text:
+                body = f"{body}\n{update.text[:120]}"
+            await asyncio.to_thread(self.os_notifier.show, "109", body)
+        self.notify()
+
+    def _is_enabled(self) -> bool:
+        try:
+            return bool(self.enabled())
+        except Exception:  # a broken setting must not hide everything
+            log.exception("status-update setting unreadable")
+            return True
+
+    def take(self) -> AppealUpdate | None:
+        """The next banner to show (oldest first)."""
+        return self.queue.pop(0) if self.queue else None
+
+    async def open(self, update: AppealUpdate) -> None:
+        await self._nav.go(self.route(update))

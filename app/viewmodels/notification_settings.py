@@ -1,0 +1,102 @@
+"""Notification settings in the cabinet: which alert levels to be warned about and whether to
+hear about status changes of appeals. (The districts/places and topics of notices are the
+notices feature's choice: the cabinet shows its `NoticePrefsViewModel` next to this one.)
+
+Saved on the device and queued as a profile edit (offline too)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from app.domain.profile import ALERT_LEVELS
+from app.i18n import N_, Message
+from app.observable import Observable
+from app.repositories.profile import ProfileRepository
+from app.services.api_client import ApiError, NetworkError
+
+log = logging.getLogger(__name__)
+
+ALERT_LEVEL_NAMES: dict[str, str] = {
+    "Extreme": N_("Extreme: threat to life"),
+    "Severe": N_("Severe"),
+    "Moderate": N_("Moderate"),
+    "Minor": N_("Minor"),
+}
+MSG_SETTINGS_SAVED = N_("Settings saved.")
+MSG_SETTINGS_QUEUED = N_("Settings saved on this device; they will be sent when online.")
+MSG_EXTREME_ALWAYS = N_("Warnings of a threat to life always come.")
+
+
+class AlertSettingsViewModel(Observable):
+    def __init__(
+        self,
+        repo: ProfileRepository,
+        *,
+        on_queued: Callable[[], None] | None = None,
+        online: Callable[[], bool] | None = None,
+    ) -> None:
+        super().__init__()
+        self._repo = repo
+        self._on_queued = on_queued or (lambda: None)
+        self._online = online or (lambda: True)
+        self.status_updates = True
+        self.levels: set[str] = set(ALERT_LEVELS)
+        self.notice: Message | None = None
+        self.saving = False
+
+    def _read(self) -> None:
+        settings = self._repo.profile().notifications
+        self.status_updates = settings.status_updates
+        self.levels = set(settings.alert_levels) | {"Extreme"}
+
+    async def load(self) -> None:
+        """What the device has at once; then the server's profile when it can be reached."""
+        await asyncio.to_thread(self._read)
+        self.notify()
+        try:
+            await self._repo.refresh()
+        except (ApiError, NetworkError) as exc:
+            log.info("profile not refreshed: %r", exc)
+            return
+        await asyncio.to_thread(self._read)
+        self.notify()
+
+    @property
+    def level_choices(self) -> list[tuple[str, str, bool, bool]]:
+        """(code, msgid of its name, chosen, can be changed) in order of severity."""
+        return [
+            (code, ALERT_LEVEL_NAMES[code], code in self.levels, code != "Extreme")
+            for code in ALERT_LEVELS
+        ]
+
+    def toggle_level(self, code: str, on: bool) -> None:
+        if code == "Extreme" or code not in ALERT_LEVELS:
+            return  # a threat to life is always announced
+        self.levels = self.levels | {code} if on else self.levels - {code}
+        self.notice = None
+        self.notify()
+
+    def set_status_updates(self, on: bool) -> None:
+        self.status_updates = on
+        self.notice = None
+        self.notify()
+
+    async def save(self) -> bool:
+        if self.saving:
+            return False
+        self.saving = True
+        self.notify()
+        ordered = [c for c in ALERT_LEVELS if c in self.levels]
+        try:
+            changed = await asyncio.to_thread(
+                self._repo.update_alert_settings, self.status_updates, ordered
+            )
+        finally:
+            self.saving = False
+        self.notice = Message(MSG_SETTINGS_SAVED if self._online() else MSG_SETTINGS_QUEUED)
+        self.notify()
+        if changed:
+            self._on_queued()
+        return True

@@ -1,0 +1,1 @@
+"""Backend benchmarks: `python -m bench` (see bench/__main__.py). Not part of the test suite."""

@@ -1,0 +1,142 @@
+"""The backend under test: `python -m backend_stub` in its own process on 127.0.0.1, on a fresh
+SQLite file or a fresh PostgreSQL schema, with residents and an operator whose sessions are
+written straight into the database (signing in 1,000 people by SMS would hit the SMS limits)."""
+
+from __future__ import annotations
+
+import os
+import resource
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session
+
+from backend_stub.config import Settings
+from backend_stub.crud import sessions as sessions_crud
+from backend_stub.db import init_db, make_engine
+from backend_stub.models import User
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def raise_fd_limit(wanted: int = 8192) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(wanted, hard), hard))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def pg_schema(url: str) -> Iterator[str]:
+    """A fresh schema on the server at `url`; yields a URL whose search_path is that schema."""
+    name = f"bench_{os.getpid()}_{int(time.time())}"
+    admin = create_engine(url, poolclass=NullPool)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{name}"'))
+    scoped = make_url(url).update_query_dict({"options": f"-csearch_path={name}"})
+    try:
+        yield scoped.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+        admin.dispose()
+
+
+@dataclass
+class People:
+    residents: list[dict[str, str]]  # Authorization headers
+    operator: dict[str, str]
+
+
+def seed_people(settings: Settings, residents: int) -> People:
+    """Residents and one operator with live sessions, written directly (no SMS round trips)."""
+    engine = make_engine(settings)
+    init_db(engine)
+    headers: list[dict[str, str]] = []
+    with Session(engine) as db:
+        users = [User(phone=f"+7702{n:07d}", language="ru") for n in range(residents)]
+        operator = User(phone="+77029999999", role="operator", full_name="Bench operator")
+        db.add_all([*users, operator])
+        db.flush()
+        for user in [*users, operator]:
+            pair = sessions_crud.start_session(db, settings, user)
+            headers.append({"Authorization": f"Bearer {pair.access_token}"})
+        db.commit()
+    engine.dispose()
+    return People(residents=headers[:-1], operator=headers[-1])
+
+
+@dataclass
+class Backend:
+    url: str
+    process: subprocess.Popen[bytes]
+    label: str
+
+
+@contextmanager
+def backend(
+    data_dir: Path, database_url: str, label: str, residents: int
+) -> Iterator[tuple[Backend, People]]:
+    """Seed the database, start the server on a free loopback port, stop it afterwards."""
+    env = {
+        **os.environ,
+        "DATA_DIR": str(data_dir),
+        "DATABASE_URL": database_url,
+        "EMERGENCY_WORKER_INTERVAL_S": "0",
+        "ACCESS_TOKEN_TTL_S": "7200",
+    }
+    settings = Settings(
+        _env_file=None,
+        data_dir=data_dir,
+        database_url=database_url,
+        access_token_ttl_s=7200,
+    )
+    people = seed_people(settings, residents)
+    port = free_port()
+    log = (data_dir / "backend.log").open("wb")
+    args = ["--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "backend_stub", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"backend exited: see {data_dir / 'backend.log'}")
+            try:
+                if httpx.get(url + "/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("backend did not start in 60 s")
+            time.sleep(0.2)
+        yield Backend(url, proc, label), people
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        log.close()

@@ -1,0 +1,46 @@
+"""The safety feature inside the whole page session (composition root): sign-out forgets the
+resident's alerts, notices and notice choices, on the phone and in memory."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from app.composition import AppSession
+from app.domain.safety import NoticeFilter
+from app.repositories.notices import PrefsRejectedError
+from tests.app.conftest import CODE, PHONE
+from tests.app.safety_fakes import alert_json
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_sign_out_forgets_the_residents_alerts_and_notice_choices(
+    make_session: Callable[[], AppSession],
+) -> None:
+    session = make_session()
+    await session.auth.request_code(PHONE)
+    await session.auth.verify_code(PHONE, CODE)
+    now = datetime.now(UTC)
+    await session.safety.alerts.apply_rows(
+        [alert_json("a1", sent=now, expires=now + timedelta(hours=1))]
+    )
+    with pytest.raises(PrefsRejectedError):  # this fake server has no profile: 404
+        await session.safety.notices.save_prefs(["yesil"], ["water"])
+    assert session.alert_banner.shown is not None
+    assert session.safety.notices.prefs.filter.districts == ("yesil",)
+
+    await session.cabinet.sign_out()
+    assert session.safety.alerts.current() == [] and session.alert_banner.shown is None
+    assert session.safety.notices.prefs.filter == NoticeFilter()
+    with session.db.engine.connect() as conn:
+        for table in ("alert_cache", "notice_cache", "safety_pref"):
+            assert conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar() == 0
+    again = make_session()  # and nothing comes back on the next start
+    await again.safety.load()
+    assert again.safety.alerts.current() == []
+    await asyncio.sleep(0)  # let the background refresh started at sign-in settle

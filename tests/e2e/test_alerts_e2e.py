@@ -1,0 +1,421 @@
+"""Emergency alerts, the shelter map, contacts and notices in a real browser against the demo
+backend:
+
+- the operator publishes an alert and the open app shows its banner within 2 seconds (pushed
+  over SSE); an Update replaces it and a Cancel withdraws it;
+- the nearest shelters are listed by distance from the browser's (fake) position, in the order
+  the backend computes for that point;
+- with the backend unreachable, the alerts, their instructions, the contacts and the nearest
+  shelters are still there.
+
+Screenshots in Kazakh and Russian go to `$E2E_SCREENSHOTS` (see conftest).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.e2e import resident
+from tests.e2e.conftest import PHONE_VIEWPORT, fresh_phone, open_app, settle
+from tests.e2e.resident import HERE, App, dismiss_alert, shown, sign_in, tall
+
+pytestmark = pytest.mark.e2e
+app, page = resident.app, resident.page  # the fixtures: the app behind a switchable network
+
+ASTANA_TZ = timezone(timedelta(hours=5))
+ALL_DISTRICTS = ["almaty", "baikonur", "yesil", "saryarka", "nura", "saraishyq"]
+PUSH_DEADLINE_S = 2.0
+
+
+# -- the operator ---------------------------------------------------------------------------------
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def operator_token(backend_url: str) -> str:
+    """An operator's access token: the web console's sign-in (dev password) sets it as a
+    cookie; the operator API takes the same token as a bearer."""
+    password = os.environ.get("E2E_OPERATOR_PASSWORD", "operator")
+    request = urllib.request.Request(
+        f"{backend_url}/console/login",
+        data=urllib.parse.urlencode({"password": password}).encode(),
+        method="POST",
+    )
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        response = opener.open(request, timeout=10)
+        headers = response.headers
+    except urllib.error.HTTPError as exc:  # the 303 to /console
+        headers = exc.headers
+    for cookie in headers.get_all("Set-Cookie") or []:
+        name, _, rest = cookie.partition("=")
+        if name.strip() == "city109_console":
+            return rest.split(";", 1)[0]
+    raise AssertionError("the console sign-in gave no token (operator password?)")
+
+
+@dataclass
+class Operator:
+    backend_url: str
+    token: str
+    published: list[str] = field(default_factory=list)  # current identifier of each alert
+
+    def _post(self, path: str, body: Any) -> dict[str, Any]:
+        request = urllib.request.Request(
+            f"{self.backend_url}{path}",
+            data=json.dumps(body).encode(),
+            method="POST",
+            headers={
+                "Authorization": f"Bearer {self.token}",
+                "Content-Type": "application/json",
+                "Idempotency-Key": str(uuid.uuid4()),
+            },
+        )
+        with urllib.request.urlopen(request, timeout=10) as r:
+            return dict(json.load(r))
+
+    def publish(self, headline_kk: str, headline_ru: str, **over: Any) -> str:
+        alert = self._post("/api/v1/operator/alerts", alert_body(headline_kk, headline_ru, **over))
+        self.published.append(alert["identifier"])
+        return str(alert["identifier"])
+
+    def update(self, identifier: str, headline_kk: str, headline_ru: str, **over: Any) -> str:
+        path = f"/api/v1/operator/alerts/{identifier}/update"
+        alert = self._post(path, alert_body(headline_kk, headline_ru, **over))
+        self.published[self.published.index(identifier)] = alert["identifier"]
+        return str(alert["identifier"])
+
+    def cancel(self, identifier: str) -> None:
+        self._post(f"/api/v1/operator/alerts/{identifier}/cancel", {"note": "e2e"})
+        self.published.remove(identifier)
+
+
+def alert_body(headline_kk: str, headline_ru: str, **over: Any) -> dict[str, Any]:
+    """A city-wide alert (every district: it reaches every resident)."""
+    expires = datetime.now(ASTANA_TZ).replace(microsecond=0) + timedelta(hours=3)
+    body: dict[str, Any] = {
+        "status": "Actual",
+        "category": ["Safety"],
+        "response_type": ["Shelter"],
+        "urgency": "Immediate",
+        "severity": "Extreme",
+        "certainty": "Observed",
+        "expires": expires.isoformat(),
+        "texts": {
+            "kk": {
+                "event": "Дауыл",
+                "headline": headline_kk,
+                "description": "Жел екпіні секундына 30 метрге дейін жетеді.",
+                "instruction": "Үйден шықпаңыз, терезеден алыс тұрыңыз, 112-ге хабарласыңыз.",
+            },
+            "ru": {
+                "event": "Ураган",
+                "headline": headline_ru,
+                "description": "Порывы ветра до 30 метров в секунду.",
+                "instruction": "Не выходите из дома, держитесь дальше от окон, звоните 112.",
+            },
+        },
+        "areas": [
+            {"desc": {"kk": "Астана қаласы", "ru": "Город Астана"}, "districts": ALL_DISTRICTS}
+        ],
+    }
+    body.update(over)
+    return body
+
+
+_TOKENS: dict[str, str] = {}
+
+
+@pytest.fixture
+def operator(app: App) -> Iterator[Operator]:
+    """Publishes alerts for one test and withdraws them afterwards (they reach everyone)."""
+    url = app.backend_url
+    if url not in _TOKENS:
+        _TOKENS[url] = operator_token(url)
+    op = Operator(url, _TOKENS[url])
+    yield op
+    for identifier in list(op.published):
+        with contextlib.suppress(urllib.error.URLError):
+            op.cancel(identifier)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix} {uuid.uuid4().hex[:4].upper()}"
+
+
+def places_near(app: App, lat: float, lon: float) -> list[dict[str, Any]]:
+    query = urllib.parse.urlencode({"near": f"{lat},{lon}", "limit": 50})
+    with urllib.request.urlopen(f"{app.backend_url}/api/v1/places?{query}", timeout=10) as r:
+        return list(json.load(r))
+
+
+def list_order(page: Page, heading: str, names: list[str]) -> list[float]:
+    """Where each name is in the list under `heading` (the map's markers carry the names
+    too, as their accessible labels: those above the heading are not the list)."""
+    head = page.get_by_text(heading, exact=False).first.bounding_box()
+    assert head is not None, heading
+    tops: list[float] = []
+    for name in names:
+        found = page.get_by_text(name, exact=False).or_(page.get_by_label(name, exact=False))
+        ys = [
+            box["y"]
+            for item in found.all()
+            if (box := item.bounding_box()) is not None and box["y"] > head["y"]
+        ]
+        assert ys, f"{name!r} is not in the list"
+        tops.append(float(min(ys)))
+    return tops
+
+
+def to_russian(page: Page) -> None:
+    page.get_by_role("tab", name="Кабинет").click()
+    page.wait_for_function("location.pathname === '/cabinet'")
+    page.get_by_role("button", name="Русский").click()
+    page.get_by_role("tab", name="Обращения").wait_for()
+
+
+# -- the tests ------------------------------------------------------------------------------------
+
+
+def test_published_alert_reaches_the_open_app_within_two_seconds(
+    page: Page,
+    app: App,
+    operator: Operator,
+    shots: Path,
+) -> None:
+    phone, typed, as_shown = fresh_phone()
+    sign_in(page, app.backend_url, phone, typed, as_shown)
+    dismiss_alert(page)
+    page.wait_for_timeout(6_000)  # the push channel connects within ~5 s of signing in
+
+    # The resident is on the appeals tab; the alert comes to whatever screen is open.
+    kk, ru = unique("Қатты дауыл"), unique("Сильный ураган")
+    started = time.monotonic()
+    identifier = operator.publish(kk, ru)
+    shown(page, kk, timeout_ms=PUSH_DEADLINE_S * 1000)
+    elapsed = time.monotonic() - started
+    assert elapsed <= PUSH_DEADLINE_S, f"the banner took {elapsed:.2f} s"
+    shown(page, "Үйден шықпаңыз, терезеден алыс тұрыңыз")  # what to do, in the banner
+    page.get_by_role("button", name="Жақын баспаналар").first.wait_for()
+    page.get_by_role("button", name="Шұғыл қызметтер байланысы").first.wait_for()
+    settle(page)
+    page.screenshot(path=str(shots / "alert_banner_kk.png"))
+
+    # An Update replaces the alert it references (the banner shows the new text only).
+    kk2, ru2 = unique("Дауыл күшейді"), unique("Ураган усилился")
+    identifier = operator.update(identifier, kk2, ru2, severity="Severe")
+    shown(page, kk2, timeout_ms=5_000)
+    assert page.get_by_text(kk, exact=False).count() == 0
+
+    # The banner follows the language; its button leads to the nearest shelters.
+    to_russian(page)
+    shown(page, ru2)
+    shown(page, "Не выходите из дома")
+    settle(page)
+    page.screenshot(path=str(shots / "alert_banner_ru.png"))
+    page.get_by_role("button", name="Ближайшие укрытия").first.click()
+    page.wait_for_function("location.pathname === '/map'")
+    shown(page, "Ближайшие пункты")
+    assert page.get_by_text(ru2, exact=False).count() == 0  # seen: the banner is gone
+
+    page.get_by_role("button", name="Назад").click()
+    page.wait_for_function("location.pathname === '/alerts'")
+    shown(page, ru2)
+    dismiss_alert(page)  # the map sent the position: the demo drill on the Yesil reached us
+    tall(page, 1400)
+    settle(page)
+    page.screenshot(path=str(shots / "alerts_list_ru.png"))
+    page.get_by_text(ru2, exact=False).or_(page.get_by_label(ru2, exact=False)).first.click()
+    page.wait_for_function("location.pathname.startsWith('/alerts/')")
+    shown(page, "Что делать")
+    settle(page)
+    page.screenshot(path=str(shots / "alert_detail_ru.png"))
+
+    # A Cancel withdraws it: no longer in force, listed as withdrawn.
+    page.get_by_role("button", name="Назад").click()
+    page.wait_for_function("location.pathname === '/alerts'")
+    operator.cancel(identifier)
+    shown(page, "Отменено: опасность миновала", timeout_ms=5_000)
+    shown(page, "Недавно завершённые")
+
+
+def test_nearest_shelters_by_distance_from_the_position_contacts_and_notices(
+    page: Page,
+    app: App,
+    operator: Operator,
+    shots: Path,
+) -> None:
+    phone, typed, as_shown = fresh_phone()
+    sign_in(page, app.backend_url, phone, typed, as_shown)
+    kk, ru = unique("Су тасқыны қаупі"), unique("Угроза паводка")
+    operator.publish(
+        kk,
+        ru,
+        severity="Moderate",
+        urgency="Expected",
+        areas=[
+            {
+                "desc": {"kk": "Есіл өзенінің жағалауы", "ru": "Набережная реки Есиль"},
+                "polygons": ["51.135,71.40 51.135,71.46 51.155,71.46 51.155,71.40 51.135,71.40"],
+                "districts": ALL_DISTRICTS,
+            }
+        ],
+    )
+    shown(page, kk, timeout_ms=10_000)  # the banner
+    page.get_by_role("button", name="Түсіндім").first.click()
+    page.get_by_role("tab", name="Ескертулер").click()
+    page.wait_for_function("location.pathname === '/alerts'")
+    shown(page, kk)
+    settle(page)
+    page.screenshot(path=str(shots / "alerts_list_kk.png"))
+
+    # The map: points and the alert's area, and the list by distance from the fake position.
+    page.get_by_role("button", name="Жақын баспаналар").first.click()
+    page.wait_for_function("location.pathname === '/map'")
+    shown(page, "Қашықтық сіздің орныңыздан")  # the browser's position was used
+    nearest = [
+        p["name_kk"]
+        for p in places_near(app, HERE["latitude"], HERE["longitude"])
+        if p["state"] != "closed"  # the app lists closed points after the open ones
+    ][:3]
+    for name in nearest:
+        shown(page, name)
+    tops = list_order(page, "Ең жақын пункттер", nearest)
+    assert tops == sorted(tops), f"not ordered by distance: {nearest} at {tops}"
+    dismiss_alert(page)  # the position put us in the demo drill's area: its banner came up
+    settle(page)
+    page.screenshot(path=str(shots / "map_nearest_kk.png"))
+    for name in ("Баспана", "Уақытша орналастыру пункті", "Медициналық пункт"):
+        page.get_by_role("checkbox", name=name).first.wait_for()  # kind filters (chips)
+
+    # Contacts: the number is copied on a desktop browser, with a word about it.
+    page.get_by_role("button", name="Шұғыл қызметтер байланысы").first.click()
+    page.wait_for_function("location.pathname === '/contacts'")
+    for number in ("112", "101", "102", "103", "104", "109"):
+        shown(page, number)
+    page.get_by_role("button", name="Көшіру").first.click()
+    shown(page, "112 нөмірі көшірілді")
+    settle(page, 1.0)
+    page.screenshot(path=str(shots / "contacts_kk.png"))
+
+    # Notices: the list, the settings sheet of districts and topics.
+    open_app(page, app.url + "/notices")
+    shown(page, "Есіл ауданында апатқа байланысты суық су берілмейді")
+    settle(page)
+    page.screenshot(path=str(shots / "notices_kk.png"))
+    page.get_by_role("button", name="Баптаулар").click()
+    page.get_by_role("checkbox", name="Сумен жабдықтау").click()
+    settle(page)
+    page.screenshot(path=str(shots / "notice_settings_kk.png"))
+    page.get_by_role("button", name="Сақтау").click()
+    page.get_by_role("checkbox", name="Сумен жабдықтау").wait_for(state="detached")
+    water = "Есіл ауданында апатқа байланысты суық су берілмейді"
+    shown(page, water)  # a water notice
+    assert page.get_by_text("Елорда күні", exact=False).count() == 0  # an event: filtered out
+    page.get_by_text(water, exact=False).or_(page.get_by_label(water, exact=False)).first.click()
+    page.wait_for_function("location.pathname.startsWith('/notices/')")
+    shown(page, "Қайда")
+    settle(page)
+    page.screenshot(path=str(shots / "notice_detail_kk.png"))
+    page.get_by_role("button", name="Артқа").click()
+    page.wait_for_function("location.pathname === '/notices'")
+
+    # The same screens in Russian.
+    to_russian(page)
+    page.get_by_role("tab", name="Объявления").click()
+    shown(page, "Показаны объявления по вашим районам и темам")
+    page.get_by_role("button", name="Архив").click()
+    page.wait_for_timeout(800)
+    page.get_by_role("button", name="Текущие").click()
+    settle(page)
+    page.screenshot(path=str(shots / "notices_ru.png"))
+    open_app(page, app.url + "/map")
+    shown(page, "Расстояния от вашего местоположения")
+    settle(page)
+    page.screenshot(path=str(shots / "map_nearest_ru.png"))
+    open_app(page, app.url + "/contacts")
+    shown(page, "Единая служба спасения")
+    settle(page)
+    page.screenshot(path=str(shots / "contacts_ru.png"))
+
+
+def test_without_the_backend_alerts_instructions_contacts_and_shelters_are_shown(
+    page: Page,
+    app: App,
+    browser: Browser,
+    operator: Operator,
+    shots: Path,
+) -> None:
+    phone, typed, as_shown = fresh_phone()
+    sign_in(page, app.backend_url, phone, typed, as_shown)
+    kk, ru = unique("Газ иісі"), unique("Запах газа")
+    operator.publish(kk, ru, severity="Severe")
+    shown(page, kk, timeout_ms=10_000)
+    page.get_by_role("button", name="Түсіндім").first.click()
+    page.get_by_role("tab", name="Ескертулер").click()
+    shown(page, kk)
+
+    # The backend is gone for the app; the app is opened again (a new session of it reads
+    # everything from the phone's store).
+    app.proxy.go_offline()
+    context = browser.new_context(
+        viewport=PHONE_VIEWPORT, locale="kk-KZ", geolocation=HERE, permissions=["geolocation"]
+    )
+    offline = context.new_page()
+    offline.set_default_timeout(20_000)
+    try:
+        open_app(offline, app.url + "/alerts")
+        shown(offline, kk)
+        shown(offline, "Байланыс жоқ. Осы телефонда сақталған ақпарат көрсетілуде.")
+        settle(offline)
+        offline.screenshot(path=str(shots / "offline_alerts_kk.png"))
+        offline.get_by_text(kk, exact=False).or_(
+            offline.get_by_label(kk, exact=False)
+        ).first.click()
+        shown(offline, "Не істеу керек")
+        shown(offline, "Үйден шықпаңыз, терезеден алыс тұрыңыз, 112-ге хабарласыңыз.")
+        settle(offline)
+        offline.screenshot(path=str(shots / "offline_alert_detail_kk.png"))
+
+        offline.get_by_role("button", name="Шұғыл қызметтер байланысы").first.click()
+        offline.wait_for_function("location.pathname === '/contacts'")
+        shown(offline, "Бірыңғай құтқару қызметі")
+        for number in ("112", "101", "102", "103", "104"):
+            shown(offline, number)
+
+        offline.get_by_role("button", name="Артқа").click()
+        offline.get_by_role("button", name="Жақын баспаналар").first.click()
+        offline.wait_for_function("location.pathname === '/map'")
+        shown(offline, "Қашықтық сіздің орныңыздан")
+        nearest = [
+            p["name_kk"]
+            for p in places_near(app, HERE["latitude"], HERE["longitude"])
+            if p["state"] != "closed"
+        ][:3]
+        for name in nearest:
+            shown(offline, name)
+        tops = list_order(offline, "Ең жақын пункттер", nearest)
+        assert tops == sorted(tops), f"not ordered by distance: {nearest} at {tops}"
+        settle(offline)
+        offline.screenshot(path=str(shots / "offline_map_kk.png"))
+    finally:
+        context.close()
+        app.proxy.go_online()

@@ -1,0 +1,290 @@
+"""Filing a new appeal in a real browser: sign in with a code from the dev inbox, a fake
+geolocation, a photo with GPS in its EXIF; kk ↔ ru on the form keeps what was typed; the appeal
+arrives on the server with the position and the photo — EXIF-free and shrunk."""
+
+from __future__ import annotations
+
+import io
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from PIL import Image
+from playwright.sync_api import Browser, Page
+
+from tests.e2e.conftest import (
+    PHONE_VIEWPORT,
+    dev_code,
+    fresh_phone,
+    open_app,
+    settle,
+    type_into,
+    visible_text,
+)
+
+pytestmark = pytest.mark.e2e
+
+HERE = {"latitude": 51.1282, "longitude": 71.4307, "accuracy": 15}
+TEXT = "Подъездегі лифт жұмыс істемейді, екі күннен бері тұр"
+ADDRESS = "Мәңгілік Ел 55, 2-подъезд"
+GPS_IFD, ORIENTATION, MAKE = 0x8825, 0x0112, 0x010F
+
+
+@pytest.fixture
+def geo_page(browser: Browser, app_url: str, tmp_path: Path) -> Iterator[Page]:
+    """The app in a phone-sized browser that knows where it is (and may tell the app)."""
+    context = browser.new_context(
+        viewport=PHONE_VIEWPORT,
+        locale="kk-KZ",
+        geolocation=HERE,
+        permissions=["geolocation"],
+    )
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    open_app(page, app_url)
+    yield page
+    page.screenshot(path=str(tmp_path / "last.png"))  # what the page showed at the end
+    context.close()
+
+
+def sign_in(page: Page, backend_url: str) -> str:
+    phone, typed, shown = fresh_phone()
+    type_into(page, "Телефон нөмірі", typed)
+    page.get_by_role("button", name="Код алу").click()
+    visible_text(page, f"Кодты {shown} нөміріне жібердік.")
+    type_into(page, "SMS-тегі код", dev_code(backend_url, phone), check=False)
+    page.get_by_role("tab", name="Өтініштер").wait_for()
+    return phone
+
+
+def phone_photo(path: Path) -> Path:
+    """A camera JPEG: 3000×2000, GPS and camera make in its EXIF, Orientation 6."""
+    im = Image.new("RGB", (3000, 2000), (200, 40, 40))
+    im.paste((40, 40, 200), (1500, 0, 3000, 2000))
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6
+    exif[MAKE] = "PhoneMaker"
+    exif[GPS_IFD] = {1: "N", 2: (51.0, 7.0, 42.0), 3: "E", 4: (71.0, 25.0, 51.0)}
+    im.save(path, "JPEG", quality=92, exif=exif)
+    return path
+
+
+def whole_form(page: Page, path: Path, height: int = 1400) -> None:
+    """A screenshot of the whole form: the canvas is as tall as the window, so make it tall."""
+    page.set_viewport_size({"width": PHONE_VIEWPORT["width"], "height": height})
+    page.mouse.move(200, 300)
+    page.mouse.wheel(0, -5000)
+    settle(page, 1.5)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(PHONE_VIEWPORT)
+    settle(page)
+
+
+def operator(backend_url: str) -> httpx.Client:
+    """An HTTP client signed in as the operator (console password of the dev backend)."""
+    with httpx.Client(base_url=backend_url, follow_redirects=False) as c:
+        r = c.post("/console/login", data={"password": "operator"})
+        token = r.cookies.get("city109_console")
+    assert token, f"operator sign-in failed: {r.status_code}"
+    return httpx.Client(
+        base_url=backend_url, headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+
+
+def wait_for_appeal(op: httpx.Client, text: str, timeout: float = 30) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for item in op.get("/api/v1/operator/appeals", params={"limit": 20}).json()["items"]:
+            if item["text"] == text:
+                return dict(item)
+        time.sleep(0.5)
+    raise AssertionError(f"the appeal did not reach the server: {text!r}")
+
+
+def test_file_an_appeal_with_a_photo_and_the_devices_position(
+    geo_page: Page, backend_url: str, shots: Path, tmp_path: Path
+) -> None:
+    page = geo_page
+    phone = sign_in(page, backend_url)
+
+    page.get_by_role("button", name="Жаңа өтініш").click()
+    page.wait_for_function("location.pathname === '/appeals/new'")
+    visible_text(page, "Орын анықталды, дәлдігі ±15 м")  # the browser's (fake) position
+
+    type_into(page, "Не болды?", TEXT)
+    # The server suggests the category from the text; the resident confirms it.
+    page.get_by_role("button", name="Лифт жұмыс істемейді").first.click()
+    page.get_by_role("button", name="Өзгерту").wait_for()  # chosen: "change" instead of a list
+    type_into(page, "Оқиға мекенжайы", ADDRESS)  # no internet here: no geocoded address
+
+    photo = phone_photo(tmp_path / "IMG_0042.jpg")
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Фото қосу").click()
+    chooser.value.set_files(str(photo))
+    page.mouse.move(200, 500)
+    page.mouse.wheel(0, 3000)  # Flutter builds semantics only for what is on screen
+    page.get_by_role("button", name="IMG_0042.jpg өшіру").wait_for(timeout=30_000)
+    whole_form(page, shots / "new_appeal_kk.png")
+
+    # kk → ru on the form: every label changes, nothing typed is lost.
+    page.get_by_role("button", name="Русский").click()
+    visible_text(page, "Новое обращение")
+    page.get_by_label("Что случилось?").first.wait_for()
+    visible_text(page, "Местоположение определено, точность ±15 м")
+    page.get_by_role("button", name="Изменить").wait_for()
+    category = page.get_by_text("Лифт не работает").or_(page.get_by_label("Лифт не работает"))
+    assert category.count() >= 1  # the category, now in Russian
+    field = page.get_by_label("Что случилось?").first
+    field.click()  # Flutter fills the DOM input of a text field once it has focus
+    page.wait_for_timeout(200)
+    assert field.input_value() == TEXT
+    page.mouse.move(200, 500)
+    page.mouse.wheel(0, 3000)
+    page.get_by_role("button", name="Удалить IMG_0042.jpg").wait_for()
+    whole_form(page, shots / "new_appeal_ru.png")
+    page.get_by_role("button", name="Қазақша").click()
+    visible_text(page, "Жаңа өтініш")
+    field = page.get_by_label("Не болды?").first
+    field.click()
+    page.wait_for_timeout(200)
+    assert field.input_value() == TEXT
+
+    page.get_by_role("button", name="Өтінішті жіберу").click()
+    page.wait_for_function(
+        "location.pathname.startsWith('/appeals/') && location.pathname !== '/appeals/new'"
+    )
+
+    # On the server: the position, the address, the photo — shrunk and without EXIF.
+    op = operator(backend_url)
+    appeal = wait_for_appeal(op, TEXT)
+    assert appeal["subclass_code"] == "24.08"
+    assert appeal["lat"] == pytest.approx(51.1282, abs=1e-4)
+    assert appeal["lon"] == pytest.approx(71.4307, abs=1e-4)
+    assert appeal["accuracy_m"] == pytest.approx(15, abs=1)
+    assert appeal["address"] == ADDRESS
+    assert appeal["applicant_phone"] == phone
+    assert appeal["language"] == "kk" and appeal["emergency"] is False
+    deadline = time.monotonic() + 30
+    while not appeal["media"] and time.monotonic() < deadline:
+        time.sleep(0.5)
+        appeal = op.get(f"/api/v1/operator/appeals/{appeal['id']}").json()
+    [media] = appeal["media"]
+    assert media["kind"] == "image"
+    body = op.get(media["url"]).content
+    with Image.open(io.BytesIO(body)) as im:
+        assert im.format == "JPEG"
+        assert im.size == (1280, 1920)  # turned upright, long side 1920
+        assert len(im.getexif()) == 0
+    assert b"PhoneMaker" not in body
+    op.close()
+
+
+def file_as_another_resident(backend_url: str, text: str) -> dict[str, Any]:
+    """Someone else reported the same thing here a moment ago (through the API)."""
+    phone, _typed, _shown = fresh_phone()
+    with httpx.Client(base_url=backend_url, timeout=10) as c:
+        assert c.post("/api/v1/auth/otp/request", json={"phone": phone}).status_code == 200
+        code = dev_code(backend_url, phone)
+        token = c.post("/api/v1/auth/otp/verify", json={"phone": phone, "code": code}).json()
+        r = c.post(
+            "/api/v1/appeals",
+            headers={"Authorization": f"Bearer {token['access_token']}"},
+            json={"client_id": str(uuid.uuid4()), "text": text, "subclass_code": "24.08",
+                  "lat": HERE["latitude"] + 0.0002, "lon": HERE["longitude"]},
+        )  # fmt: skip
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+def test_similar_nearby_emergency_and_the_draft(
+    geo_page: Page, backend_url: str, app_url: str, shots: Path
+) -> None:
+    page = geo_page
+    earlier = file_as_another_resident(backend_url, "Лифт істемейді, 5-қабатта тұрып қалды")
+    sign_in(page, backend_url)
+    page.get_by_role("button", name="Жаңа өтініш").click()
+    page.wait_for_function("location.pathname === '/appeals/new'")
+    visible_text(page, "Орын анықталды, дәлдігі ±15 м")
+
+    # An empty send: the errors, in the user's language.
+    page.mouse.move(200, 500)
+    page.mouse.wheel(0, 3000)
+    page.get_by_role("button", name="Өтінішті жіберу").click()
+    visible_text(page, "Белгіленген өрістерді тексеріңіз.")
+    page.mouse.wheel(0, -5000)
+    visible_text(page, "Мәселені сипаттаңыз.")
+    whole_form(page, shots / "new_appeal_errors_kk.png")
+
+    text = "Біздің үйде лифт жұмыс істемейді"
+    type_into(page, "Не болды?", text)
+    page.get_by_role("button", name="Лифт жұмыс істемейді").first.click()
+    page.get_by_role("button", name="Өзгерту").wait_for()
+    page.wait_for_timeout(1000)  # the draft is saved as the resident types
+
+    # Leaving and coming back (a reload is a restart of the page session): the draft is there.
+    open_app(page, app_url + "/appeals/new")
+    field = page.get_by_label("Не болды?").first
+    field.click()
+    page.wait_for_timeout(200)
+    assert field.input_value() == text
+    page.get_by_role("button", name="Өзгерту").wait_for()
+
+    # A point on the map: no tiles without internet, but the point and its coordinates work.
+    page.get_by_role("button", name="Картадан таңдау").click()
+    label = "Карта: нүктені таңдау үшін басыңыз"
+    the_map = page.get_by_text(label).or_(page.get_by_label(label)).first
+    page.mouse.move(200, 500)
+    page.mouse.wheel(0, 400)
+    the_map.wait_for()
+    box = the_map.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2 + 80, box["y"] + box["height"] / 2 - 40)
+    visible_text(page, "Нүкте картадан таңдалды")
+    visible_text(page, "Координаттар: 51.12")
+    assert page.get_by_text("Координаттар: 51.12820, 71.43070").count() == 0  # moved
+    shown = page.get_by_text("Координаттар:").first.text_content() or ""
+    page.get_by_role("button", name="Нүктені солтүстікке жылжыту").click()  # keyboard way
+    page.wait_for_function(
+        "t => !document.body.innerText.includes(t)", arg=shown.strip(), timeout=10_000
+    )
+    settle(page)
+    page.screenshot(path=str(shots / "new_appeal_map_kk.png"))
+    page.get_by_role("button", name="Картаны жасыру").click()
+
+    # Similar appeals nearby in the last 24 hours, offered before sending.
+    page.mouse.move(200, 500)
+    page.mouse.wheel(0, 3000)
+    page.get_by_role("button", name="Өтінішті жіберу").click()
+    visible_text(page, "Соңғы 24 сағаттағы жақын маңдағы ұқсас өтініштер")
+    visible_text(page, f"№ {earlier['number']}")
+    visible_text(page, "Басқа тұрғын жіберген.")
+    settle(page)
+    page.screenshot(path=str(shots / "new_appeal_similar_kk.png"))
+    page.get_by_role("button", name="Өңдеуге оралу").click()
+
+    # The emergency path: the service, exactly what is sent, a call button.
+    page.mouse.wheel(0, -5000)
+    page.get_by_role("button", name="Бұл төтенше жағдай").click()
+    visible_text(page, "Өмірге қауіп төнсе, бірден 112 нөміріне қоңырау шалыңыз.")
+    page.get_by_role("radio", name="101 — Өрт сөндіру қызметі").click()
+    page.get_by_role("button", name="101 нөміріне қоңырау шалу").wait_for()
+    visible_text(page, text)  # what will be sent
+    whole_form(page, shots / "new_appeal_emergency_kk.png", 1300)
+    page.get_by_role("button", name="Русский").click()
+    page.get_by_role("button", name="Позвонить 101").wait_for()
+    visible_text(page, "Что будет отправлено")
+    whole_form(page, shots / "new_appeal_emergency_ru.png", 1300)
+    page.mouse.move(200, 500)
+    page.mouse.wheel(0, 3000)
+    page.get_by_role("button", name="Отправить: Пожарная служба (101)").click()
+    page.wait_for_function(
+        "location.pathname.startsWith('/appeals/') && location.pathname !== '/appeals/new'"
+    )
+    op = operator(backend_url)
+    appeal = wait_for_appeal(op, text)
+    assert appeal["emergency"] is True and appeal["language"] == "ru"
+    op.close()

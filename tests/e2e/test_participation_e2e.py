@@ -1,0 +1,169 @@
+"""Participation in a real browser against the demo backend: voting online and offline — once
+only, checked in the backend's counts — and submitting a proposal with the fake position.
+Screenshots of the tab in Kazakh and Russian."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.e2e import resident
+from tests.e2e.conftest import fresh_phone, open_app, settle, type_into
+from tests.e2e.resident import (
+    App,
+    dismiss_alert,
+    shown,
+    sign_in,
+    tall,
+    wait_until,
+)
+
+pytestmark = pytest.mark.e2e
+app, page = resident.app, resident.page  # the fixtures: the app behind a switchable network
+
+PARKS_RU = "Какой парк благоустроить первым?"
+INFRA_RU = "Что в городской инфраструктуре развивать в первую очередь? (до 3 вариантов)"
+
+
+def poll_on_server(app: App, question_ru: str) -> dict:  # type: ignore[type-arg]
+    """The poll as the backend sees it for this resident (directly, never via the proxy)."""
+    for scope in ("open", "closed"):
+        for poll in app.api("/api/v1/polls", {"scope": scope}):
+            if poll["question_ru"] == question_ru:
+                return dict(poll)
+    raise AssertionError(f"no poll {question_ru!r}")
+
+
+def open_participation(page: Page) -> None:
+    page.get_by_role("tab", name="Қатысу").click()
+    page.wait_for_function("location.pathname === '/participation'")
+    dismiss_alert(page)
+
+
+def test_vote_online_then_offline_once_only(page: Page, app: App, shots: Path) -> None:
+    phone, typed, as_shown = fresh_phone()
+    sign_in(page, app.backend_url, phone, typed, as_shown)
+    open_participation(page)
+    shown(page, "Қай саябақты бірінші кезекте абаттандыру керек?")
+    parks = poll_on_server(app, PARKS_RU)
+    assert parks["my_vote"] is None and parks["results"] is None and parks["can_vote"]
+    tall(page)
+    settle(page)
+    page.screenshot(path=str(shots / "participation_polls_kk.png"))
+
+    # Online: single choice, results as a chart right after.
+    page.get_by_role("radio", name="Жеңіс саябағы").click()
+    page.get_by_role("button", name="Дауыс беру").first.click()
+    shown(page, "Рахмет! Дауысыңыз есепке алынды.")
+    shown(page, "Нәтижелер: 14 адам дауыс берді")  # 13 demo voters + this resident
+    parks = poll_on_server(app, PARKS_RU)
+    winner = next(o["id"] for o in parks["options"] if o["text_ru"] == "Парк Победы")
+    assert parks["my_vote"] == [winner] and parks["results"]["total"] == 14
+    settle(page)
+    page.screenshot(path=str(shots / "participation_poll_results_kk.png"))
+
+    # Offline: the multiple-choice vote waits on the phone and nothing reaches the server.
+    app.proxy.go_offline()
+    page.get_by_role("checkbox", name="Велосипед жолдары").click()
+    page.get_by_role("checkbox", name="Аулаларды жарықтандыру").click()
+    page.get_by_role("button", name="Дауыс беру").first.click()
+    shown(page, "Дауысыңыз жіберілуін күтіп тұр.")
+    infra = poll_on_server(app, INFRA_RU)
+    assert infra["my_vote"] is None and infra["can_vote"]
+    settle(page)
+    page.screenshot(path=str(shots / "participation_vote_offline_kk.png"))
+
+    # Back online: sent once, results shown; a reload shows the same and no vote button.
+    app.proxy.go_online()
+    infra = wait_until(
+        lambda: (p := poll_on_server(app, INFRA_RU))["my_vote"] and p, 40, "the queued vote"
+    )
+    assert infra["results"]["total"] == 12  # 11 demo voters + this resident
+    shown(page, "Нәтижелер: 12 адам дауыс берді")
+    open_app(page, app.url + "/participation")
+    shown(page, "Нәтижелер: 14 адам дауыс берді")
+    shown(page, "Нәтижелер: 12 адам дауыс берді")
+    assert page.get_by_role("button", name="Дауыс беру").count() == 0  # once only
+    assert poll_on_server(app, INFRA_RU)["results"]["total"] == 12
+    assert poll_on_server(app, PARKS_RU)["results"]["total"] == 14
+
+    # The same tab in Russian, with the archive of closed polls.
+    page.get_by_role("tab", name="Кабинет").click()
+    page.get_by_role("button", name="Русский").click()
+    page.get_by_role("tab", name="Участие").click()
+    shown(page, PARKS_RU)
+    dismiss_alert(page)
+    page.get_by_role("button", name="Завершённые опросы (0)").or_(
+        page.get_by_role("button", name="Завершённые опросы (1)")
+    ).first.click()
+    tall(page, 2600)
+    settle(page)
+    page.screenshot(path=str(shots / "participation_polls_ru.png"))
+
+
+def test_proposal_with_position_and_support(page: Page, app: App, shots: Path) -> None:
+    phone, typed, as_shown = fresh_phone()
+    sign_in(page, app.backend_url, phone, typed, as_shown)
+    open_participation(page)
+    page.get_by_role("button", name="Бастамалар").click()
+    shown(page, "Есіл өзенінің жағалауын көгалдандыру")
+    before = {i["title_ru"]: i for i in app.api("/api/v1/initiatives")}
+    page.get_by_role("button", name="Қолдау").first.click()
+    shown(page, "Сіз қолдайсыз")
+    supported = wait_until(
+        lambda: [i for i in app.api("/api/v1/initiatives") if i["supported"]], 20, "support"
+    )
+    assert len(supported) == 1
+    title = supported[0]["title_ru"]
+    assert supported[0]["support_count"] == before[title]["support_count"] + 1
+    tall(page)
+    settle(page)
+    page.screenshot(path=str(shots / "participation_initiatives_kk.png"))
+
+    page.get_by_role("button", name="Ұсыныстар").click()
+    page.get_by_role("button", name="Жаңа ұсыныс").click()
+    page.wait_for_function("location.pathname === '/participation/proposals/new'")
+    page.set_viewport_size({"width": 412, "height": 915})
+    page.get_by_role("button", name="Ұсынысты жіберу").click()  # empty: errors, nothing sent
+    shown(page, "Ұсынысыңызды сипаттаңыз.")
+    text = "Аулада балалар алаңын салып, жарықтандыру орнату керек"
+    type_into(page, "Сіздің ұсынысыңыз", text)
+    page.get_by_role("checkbox", name="Абаттандыру").click()
+    page.get_by_role("button", name="Менің орнымды алу").click()
+    shown(page, "Нүкте: 51.12820, 71.43070")
+    tall(page)
+    settle(page)
+    page.screenshot(path=str(shots / "participation_new_proposal_kk.png"))
+    page.get_by_role("button", name="Ұсынысты жіберу").click()
+    page.wait_for_function("location.pathname === '/participation'")
+    shown(page, "Менің ұсыныстарым")
+    shown(page, "Модерацияда")
+    mine = wait_until(
+        lambda: app.api("/api/v1/proposals", {"mine": "true"})["items"], 20, "the proposal"
+    )
+    assert [(p["text"], p["category"], p["state"]) for p in mine] == [
+        (text, "landscaping", "pending")
+    ]
+    assert (round(mine[0]["lat"], 4), round(mine[0]["lon"], 4)) == (51.1282, 71.4307)
+    dismiss_alert(page)
+    tall(page, 2400)
+    settle(page)
+    page.screenshot(path=str(shots / "participation_proposals_kk.png"))
+
+    # In Russian: the same proposals and initiatives.
+    page.set_viewport_size({"width": 412, "height": 915})
+    page.get_by_role("tab", name="Кабинет").click()
+    page.get_by_role("button", name="Русский").click()
+    page.get_by_role("tab", name="Участие").click()
+    dismiss_alert(page)
+    page.get_by_role("button", name="Предложения").click()
+    shown(page, "На модерации")
+    tall(page, 2400)
+    settle(page)
+    page.screenshot(path=str(shots / "participation_proposals_ru.png"))
+    page.get_by_role("button", name="Инициативы").click()
+    shown(page, "Вы поддерживаете")
+    settle(page)
+    page.screenshot(path=str(shots / "participation_initiatives_ru.png"))
