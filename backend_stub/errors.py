@@ -84,8 +84,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)
     async def _database_value(request: Request, exc: Exception) -> JSONResponse:
-        if _number_out_of_range(exc):
-            fields = [{"loc": ["request"], "type": "number_out_of_range"}]
+        if refused_value(exc):
+            fields = [{"loc": ["request"], "type": "value_not_storable"}]
             return _response(request, 422, "validation_error", details={"fields": fields})
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return _response(request, 500, "internal_error")
@@ -96,9 +96,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return _response(request, 500, "internal_error")
 
 
-def _number_out_of_range(exc: Exception) -> bool:
-    """A number from the request that the database's integers cannot hold (an id like 10**30):
-    SQLite refuses to bind it, PostgreSQL answers SQLSTATE 22003."""
+def refused_value(exc: Exception) -> bool:
+    """The database refused a value that came with the request, not a fault of the server:
+    a number its integers cannot hold (an id like 10**30: SQLite refuses to bind it,
+    PostgreSQL answers SQLSTATE 22003), or a NUL character, which PostgreSQL text cannot hold."""
     if isinstance(exc, OverflowError):
         return "too large to convert" in str(exc)
-    return getattr(getattr(exc, "orig", None), "sqlstate", None) == "22003"
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) == "22003" or "cannot contain NUL" in str(orig)

@@ -40,7 +40,7 @@ start() {
   as_owner "$bin/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 start -o \
     "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c max_connections=300 -c fsync=off \
      -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=256MB" >/dev/null
-  psql_admin() { as_owner psql -h "$DIR" -p "$PORT" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
+  psql_admin() { as_owner "$bin/psql" -h "$DIR" -p "$PORT" -U postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
   if [ -z "$(psql_admin -d postgres -c "SELECT 1 FROM pg_roles WHERE rolname='city109'")" ]; then
     psql_admin -d postgres -c "CREATE ROLE city109 LOGIN PASSWORD 'city109'"
   fi

@@ -35,6 +35,7 @@ from app.services.location import LocationResult, LocationService, SavedPoint
 from app.services.media import MSG_MEDIA_FAILED, MediaPreparer, MediaRejected, thumbnail
 from app.services.new_appeal_api import NewAppealApi, SimilarAppeal
 from app.services.picker import PickedFile, UploadFailed
+from app.viewmodels.appeal_text import STATUS_LABELS
 from app.viewmodels.navigation import Navigation
 
 log = logging.getLogger(__name__)
@@ -66,14 +67,6 @@ EMERGENCY_SERVICES: tuple[tuple[EmergencyService, str], ...] = (
 # The category an emergency is filed under when the resident chose none.
 EMERGENCY_SUBCLASS: dict[str, str] = {"104": "10.10"}
 EMERGENCY_DEFAULT_SUBCLASS = "43.04"
-STATUS_NAMES: dict[str, str] = {
-    "created": N_("Created"),
-    "assigned": N_("Assigned"),
-    "returned": N_("Returned for reassignment"),
-    "reassigned": N_("Reassigned"),
-    "in_progress": N_("In progress"),
-    "closed": N_("Closed"),
-}
 
 MSG_TEXT_REQUIRED = N_("Describe the problem.")
 MSG_TEXT_TOO_LONG = N_("The text is too long: {n} characters, at most 4000.")
@@ -870,7 +863,7 @@ class NewAppealViewModel(Observable):
             await self._nav.go(f"/appeals/{appeal_id}")
 
     def status_name(self, status: str) -> str:
-        return STATUS_NAMES.get(status, status)
+        return STATUS_LABELS.get(status, status)
 
     @staticmethod
     def distance_text(meters: float) -> str:

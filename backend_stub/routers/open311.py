@@ -34,7 +34,7 @@ from backend_stub import classifier
 from backend_stub.crud import appeals as crud
 from backend_stub.crud.idempotency import run_once
 from backend_stub.deps import DbDep, SettingsDep
-from backend_stub.errors import ApiError
+from backend_stub.errors import ApiError, refused_value
 from backend_stub.geo import ASTANA_DISTRICTS, DISTRICT_NAMES
 from backend_stub.messages import message, pick_language
 from backend_stub.models import Appeal, AppealEvent, User, utcnow
@@ -198,7 +198,9 @@ class Open311Route(APIRoute):
             except StarletteHTTPException as exc:
                 code = {403: "forbidden", 404: "not_found"}.get(exc.status_code, "validation_error")
                 return error_response(request, exc.status_code, code, headers=exc.headers)
-            except Exception:
+            except Exception as exc:
+                if refused_value(exc):  # e.g. a NUL in a filter: bad input, not a fault
+                    return error_response(request, 400, "validation_error")
                 log.exception("unhandled error on %s %s", request.method, request.url.path)
                 return error_response(request, 500, "internal_error")
 

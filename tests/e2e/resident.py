@@ -4,7 +4,9 @@ resident through the API with the app's own session (taken from its local store)
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import sqlite3
 import time
 import urllib.parse
@@ -16,6 +18,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.conftest import (
     PHONE_VIEWPORT,
@@ -117,11 +120,14 @@ def shown(page: Page, text: str, timeout_ms: float = 20_000) -> None:
 
 def dismiss_alert(page: Page) -> None:
     """Close the emergency banner (demo data has an active alert) so screenshots show ours."""
-    for name in ("Түсіндім", "Понятно"):
-        button = page.get_by_role("button", name=name)
-        if button.count():
-            button.first.click()
-            page.wait_for_timeout(400)
+    # The banner may be redrawn (a language switch) under the click: retry until it is gone.
+    button = page.get_by_role("button", name=re.compile(r"^(Түсіндім|Понятно)$"))
+    for _ in range(3):
+        if not button.count():
+            return
+        with contextlib.suppress(PlaywrightError):
+            button.first.click(timeout=3_000)
+        page.wait_for_timeout(400)
 
 
 def tall(page: Page, height: int = 2000) -> None:

@@ -9,7 +9,6 @@ sees the new status and the reply, rates the work and reopens the appeal.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 import uuid
@@ -19,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Geolocation, Page
 
 from tests.e2e.conftest import (
     PHONE_VIEWPORT,
@@ -36,7 +35,7 @@ from tests.e2e.conftest import (
 
 pytestmark = pytest.mark.e2e
 
-HERE = {"latitude": 51.1282, "longitude": 71.4307, "accuracy": 15}
+HERE: Geolocation = {"latitude": 51.1282, "longitude": 71.4307, "accuracy": 15}
 FIRST = "Аулада қоқыс контейнерлері үш күннен бері шығарылмай тұр"
 OFFLINE = "Подъездегі лифт жұмыс істемейді, екі күннен бері тұр"
 CHAT = "Қашан шығарасыздар?"
@@ -208,9 +207,7 @@ def test_offline_filing_and_chat_then_operator_reply_rating_and_reopening(
         json={"client_id": str(uuid.uuid4()), "text": REPLY},
     )
     assert r.status_code == 201, r.text
-    r = op.post(
-        f"/api/v1/operator/appeals/{first['id']}/close", json={"result_text": "Шығарылды."}
-    )
+    r = op.post(f"/api/v1/operator/appeals/{first['id']}/close", json={"result_text": "Шығарылды."})
     assert r.status_code == 200, r.text
     op.close()
 
@@ -265,4 +262,3 @@ def test_offline_filing_and_chat_then_operator_reply_rating_and_reopening(
     visible_text(page, "Чат с оператором")
     settle(page)
     page.screenshot(path=str(shots / "appeal_detail_ru.png"))
-    assert json.dumps(data)  # the last server answer was JSON all along

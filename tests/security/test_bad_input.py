@@ -271,3 +271,32 @@ def _setup_rows(case: str) -> set[str]:
 
 def _setup_files(case: str, new: set[str]) -> set[str]:
     return new if "another resident" in case else set()
+
+
+URL_JUNK = [
+    "/api/v1/media/%00abc",
+    "/api/v1/uploads/%00abc",
+    "/api/v1/alerts/urn%00x",
+    "/api/v1/notices?topic=%00&district=%00",
+    "/api/v1/places?kind=%00",
+    "/open311/v2/requests.json?service_code=%00x&status=open",
+    "/open311/v2/requests/%00.json",
+    f"/api/v1/polls/{10**25}",
+    f"/api/v1/appeals?before_id={10**25}",
+    f"/api/v1/sync?cursor={10**25}",
+]
+
+
+@pytest.mark.parametrize("url", URL_JUNK)
+def test_nul_characters_and_huge_numbers_in_urls_are_4xx(client: TestClient, url: str) -> None:
+    """Such values reach database queries: SQLite shrugs, PostgreSQL refuses them; both must
+    end as a client error (a clear message, or simply nothing found), never a 5xx."""
+    resident = sign_in(client)
+    before = footprint(client)
+    for lang in ("kk", "ru"):
+        r = client.get(url, headers={**resident, "Accept-Language": lang})
+        assert 400 <= r.status_code < 500 or r.status_code == 200, (url, r.status_code, r.text)
+        if r.status_code >= 400 and not url.startswith("/open311/"):
+            error = r.json()["error"]
+            assert error["message"] == message(error["code"], lang, **(error["details"] or {}))
+    assert footprint(client) == before
