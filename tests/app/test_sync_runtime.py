@@ -109,9 +109,9 @@ async def test_background_loop_recovers_syncs_on_request_and_stops(tmp_path: Pat
         assert [a.client_id for a in server.appeals_of(phone)] == [cid]
         client.repo.on_enqueued = client.engine.request_sync  # as the composition root does
         await client.repo.send_message(cid, "сәлем")
-        for _ in range(100):
+        for _ in range(250):  # the status is refreshed when the pass ends, after the outbox
             await asyncio.sleep(0.02)
-            if client.repo.outbox.counts().pending == 0:
+            if client.repo.outbox.counts().pending == 0 and client.engine.status.pending == 0:
                 break
         appeal_id = server.appeals_of(phone)[0].id or 0
         assert [m.text for m in server.messages_of(appeal_id)] == ["сәлем"]
