@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -55,6 +56,8 @@ def load_rows(db: str, load: Tally, health: Tally, idle: IdlePoll) -> list[Row]:
         )
     )
     errors = f"{load.error_count}" + (f" ({'; '.join(load.error_samples)})" if load.errors else "")
+    if load.retried:
+        errors += f"; {load.retried} dropped connection(s) retried with the same key"
     rows.append((f"{db}: errors", errors, "0", f"`GET /health`: {health.error_count}"))
     statuses = "/".join(str(s) for s in sorted(idle.statuses))
     rows.append(
@@ -104,7 +107,20 @@ def run_database(label: str, url: str, args: argparse.Namespace, fanout: bool) -
                     run_fanout(server.url, tokens[: args.push_clients], people.operator)
                 )
                 rows += fanout_rows(fan, alone)
+            kept = Path(tempfile.gettempdir()) / f"city109-bench-{label.lower()}.log"
+            shutil.copyfile(Path(tmp) / "backend.log", kept)
+            problems = [ln for ln in kept.read_text(errors="replace").splitlines() if _bad(ln)]
+            print(f"[{label}] server log: {kept} ({len(problems)} error lines)", file=sys.stderr)
+            if problems:
+                rows.append(
+                    (f"{label}: server log", f"{len(problems)} error lines", "0", str(kept))
+                )
             return rows
+
+
+def _bad(line: str) -> bool:
+    """A server log line that reports a failure (an error, or a 5xx in the access log)."""
+    return "ERROR" in line or "Traceback" in line or '" 5' in line
 
 
 @contextmanager

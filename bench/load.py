@@ -31,6 +31,7 @@ class Tally:
     latencies: dict[str, list[float]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
     error_samples: list[str] = field(default_factory=list)
+    retried: int = 0  # connections the server closed before answering, retried once
     seconds: float = 0.0
 
     def add(self, kind: str, seconds: float, ok: bool, detail: str = "") -> None:
@@ -69,6 +70,22 @@ def appeal(subclasses: list[str]) -> dict[str, Any]:
     }
 
 
+DROPPED = (httpx.ReadError, httpx.RemoteProtocolError)
+
+
+async def _send(
+    client: httpx.AsyncClient, tally: Tally, method: str, url: str, **kw: Any
+) -> httpx.Response:
+    """One request; if the connection is closed before any answer (an idle keep-alive
+    connection the server was closing as it was reused), send it once more, as the app does
+    (appeals carry an Idempotency-Key, so a retry can never file one twice)."""
+    try:
+        return await client.request(method, url, **kw)
+    except DROPPED:
+        tally.retried += 1
+        return await client.request(method, url, **kw)
+
+
 async def _resident(
     client: httpx.AsyncClient, auth: dict[str, str], until: float, tally: Tally, subs: list[str]
 ) -> None:
@@ -78,7 +95,7 @@ async def _resident(
         headers = {**auth, "Idempotency-Key": body["client_id"]}
         t = time.perf_counter()
         try:
-            r = await client.post("/api/v1/appeals", json=body, headers=headers)
+            r = await _send(client, tally, "POST", "/api/v1/appeals", json=body, headers=headers)
             tally.add("create appeal", time.perf_counter() - t, r.status_code == 201, r.text[:200])
         except httpx.HTTPError as exc:
             tally.add("create appeal", time.perf_counter() - t, False, repr(exc))
@@ -86,7 +103,10 @@ async def _resident(
         while more and time.perf_counter() < until:
             t = time.perf_counter()
             try:
-                r = await client.get(
+                r = await _send(
+                    client,
+                    tally,
+                    "GET",
                     "/api/v1/sync",
                     params={"cursor": cursor},
                     headers={**auth, **({"If-None-Match": etag} if etag else {})},
@@ -107,7 +127,7 @@ async def _health(client: httpx.AsyncClient, until: float, tally: Tally) -> None
     while time.perf_counter() < until:
         t = time.perf_counter()
         try:
-            r = await client.get("/health")
+            r = await _send(client, tally, "GET", "/health")
             tally.add("health", time.perf_counter() - t, r.status_code == 200, r.text[:200])
         except httpx.HTTPError as exc:
             tally.add("health", time.perf_counter() - t, False, repr(exc))
