@@ -2,7 +2,7 @@
 # A throwaway PostgreSQL server for the test suite and the benchmarks (Debian package `postgresql`).
 #
 #   scripts/pg-test.sh [pytest args]   start it, run the backend + security suite on it, stop it
-#                                      (default args: tests/backend tests/security)
+#                                      (tests/backend tests/security unless paths are given)
 #   scripts/pg-test.sh start           start it (if not running) and print the TEST_DATABASE_URL
 #   scripts/pg-test.sh stop            stop it
 #   scripts/pg-test.sh status          exit 0 if it is running
@@ -63,7 +63,9 @@ case "${1:-}" in
     if ! running; then start; trap stop EXIT; fi
     [ -x .venv/bin/python ] || scripts/bootstrap.sh
     echo "== pytest on PostgreSQL ($URL)"
-    [ $# -gt 0 ] || set -- tests/backend tests/security
+    paths=0
+    for arg in "$@"; do [ -e "${arg%%::*}" ] && paths=1; done
+    [ "$paths" = 1 ] || set -- tests/backend tests/security "$@"
     set +e
     TEST_DATABASE_URL="$URL" .venv/bin/pytest "$@"
     rc=$?
