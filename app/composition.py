@@ -34,10 +34,12 @@ from app.services.address_search import NominatimAddressSearch
 from app.services.api_client import ApiClient
 from app.services.appeals_api import AppealsApi
 from app.services.auth_api import AuthApi
+from app.services.camera import FletCamera
 from app.services.events import EventStream
 from app.services.geocoding import NominatimGeocoder
 from app.services.location import FletGeolocator, LastPositionStore, LocationService
 from app.services.media import MediaPreparer
+from app.services.media_cache import CachedMediaSource, MediaCache
 from app.services.new_appeal_api import NewAppealApi
 from app.services.participation_api import ParticipationApi
 from app.services.picker import MediaPicker, upload_dir_for
@@ -54,6 +56,7 @@ from app.viewmodels.appeal_detail import AppealDetailViewModel
 from app.viewmodels.appeal_notifications import AppealNotifications
 from app.viewmodels.appeals import AppealListViewModel, SyncStatusViewModel
 from app.viewmodels.cabinet import CabinetViewModel
+from app.viewmodels.camera import CameraViewModel
 from app.viewmodels.contacts import ContactsViewModel
 from app.viewmodels.home import HomeViewModel
 from app.viewmodels.language import LanguageViewModel
@@ -65,6 +68,7 @@ from app.viewmodels.participation import ParticipationViewModel
 from app.viewmodels.personal import PersonalDataViewModel
 from app.viewmodels.shelters import SheltersViewModel
 from app.viewmodels.sign_in import SignInViewModel
+from app.viewmodels.tab_badges import TabBadges
 
 
 @dataclass
@@ -98,11 +102,13 @@ class AppSession:
     contacts: ContactsViewModel
     notices: NoticesViewModel
     notice_prefs: NoticePrefsViewModel
+    tab_badges: TabBadges  # new notices / alerts in force on the home navigation
     # participation and the personal cabinet (issue 6)
     participation: ParticipationViewModel
     personal: PersonalDataViewModel
     addresses: AddressesViewModel
     alert_settings: AlertSettingsViewModel
+    camera: CameraViewModel | None = None  # taking photos (flet-camera), new appeal and chat
     _closed: bool = field(default=False, repr=False)
 
     async def close(self) -> None:
@@ -137,6 +143,10 @@ def build_session(
     language = LanguageViewModel(translator, settings)
     app = AppViewModel(translator, language, auth, navigation)
     # -- the new-appeal flow: classifier cache, location, geocoding, media, draft ---------------
+    # One device location for the session: one flet-geolocator service on the page, shared by
+    # the new appeal, the shelter map, participation and saved addresses.
+    last_position = LastPositionStore(db)
+    here = LocationService(FletGeolocator(), last_position)
     appeals = AppealsRepository(db)
     new_appeal_api = NewAppealApi(api)
     classifier = ClassifierRepository(db, new_appeal_api)
@@ -145,7 +155,7 @@ def build_session(
     new_appeal = NewAppealViewModel(
         appeals=appeals,
         classifier=classifier,
-        location=LocationService(FletGeolocator(), LastPositionStore(db)),
+        location=here,
         geocoder=NominatimGeocoder(),
         applicant=applicant,
         drafts=DraftRepository(db),
@@ -160,6 +170,7 @@ def build_session(
     sync = SyncEngine(
         appeals,
         appeals_api,
+        period_s=config.sync_period_s,
         signed_in=lambda: auth.signed_in,
         events=lambda engine: EventStream(
             api,
@@ -188,6 +199,10 @@ def build_session(
     )
     classifier.subscribe(appeal_list.reload_soon)  # category names arrived
     chat_media = MediaPreparer(config.data_dir / "media")
+    # the server's photos kept on the device (offline detail); wiped on every sign-out
+    media_cache = MediaCache(config.data_dir / "media_cache")
+    media_source = CachedMediaSource(appeals_api, media_cache)
+    auth.subscribe(lambda: None if auth.signed_in else media_cache.wipe_soon())
 
     def appeal_detail(ref: str) -> AppealDetailViewModel:
         return AppealDetailViewModel(
@@ -198,7 +213,7 @@ def build_session(
             media=chat_media,
             service_names=service_names.names_of,
             category_name=classifier.name_of,
-            media_source=appeals_api,
+            media_source=media_source,
         )
 
     # -- alerts, shelter map, contacts, notices (issue 5) -------------------------------------
@@ -209,7 +224,7 @@ def build_session(
         PlacesRepository(db, safety_api),
         NoticesRepository(db, safety_api),
         signed_in=lambda: auth.signed_in,
-        last_position=LastPositionStore(db).load,
+        last_position=last_position.load,
     )
     auth.subscribe(safety.on_auth_changed)
     sync.add_entities(safety.entity_handlers())  # alert, notice, places_bundle rows of the feed
@@ -230,14 +245,17 @@ def build_session(
     for kind in PROFILE_ACTIONS:
         sync.add_action(kind, profile.send)  # profile edits, addresses
     sync.add_entities(participation_repo.entity_handlers())  # poll, initiative, proposal rows
-    here = LocationService(FletGeolocator(), LastPositionStore(db))
 
     def online() -> bool:
         return sync.status.online is not False
 
     async def wipe_files() -> None:
         await asyncio.to_thread(
-            local_files.wipe, config.data_dir / "media", upload_dir_for(config.data_dir)
+            local_files.wipe,
+            config.data_dir / "media",
+            upload_dir_for(config.data_dir),
+            media_cache.folder,
+            config.data_dir / "capture",
         )
 
     cabinet = CabinetViewModel(
@@ -285,11 +303,12 @@ def build_session(
             safety,
             navigation,
             lambda: translator.language,
-            LocationService(FletGeolocator(), LastPositionStore(db)),
+            here,
         ),
         contacts=ContactsViewModel(safety.places, lambda: translator.language),
         notices=NoticesViewModel(safety, navigation, lambda: translator.language),
         notice_prefs=NoticePrefsViewModel(safety.notices, lambda: translator.language),
+        tab_badges=TabBadges(safety),
         config=config,
         db=db,
         translator=translator,
@@ -306,6 +325,7 @@ def build_session(
         classifier=classifier,
         new_appeal=new_appeal,
         media_picker=MediaPicker(upload_dir_for(config.data_dir)),
+        camera=CameraViewModel(FletCamera(), config.data_dir / "capture"),
         sync=sync,
         sync_status=SyncStatusViewModel(sync, lambda: translator.language),
         appeal_list=appeal_list,

@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     max_video_bytes: int = 100 * 1024 * 1024
     max_image_pixels: int = 40_000_000
     stored_image_max_side: int = 2560
+    media_link_ttl_s: int = 3600  # a signed media link (video players send no token)
 
     # Open311 GeoReport v2
     open311_api_key: str = DEV_OPEN311_KEY

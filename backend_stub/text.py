@@ -12,9 +12,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202
 
 def clean_text(value: str, *, max_len: int, min_len: int = 1, field: str = "text") -> str:
     """NFC-normalised text, or a 422 `text_invalid` / `validation_error` naming the field."""
-    text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").strip()
-    if _CONTROL.search(text):
+    text = unicodedata.normalize("NFC", value).replace("\r\n", "\n")
+    if _CONTROL.search(text):  # anywhere: trimming must not hide one
         raise ApiError(422, "text_invalid", details={"field": field})
+    text = text.strip()
     if not (min_len <= len(text) <= max_len):
         raise ApiError(
             422,

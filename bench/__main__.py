@@ -1,13 +1,25 @@
-"""`python -m bench` — the backend's benchmarks, printed as a Markdown table.
+"""`python -m bench` — the benchmarks of the backend and of the app, printed as a Markdown table.
 
 Every figure stands beside its target and beside a reference measured in the same run (these
 machines are noisy). All traffic goes to a backend started here on 127.0.0.1, bounded in time.
 
+  --only GROUPS      a comma-separated subset of the groups (default: all of them, in this order)
+                       load    backend under load on SQLite, then PostgreSQL (bench/load.py)
+                       fanout  an alert to many connected push clients (bench/fanout.py)
+                       photo   the app's photo pipeline on a 12-megapixel JPEG (bench/photo.py)
+                       sync    the app's sync engine draining queued appeals, clean and through
+                               a fault proxy (bench/sync_drain.py)
+                       store   the app's local store with 10,000 appeals: the list's query and
+                               controls, the cabinet's analytics (bench/local_store.py)
   --duration S       seconds of load per database (default 60)
   --residents N      concurrent residents under load (default 50)
   --push-clients N   connected push clients for the alert fan-out (default 1000)
   --pg URL|auto|off  PostgreSQL for the second load run: a URL, `auto` (TEST_DATABASE_URL,
                      else start the throwaway server of scripts/pg-test.sh), or `off`
+  --sync-appeals N   queued appeals the sync engine drains (default 500)
+  --fault-share F    share of the requests the fault proxy makes fail (default 0.2)
+  --store-appeals N  appeals in the local store (default 10000)
+  --profile          print the sync engine's cProfile (top functions) to stderr
 """
 
 from __future__ import annotations
@@ -28,12 +40,12 @@ from pathlib import Path
 from bench.fanout import FanOut, run_fanout
 from bench.harness import ROOT, backend, pg_schema, raise_fd_limit
 from bench.load import IdlePoll, Tally, percentile, run_health, run_idle_poll, run_load
+from bench.local_store import run_store, store_rows
+from bench.photo import photo_rows, run_photo
+from bench.report import Row, ms
+from bench.sync_drain import run_sync, sync_rows
 
-Row = tuple[str, str, str, str]
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.0f}" if seconds >= 0.0095 else f"{seconds * 1000:.1f}"
+GROUPS = ("load", "fanout", "photo", "sync", "store")
 
 
 def spread(values: list[float]) -> str:
@@ -84,21 +96,26 @@ def fanout_rows(fan: FanOut, alone: FanOut) -> list[Row]:
     return [(f"alert fan-out to {fan.clients} push clients", result, "p95 ≤ 1000 ms", ref)]
 
 
-def run_database(label: str, url: str, args: argparse.Namespace, fanout: bool) -> list[Row]:
+def run_database(
+    label: str, url: str, args: argparse.Namespace, fanout: bool, load: bool = True
+) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="city109-bench-") as tmp:
         people_needed = max(args.residents, args.push_clients if fanout else 1)
         with backend(Path(tmp), url, label, people_needed) as (server, people):
-            print(f"[{label}] backend on {server.url}; reference load …", file=sys.stderr)
-            ref_seconds = max(5.0, args.duration / 6)
-            health = asyncio.run(run_health(server.url, args.residents, ref_seconds))
-            print(
-                f"[{label}] {args.residents} residents for {args.duration:.0f} s …", file=sys.stderr
-            )
-            load = asyncio.run(
-                run_load(server.url, people.residents[: args.residents], args.duration)
-            )
-            idle = asyncio.run(run_idle_poll(server.url, people.residents[0]))
-            rows = load_rows(label, load, health, idle)
+            rows: list[Row] = []
+            if load:
+                print(f"[{label}] backend on {server.url}; reference load …", file=sys.stderr)
+                ref_seconds = max(5.0, args.duration / 6)
+                health = asyncio.run(run_health(server.url, args.residents, ref_seconds))
+                print(
+                    f"[{label}] {args.residents} residents for {args.duration:.0f} s …",
+                    file=sys.stderr,
+                )
+                tally = asyncio.run(
+                    run_load(server.url, people.residents[: args.residents], args.duration)
+                )
+                idle = asyncio.run(run_idle_poll(server.url, people.residents[0]))
+                rows += load_rows(label, tally, health, idle)
             if fanout:
                 tokens = [h["Authorization"].split()[1] for h in people.residents]
                 print(f"[{label}] fan-out to {args.push_clients} push clients …", file=sys.stderr)
@@ -170,23 +187,54 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--residents", type=int, default=50)
     p.add_argument("--push-clients", type=int, default=1000)
     p.add_argument("--pg", default="auto")
+    p.add_argument("--only", default=",".join(GROUPS))
+    p.add_argument("--sync-appeals", type=int, default=500)
+    p.add_argument("--fault-share", type=float, default=0.2)
+    p.add_argument("--store-appeals", type=int, default=10_000)
+    p.add_argument("--profile", action="store_true")
     args = p.parse_args(argv)
+    groups = [g.strip() for g in args.only.split(",") if g.strip()]
+    unknown = [g for g in groups if g not in GROUPS]
+    if unknown or not groups:
+        p.error(f"--only takes some of {', '.join(GROUPS)} (got {args.only!r})")
+    if not 1 <= args.sync_appeals <= 5000 or not 0 <= args.fault_share <= 0.5:
+        p.error("keep it bounded: --sync-appeals 1..5000, --fault-share 0..0.5")
+    if not 100 <= args.store_appeals <= 200_000:
+        p.error("keep it bounded: --store-appeals 100..200000")
     if not 1 <= args.duration <= 600 or not 1 <= args.residents <= 500:
         p.error("keep it bounded: --duration 1..600, --residents 1..500")
     if not 1 <= args.push_clients <= 5000:
         p.error("keep it bounded: --push-clients 1..5000")
     raise_fd_limit(2 * args.push_clients + 500)
-    rows = run_database("SQLite", "", args, fanout=True)
-    with postgres(args.pg) as url:
-        if url:
-            rows += run_database("PostgreSQL", url, args, fanout=False)
-        else:
-            rows.append(("PostgreSQL", "not run (no server)", "—", "—"))
-    print(f"\nBackend benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()};")
+    rows: list[Row] = []
+    if "load" in groups or "fanout" in groups:
+        rows += run_database("SQLite", "", args, fanout="fanout" in groups, load="load" in groups)
+    if "load" in groups:
+        with postgres(args.pg) as url:
+            if url:
+                rows += run_database("PostgreSQL", url, args, fanout=False)
+            else:
+                rows.append(("PostgreSQL", "not run (no server)", "—", "—"))
+    if "photo" in groups:
+        print("[photo] a 12-megapixel phone JPEG through the app's pipeline …", file=sys.stderr)
+        rows += photo_rows(run_photo())
+    if "sync" in groups:
+        result = run_sync(args.sync_appeals, args.fault_share, profile=args.profile)
+        if args.profile:
+            print(result.clean.profile, file=sys.stderr)
+        rows += sync_rows(result)
+    if "store" in groups:
+        print(f"[store] {args.store_appeals:,} appeals in the local store …", file=sys.stderr)
+        rows += store_rows(run_store(args.store_appeals))
     print(
-        f"load: {args.residents} residents × {args.duration:.0f} s, each filing an appeal and "
-        "then pulling its sync feed, in a loop; backend and load in separate processes.\n"
+        f"\nBenchmarks ({', '.join(groups)}), {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}."
     )
+    if "load" in groups:
+        print(
+            f"load: {args.residents} residents × {args.duration:.0f} s, each filing an appeal "
+            "and then pulling its sync feed, in a loop; backend and load in separate processes."
+        )
+    print()
     print("| benchmark | result | target | reference (same run) |")
     print("| --- | --- | --- | --- |")
     for row in rows:

@@ -96,6 +96,8 @@ class HistoryEntry:
     from_status: str | None
     to_status: str | None
     note: str | None
+    # a line the server wrote (an emergency forward's move) in each language: {"kk", "ru"}
+    notes: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,11 @@ def _lang(lang: str) -> str:
     return "ru" if lang == "ru" else "kk"
 
 
+def _kk_ru(data: dict[str, Any], name: str) -> dict[str, str]:
+    """A text the server sends as `{name}_kk` / `{name}_ru`, as `{"kk": ..., "ru": ...}`."""
+    return {lang: str(data.get(f"{name}_{lang}") or "") for lang in ("kk", "ru")}
+
+
 def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Geodesic distance in metres between two (lat, lon) points."""
     return float(geodesic(a, b).m)
@@ -316,17 +321,14 @@ class Place:
         return cls(
             id=int(data["id"]),
             kind=str(data.get("kind") or "shelter"),
-            name={"kk": str(data.get("name_kk") or ""), "ru": str(data.get("name_ru") or "")},
-            address={
-                "kk": str(data.get("address_kk") or ""),
-                "ru": str(data.get("address_ru") or ""),
-            },
+            name=_kk_ru(data, "name"),
+            address=_kk_ru(data, "address"),
             lat=float(data["lat"]),
             lon=float(data["lon"]),
             capacity=data.get("capacity"),
             phone=data.get("phone"),
             state=str(data.get("state") or "open"),
-            hours={"kk": str(data.get("hours_kk") or ""), "ru": str(data.get("hours_ru") or "")},
+            hours=_kk_ru(data, "hours"),
         )
 
     def name_in(self, lang: str) -> str:
@@ -353,11 +355,8 @@ class Contact:
             id=str(data.get("id") or data["number"]),
             number=str(data["number"]),
             group=str(data.get("group") or "city"),
-            name={"kk": str(data.get("name_kk") or ""), "ru": str(data.get("name_ru") or "")},
-            description={
-                "kk": str(data.get("description_kk") or ""),
-                "ru": str(data.get("description_ru") or ""),
-            },
+            name=_kk_ru(data, "name"),
+            description=_kk_ru(data, "description"),
         )
 
     def name_in(self, lang: str) -> str:
@@ -508,8 +507,8 @@ class Notice:
             id=int(data["id"]),
             kind=str(data.get("kind") or "planned"),
             topic=str(data.get("topic") or "other"),
-            title={"kk": str(data.get("title_kk") or ""), "ru": str(data.get("title_ru") or "")},
-            body={"kk": str(data.get("body_kk") or ""), "ru": str(data.get("body_ru") or "")},
+            title=_kk_ru(data, "title"),
+            body=_kk_ru(data, "body"),
             districts=tuple(str(d) for d in data.get("districts") or ()),
             area=NoticeArea(float(area["lat"]), float(area["lon"]), int(area["radius_m"]))
             if area
@@ -578,7 +577,7 @@ class NamedCode:
     def from_json(cls, data: dict[str, Any]) -> NamedCode:
         return cls(
             code=str(data["code"]),
-            name={"kk": str(data.get("name_kk") or ""), "ru": str(data.get("name_ru") or "")},
+            name=_kk_ru(data, "name"),
         )
 
 

@@ -12,18 +12,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import col, delete, select
 
 from app.domain.safety import Alert, apply_messages, current_alerts, recent_alerts
-from app.observable import Observable
-from app.repositories.safety_store import writing
+from app.repositories.safety_store import LocalCache, mark_rows_seen, put_pref, writing
 from app.services.api_client import ApiError
-from app.services.safety_api import SafetyApi
-from app.store.database import Database
 from app.store.models import AlertCache, SafetyPref
 
 log = logging.getLogger(__name__)
@@ -36,29 +33,14 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-class AlertsRepository(Observable):
-    def __init__(
-        self,
-        db: Database,
-        api: SafetyApi,
-        *,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        super().__init__()
-        self._db = db
-        self._api = api
-        self._clock = clock
+class AlertsRepository(LocalCache):
+    def _start_empty(self) -> None:
         self._alerts: dict[str, Alert] = {}
         self._seen: set[str] = set()
-        self._lock = asyncio.Lock()
-        self.loaded = False
         self.arrived: tuple[str, ...] = ()  # identifiers new in the last change
         self.last_refreshed: datetime | None = None
 
     # -- reading ---------------------------------------------------------------------------
-
-    def now(self) -> datetime:
-        return self._clock()
 
     def get(self, identifier: str) -> Alert | None:
         return self._alerts.get(identifier)
@@ -156,37 +138,13 @@ class AlertsRepository(Observable):
         self._alerts = merged
         return new
 
-    def _save_refreshed(self, at: datetime) -> None:
-        """When the server last answered (shown offline: how old the information is)."""
-        with writing(self._db) as s:
-            row = s.get(SafetyPref, REFRESHED_KEY) or SafetyPref(
-                key=REFRESHED_KEY, value_json="null", updated_at=at
-            )
-            row.value_json, row.updated_at = json.dumps(at.isoformat()), at
-            s.add(row)
-            s.commit()
-
-    def _mark_seen(self, identifiers: list[str]) -> None:
-        with writing(self._db) as s:
-            for identifier in identifiers:
-                row = s.get(AlertCache, identifier)
-                if row is not None:
-                    row.seen = True
-                    s.add(row)
-            s.commit()
-
     def forget(self) -> None:
         """After sign-out: nothing of the previous resident stays in memory."""
-        self._alerts, self._seen = {}, set()
+        self._start_empty()
         self.loaded = False
-        self.last_refreshed = None
-        self._changed(())
+        self.notify()
 
     # -- actions ---------------------------------------------------------------------------
-
-    async def ensure_loaded(self) -> None:
-        if not self.loaded:
-            await asyncio.to_thread(self.load)
 
     async def apply_rows(self, rows: list[dict[str, Any]]) -> tuple[str, ...]:
         """Messages from the sync feed (any state) — the resident's own targeting applied by
@@ -225,8 +183,8 @@ class AlertsRepository(Observable):
                 else:
                     incoming.append(fresh)
             new = await asyncio.to_thread(self._merge, incoming, dropped)
-            self.last_refreshed = self.now()
-            await asyncio.to_thread(self._save_refreshed, self.last_refreshed)
+            self.last_refreshed = at = self.now()  # shown offline: how old the information is
+            await asyncio.to_thread(put_pref, self._db, REFRESHED_KEY, at.isoformat(), at)
         self._changed(new)
         return new
 
@@ -235,7 +193,7 @@ class AlertsRepository(Observable):
         if not fresh:
             return
         self._seen.update(fresh)
-        await asyncio.to_thread(self._mark_seen, fresh)
+        await asyncio.to_thread(mark_rows_seen, self._db, AlertCache, fresh)
         self._changed(())
 
     def _changed(self, new: tuple[str, ...]) -> None:

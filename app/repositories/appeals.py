@@ -754,6 +754,7 @@ class AppealsRepository(Observable):
                     from_status=h.from_status,
                     to_status=h.to_status,
                     note=h.note,
+                    notes=history_notes(h.notes_json),
                 )
                 for h in history
             ),
@@ -1049,6 +1050,7 @@ class AppealsRepository(Observable):
                         from_status=h.get("from_status"),
                         to_status=h.get("to_status"),
                         note=h.get("note"),
+                        notes_json=notes_json(h.get("notes")),
                     )
                 )
         return row
@@ -1127,6 +1129,24 @@ def is_overdue(r: LocalAppeal, now: datetime) -> bool:
     if r.status == "closed":
         return r.closed_at is not None and r.closed_at > r.due_at
     return now > r.due_at
+
+
+def notes_json(notes: Any) -> str | None:
+    """A history line's {"kk": ..., "ru": ...} from the server, kept as JSON (None if absent)."""
+    if not isinstance(notes, dict):
+        return None
+    texts = {k: v for k, v in notes.items() if isinstance(k, str) and isinstance(v, str) and v}
+    return json.dumps(texts, ensure_ascii=False) if texts else None
+
+
+def history_notes(raw: str | None) -> dict[str, str] | None:
+    try:
+        notes = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    if not isinstance(notes, dict):
+        return None
+    return {k: v for k, v in notes.items() if isinstance(k, str) and isinstance(v, str)} or None
 
 
 def server_media(raw: str) -> list[MediaRef]:

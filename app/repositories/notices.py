@@ -13,19 +13,22 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import select
 
 from app.domain.safety import NamedCode, Notice, NoticeFilter, SavedPlace
-from app.observable import Observable
-from app.repositories.safety_store import writing
+from app.repositories.safety_store import (
+    LocalCache,
+    mark_rows_seen,
+    put_pref,
+    put_reference,
+    writing,
+)
 from app.services.api_client import ApiError, NetworkError
-from app.services.safety_api import SafetyApi
-from app.store.database import Database
 from app.store.models import NoticeCache, ReferenceCache, SafetyPref
 
 log = logging.getLogger(__name__)
@@ -79,34 +82,22 @@ class PrefsRejectedError(Exception):
         self.message = message
 
 
-class NoticesRepository(Observable):
-    def __init__(
-        self,
-        db: Database,
-        api: SafetyApi,
-        *,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        super().__init__()
-        self._db = db
-        self._api = api
-        self._clock = clock
+class NoticesRepository(LocalCache):
+    # public lists (kept after sign-out): built in until the server's are fetched
+    _topics: tuple[NamedCode, ...] = BUILT_IN_TOPICS
+    _districts: tuple[NamedCode, ...] = BUILT_IN_DISTRICTS
+
+    def _start_empty(self) -> None:
+        """The resident's part: notices, seen marks, choices, saved addresses."""
         self._notices: dict[int, Notice] = {}
         self._seen: set[int] = set()
         self._prefs = PrefsState(NoticeFilter(), dirty=False)
         self._places: tuple[SavedPlace, ...] = ()
-        self._topics: tuple[NamedCode, ...] = BUILT_IN_TOPICS
-        self._districts: tuple[NamedCode, ...] = BUILT_IN_DISTRICTS
         self._archive_before: int | None = None
         self._archive_done = False
-        self._lock = asyncio.Lock()
-        self.loaded = False
         self.arrived: tuple[int, ...] = ()  # notices that arrived live in the last change
 
     # -- reading ---------------------------------------------------------------------------
-
-    def now(self) -> datetime:
-        return self._clock()
 
     @property
     def prefs(self) -> PrefsState:
@@ -202,24 +193,7 @@ class NoticesRepository(Observable):
         self.loaded = True
 
     def _put_pref(self, key: str, value: Any) -> None:
-        with writing(self._db) as s:
-            row = s.get(SafetyPref, key) or SafetyPref(
-                key=key, value_json="null", updated_at=self.now()
-            )
-            row.value_json = json.dumps(value, ensure_ascii=False)
-            row.updated_at = self.now()
-            s.add(row)
-            s.commit()
-
-    def _put_reference(self, key: str, value: Any) -> None:
-        with writing(self._db) as s:
-            row = s.get(ReferenceCache, key) or ReferenceCache(
-                key=key, value_json="null", fetched_at=self.now()
-            )
-            row.value_json = json.dumps(value, ensure_ascii=False)
-            row.fetched_at = self.now()
-            s.add(row)
-            s.commit()
+        put_pref(self._db, key, value, self.now())
 
     def _upsert(self, rows: list[dict[str, Any]]) -> list[Notice]:
         """Store notices; returns those that were not known before."""
@@ -244,31 +218,14 @@ class NoticesRepository(Observable):
             self._notices[notice.id] = notice
         return new
 
-    def _mark_seen(self, ids: list[int]) -> None:
-        with writing(self._db) as s:
-            for notice_id in ids:
-                row = s.get(NoticeCache, notice_id)
-                if row is not None:
-                    row.seen = True
-                    s.add(row)
-            s.commit()
-
     def forget(self) -> None:
         """After sign-out: the previous resident's notices state and choices leave memory (the
         public lists of topics and districts stay)."""
-        self._notices, self._seen = {}, set()
-        self._prefs = PrefsState(NoticeFilter(), dirty=False)
-        self._places = ()
-        self._archive_before, self._archive_done = None, False
+        self._start_empty()
         self.loaded = False
-        self.arrived = ()
         self.notify()
 
     # -- actions ---------------------------------------------------------------------------
-
-    async def ensure_loaded(self) -> None:
-        if not self.loaded:
-            await asyncio.to_thread(self.load)
 
     async def apply_rows(self, rows: list[dict[str, Any]]) -> tuple[int, ...]:
         """Notices from the sync feed. Returns (and notes in `arrived`) the new ones worth a
@@ -314,8 +271,8 @@ class NoticesRepository(Observable):
             self._archive_done = archive_before is None
             self._topics = tuple(NamedCode.from_json(t) for t in topics) or BUILT_IN_TOPICS
             self._districts = tuple(NamedCode.from_json(d) for d in districts) or BUILT_IN_DISTRICTS
-            await asyncio.to_thread(self._put_reference, TOPICS_KEY, topics)
-            await asyncio.to_thread(self._put_reference, DISTRICTS_KEY, districts)
+            await asyncio.to_thread(put_reference, self._db, TOPICS_KEY, topics, self.now())
+            await asyncio.to_thread(put_reference, self._db, DISTRICTS_KEY, districts, self.now())
             await self._take_profile(profile)
         self.arrived = ()
         self.notify()
@@ -363,7 +320,7 @@ class NoticesRepository(Observable):
         if not fresh:
             return
         self._seen.update(fresh)
-        await asyncio.to_thread(self._mark_seen, fresh)
+        await asyncio.to_thread(mark_rows_seen, self._db, NoticeCache, fresh)
         self.arrived = ()
         self.notify()
 

@@ -10,15 +10,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from app.domain.safety import BUILT_IN_CONTACTS, EMPTY_BUNDLE, PlacesBundle
-from app.observable import Observable
-from app.repositories.safety_store import writing
-from app.services.safety_api import SafetyApi
-from app.store.database import Database
+from app.repositories.safety_store import LocalCache, writing
 from app.store.models import ReferenceCache
 
 log = logging.getLogger(__name__)
@@ -26,22 +21,10 @@ log = logging.getLogger(__name__)
 BUNDLE_KEY = "places_bundle"
 
 
-class PlacesRepository(Observable):
-    def __init__(
-        self,
-        db: Database,
-        api: SafetyApi,
-        *,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        super().__init__()
-        self._db = db
-        self._api = api
-        self._clock = clock
+class PlacesRepository(LocalCache):
+    def _start_empty(self) -> None:
         self._bundle: PlacesBundle = EMPTY_BUNDLE
         self._etag: str | None = None
-        self._lock = asyncio.Lock()
-        self.loaded = False
 
     @property
     def bundle(self) -> PlacesBundle:
@@ -83,10 +66,6 @@ class PlacesRepository(Observable):
         return bundle
 
     # -- actions ---------------------------------------------------------------------------
-
-    async def ensure_loaded(self) -> None:
-        if not self.loaded:
-            await asyncio.to_thread(self.load)
 
     async def refresh(self) -> bool:
         """Download the bundle if it changed; True if it did. Network errors propagate."""

@@ -22,12 +22,14 @@ from app.screens.appeal_widgets import (
 )
 from app.screens.base import Screen, centered
 from app.screens.before_after import BeforeAfter
+from app.screens.camera import CameraButton
 from app.services.picker import MediaPicker
 from app.viewmodels.app_state import AppViewModel
 from app.viewmodels.appeal_detail import MSG_NOT_FOUND, AppealDetailViewModel
 from app.viewmodels.appeal_text import IMPORTANCE_LABELS, TYPE_LABELS
 from app.viewmodels.appeals import SyncStatusViewModel
 from app.viewmodels.before_after import BeforeAfterViewModel, detail_fetch, pick_pair
+from app.viewmodels.camera import CameraViewModel
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +53,18 @@ class AppealScreen(Screen):
         status: SyncStatusViewModel,
         picker: MediaPicker | None,
         route: str,
+        camera: CameraViewModel | None = None,
     ) -> None:
         super().__init__(app.tr)
         self.vm = vm
         self.status = status
         self.picker = picker
         self.route = route
+        self.camera = camera
         self.watch(vm)
         self.watch(status)
+        if camera is not None:
+            self.watch(camera)
         self._input_revision = -1
         self._compare: BeforeAfter | None = None
         _ = self.tr.gettext
@@ -81,6 +87,12 @@ class AppealScreen(Screen):
         self.attach_button = ft.IconButton(
             icon=ft.Icons.ADD_PHOTO_ALTERNATE_OUTLINED, tooltip=_("Attach a photo")
         )
+        # the camera only where the platform can have one (no dead button elsewhere)
+        self.camera_button = (
+            CameraButton(self.tr, camera, icon_only=True)
+            if camera is not None and camera.supported
+            else None
+        )
         self.comment_field = ft.TextField(
             label=_("Comment (optional)"), multiline=True, max_lines=4, on_change=self._on_comment
         )
@@ -102,6 +114,8 @@ class AppealScreen(Screen):
         if self.picker is not None:
             self.picker.on_picked = vm.add_picked
             self.attach_button.action = self.picker.action("photo")
+        if self.camera is not None:
+            self.camera.on_captured = vm.add_picked
         soon(vm.load)
         self.render()
         self.view = ft.View(
@@ -118,6 +132,8 @@ class AppealScreen(Screen):
         self.vm.deactivate()
         if self.picker is not None and self.picker.on_picked == self.vm.add_picked:
             self.picker.on_picked = None
+        if self.camera is not None and self.camera.on_captured == self.vm.add_picked:
+            self.camera.on_captured = None
 
     # -- rendering -----------------------------------------------------------------------------
 
@@ -293,12 +309,12 @@ class AppealScreen(Screen):
                 ft.Icon(icon, color=color, size=20),
                 ft.Text(render(tr, vm.forward_line(f)), color=color, expand=True),
             ]
+            rows.append(ft.Row(line, spacing=8))  # no wrap: an expanded text in a Wrap fails
             if not accepted:
-                line.append(
+                rows.append(
                     ft.TextButton(content=_("Call {phone}").format(phone=f.phone),
                                   icon=ft.Icons.CALL, url=f"tel:{f.phone}")
                 )  # fmt: skip
-            rows.append(ft.Row(line, spacing=8, wrap=True))
         return section(_("Emergency services"), *rows)
 
     def _thumb(self, ref: MediaRef) -> ft.Control:
@@ -307,7 +323,7 @@ class AppealScreen(Screen):
         if ref.kind == "video":
 
             async def play(e: ft.Event[ft.Container]) -> None:
-                self._show_video(e.page, ref)
+                await self._show_video(e.page, ref)
 
             inner: ft.Control = ft.Column(
                 [ft.Icon(ft.Icons.PLAY_CIRCLE_OUTLINE, size=40), ft.Text(_("Video"), size=12)],
@@ -363,6 +379,9 @@ class AppealScreen(Screen):
                 ft.Text(_("After the work"), size=13, color=ft.Colors.ON_SURFACE_VARIANT),
                 ft.Row([self._thumb(m) for m in after], wrap=True, spacing=8),
             ]
+        video_error = render(self.tr, self.vm.errors.get("video"))
+        if video_error:
+            parts.append(ft.Text(video_error, color=ft.Colors.RED_800, size=13))
         return section(_("Photos and video"), *parts)
 
     def _before_after(self) -> ft.Control | None:
@@ -388,16 +407,17 @@ class AppealScreen(Screen):
         )
         page.show_dialog(dialog)
 
-    def _show_video(self, page: Any, ref: MediaRef) -> None:
+    async def _show_video(self, page: Any, ref: MediaRef) -> None:
         _ = self.tr.gettext
-        source = self.vm.video_source(ref)
-        if source is None or not HAS_VIDEO:
+        if not HAS_VIDEO:
+            return
+        url = await self.vm.video_source(ref)  # a signed link: the player sends no token
+        if url is None:
             return
         import flet_video as fv
 
-        url, headers = source
         player = fv.Video(
-            playlist=[fv.VideoMedia(url, http_headers=headers or None)],
+            playlist=[fv.VideoMedia(url)],
             autoplay=True,
             aspect_ratio=16 / 9,
         )
@@ -416,6 +436,7 @@ class AppealScreen(Screen):
         rows: list[ft.Control] = []
         for i, h in enumerate(reversed(d.history)):
             latest = i == 0
+            note = vm.history_note(h)  # in the current language when the server gave both
             rows.append(
                 ft.Row(
                     [
@@ -426,8 +447,7 @@ class AppealScreen(Screen):
                             [ft.Text(render(self.tr, vm.history_line(h)),
                                      weight=ft.FontWeight.W_600 if latest else None),
                              ft.Text(vm.when(h.at), size=12, color=ft.Colors.ON_SURFACE_VARIANT),
-                             *([ft.Text(h.note, size=13)] if h.note and h.kind != "rating"
-                               else [])],
+                             *([ft.Text(note, size=13)] if note else [])],
                             spacing=2, expand=True,
                         ),
                     ],
@@ -629,6 +649,11 @@ class AppealScreen(Screen):
             row: list[ft.Control] = [self.chat_field]
             if self.picker is not None:
                 row.append(labelled(self.attach_button, _("Attach a photo")))
+            if self.camera_button is not None:
+                self.camera_button.render(busy=vm.attach_busy > 0)
+                row.append(self.camera_button.control)
+                if self.camera_button.reason.visible:
+                    parts.append(self.camera_button.reason)
             row.append(labelled(self.send_button, _("Send message")))
             parts.append(ft.Row(row, spacing=4, vertical_alignment=ft.CrossAxisAlignment.END))
         return section(_("Chat with the operator"), *parts)

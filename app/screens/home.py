@@ -13,6 +13,7 @@ from app.viewmodels.app_state import AppViewModel
 from app.viewmodels.cabinet import CabinetViewModel
 from app.viewmodels.home import HomeViewModel
 from app.viewmodels.participation import ParticipationViewModel
+from app.viewmodels.tab_badges import TabBadges
 
 # (icon, selected icon) of each tab key
 TAB_ICONS: dict[str, tuple[ft.IconData, ft.IconData]] = {
@@ -34,6 +35,7 @@ class HomeScreen(Screen):
         tab: str,
         participation: ParticipationViewModel | None = None,
         panel: TabPanel | None = None,
+        badges: TabBadges | None = None,
     ) -> None:
         super().__init__(app.tr)
         self.vm = vm
@@ -52,6 +54,9 @@ class HomeScreen(Screen):
         self.panel = panel  # another tab's body (alerts, notices), built by the shell
         for model in panel.models if panel is not None else ():
             self.watch(model)
+        self.badges = badges  # counts on the destinations (new notices, alerts in force)
+        if badges is not None:
+            self.watch(badges)
 
     def build(self) -> ft.View:
         _ = self.tr.gettext
@@ -72,14 +77,7 @@ class HomeScreen(Screen):
             navigation_bar=ft.NavigationBar(
                 selected_index=self.index,
                 on_change=self._on_tab,
-                destinations=[
-                    ft.NavigationBarDestination(
-                        icon=TAB_ICONS[t.key][0],
-                        selected_icon=TAB_ICONS[t.key][1],
-                        label=_(t.label),
-                    )
-                    for t in self.vm.tabs
-                ],
+                destinations=self._destinations(),
             ),
             controls=[centered(body)],
         )
@@ -92,7 +90,21 @@ class HomeScreen(Screen):
             )
         return self.view
 
+    def _destinations(self) -> list[ft.NavigationBarDestination]:
+        _ = self.tr.gettext
+        badge = self.badges.label if self.badges is not None else (lambda key: None)
+        return [
+            ft.NavigationBarDestination(
+                icon=ft.Icon(TAB_ICONS[t.key][0], badge=badge(t.key)),
+                selected_icon=ft.Icon(TAB_ICONS[t.key][1], badge=badge(t.key)),
+                label=_(t.label),
+            )
+            for t in self.vm.tabs
+        ]
+
     def render(self) -> None:
+        if self.view is not None and self.view.navigation_bar is not None:
+            self.view.navigation_bar.destinations = self._destinations()
         if self.cabinet is not None:
             self.cabinet.render()
         if self.participation is not None:

@@ -17,8 +17,10 @@ from app.domain.appeals import PreparedMedia
 from app.i18n import Message
 from app.phone import format_phone
 from app.screens.base import Screen, centered
+from app.screens.camera import CameraButton
 from app.services.picker import MediaPicker
 from app.viewmodels.app_state import AppViewModel
+from app.viewmodels.camera import CameraViewModel
 from app.viewmodels.new_appeal import (
     APPEAL_TYPES,
     EMERGENCY_SERVICES,
@@ -53,17 +55,25 @@ def _section(title: str, *controls: ft.Control) -> ft.Control:
 
 class NewAppealScreen(Screen):
     def __init__(
-        self, app: AppViewModel, vm: NewAppealViewModel, picker: MediaPicker, route: str
+        self,
+        app: AppViewModel,
+        vm: NewAppealViewModel,
+        picker: MediaPicker,
+        route: str,
+        camera: CameraViewModel | None = None,
     ) -> None:
         super().__init__(app.tr)
         self.app = app
         self.vm = vm
         self.picker = picker
         self.route = route
+        self.camera = camera
         self._input_revision = -1
         self._shown: dict[str, object] = {}  # what each rebuilt section last showed
         self._tasks: set[asyncio.Task[Any]] = set()
         self.watch(vm)
+        if camera is not None:
+            self.watch(camera)
         _ = self.tr.gettext
 
         # -- form controls ---------------------------------------------------------------------
@@ -137,6 +147,7 @@ class NewAppealScreen(Screen):
             content=_("Add photo"), icon=ft.Icons.ADD_A_PHOTO_OUTLINED
         )
         self.add_video = ft.OutlinedButton(content=_("Add video"), icon=ft.Icons.VIDEOCAM_OUTLINED)
+        self.camera_button = CameraButton(self.tr, camera) if camera is not None else None
 
         self.form_error = ft.Text(color=ERROR_COLOR, visible=False)
         self.submit_button = ft.FilledButton(
@@ -171,6 +182,8 @@ class NewAppealScreen(Screen):
     def build(self) -> ft.View:
         _ = self.tr.gettext
         self.picker.on_picked = self.vm.add_picked
+        if self.camera is not None:
+            self.camera.on_captured = self.vm.add_picked  # a shot goes through the same pipeline
         self.add_photo.action = self.picker.action("photo")
         self.add_video.action = self.picker.action("video")
         self.type_chips.controls = [
@@ -243,7 +256,16 @@ class NewAppealScreen(Screen):
                 self.media_row,
                 self.media_progress,
                 self.media_errors,
-                ft.Row([self.add_photo, self.add_video], wrap=True, spacing=8),
+                ft.Row(
+                    [
+                        self.add_photo,
+                        *([self.camera_button.control] if self.camera_button else []),
+                        self.add_video,
+                    ],
+                    wrap=True,
+                    spacing=8,
+                ),
+                *([self.camera_button.reason] if self.camera_button else []),
                 ft.Text(
                     _("Photos are reduced and sent without location or camera data."),
                     size=12,
@@ -290,6 +312,8 @@ class NewAppealScreen(Screen):
         super().dispose()
         if self.picker.on_picked == self.vm.add_picked:
             self.picker.on_picked = None
+        if self.camera is not None and self.camera.on_captured == self.vm.add_picked:
+            self.camera.on_captured = None
         self.vm.leave()
 
     # ==========================================================================================
@@ -333,6 +357,8 @@ class NewAppealScreen(Screen):
             tr.language,
         )
         self._once("media", media_key, self._render_media)
+        if self.camera_button is not None:
+            self.camera_button.render(busy=vm.media_busy > 0)
 
         self.form_error.value = tr.render(vm.form_error) or ""
         self.form_error.visible = vm.form_error is not None

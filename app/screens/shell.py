@@ -91,10 +91,10 @@ class Shell:
         if m.name == "sign_in":
             return SignInScreen(s.app, s.sign_in, m.route)
         if m.name == "new_appeal":
-            return NewAppealScreen(s.app, s.new_appeal, s.media_picker, m.route)
+            return NewAppealScreen(s.app, s.new_appeal, s.media_picker, m.route, s.camera)
         if m.name == "appeal":
             appeal = s.appeal_detail(m.params["appeal_id"])
-            return AppealScreen(s.app, appeal, s.sync_status, s.media_picker, m.route)
+            return AppealScreen(s.app, appeal, s.sync_status, s.media_picker, m.route, s.camera)
         if m.name == "alert":
             return AlertScreen(s.app, s.alerts, m.route, m.params["identifier"])
         if m.name == "shelters":
@@ -114,6 +114,7 @@ class Shell:
             m.params.get("tab", "appeals"),
             participation=s.participation,
             panel=self._panel(m.params.get("tab", "appeals")),
+            badges=s.tab_badges,
         )
 
     def _panel(self, tab: str) -> TabPanel | None:

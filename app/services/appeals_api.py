@@ -172,8 +172,12 @@ class AppealsApi:
         response = await self._api.request("GET", url)
         return response.content
 
-    def media_source(self, url: str) -> tuple[str, dict[str, str]]:
-        """An absolute URL and the headers a player needs to stream it (video)."""
-        token = self._api.tokens.access_token
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return self._api.absolute_url(url), headers
+    async def media_link(self, url: str) -> str:
+        """An absolute, short-lived signed URL to a stored file (`POST <url>/link`): a video
+        player or an image by URL cannot send the resident's token, the link needs none."""
+        response = await self._api.request("POST", f"{url.rstrip('/')}/link")
+        data = response.json()
+        link = data.get("url") if isinstance(data, dict) else None
+        if not isinstance(link, str) or not link:
+            raise ApiError(response.status_code, "media_link_missing")
+        return self._api.absolute_url(link)

@@ -8,7 +8,8 @@ which needs `upload_dir` and `FLET_SECRET_KEY` — the launcher sets both) and r
 
 What the rest of the app sees is a list of `PickedFile`s: a name, a size (so an oversized video
 is refused before any upload) and `fetch()`, which gives a local path to the bytes. The camera
-(flet-camera) is used only where that package is installed (`camera_available()`).
+(flet-camera, `app/services/camera.py`) is offered only where `camera_available()`; its shots
+become `PickedFile`s too, so they go through the same pipeline.
 """
 
 from __future__ import annotations
@@ -36,8 +37,15 @@ def upload_dir_for(data_dir: Path) -> Path:
     return data_dir / UPLOAD_SUBDIR
 
 
-def camera_available() -> bool:
-    return importlib.util.find_spec("flet_camera") is not None
+def camera_available(web: bool = False, platform: str | None = None) -> bool:
+    """flet-camera is installed and this platform can have a camera it drives (a browser or a
+    phone; a desktop build cannot). Whether there really is one is asked when it is used
+    (`app.services.camera.FletCamera.start`)."""
+    from app.services.camera import platform_has_camera
+
+    return importlib.util.find_spec("flet_camera") is not None and platform_has_camera(
+        web, platform
+    )
 
 
 def _safe(name: str) -> str:

@@ -346,6 +346,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        7,
+        "history lines in both languages (emergency forward moves)",
+        _sql("ALTER TABLE appeal_history ADD COLUMN notes_json VARCHAR"),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

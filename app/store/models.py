@@ -137,6 +137,7 @@ class AppealHistoryRow(LocalModel, table=True):
     from_status: str | None = None
     to_status: str | None = None
     note: str | None = None
+    notes_json: str | None = None  # {"kk": ..., "ru": ...} of a server-written line
 
 
 class LocalForward(LocalModel, table=True):

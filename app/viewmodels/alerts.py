@@ -17,7 +17,7 @@ from app.observable import Observable
 from app.repositories.alerts import AlertsRepository
 from app.services.safety import SafetyService
 from app.viewmodels.navigation import Navigation
-from app.viewmodels.safety_common import MSG_OFFLINE_CACHED, MSG_UPDATED_AT, format_when
+from app.viewmodels.safety_common import MSG_UPDATED_AT, SafetyViewModel, format_when
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ def alert_view(
     )
 
 
-class AlertsViewModel(Observable):
+class AlertsViewModel(SafetyViewModel):
     """The Alerts tab and the alert detail screen."""
 
     RECENT_LIMIT = 30
@@ -125,17 +125,8 @@ class AlertsViewModel(Observable):
         navigation: Navigation,
         language: Callable[[], str],
     ) -> None:
-        super().__init__()
-        self._service = service
+        super().__init__(service, service.alerts, navigation, language)
         self._repo: AlertsRepository = service.alerts
-        self._nav = navigation
-        self._language = language
-        self._unsubscribe = [service.subscribe(self.notify), self._repo.subscribe(self.notify)]
-
-    def dispose(self) -> None:
-        for unsubscribe in self._unsubscribe:
-            unsubscribe()
-        self._unsubscribe.clear()
 
     def _view(self, alert: Alert) -> AlertView:
         return alert_view(alert, self._language(), self._repo.now, self._service.here)
@@ -157,10 +148,6 @@ class AlertsViewModel(Observable):
         return self._service.refreshing
 
     @property
-    def offline_notice(self) -> Message | None:
-        return Message(MSG_OFFLINE_CACHED) if self._service.online is False else None
-
-    @property
     def updated_notice(self) -> Message | None:
         at = self._repo.last_refreshed
         if at is None:
@@ -178,9 +165,6 @@ class AlertsViewModel(Observable):
     async def ensure_loaded(self) -> None:
         await self._repo.ensure_loaded()
         self.notify()
-
-    async def refresh(self) -> None:
-        await self._service.refresh()
 
     async def open(self, identifier: str) -> None:
         await self._repo.mark_seen(identifier)
@@ -226,14 +210,12 @@ class AlertBannerViewModel(Observable):
         self._language = language
         self._notifier = notifier
         self._wanted_levels = wanted_levels
-        self._unsubscribe = [self._repo.subscribe(self._on_alerts)]
+        self._unfollow = self._repo.subscribe(self._on_alerts)
         self.shown: AlertView | None = None
         self._update()
 
     def dispose(self) -> None:
-        for unsubscribe in self._unsubscribe:
-            unsubscribe()
-        self._unsubscribe.clear()
+        self._unfollow()
 
     def attach_notifier(self, notifier: Notifier) -> None:
         """The platform's notifier (the screen layer knows the platform)."""

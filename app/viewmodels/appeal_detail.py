@@ -44,7 +44,7 @@ ServiceNames = Callable[[str], dict[str, str]]  # service code -> {lang: name} (
 class MediaSource(Protocol):
     async def media_bytes(self, url: str) -> bytes: ...
 
-    def media_source(self, url: str) -> tuple[str, dict[str, str]]: ...
+    async def media_link(self, url: str) -> str: ...
 
 
 MSG_TITLE = N_("Appeal No. {number}")
@@ -61,6 +61,8 @@ MSG_REFUSED_FORWARD = N_("The forward was not accepted: {reason}")
 MSG_REFUSED_MESSAGE = N_("Not sent: {reason}")
 MSG_UPLOAD_FAILED = N_("Could not read {name}. Try again.")
 MSG_TOO_MANY = N_("At most 10 attachments.")
+MSG_VIDEO_UNAVAILABLE = N_("The video cannot be played now: no connection. Try again later.")
+MSG_VIDEO_GONE = N_("This video is not available.")
 
 ACTION_LABELS_PENDING = {
     ob.REOPEN: MSG_PENDING_REOPEN,
@@ -227,13 +229,27 @@ class AppealDetailViewModel(Observable):
         if added:
             self.notify()
 
-    def video_source(self, ref: MediaRef) -> tuple[str, dict[str, str]] | None:
-        """Where a player streams a video from: the local file while it waits to upload,
-        else the server (with the token in the request headers)."""
-        if ref.local_path:
-            return ref.local_path, {}
+    async def video_source(self, ref: MediaRef) -> str | None:
+        """Where a player streams a video from: a short-lived signed link from the server
+        once it is uploaded (a player sends no token; in web mode the browser cannot read a
+        file of the device), else — waiting to upload, or offline — the file on this device.
+        None, with the reason in `errors["video"]`, when neither works."""
+        self.errors.pop("video", None)
+        reason = MSG_VIDEO_UNAVAILABLE
         if ref.url and self._source is not None:
-            return self._source.media_source(ref.url)
+            try:
+                return await self._source.media_link(ref.url)
+            except NetworkError as exc:
+                log.info("no video link: %r", exc)
+            except ApiError as exc:
+                log.info("no video link: %r", exc)
+                reason = MSG_VIDEO_GONE
+        local = ref.local_path
+        exists: bool = await asyncio.to_thread(_is_file, local) if local else False
+        if local and exists:
+            return local
+        self.errors["video"] = Message(reason)
+        self.notify()
         return None
 
     @property
@@ -329,7 +345,19 @@ class AppealDetailViewModel(Observable):
             return Message(t.MSG_H_RATING, {"note": h.note or ""})
         if h.kind == "complaint":
             return Message(t.MSG_H_COMPLAINT)
+        if h.kind == "emergency":  # a forward to the emergency services moved on
+            return Message(N_("Emergency services"))
         return Message.text(h.kind)
+
+    def history_note(self, h: HistoryEntry) -> str | None:
+        """The text under a history line, in the current language when the server gave the line
+        in both (an emergency forward's move): a language switch re-reads it. Typed text (and an
+        old line that has no translations) is shown as it is; a rating is already in the line."""
+        if h.kind == "rating":
+            return None
+        if h.notes:
+            return h.notes.get(self._language()) or h.note
+        return h.note or None
 
     def when(self, dt: datetime | None) -> str:
         return t.format_when(dt, self._language(), self._now())
@@ -569,6 +597,10 @@ class AppealDetailViewModel(Observable):
             return
         await self._repo.discard(action)
         await self._nav.go("/")
+
+
+def _is_file(path: str) -> bool:
+    return Path(path).is_file()
 
 
 def _read_local(path: str | None) -> bytes | None:

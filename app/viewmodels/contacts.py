@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from app.domain.safety import Contact
 from app.i18n import N_, Message
-from app.observable import Observable
 from app.repositories.places import PlacesRepository
+from app.viewmodels.safety_common import Following
 
 MSG_COPIED = N_("Number {number} copied")
 MSG_CALL = N_("Call {number}")
@@ -33,18 +33,12 @@ def tel_url(number: str) -> str:
     return "tel:" + "".join(ch for ch in number if ch.isdigit() or ch == "+")
 
 
-class ContactsViewModel(Observable):
+class ContactsViewModel(Following):
     def __init__(self, places: PlacesRepository, language: Callable[[], str]) -> None:
-        super().__init__()
+        super().__init__(places)
         self._places = places
         self._language = language
         self.copied: Message | None = None
-        self._unsubscribe = [places.subscribe(self.notify)]
-
-    def dispose(self) -> None:
-        for unsubscribe in self._unsubscribe:
-            unsubscribe()
-        self._unsubscribe.clear()
 
     def _view(self, c: Contact) -> ContactView:
         lang = self._language()

@@ -454,9 +454,11 @@ class NewAppealViewModel(Observable):
     def leave(self) -> None:
         """The screen is going away: save what is there."""
         try:
-            self._spawn(self.flush())
-        except RuntimeError:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a plain call): save synchronously
             self._save_now()
+            return
+        self._spawn(self.flush())
 
     def forget(self) -> None:
         """The resident signed out: nothing of theirs stays in memory (the local tables and the

@@ -16,7 +16,7 @@ from app.observable import Observable
 from app.repositories.notices import NoticesRepository, PrefsRejectedError
 from app.services.safety import SafetyService
 from app.viewmodels.navigation import Navigation
-from app.viewmodels.safety_common import MSG_OFFLINE_CACHED, format_when
+from app.viewmodels.safety_common import MSG_OFFLINE_CACHED, SafetyViewModel, format_when
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class NoticeView:
     area_point: tuple[float, float, int] | None
 
 
-class NoticesViewModel(Observable):
+class NoticesViewModel(SafetyViewModel):
     """The Notices tab and the notice detail screen."""
 
     def __init__(
@@ -72,23 +72,14 @@ class NoticesViewModel(Observable):
         navigation: Navigation,
         language: Callable[[], str],
     ) -> None:
-        super().__init__()
-        self._service = service
+        super().__init__(service, service.notices, navigation, language)
         self._repo: NoticesRepository = service.notices
-        self._nav = navigation
-        self._language = language
         self.scope: Scope = "active"
         self.mine = True
         self.limit = PAGE
         self.loading_more = False
         self.error: Message | None = None
         self._fresh: set[int] = set()  # new when the list was opened: still marked "new"
-        self._unsubscribe = [service.subscribe(self.notify), self._repo.subscribe(self.notify)]
-
-    def dispose(self) -> None:
-        for unsubscribe in self._unsubscribe:
-            unsubscribe()
-        self._unsubscribe.clear()
 
     # -- views --------------------------------------------------------------------------------
 
@@ -162,10 +153,6 @@ class NoticesViewModel(Observable):
     @property
     def empty_notice(self) -> Message:
         return Message(MSG_EMPTY_ACTIVE if self.scope == "active" else MSG_EMPTY_ARCHIVE)
-
-    @property
-    def offline_notice(self) -> Message | None:
-        return Message(MSG_OFFLINE_CACHED) if self._service.online is False else None
 
     @property
     def unseen_count(self) -> int:
@@ -243,14 +230,12 @@ class NoticesViewModel(Observable):
             self.notify()
 
     async def mark_shown_seen(self) -> None:
-        """The resident looked at the list: what it shows is no longer new."""
+        """The resident looked at the list: what it lists (every page) is no longer new, and
+        the badge on the Notices tab is cleared."""
         if self.scope == "active":
-            fresh = [v.id for v in self.items if v.unseen and not self._repo.is_seen(v.id)]
+            fresh = [n.id for n in self._all() if not self._repo.is_seen(n.id)]
             self._fresh = set(fresh)  # still shown as "new" during this visit
             await self._repo.mark_seen(fresh)
-
-    async def refresh(self) -> None:
-        await self._service.refresh()
 
     async def open_list(self) -> None:
         self.set_scope("active")

@@ -1,14 +1,19 @@
-"""Formatting shared by the alerts, map, contacts and notices view models: dates in the city's
-time zone and the resident's language, distances."""
+"""What the alerts, map, contacts and notices view models share: following the safety caches
+(`Following`, `SafetyViewModel`), dates in the city's time zone and the resident's language,
+distances."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
 from app.i18n import N_, Message
+from app.observable import Observable
+from app.services.safety import SafetyService
+from app.viewmodels.navigation import Navigation
 
 CITY_TZ = ZoneInfo("Asia/Almaty")
 
@@ -32,3 +37,42 @@ def distance_message(metres: float) -> Message:
     km = metres / 1000
     text = f"{km:.1f}" if km < 10 else f"{km:.0f}"
     return Message(MSG_KILOMETRES, {"n": text.replace(".", ",")})
+
+
+class Following(Observable):
+    """Tells its own listeners (a screen) whenever one of the models it follows changes;
+    `dispose()` stops following."""
+
+    def __init__(self, *models: Observable) -> None:
+        super().__init__()
+        self._unsubscribe = [model.subscribe(self.notify) for model in models]
+
+    def dispose(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
+
+
+class SafetyViewModel(Following):
+    """A screen over one of the safety service's caches (alerts, the places bundle, notices):
+    follows the service and that cache, speaks the resident's language, says when it shows
+    what the phone saved, and refreshes everything on demand."""
+
+    def __init__(
+        self,
+        service: SafetyService,
+        cache: Observable,
+        navigation: Navigation,
+        language: Callable[[], str],
+    ) -> None:
+        super().__init__(service, cache)
+        self._service = service
+        self._nav = navigation
+        self._language = language
+
+    @property
+    def offline_notice(self) -> Message | None:
+        return Message(MSG_OFFLINE_CACHED) if self._service.online is False else None
+
+    async def refresh(self) -> None:
+        await self._service.refresh()

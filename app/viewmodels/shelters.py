@@ -16,12 +16,11 @@ from typing import Literal, Protocol
 from app.domain.appeals import Position
 from app.domain.safety import PLACE_KINDS, NearPlace, Place, SavedPlace, Tone, nearest, route_url
 from app.i18n import N_, Message
-from app.observable import Observable
 from app.services.location import LocationResult, SavedPoint
 from app.services.safety import SafetyService
 from app.viewmodels.alerts import CONTACTS_ROUTE
 from app.viewmodels.navigation import Navigation
-from app.viewmodels.safety_common import MSG_OFFLINE_CACHED, distance_message, format_when
+from app.viewmodels.safety_common import SafetyViewModel, distance_message, format_when
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +93,7 @@ class AreaView:
     label: str
 
 
-class SheltersViewModel(Observable):
+class SheltersViewModel(SafetyViewModel):
     def __init__(
         self,
         service: SafetyService,
@@ -102,11 +101,8 @@ class SheltersViewModel(Observable):
         language: Callable[[], str],
         locator: Locator | None,
     ) -> None:
-        super().__init__()
-        self._service = service
+        super().__init__(service, service.places, navigation, language)
         self._places = service.places
-        self._nav = navigation
-        self._language = language
         self._locator = locator
         self.origin: Origin | None = None
         self.origin_key = "here"  # "here" or a saved place's key
@@ -114,12 +110,6 @@ class SheltersViewModel(Observable):
         self.problem: Message | None = None
         self.kinds: set[str] = set(PLACE_KINDS)
         self.limit = PAGE
-        self._unsubscribe = [service.subscribe(self.notify), self._places.subscribe(self.notify)]
-
-    def dispose(self) -> None:
-        for unsubscribe in self._unsubscribe:
-            unsubscribe()
-        self._unsubscribe.clear()
 
     # -- state for the screen ---------------------------------------------------------------
 
@@ -208,10 +198,6 @@ class SheltersViewModel(Observable):
     @property
     def empty_notice(self) -> Message | None:
         return None if self._places.bundle.places else Message(MSG_NO_PLACES)
-
-    @property
-    def offline_notice(self) -> Message | None:
-        return Message(MSG_OFFLINE_CACHED) if self._service.online is False else None
 
     @property
     def bundle_notice(self) -> Message | None:
@@ -316,9 +302,6 @@ class SheltersViewModel(Observable):
     def show_more(self) -> None:
         self.limit += PAGE
         self.notify()
-
-    async def refresh(self) -> None:
-        await self._service.refresh()
 
     async def open_contacts(self) -> None:
         await self._nav.go(CONTACTS_ROUTE)

@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
-from backend_stub import classifier
+from backend_stub import classifier, history_notes
 from backend_stub.config import Settings
 from backend_stub.console.auth import ConsoleForm, ConsoleSession, SignedIn
 from backend_stub.console.core import (
@@ -383,11 +383,12 @@ def _history(db: Session, appeal: Appeal) -> str:
             )
         else:
             move = ""
+        note = history_notes.note_text(ev.kind, ev.note, "ru")  # the console reads Russian
         rows.append(
             f"<tr><td>{e(fmt_time(ev.at))}</td>"
             f"<td>{e(ROLE_NAMES.get(ev.actor_role, ev.actor_role))}</td>"
             f"<td>{e(EVENT_NAMES.get(ev.kind, ev.kind))}</td><td>{move}</td>"
-            f'<td class="small">{e(ev.note or "")}</td></tr>'
+            f'<td class="small">{e(note or "")}</td></tr>'
         )
     headers = ("Время", "Кто", "Событие", "Статус", "Комментарий")
     return f'<div class="card"><h2>История</h2>{table(headers, rows)}</div>'

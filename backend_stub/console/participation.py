@@ -642,8 +642,7 @@ def moderate_proposal(
             raise FormError("Выберите: опубликовать или отклонить.")
         if len(note) > 1000:
             raise FormError("Комментарий слишком длинный: не более 1000 символов.")
-        proposals_crud.moderate(
-            db, who.user, proposal, ModerationIn(state=state, note=note or None)
-        )
+        decision = ModerationIn.model_validate({"state": state, "note": note or None})
+        proposals_crud.moderate(db, who.user, proposal, decision)
         db.commit()
     return redirect(back)

@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from backend_stub import classifier
+from backend_stub import classifier, history_notes
 from backend_stub.crud import feed
 from backend_stub.crud.media import attach_media, media_for_appeal
 from backend_stub.errors import ApiError
 from backend_stub.geo import bounding_box, distance_m, district_for
+from backend_stub.messages import DEFAULT_LANG
 from backend_stub.models import Appeal, AppealEvent, Complaint, User, utcnow
 from backend_stub.schemas.appeals import AppealCreate, AppealOut, HistoryOut, SimilarAppeal
 from backend_stub.schemas.media import media_out
@@ -203,7 +204,22 @@ def history(db: Session, appeal_id: int) -> list[AppealEvent]:
     )
 
 
-def appeal_out(db: Session, appeal: Appeal, *, now: datetime | None = None) -> AppealOut:
+def history_out(event: AppealEvent, lang: str = DEFAULT_LANG) -> HistoryOut:
+    """One history line; a server-written note in `lang` and in both languages."""
+    return HistoryOut(
+        at=event.at,
+        actor_role=event.actor_role,
+        kind=event.kind,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        note=history_notes.note_text(event.kind, event.note, lang),
+        notes=history_notes.notes_of(event.kind, event.note),
+    )
+
+
+def appeal_out(
+    db: Session, appeal: Appeal, *, now: datetime | None = None, lang: str = DEFAULT_LANG
+) -> AppealOut:
     assert appeal.id is not None
     now = now or utcnow()
     end = appeal.closed_at if appeal.status == Status.CLOSED.value and appeal.closed_at else now
@@ -220,17 +236,7 @@ def appeal_out(db: Session, appeal: Appeal, *, now: datetime | None = None) -> A
         ),
         overdue=end > appeal.due_at,
         media=[media_out(m) for m in media_for_appeal(db, appeal.id)],
-        history=[
-            HistoryOut(
-                at=e.at,
-                actor_role=e.actor_role,
-                kind=e.kind,
-                from_status=e.from_status,
-                to_status=e.to_status,
-                note=e.note,
-            )
-            for e in history(db, appeal.id)
-        ],
+        history=[history_out(e, lang) for e in history(db, appeal.id)],
     )
 
 

@@ -1,7 +1,8 @@
 """Forwards of appeals to the emergency services: the state machine and what each move records.
 
 Every move bumps the forward, appends it to the owner's sync feed (entity "forward") and, for
-the moves a person should know about, writes a line of the appeal's history (kind "emergency").
+the moves a person should know about, writes a line of the appeal's history (kind "emergency")
+as a code with parameters (`history_notes`): each reader gets it in their own language.
 `not_confirmed` and `failed` are the operator's alerts. The caller commits.
 """
 
@@ -17,51 +18,19 @@ from sqlmodel import Session, col, select
 from backend_stub.config import Settings
 from backend_stub.crud import feed
 from backend_stub.crud.appeals import touch
+from backend_stub.history_notes import EMERGENCY_KIND, emergency_note
 from backend_stub.models import Appeal, AppealEvent, EmergencyForward, User, utcnow
 from backend_stub.schemas.emergency import SERVICE_NAMES, ForwardOut, ForwardState
 
 MAX_ATTEMPTS = 5
 BACKOFF_CAP = 8  # the retry delay stops doubling at emergency_retry_s × this
-EVENT_KIND = "emergency"
+EVENT_KIND = EMERGENCY_KIND
 ALERT_STATES = (ForwardState.NOT_CONFIRMED.value, ForwardState.FAILED.value)
 OPEN_STATES = (
     ForwardState.PENDING.value,
     ForwardState.SENT.value,
     ForwardState.NOT_CONFIRMED.value,
 )
-
-# History notes, in both languages (the resident and the operator read the same line).
-NOTES: dict[str, dict[str, str]] = {
-    "requested": {
-        "kk": "Өтініш жедел қызметке жіберілуде: {name} ({phone}).",
-        "ru": "Обращение передаётся в экстренную службу: {name} ({phone}).",
-    },
-    "sent": {
-        "kk": "{name} ({phone}): жедел қызметтер жүйесі өтінішті алды, қабылдаудың расталуы"
-        " күтілуде.",
-        "ru": "{name} ({phone}): экстренная система получила обращение, ждём подтверждения приёма.",
-    },
-    "accepted": {
-        "kk": "{name} ({phone}) өтінішті қабылдады, қабылдау нөмірі {acceptance_id}.",
-        "ru": "{name} ({phone}) приняла обращение, номер принятия {acceptance_id}.",
-    },
-    "accepted_by_phone": {
-        "kk": "Оператор қабылдауды телефон арқылы растады: {name} ({phone}).",
-        "ru": "Оператор подтвердил приём по телефону: {name} ({phone}).",
-    },
-    "not_confirmed": {
-        "kk": "{name} ({phone}) {timeout} секунд ішінде қабылдауды растамады: өтініш қайта"
-        " жіберіледі, оператор хабардар етілді.",
-        "ru": "{name} ({phone}) не подтвердила приём за {timeout} с: обращение отправляется"
-        " повторно, оператор оповещён.",
-    },
-    "failed": {
-        "kk": "{name} ({phone}) {attempts} әрекеттен кейін де қабылдауды растамады:"
-        " {phone} нөміріне қоңырау шалыңыз.",
-        "ru": "{name} ({phone}) не подтвердила приём после {attempts} попыток: позвоните"
-        " по номеру {phone}.",
-    },
-}
 
 
 def idempotency_key(appeal_id: int, service: str) -> str:
@@ -82,11 +51,8 @@ def backoff(settings: Settings, attempts: int) -> timedelta:
 
 
 def _note(kind: str, service: str, **params: Any) -> str:
-    texts = NOTES[kind]
-    names = SERVICE_NAMES[service]
-    return " / ".join(
-        texts[lang].format(name=names[lang], phone=service, **params) for lang in ("kk", "ru")
-    )
+    """A history line as a code with parameters: each reader gets it in their own language."""
+    return emergency_note(kind, service, **params)
 
 
 def _history(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ from backend_stub.media_processing import (
     sniff_video,
 )
 from backend_stub.models import Appeal, MediaFile, Upload, User
+from backend_stub.security import keyed_hash, same
 
 log = logging.getLogger("city109.media")
 
@@ -264,6 +266,35 @@ def can_read(db: Session, user: User, media: MediaFile) -> bool:
         return False
     appeal = db.get(Appeal, media.appeal_id)
     return appeal is not None and appeal.user_id == user.id
+
+
+# ---------------------------------------------------------------- signed links (players)
+
+LINK_PURPOSE = "media-link-v1"
+
+
+def _link_sig(settings: Settings, media_id: str, exp: int) -> str:
+    return keyed_hash(settings.secret_key, LINK_PURPOSE, media_id, str(exp))
+
+
+def sign_link(settings: Settings, media_id: str, now: float | None = None) -> tuple[str, int]:
+    """A link to the file that needs no token until it expires: (signature, expiry in epoch s).
+
+    Players (video, an image by URL) cannot send a Bearer header. The HMAC covers the media id
+    and the expiry, keyed by the server's secret under its own purpose label, so a signature
+    opens exactly one file for a short time and cannot be stretched or moved to another file.
+    """
+    exp = int(time.time() if now is None else now) + settings.media_link_ttl_s
+    return _link_sig(settings, media_id, exp), exp
+
+
+def link_valid(
+    settings: Settings, media_id: str, exp: int, sig: str, now: float | None = None
+) -> bool:
+    at = time.time() if now is None else now
+    if exp < at or exp > at + settings.media_link_ttl_s + 60:  # expired, or longer than the TTL
+        return False
+    return same(_link_sig(settings, media_id, exp), sig)
 
 
 # ---------------------------------------------------------------- resumable uploads (tus 1.0)

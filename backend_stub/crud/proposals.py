@@ -69,6 +69,8 @@ def create_proposal(db: Session, user: User, data: ProposalIn) -> Proposal:
     assert user.id is not None
     text = clean_text(data.text, max_len=PROPOSAL_MAX_CHARS)
     address = clean_text(data.address, max_len=300, field="address") if data.address else None
+    if (data.lat is None) != (data.lon is None):
+        raise ApiError(422, "coordinates_incomplete")
     district = None
     if data.lat is not None and data.lon is not None:
         district = district_for(data.lat, data.lon)

@@ -24,6 +24,7 @@ from backend_stub.schemas.alerts import (
     PositionIn,
     PositionOut,
 )
+from backend_stub.schemas.common import BeforeIdQuery
 
 router = APIRouter()
 resident = APIRouter(prefix="/api/v1", tags=["alerts"])
@@ -88,7 +89,7 @@ def _json(status: int, body: Any) -> JSONResponse:
 def list_alerts(
     op: CurrentOperator,
     db: DbDep,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: BeforeIdQuery = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> OperatorAlertPage:
     """Every CAP message (all statuses and types), newest first."""

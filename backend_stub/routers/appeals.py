@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlmodel import Session
 
 from backend_stub.crud import appeals as crud
 from backend_stub.crud.idempotency import run_once
-from backend_stub.deps import CurrentUser, DbDep
+from backend_stub.deps import CurrentUser, DbDep, LangDep
+from backend_stub.models import Appeal, User
 from backend_stub.schemas.appeals import (
     AppealCreate,
     AppealOut,
@@ -20,6 +24,7 @@ from backend_stub.schemas.appeals import (
     SimilarAppeal,
     StatusLit,
 )
+from backend_stub.schemas.common import BeforeIdQuery, IdPath
 
 router = APIRouter(prefix="/api/v1/appeals", tags=["appeals"])
 
@@ -31,14 +36,16 @@ def _json(status: int, body: Any) -> JSONResponse:
 
 
 @router.post("", response_model=AppealOut, status_code=201)
-def create(body: AppealCreate, user: CurrentUser, db: DbDep, key: IdemKey = None) -> JSONResponse:
+def create(
+    body: AppealCreate, user: CurrentUser, db: DbDep, lang: LangDep, key: IdemKey = None
+) -> JSONResponse:
     """File an appeal. Retrying with the same client_id (or Idempotency-Key) returns the first
     result; the same key with a different body is 422."""
     assert user.id is not None
 
     def effect() -> tuple[int, dict[str, Any]]:
         appeal = crud.create_appeal(db, user, body)
-        return 201, crud.appeal_out(db, appeal).model_dump(mode="json")
+        return 201, crud.appeal_out(db, appeal, lang=lang).model_dump(mode="json")
 
     return _json(
         *run_once(
@@ -56,13 +63,14 @@ def create(body: AppealCreate, user: CurrentUser, db: DbDep, key: IdemKey = None
 def list_mine(
     user: CurrentUser,
     db: DbDep,
+    lang: LangDep,
     status: StatusLit | None = None,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: BeforeIdQuery = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 30,
 ) -> AppealPage:
     items = crud.list_own(db, user, status=status, before_id=before_id, limit=limit)
     return AppealPage(
-        items=[crud.appeal_out(db, a) for a in items],
+        items=[crud.appeal_out(db, a, lang=lang) for a in items],
         next_before_id=items[-1].id if len(items) == limit else None,
     )
 
@@ -80,73 +88,72 @@ def similar(
 
 
 @router.get("/{appeal_id}", response_model=AppealOut)
-def detail(appeal_id: int, user: CurrentUser, db: DbDep) -> AppealOut:
-    return crud.appeal_out(db, crud.own_appeal(db, user, appeal_id))
+def detail(appeal_id: IdPath, user: CurrentUser, db: DbDep, lang: LangDep) -> AppealOut:
+    return crud.appeal_out(db, crud.own_appeal(db, user, appeal_id), lang=lang)
 
 
-def _resident_action(
-    db: DbDep,
-    user: CurrentUser,
-    appeal_id: int,
-    key: str | None,
-    scope: str,
-    body: BaseModel,
-    apply: Any,
-) -> JSONResponse:
-    assert user.id is not None
-    appeal = crud.own_appeal(db, user, appeal_id, owner_only=True)
+@dataclass(frozen=True)
+class _OnOwnAppeal:
+    """A resident's idempotent action on their own appeal: rate, reopen, complain."""
 
-    def effect() -> tuple[int, dict[str, Any]]:
-        apply(appeal)
-        return 200, crud.appeal_out(db, appeal).model_dump(mode="json")
+    db: Session
+    user: User
+    appeal_id: int
+    key: str | None
+    lang: str
 
-    payload = {"appeal_id": appeal_id, **body.model_dump(mode="json")}
-    return _json(*run_once(db, user.id, key, scope, payload, effect))
+    def run(self, scope: str, body: BaseModel, apply: Callable[[Appeal], object]) -> JSONResponse:
+        assert self.user.id is not None
+        db = self.db
+        appeal = crud.own_appeal(db, self.user, self.appeal_id, owner_only=True)
+
+        def effect() -> tuple[int, dict[str, Any]]:
+            apply(appeal)
+            return 200, crud.appeal_out(db, appeal, lang=self.lang).model_dump(mode="json")
+
+        payload = {"appeal_id": self.appeal_id, **body.model_dump(mode="json")}
+        return _json(*run_once(db, self.user.id, self.key, scope, payload, effect))
 
 
 @router.post("/{appeal_id}/rating", response_model=AppealOut)
 def rate(
-    appeal_id: int, body: RatingIn, user: CurrentUser, db: DbDep, key: IdemKey = None
+    appeal_id: IdPath,
+    body: RatingIn,
+    user: CurrentUser,
+    db: DbDep,
+    lang: LangDep,
+    key: IdemKey = None,
 ) -> JSONResponse:
     """Rate a closed appeal 1–5 (once per closing)."""
-    return _resident_action(
-        db,
-        user,
-        appeal_id,
-        key,
-        "appeals.rate",
-        body,
-        lambda a: crud.rate(db, user, a, body.score, body.comment),
+    action = _OnOwnAppeal(db, user, appeal_id, key, lang)
+    return action.run(
+        "appeals.rate", body, lambda a: crud.rate(db, user, a, body.score, body.comment)
     )
 
 
 @router.post("/{appeal_id}/reopen", response_model=AppealOut)
 def reopen(
-    appeal_id: int, body: ReasonIn, user: CurrentUser, db: DbDep, key: IdemKey = None
+    appeal_id: IdPath,
+    body: ReasonIn,
+    user: CurrentUser,
+    db: DbDep,
+    lang: LangDep,
+    key: IdemKey = None,
 ) -> JSONResponse:
     """Reopen a closed appeal with a reason: it goes back into work."""
-    return _resident_action(
-        db,
-        user,
-        appeal_id,
-        key,
-        "appeals.reopen",
-        body,
-        lambda a: crud.reopen(db, user, a, body.reason),
-    )
+    action = _OnOwnAppeal(db, user, appeal_id, key, lang)
+    return action.run("appeals.reopen", body, lambda a: crud.reopen(db, user, a, body.reason))
 
 
 @router.post("/{appeal_id}/complaints", response_model=AppealOut)
 def complain(
-    appeal_id: int, body: ReasonIn, user: CurrentUser, db: DbDep, key: IdemKey = None
+    appeal_id: IdPath,
+    body: ReasonIn,
+    user: CurrentUser,
+    db: DbDep,
+    lang: LangDep,
+    key: IdemKey = None,
 ) -> JSONResponse:
     """A complaint about the handling of the appeal."""
-    return _resident_action(
-        db,
-        user,
-        appeal_id,
-        key,
-        "appeals.complain",
-        body,
-        lambda a: crud.complain(db, user, a, body.reason),
-    )
+    action = _OnOwnAppeal(db, user, appeal_id, key, lang)
+    return action.run("appeals.complain", body, lambda a: crud.complain(db, user, a, body.reason))

@@ -14,6 +14,7 @@ from backend_stub.crud import sessions as sessions_crud
 from backend_stub.deps import CurrentUser, DbDep, LangDep, SettingsDep, bearer_token, client_ip
 from backend_stub.errors import ApiError
 from backend_stub.models import User
+from backend_stub.openapi_errors import CHECKS_CODE, SENDS_CODE, refused
 from backend_stub.phone import InvalidPhoneError, mask_phone, normalize_kz_mobile
 from backend_stub.schemas.auth import (
     OtpRequest,
@@ -62,7 +63,7 @@ def send_code_sms(request: Request, settings: Settings, phone: str, code: str, l
         raise ApiError(502, "sms_failed") from exc
 
 
-@router.post("/otp/request", response_model=OtpRequested)
+@router.post("/otp/request", response_model=OtpRequested, responses=SENDS_CODE)
 def request_code(
     body: OtpRequest, request: Request, db: DbDep, settings: SettingsDep, lang: LangDep
 ) -> OtpRequested:
@@ -76,7 +77,7 @@ def request_code(
     )
 
 
-@router.post("/otp/verify", response_model=TokenOut)
+@router.post("/otp/verify", response_model=TokenOut, responses=CHECKS_CODE)
 def verify_code(body: OtpVerify, db: DbDep, settings: SettingsDep, lang: LangDep) -> TokenOut:
     phone = parse_phone(body.phone)
     otp_crud.verify_code(db, settings, phone, body.code)
@@ -95,7 +96,11 @@ def verify_code(body: OtpVerify, db: DbDep, settings: SettingsDep, lang: LangDep
     )
 
 
-@router.post("/refresh", response_model=TokenOut)
+@router.post(
+    "/refresh",
+    response_model=TokenOut,
+    responses=refused({401: "an unknown, used or expired token"}),
+)
 def refresh(body: RefreshIn, db: DbDep, settings: SettingsDep) -> TokenOut:
     rotated = sessions_crud.rotate(db, settings, body.refresh_token)
     if rotated is None:

@@ -12,16 +12,17 @@ from backend_stub.crud.appeals import own_appeal
 from backend_stub.crud.idempotency import run_once
 from backend_stub.deps import CurrentUser, DbDep
 from backend_stub.schemas.chat import MessageIn, MessageOut, ReadIn
+from backend_stub.schemas.common import MAX_ID, IdPath
 
 router = APIRouter(prefix="/api/v1/appeals/{appeal_id}/messages", tags=["chat"])
 
 
 @router.get("", response_model=list[MessageOut])
 def list_messages(
-    appeal_id: int,
+    appeal_id: IdPath,
     user: CurrentUser,
     db: DbDep,
-    after_id: Annotated[int, Query(ge=0)] = 0,
+    after_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> list[MessageOut]:
     appeal = own_appeal(db, user, appeal_id)
     assert appeal.id is not None
@@ -30,7 +31,7 @@ def list_messages(
 
 @router.post("", response_model=MessageOut, status_code=201)
 def send_message(
-    appeal_id: int,
+    appeal_id: IdPath,
     body: MessageIn,
     user: CurrentUser,
     db: DbDep,
@@ -56,7 +57,7 @@ def send_message(
 
 
 @router.post("/read", response_model=dict[str, int])
-def mark_read(appeal_id: int, body: ReadIn, user: CurrentUser, db: DbDep) -> dict[str, int]:
+def mark_read(appeal_id: IdPath, body: ReadIn, user: CurrentUser, db: DbDep) -> dict[str, int]:
     appeal = own_appeal(db, user, appeal_id)
     changed = crud.mark_read(db, user, appeal, body.up_to_id)
     db.commit()

@@ -24,6 +24,7 @@ from backend_stub.crud import emergency as crud
 from backend_stub.deps import CurrentUser, DbDep, SettingsDep, get_engine
 from backend_stub.errors import ApiError
 from backend_stub.models import Appeal, utcnow
+from backend_stub.schemas.common import IdPath
 from backend_stub.schemas.emergency import CallbackIn, CallbackOut, ForwardIn, ForwardOut
 
 router = APIRouter(prefix="/api/v1", tags=["emergency"])
@@ -38,7 +39,7 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
     responses={200: {"description": "already forwarded to this service: the same forward"}},
 )
 def forward(
-    appeal_id: int,
+    appeal_id: IdPath,
     body: ForwardIn,
     user: CurrentUser,
     db: DbDep,
@@ -60,7 +61,7 @@ def forward(
 
 
 @router.get("/appeals/{appeal_id}/forwards", response_model=list[ForwardOut])
-def forwards(appeal_id: int, user: CurrentUser, db: DbDep) -> list[ForwardOut]:
+def forwards(appeal_id: IdPath, user: CurrentUser, db: DbDep) -> list[ForwardOut]:
     """The appeal's forwards: sent, accepted (id and time) or not confirmed (call `phone`)."""
     appeal = appeals_crud.own_appeal(db, user, appeal_id)
     assert appeal.id is not None

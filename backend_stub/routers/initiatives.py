@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from backend_stub.crud import initiatives as crud
 from backend_stub.deps import CurrentOperator, CurrentUser, DbDep
+from backend_stub.schemas.common import IdPath
 from backend_stub.schemas.participation import (
     InitiativeIn,
     InitiativeOut,
@@ -24,12 +25,12 @@ def list_initiatives(
 
 
 @router.get("/initiatives/{initiative_id}", response_model=InitiativeOut)
-def get_initiative(initiative_id: int, user: CurrentUser, db: DbDep) -> InitiativeOut:
+def get_initiative(initiative_id: IdPath, user: CurrentUser, db: DbDep) -> InitiativeOut:
     return crud.outs_for(db, user, [crud.get_initiative(db, initiative_id)])[0]
 
 
 @router.post("/initiatives/{initiative_id}/support", response_model=InitiativeOut)
-def support(initiative_id: int, user: CurrentUser, db: DbDep) -> InitiativeOut:
+def support(initiative_id: IdPath, user: CurrentUser, db: DbDep) -> InitiativeOut:
     """Support once; again is a harmless retry (`supported: true`, the count unchanged).
     A done or rejected initiative takes no new support (409 initiative_closed)."""
     initiative = crud.support(db, user, crud.get_initiative(db, initiative_id))
@@ -37,7 +38,7 @@ def support(initiative_id: int, user: CurrentUser, db: DbDep) -> InitiativeOut:
 
 
 @router.delete("/initiatives/{initiative_id}/support", response_model=InitiativeOut)
-def withdraw(initiative_id: int, user: CurrentUser, db: DbDep) -> InitiativeOut:
+def withdraw(initiative_id: IdPath, user: CurrentUser, db: DbDep) -> InitiativeOut:
     initiative = crud.withdraw(db, user, crud.get_initiative(db, initiative_id))
     return crud.initiative_out(initiative, supported=False)
 
@@ -54,7 +55,7 @@ def operator_create(body: InitiativeIn, op: CurrentOperator, db: DbDep) -> Initi
 
 @router.patch("/operator/initiatives/{initiative_id}", response_model=InitiativeOut)
 def operator_update(
-    initiative_id: int, body: InitiativePatch, op: CurrentOperator, db: DbDep
+    initiative_id: IdPath, body: InitiativePatch, op: CurrentOperator, db: DbDep
 ) -> InitiativeOut:
     """Edit texts or move the state (proposed → in_progress → done, or rejected)."""
     initiative = crud.update_initiative(db, crud.get_initiative(db, initiative_id), body)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import time
 from collections.abc import AsyncGenerator, AsyncIterator
 from functools import partial
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import FileResponse
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
@@ -21,7 +23,7 @@ from backend_stub.crud import media as media_crud
 from backend_stub.deps import CurrentUser, DbDep, SettingsDep, console_operator, current_user
 from backend_stub.errors import ApiError
 from backend_stub.models import Upload, User
-from backend_stub.schemas.media import MediaOut, UploadOut, media_out
+from backend_stub.schemas.media import MediaLinkOut, MediaOut, UploadOut, media_out, media_url
 
 router = APIRouter(prefix="/api/v1", tags=["media"])
 
@@ -164,6 +166,65 @@ def get_media(
         path,
         media_type=media.content_type,
         headers={"Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.post(
+    "/media/{media_id}/link",
+    response_model=MediaLinkOut,
+    summary="A short-lived signed link to a stored file (for players that send no token)",
+)
+def link_media(
+    media_id: str, user: Annotated[User, Depends(media_reader)], db: DbDep, settings: SettingsDep
+) -> MediaLinkOut:
+    """Same rights as reading the file; the link opens `/media/{id}/content` without a token
+    until it expires (`MEDIA_LINK_TTL_S`). 404 to anyone who may not read the file."""
+    media = media_crud.get_media(db, media_id)
+    if media is None or not media_crud.can_read(db, user, media):
+        raise ApiError(404, "not_found")
+    sig, exp = media_crud.sign_link(settings, media.id)
+    query = urlencode({"exp": exp, "sig": sig})
+    return MediaLinkOut(url=f"{media_url(media.id)}/content?{query}", expires_at=exp)
+
+
+@router.get(
+    "/media/{media_id}/content",
+    response_class=FileResponse,
+    responses={
+        200: {"content": {"image/jpeg": {}, "video/mp4": {}}},
+        206: {"description": "the requested byte range (`Range: bytes=...`)"},
+        403: {"description": "a wrong or expired signature"},
+        416: {"description": "the range lies outside the file"},
+    },
+    summary="A stored file by its signed link (no token; HTTP Range for video players)",
+)
+def media_content(
+    media_id: str,
+    db: DbDep,
+    settings: SettingsDep,
+    exp: Annotated[str | None, Query(max_length=20, description="expiry, epoch seconds")] = None,
+    sig: Annotated[str | None, Query(max_length=128)] = None,
+) -> FileResponse:
+    """The bytes, if the signature is this server's for this file and has not expired.
+
+    Starlette's FileResponse answers `Range` with 206 (and 416 out of range), which video
+    players need to seek and to start before the whole file has arrived.
+    """
+    if not (exp and exp.isascii() and exp.isdigit() and sig) or not media_crud.link_valid(
+        settings, media_id, int(exp), sig
+    ):
+        raise ApiError(403, "media_link_invalid")
+    media = media_crud.get_media(db, media_id)
+    path = media_crud.media_path(settings, media) if media is not None else None
+    if media is None or path is None or not path.is_file():
+        raise ApiError(404, "not_found")
+    return FileResponse(
+        path,
+        media_type=media.content_type,
+        headers={
+            "Cache-Control": f"private, max-age={max(0, int(exp) - int(time.time()))}",
+            "X-Content-Type-Options": "nosniff",
+        },
     )
 
 

@@ -13,6 +13,7 @@ from backend_stub.crud.idempotency import run_once
 from backend_stub.deps import CurrentOperator, CurrentUser, DbDep
 from backend_stub.geo import DISTRICT_NAMES
 from backend_stub.models import Notice, utcnow
+from backend_stub.schemas.common import BeforeIdQuery, IdPath
 from backend_stub.schemas.notices import (
     NamedCode,
     NoticeIn,
@@ -27,7 +28,7 @@ router = APIRouter(tags=["notices"])
 
 IdemKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)]
 Limit = Annotated[int, Query(ge=1, le=100)]
-BeforeId = Annotated[int | None, Query(ge=1)]
+BeforeId = BeforeIdQuery
 
 
 def _page(rows: list[Notice], limit: int) -> NoticePage:
@@ -91,7 +92,7 @@ def list_notices(
 
 
 @router.get("/api/v1/notices/{notice_id}", response_model=NoticeOut)
-def get_notice(notice_id: int, user: CurrentUser, db: DbDep) -> NoticeOut:
+def get_notice(notice_id: IdPath, user: CurrentUser, db: DbDep) -> NoticeOut:
     return crud.notice_out(crud.get(db, notice_id))
 
 
@@ -124,12 +125,12 @@ def publish(body: NoticeIn, op: CurrentOperator, db: DbDep, key: IdemKey = None)
 
 
 @router.get("/api/v1/operator/notices/{notice_id}", response_model=NoticeOut, tags=["operator"])
-def operator_get(notice_id: int, op: CurrentOperator, db: DbDep) -> NoticeOut:
+def operator_get(notice_id: IdPath, op: CurrentOperator, db: DbDep) -> NoticeOut:
     return crud.notice_out(crud.get(db, notice_id))
 
 
 @router.put("/api/v1/operator/notices/{notice_id}", response_model=NoticeOut, tags=["operator"])
-def edit(notice_id: int, body: NoticeIn, op: CurrentOperator, db: DbDep) -> NoticeOut:
+def edit(notice_id: IdPath, body: NoticeIn, op: CurrentOperator, db: DbDep) -> NoticeOut:
     """Replace the notice's content (a missing `starts_at` keeps the current start)."""
     notice = crud.edit(db, crud.get(db, notice_id), body)
     db.commit()
@@ -139,7 +140,7 @@ def edit(notice_id: int, body: NoticeIn, op: CurrentOperator, db: DbDep) -> Noti
 @router.post(
     "/api/v1/operator/notices/{notice_id}/withdraw", response_model=NoticeOut, tags=["operator"]
 )
-def withdraw(notice_id: int, op: CurrentOperator, db: DbDep) -> NoticeOut:
+def withdraw(notice_id: IdPath, op: CurrentOperator, db: DbDep) -> NoticeOut:
     """Withdraw a notice: it moves to the archive (again: no change)."""
     notice = crud.withdraw(db, crud.get(db, notice_id))
     db.commit()

@@ -12,10 +12,11 @@ from pydantic import BaseModel
 from sqlmodel import col, select
 
 from backend_stub.crud import appeals as crud
-from backend_stub.deps import CurrentOperator, DbDep
+from backend_stub.deps import CurrentOperator, DbDep, LangDep
 from backend_stub.errors import ApiError
 from backend_stub.models import Appeal
 from backend_stub.schemas.appeals import AppealOut, CloseIn, StatusChange, StatusLit
+from backend_stub.schemas.common import BeforeIdQuery, IdPath
 
 router = APIRouter(prefix="/api/v1/operator", tags=["operator"])
 
@@ -30,9 +31,9 @@ class OperatorAppealPage(BaseModel):
     next_before_id: int | None
 
 
-def _out(db: DbDep, appeal: Appeal) -> OperatorAppealOut:
+def _out(db: DbDep, appeal: Appeal, lang: str) -> OperatorAppealOut:
     return OperatorAppealOut(
-        **crud.appeal_out(db, appeal).model_dump(),
+        **crud.appeal_out(db, appeal, lang=lang).model_dump(),
         applicant_name=appeal.applicant_name,
         applicant_phone=appeal.applicant_phone,
     )
@@ -49,8 +50,9 @@ def _get(db: DbDep, appeal_id: int) -> Appeal:
 def list_appeals(
     op: CurrentOperator,
     db: DbDep,
+    lang: LangDep,
     status: StatusLit | None = None,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: BeforeIdQuery = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> OperatorAppealPage:
     query = select(Appeal)
@@ -60,30 +62,34 @@ def list_appeals(
         query = query.where(col(Appeal.id) < before_id)
     rows = db.exec(query.order_by(col(Appeal.id).desc()).limit(limit)).all()
     return OperatorAppealPage(
-        items=[_out(db, a) for a in rows],
+        items=[_out(db, a, lang) for a in rows],
         next_before_id=rows[-1].id if len(rows) == limit else None,
     )
 
 
 @router.get("/appeals/{appeal_id}", response_model=OperatorAppealOut)
-def get_appeal(appeal_id: int, op: CurrentOperator, db: DbDep) -> OperatorAppealOut:
-    return _out(db, _get(db, appeal_id))
+def get_appeal(
+    appeal_id: IdPath, op: CurrentOperator, db: DbDep, lang: LangDep
+) -> OperatorAppealOut:
+    return _out(db, _get(db, appeal_id), lang)
 
 
 @router.post("/appeals/{appeal_id}/status", response_model=OperatorAppealOut)
 def change_status(
-    appeal_id: int, body: StatusChange, op: CurrentOperator, db: DbDep
+    appeal_id: IdPath, body: StatusChange, op: CurrentOperator, db: DbDep, lang: LangDep
 ) -> OperatorAppealOut:
     appeal = crud.change_status(
         db, op, _get(db, appeal_id), body.to_status, body.note, body.service_code
     )
     db.commit()
-    return _out(db, appeal)
+    return _out(db, appeal, lang)
 
 
 @router.post("/appeals/{appeal_id}/close", response_model=OperatorAppealOut)
-def close(appeal_id: int, body: CloseIn, op: CurrentOperator, db: DbDep) -> OperatorAppealOut:
+def close(
+    appeal_id: IdPath, body: CloseIn, op: CurrentOperator, db: DbDep, lang: LangDep
+) -> OperatorAppealOut:
     """Close with a result text and optionally the executor's 'after' photos (SPEC 32-1)."""
     appeal = crud.close(db, op, _get(db, appeal_id), body.result_text, body.after_media_ids)
     db.commit()
-    return _out(db, appeal)
+    return _out(db, appeal, lang)

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from backend_stub.crud import places as crud
 from backend_stub.crud.idempotency import run_once
 from backend_stub.deps import CurrentOperator, DbDep
+from backend_stub.schemas.common import IdPath
 from backend_stub.schemas.places import (
     ContactOut,
     PlaceIn,
@@ -89,14 +90,14 @@ def create_place(
 
 
 @router.put("/api/v1/operator/places/{place_id}", response_model=PlaceOut, tags=["operator"])
-def edit_place(place_id: int, body: PlaceIn, op: CurrentOperator, db: DbDep) -> PlaceOut:
+def edit_place(place_id: IdPath, body: PlaceIn, op: CurrentOperator, db: DbDep) -> PlaceOut:
     place = crud.edit(db, crud.get(db, place_id), body)
     db.commit()
     return crud.place_out(place)
 
 
 @router.post("/api/v1/operator/places/{place_id}/state", response_model=PlaceOut, tags=["operator"])
-def change_state(place_id: int, body: PlaceStateIn, op: CurrentOperator, db: DbDep) -> PlaceOut:
+def change_state(place_id: IdPath, body: PlaceStateIn, op: CurrentOperator, db: DbDep) -> PlaceOut:
     """Open, close or mark full (optionally with new hours text)."""
     place = crud.set_state(db, crud.get(db, place_id), body)
     db.commit()

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response
 
 from backend_stub.crud import polls as crud
 from backend_stub.deps import CurrentOperator, CurrentUser, DbDep
+from backend_stub.schemas.common import IdPath
 from backend_stub.schemas.participation import (
     OperatorPollOut,
     PollIn,
@@ -27,13 +28,13 @@ def list_polls(user: CurrentUser, db: DbDep, scope: PollScopeLit = "open") -> li
 
 
 @router.get("/polls/{poll_id}", response_model=PollOut)
-def get_poll(poll_id: int, user: CurrentUser, db: DbDep) -> PollOut:
+def get_poll(poll_id: IdPath, user: CurrentUser, db: DbDep) -> PollOut:
     """A published poll; `my_vote` and `results` appear once the resident voted or it closed."""
     return crud.poll_out(db, crud.get_poll(db, poll_id), user)
 
 
 @router.post("/polls/{poll_id}/vote", response_model=PollOut)
-def vote(poll_id: int, body: VoteIn, user: CurrentUser, db: DbDep) -> PollOut:
+def vote(poll_id: IdPath, body: VoteIn, user: CurrentUser, db: DbDep) -> PollOut:
     """Vote once. The same choice again answers 200 as before; another choice after voting is
     409 already_voted; a poll not open now is 409 poll_closed; an option of another poll 422."""
     crud.cast_vote(db, user, crud.get_poll(db, poll_id), body)
@@ -58,12 +59,14 @@ def operator_create(body: PollIn, op: CurrentOperator, db: DbDep) -> OperatorPol
 
 
 @router.get("/operator/polls/{poll_id}", response_model=OperatorPollOut)
-def operator_get(poll_id: int, op: CurrentOperator, db: DbDep) -> OperatorPollOut:
+def operator_get(poll_id: IdPath, op: CurrentOperator, db: DbDep) -> OperatorPollOut:
     return crud.operator_poll_out(db, crud.get_poll(db, poll_id, published_only=False))
 
 
 @router.put("/operator/polls/{poll_id}", response_model=OperatorPollOut)
-def operator_update(poll_id: int, body: PollIn, op: CurrentOperator, db: DbDep) -> OperatorPollOut:
+def operator_update(
+    poll_id: IdPath, body: PollIn, op: CurrentOperator, db: DbDep
+) -> OperatorPollOut:
     """Rewrite a draft (a published poll is 409 poll_not_draft)."""
     poll = crud.update_draft(db, crud.get_poll(db, poll_id, published_only=False), body)
     db.commit()
@@ -71,21 +74,21 @@ def operator_update(poll_id: int, body: PollIn, op: CurrentOperator, db: DbDep) 
 
 
 @router.delete("/operator/polls/{poll_id}", status_code=204)
-def operator_delete(poll_id: int, op: CurrentOperator, db: DbDep) -> Response:
+def operator_delete(poll_id: IdPath, op: CurrentOperator, db: DbDep) -> Response:
     crud.delete_draft(db, crud.get_poll(db, poll_id, published_only=False))
     db.commit()
     return Response(status_code=204)
 
 
 @router.post("/operator/polls/{poll_id}/publish", response_model=OperatorPollOut)
-def operator_publish(poll_id: int, op: CurrentOperator, db: DbDep) -> OperatorPollOut:
+def operator_publish(poll_id: IdPath, op: CurrentOperator, db: DbDep) -> OperatorPollOut:
     poll = crud.publish(db, crud.get_poll(db, poll_id, published_only=False))
     db.commit()
     return crud.operator_poll_out(db, poll)
 
 
 @router.post("/operator/polls/{poll_id}/close", response_model=OperatorPollOut)
-def operator_close(poll_id: int, op: CurrentOperator, db: DbDep) -> OperatorPollOut:
+def operator_close(poll_id: IdPath, op: CurrentOperator, db: DbDep) -> OperatorPollOut:
     """End voting now; residents then see the results."""
     poll = crud.close(db, crud.get_poll(db, poll_id, published_only=False))
     db.commit()

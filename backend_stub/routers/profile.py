@@ -10,8 +10,10 @@ from backend_stub.crud import users as users_crud
 from backend_stub.deps import CurrentUser, DbDep, LangDep, SettingsDep, client_ip
 from backend_stub.errors import ApiError
 from backend_stub.models import Address, User
+from backend_stub.openapi_errors import CHECKS_CODE, SENDS_CODE, refused
 from backend_stub.routers.auth import parse_phone, send_code_sms
 from backend_stub.schemas.auth import OtpRequested
+from backend_stub.schemas.common import IdPath
 from backend_stub.schemas.profile import (
     AddressIn,
     AddressOut,
@@ -45,20 +47,20 @@ def add_address(body: AddressIn, user: CurrentUser, db: DbDep) -> AddressOut:
 
 
 @router.put("/addresses/{address_id}", response_model=AddressOut)
-def edit_address(address_id: int, body: AddressIn, user: CurrentUser, db: DbDep) -> AddressOut:
+def edit_address(address_id: IdPath, body: AddressIn, user: CurrentUser, db: DbDep) -> AddressOut:
     address = users_crud.save_address(db, users_crud.own_address(db, user, address_id), body)
     db.commit()
     return users_crud.address_out(address)
 
 
 @router.delete("/addresses/{address_id}", status_code=204)
-def delete_address(address_id: int, user: CurrentUser, db: DbDep) -> Response:
+def delete_address(address_id: IdPath, user: CurrentUser, db: DbDep) -> Response:
     db.delete(users_crud.own_address(db, user, address_id))
     db.commit()
     return Response(status_code=204)
 
 
-@router.post("/phone/request", response_model=OtpRequested)
+@router.post("/phone/request", response_model=OtpRequested, responses=SENDS_CODE)
 def request_phone_change(
     body: PhoneChangeRequest,
     request: Request,
@@ -79,7 +81,11 @@ def request_phone_change(
     )
 
 
-@router.post("/phone/verify", response_model=ProfileOut)
+@router.post(
+    "/phone/verify",
+    response_model=ProfileOut,
+    responses={**CHECKS_CODE, **refused({409: "the number belongs to another account"})},
+)
 def verify_phone_change(
     body: PhoneChangeVerify, user: CurrentUser, db: DbDep, settings: SettingsDep
 ) -> ProfileOut:

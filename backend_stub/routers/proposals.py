@@ -12,6 +12,7 @@ from backend_stub.crud import proposals as crud
 from backend_stub.crud.idempotency import run_once
 from backend_stub.deps import CurrentOperator, CurrentUser, DbDep, SettingsDep
 from backend_stub.errors import ApiError
+from backend_stub.schemas.common import BeforeIdQuery, IdPath
 from backend_stub.schemas.participation import (
     CATEGORY_NAMES,
     PROPOSAL_CATEGORIES,
@@ -30,7 +31,7 @@ router = APIRouter(prefix="/api/v1", tags=["participation"])
 
 IdemKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)]
 Limit = Annotated[int, Query(ge=1, le=100)]
-BeforeId = Annotated[int | None, Query(ge=1)]
+BeforeId = BeforeIdQuery
 
 
 @router.get("/proposals/categories", response_model=list[CategoryOut])
@@ -84,7 +85,7 @@ def list_proposals(
 
 
 @router.get("/proposals/{proposal_id}", response_model=ProposalOut)
-def get_proposal(proposal_id: int, user: CurrentUser, db: DbDep) -> ProposalOut:
+def get_proposal(proposal_id: IdPath, user: CurrentUser, db: DbDep) -> ProposalOut:
     return crud.proposal_out(db, crud.visible_proposal(db, user, proposal_id), user)
 
 
@@ -94,7 +95,7 @@ def get_proposal(proposal_id: int, user: CurrentUser, db: DbDep) -> ProposalOut:
     responses={200: {"content": {"image/jpeg": {}}}},
 )
 def photo(
-    proposal_id: int, media_id: str, user: CurrentUser, db: DbDep, settings: SettingsDep
+    proposal_id: IdPath, media_id: str, user: CurrentUser, db: DbDep, settings: SettingsDep
 ) -> FileResponse:
     """A photo of a proposal the caller may see (published, or their own)."""
     media = crud.photo_of(db, user, proposal_id, media_id)
@@ -109,14 +110,14 @@ def photo(
 
 
 @router.post("/proposals/{proposal_id}/support", response_model=ProposalOut)
-def support(proposal_id: int, user: CurrentUser, db: DbDep) -> ProposalOut:
+def support(proposal_id: IdPath, user: CurrentUser, db: DbDep) -> ProposalOut:
     """Support a published proposal once; again is a harmless retry."""
     proposal = crud.support(db, user, crud.visible_proposal(db, user, proposal_id))
     return crud.proposal_out(db, proposal, user, supported=True)
 
 
 @router.delete("/proposals/{proposal_id}/support", response_model=ProposalOut)
-def withdraw(proposal_id: int, user: CurrentUser, db: DbDep) -> ProposalOut:
+def withdraw(proposal_id: IdPath, user: CurrentUser, db: DbDep) -> ProposalOut:
     proposal = crud.withdraw(db, user, crud.visible_proposal(db, user, proposal_id))
     return crud.proposal_out(db, proposal, user, supported=False)
 
@@ -141,7 +142,7 @@ def operator_list(
 
 @router.post("/operator/proposals/{proposal_id}/moderate", response_model=OperatorProposalOut)
 def moderate(
-    proposal_id: int, body: ModerationIn, op: CurrentOperator, db: DbDep
+    proposal_id: IdPath, body: ModerationIn, op: CurrentOperator, db: DbDep
 ) -> OperatorProposalOut:
     """Publish or reject (a rejection needs a note for the author)."""
     proposal = crud.moderate(db, op, crud.get_proposal(db, proposal_id), body)

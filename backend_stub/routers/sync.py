@@ -24,19 +24,21 @@ from backend_stub.crud import notices as notices_crud
 from backend_stub.crud import places as places_crud
 from backend_stub.crud import polls as polls_crud
 from backend_stub.crud import proposals as proposals_crud
-from backend_stub.deps import CurrentUser, DbDep
+from backend_stub.deps import CurrentUser, DbDep, LangDep
 from backend_stub.models import Appeal, Message, User
+from backend_stub.schemas.common import MAX_ID
 
 router = APIRouter(prefix="/api/v1", tags=["sync"])
 
 Loader = Callable[[Session, User, list[str]], list[dict[str, Any]]]
+LangLoader = Callable[[Session, User, list[str], str], list[dict[str, Any]]]
 
 
-def _appeals(db: Session, user: User, ids: list[str]) -> list[dict[str, Any]]:
+def _appeals(db: Session, user: User, ids: list[str], lang: str) -> list[dict[str, Any]]:
     rows = db.exec(
         select(Appeal).where(col(Appeal.id).in_([int(i) for i in ids]), Appeal.user_id == user.id)
     ).all()
-    return [appeals_crud.appeal_out(db, a).model_dump(mode="json") for a in rows]
+    return [appeals_crud.appeal_out(db, a, lang=lang).model_dump(mode="json") for a in rows]
 
 
 def _messages(db: Session, user: User, ids: list[str]) -> list[dict[str, Any]]:
@@ -48,8 +50,12 @@ def _messages(db: Session, user: User, ids: list[str]) -> list[dict[str, Any]]:
     return [chat_crud.message_out(db, m).model_dump(mode="json") for m in rows]
 
 
-LOADERS: dict[str, Loader] = {
+# Loaders whose rows carry server-written text: given the Accept-Language as well.
+LANG_LOADERS: dict[str, LangLoader] = {
     "appeal": _appeals,
+}
+
+LOADERS: dict[str, Loader] = {
     "message": _messages,
     "forward": emergency_crud.feed_items,
     "poll": polls_crud.feed_rows,
@@ -76,7 +82,8 @@ def sync(
     user: CurrentUser,
     db: DbDep,
     response: Response,
-    cursor: Annotated[int, Query(ge=0)] = 0,
+    lang: LangDep,
+    cursor: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Any:
@@ -87,9 +94,11 @@ def sync(
         return Response(status_code=304, headers={"ETag": etag})
     by_entity, new_cursor, has_more = feed.changes_since(db, user.id, cursor, limit)
     changes = {
-        entity: LOADERS[entity](db, user, ids)
+        entity: LANG_LOADERS[entity](db, user, ids, lang)
+        if entity in LANG_LOADERS
+        else LOADERS[entity](db, user, ids)
         for entity, ids in by_entity.items()
-        if entity in LOADERS
+        if entity in LOADERS or entity in LANG_LOADERS
     }
     response.headers["ETag"] = _etag(user, new_cursor) if has_more else etag
     return SyncOut(cursor=new_cursor, has_more=has_more, changes=changes)

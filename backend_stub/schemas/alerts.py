@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
+
+from backend_stub.schemas.common import NOT_BLANK, Iso, StrictIn
 
 CapStatusLit = Literal["Actual", "Exercise", "System", "Test", "Draft"]
 MsgTypeLit = Literal["Alert", "Update", "Cancel"]
@@ -32,18 +34,20 @@ CertaintyLit = Literal["Observed", "Likely", "Possible", "Unlikely", "Unknown"]
 AlertStateLit = Literal["active", "expired", "superseded", "cancelled"]
 
 
-class AlertTextIn(BaseModel):
+class AlertTextIn(StrictIn):
     """The part of a CAP `info` block written in one language."""
 
-    event: str = Field(min_length=1, max_length=200, examples=["Су тасқыны"])
-    headline: str = Field(min_length=1, max_length=200)
-    description: str = Field(min_length=1, max_length=4000)
-    instruction: str = Field(min_length=1, max_length=4000, description="what to do, step by step")
+    event: str = Field(min_length=1, pattern=NOT_BLANK, max_length=200, examples=["Су тасқыны"])
+    headline: str = Field(min_length=1, pattern=NOT_BLANK, max_length=200)
+    description: str = Field(min_length=1, pattern=NOT_BLANK, max_length=4000)
+    instruction: str = Field(
+        min_length=1, pattern=NOT_BLANK, max_length=4000, description="what to do, step by step"
+    )
     sender_name: str | None = Field(default=None, max_length=200)
     contact: str | None = Field(default=None, max_length=300)
 
 
-class AlertAreaIn(BaseModel):
+class AlertAreaIn(StrictIn):
     """One CAP `area`: a description in both languages and at least one of polygons (closed
     rings "lat,lon lat,lon ..."), circles ("lat,lon radius_km") or Astana districts."""
 
@@ -55,7 +59,7 @@ class AlertAreaIn(BaseModel):
     districts: list[str] = Field(default_factory=list, max_length=10)
 
 
-class AlertIn(BaseModel):
+class AlertIn(StrictIn):
     """A new alert, or the full new content of an update. Both `texts.kk` and `texts.ru` are
     required; they become the two CAP `info` blocks (kk-KZ and ru-RU)."""
 
@@ -65,15 +69,15 @@ class AlertIn(BaseModel):
     urgency: UrgencyLit
     severity: SeverityLit
     certainty: CertaintyLit
-    effective: AwareDatetime | None = None
-    onset: AwareDatetime | None = None
-    expires: AwareDatetime
+    effective: Iso | None = None
+    onset: Iso | None = None
+    expires: Iso
     web: str | None = Field(default=None, max_length=500, pattern=r"^https?://\S+$")
     texts: dict[str, AlertTextIn]
     areas: list[AlertAreaIn] = Field(min_length=1, max_length=20)
 
 
-class AlertCancelIn(BaseModel):
+class AlertCancelIn(StrictIn):
     note: str | None = Field(default=None, max_length=1000, description="why it is withdrawn")
 
 
@@ -138,7 +142,7 @@ class OperatorAlertPage(BaseModel):
     next_before_id: int | None
 
 
-class PositionIn(BaseModel):
+class PositionIn(StrictIn):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     accuracy_m: float | None = Field(default=None, ge=0, le=100_000)

@@ -1,19 +1,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from backend_stub.schemas.common import INTEGRAL, NOT_BLANK, StrictIn
 from backend_stub.schemas.media import MediaOut
 
 AppealTypeLit = Literal["consultation", "incident", "proposal", "complaint", "gratitude"]
 StatusLit = Literal["created", "assigned", "returned", "reassigned", "in_progress", "closed"]
 
 
-class AppealCreate(BaseModel):
+class AppealCreate(StrictIn):
     client_id: str = Field(min_length=8, max_length=64, description="client UUID; idempotency")
-    text: str = Field(min_length=1, max_length=4000)
+    text: str = Field(min_length=1, pattern=NOT_BLANK, max_length=4000)
     type: AppealTypeLit = "incident"
     subclass_code: str = Field(min_length=2, max_length=8, examples=["01.01"])
     lat: float | None = Field(default=None, ge=-90, le=90)
@@ -34,7 +35,15 @@ class HistoryOut(BaseModel):
     kind: str
     from_status: str | None
     to_status: str | None
-    note: str | None
+    note: str | None = Field(
+        description="in the request's Accept-Language when the server wrote the line (kk/ru);"
+        " as typed otherwise"
+    )
+    notes: dict[str, str] | None = Field(
+        default=None,
+        description='the server-written line in both languages, {"kk": ..., "ru": ...},'
+        " for apps that switch language without reloading; null for typed text",
+    )
 
 
 class AppealOut(BaseModel):
@@ -87,21 +96,21 @@ class SimilarAppeal(BaseModel):
     repeat_count: int
 
 
-class RatingIn(BaseModel):
-    score: int = Field(ge=1, le=5)
+class RatingIn(StrictIn):
+    score: Annotated[int, Field(ge=1, le=5), INTEGRAL]
     comment: str | None = Field(default=None, max_length=1000)
 
 
-class ReasonIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000)
+class ReasonIn(StrictIn):
+    reason: str = Field(min_length=1, pattern=NOT_BLANK, max_length=2000)
 
 
-class StatusChange(BaseModel):
+class StatusChange(StrictIn):
     to_status: StatusLit
     note: str | None = Field(default=None, max_length=2000)
     service_code: str | None = Field(default=None, max_length=32)
 
 
-class CloseIn(BaseModel):
-    result_text: str = Field(min_length=1, max_length=4000)
+class CloseIn(StrictIn):
+    result_text: str = Field(min_length=1, pattern=NOT_BLANK, max_length=4000)
     after_media_ids: list[str] = Field(default_factory=list, max_length=10)

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from backend_stub.schemas.common import StrictIn
 
-class OtpRequest(BaseModel):
+
+class OtpRequest(StrictIn):
     phone: str = Field(min_length=1, max_length=32, examples=["+7 701 123 45 67"])
 
 
@@ -13,7 +15,7 @@ class OtpRequested(BaseModel):
     resend_in: int
 
 
-class OtpVerify(BaseModel):
+class OtpVerify(StrictIn):
     phone: str = Field(min_length=1, max_length=32)
     code: str = Field(min_length=1, max_length=12)
 
@@ -34,5 +36,5 @@ class TokenOut(BaseModel):
     user: UserOut
 
 
-class RefreshIn(BaseModel):
+class RefreshIn(StrictIn):
     refresh_token: str = Field(min_length=1, max_length=200)

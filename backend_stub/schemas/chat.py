@@ -4,10 +4,11 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from backend_stub.schemas.common import RowId, StrictIn
 from backend_stub.schemas.media import MediaOut
 
 
-class MessageIn(BaseModel):
+class MessageIn(StrictIn):
     client_id: str = Field(min_length=8, max_length=64)
     text: str = Field(default="", max_length=4000)
     attachment_ids: list[str] = Field(default_factory=list, max_length=10)
@@ -24,5 +25,5 @@ class MessageOut(BaseModel):
     media: list[MediaOut]
 
 
-class ReadIn(BaseModel):
-    up_to_id: int = Field(ge=1)
+class ReadIn(StrictIn):
+    up_to_id: RowId

@@ -6,7 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
+
+from backend_stub.schemas.common import Iso, StrictIn
 
 ServiceLit = Literal["101", "102", "103", "104", "112"]
 
@@ -31,7 +33,7 @@ class ForwardState(StrEnum):
 StateLit = Literal["pending", "sent", "accepted", "not_confirmed", "failed"]
 
 
-class ForwardIn(BaseModel):
+class ForwardIn(StrictIn):
     service: ServiceLit = Field(description="101 fire, 102 police, 103 ambulance, 104 gas, 112")
 
 
@@ -52,13 +54,13 @@ class ForwardOut(BaseModel):
     updated_at: datetime
 
 
-class CallbackIn(BaseModel):
+class CallbackIn(StrictIn):
     """The emergency system confirms acceptance of an incident."""
 
     idempotency_key: str = Field(min_length=3, max_length=40, examples=["12:103"])
     incident_id: str = Field(min_length=1, max_length=64)
     acceptance_id: str = Field(min_length=1, max_length=64)
-    accepted_at: AwareDatetime
+    accepted_at: Iso
 
 
 class CallbackOut(BaseModel):

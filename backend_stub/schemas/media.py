@@ -24,6 +24,13 @@ class UploadOut(BaseModel):
     media: MediaOut | None
 
 
+class MediaLinkOut(BaseModel):
+    """A link to one stored file that needs no token until `expires_at` (epoch seconds)."""
+
+    url: str
+    expires_at: int
+
+
 def media_url(media_id: str) -> str:
     return f"/api/v1/media/{media_id}"
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
+
+from backend_stub.schemas.common import INTEGRAL, NOT_BLANK, Iso, StrictIn
 
 NoticeKind = Literal["planned", "emergency", "event"]
 NoticeState = Literal["published", "withdrawn"]
@@ -16,27 +18,27 @@ TITLE_MAX = 200
 BODY_MAX = 4000
 
 
-class AreaIn(BaseModel):
+class AreaIn(StrictIn):
     """A circle: centre and radius in metres."""
 
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
-    radius_m: int = Field(ge=50, le=50_000)
+    radius_m: Annotated[int, Field(ge=50, le=50_000), INTEGRAL]
 
 
-class NoticeIn(BaseModel):
+class NoticeIn(StrictIn):
     """What an operator publishes or edits. No districts and no area means the whole city."""
 
     kind: NoticeKind
     topic: str = Field(min_length=1, max_length=24, examples=["water"])
-    title_kk: str = Field(min_length=1, max_length=TITLE_MAX)
-    title_ru: str = Field(min_length=1, max_length=TITLE_MAX)
-    body_kk: str = Field(min_length=1, max_length=BODY_MAX)
-    body_ru: str = Field(min_length=1, max_length=BODY_MAX)
+    title_kk: str = Field(min_length=1, pattern=NOT_BLANK, max_length=TITLE_MAX)
+    title_ru: str = Field(min_length=1, pattern=NOT_BLANK, max_length=TITLE_MAX)
+    body_kk: str = Field(min_length=1, pattern=NOT_BLANK, max_length=BODY_MAX)
+    body_ru: str = Field(min_length=1, pattern=NOT_BLANK, max_length=BODY_MAX)
     districts: list[str] = Field(default_factory=list, max_length=10, examples=[["yesil"]])
     area: AreaIn | None = None
-    starts_at: AwareDatetime | None = Field(default=None, description="default: now")
-    ends_at: AwareDatetime | None = Field(default=None, description="none: until withdrawn")
+    starts_at: Iso | None = Field(default=None, description="default: now")
+    ends_at: Iso | None = Field(default=None, description="none: until withdrawn")
 
 
 class NoticeOut(BaseModel):

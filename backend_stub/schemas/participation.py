@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
+from backend_stub.schemas.common import INTEGRAL, NOT_BLANK, Iso, RowId, StrictIn
 from backend_stub.schemas.media import MediaOut
 
 PollStatusLit = Literal["draft", "upcoming", "open", "closed"]
@@ -54,22 +55,22 @@ PROPOSAL_MAX_CHARS = 2000
 # ---------------------------------------------------------------- polls
 
 
-class PollOptionIn(BaseModel):
-    text_kk: str = Field(min_length=1, max_length=300)
-    text_ru: str = Field(min_length=1, max_length=300)
+class PollOptionIn(StrictIn):
+    text_kk: str = Field(min_length=1, pattern=NOT_BLANK, max_length=300)
+    text_ru: str = Field(min_length=1, pattern=NOT_BLANK, max_length=300)
 
 
-class PollIn(BaseModel):
+class PollIn(StrictIn):
     """A new poll (or a draft's new content). Single choice unless `multiple`; then at most
     `max_choices` options (default: all of them). No districts = the whole city."""
 
-    question_kk: str = Field(min_length=1, max_length=1000)
-    question_ru: str = Field(min_length=1, max_length=1000)
+    question_kk: str = Field(min_length=1, pattern=NOT_BLANK, max_length=1000)
+    question_ru: str = Field(min_length=1, pattern=NOT_BLANK, max_length=1000)
     options: list[PollOptionIn] = Field(min_length=2, max_length=MAX_OPTIONS)
     multiple: bool = False
-    max_choices: int | None = Field(default=None, ge=1, le=MAX_OPTIONS)
-    opens_at: AwareDatetime
-    closes_at: AwareDatetime
+    max_choices: Annotated[int, Field(ge=1, le=MAX_OPTIONS), INTEGRAL] | None = None
+    opens_at: Iso
+    closes_at: Iso
     districts: list[str] = Field(default_factory=list, max_length=20)
 
 
@@ -112,27 +113,31 @@ class OperatorPollOut(PollOut):
     published_at: datetime | None
 
 
-class VoteIn(BaseModel):
-    option_ids: list[int] = Field(min_length=1, max_length=MAX_OPTIONS)
+class VoteIn(StrictIn):
+    option_ids: list[RowId] = Field(min_length=1, max_length=MAX_OPTIONS)
     client_id: str = Field(min_length=8, max_length=64, description="client UUID")
 
 
 # ---------------------------------------------------------------- initiatives
 
 
-class InitiativeIn(BaseModel):
-    title_kk: str = Field(min_length=1, max_length=300)
-    title_ru: str = Field(min_length=1, max_length=300)
-    description_kk: str = Field(min_length=1, max_length=5000)
-    description_ru: str = Field(min_length=1, max_length=5000)
+class InitiativeIn(StrictIn):
+    title_kk: str = Field(min_length=1, pattern=NOT_BLANK, max_length=300)
+    title_ru: str = Field(min_length=1, pattern=NOT_BLANK, max_length=300)
+    description_kk: str = Field(min_length=1, pattern=NOT_BLANK, max_length=5000)
+    description_ru: str = Field(min_length=1, pattern=NOT_BLANK, max_length=5000)
     state: InitiativeStateLit = "proposed"
 
 
-class InitiativePatch(BaseModel):
-    title_kk: str | None = Field(default=None, min_length=1, max_length=300)
-    title_ru: str | None = Field(default=None, min_length=1, max_length=300)
-    description_kk: str | None = Field(default=None, min_length=1, max_length=5000)
-    description_ru: str | None = Field(default=None, min_length=1, max_length=5000)
+class InitiativePatch(StrictIn):
+    title_kk: str | None = Field(default=None, min_length=1, pattern=NOT_BLANK, max_length=300)
+    title_ru: str | None = Field(default=None, min_length=1, pattern=NOT_BLANK, max_length=300)
+    description_kk: str | None = Field(
+        default=None, min_length=1, pattern=NOT_BLANK, max_length=5000
+    )
+    description_ru: str | None = Field(
+        default=None, min_length=1, pattern=NOT_BLANK, max_length=5000
+    )
     state: InitiativeStateLit | None = None
 
 
@@ -158,20 +163,16 @@ class CategoryOut(BaseModel):
     name_ru: str
 
 
-class ProposalIn(BaseModel):
+class ProposalIn(StrictIn):
+    """A resident's proposal; `lat` and `lon` come both or neither (422 coordinates_incomplete)."""
+
     client_id: str = Field(min_length=8, max_length=64, description="client UUID; idempotency")
-    text: str = Field(min_length=1, max_length=PROPOSAL_MAX_CHARS)
+    text: str = Field(min_length=1, pattern=NOT_BLANK, max_length=PROPOSAL_MAX_CHARS)
     category: ProposalCategoryLit
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
     address: str | None = Field(default=None, max_length=300)
     photo_ids: list[str] = Field(default_factory=list, max_length=5)
-
-    @model_validator(mode="after")
-    def _both_coordinates(self) -> ProposalIn:
-        if (self.lat is None) != (self.lon is None):
-            raise ValueError("lat and lon go together")
-        return self
 
 
 class ProposalOut(BaseModel):
@@ -209,6 +210,6 @@ class OperatorProposalPage(BaseModel):
     next_before_id: int | None
 
 
-class ModerationIn(BaseModel):
+class ModerationIn(StrictIn):
     state: Literal["published", "rejected"]
     note: str | None = Field(default=None, max_length=1000)

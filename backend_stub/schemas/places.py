@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
+
+from backend_stub.schemas.common import INTEGRAL, NOT_BLANK, StrictIn
 
 PlaceKind = Literal["shelter", "accommodation", "medical"]
 PlaceState = Literal["open", "closed", "full"]
@@ -13,15 +15,17 @@ PlaceState = Literal["open", "closed", "full"]
 PHONE_PATTERN = r"^\+?[0-9][0-9 ()\-]{2,30}$"
 
 
-class PlaceIn(BaseModel):
+class PlaceIn(StrictIn):
     kind: PlaceKind
-    name_kk: str = Field(min_length=1, max_length=200)
-    name_ru: str = Field(min_length=1, max_length=200)
-    address_kk: str = Field(min_length=1, max_length=300)
-    address_ru: str = Field(min_length=1, max_length=300)
+    name_kk: str = Field(min_length=1, pattern=NOT_BLANK, max_length=200)
+    name_ru: str = Field(min_length=1, pattern=NOT_BLANK, max_length=200)
+    address_kk: str = Field(min_length=1, pattern=NOT_BLANK, max_length=300)
+    address_ru: str = Field(min_length=1, pattern=NOT_BLANK, max_length=300)
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
-    capacity: int | None = Field(default=None, ge=0, le=100_000, description="people")
+    capacity: Annotated[int, Field(ge=0, le=100_000), INTEGRAL] | None = Field(
+        default=None, description="people"
+    )
     phone: str | None = Field(default=None, max_length=32, pattern=PHONE_PATTERN)
     state: PlaceState = "open"
     hours_kk: str = Field(default="", max_length=200, examples=["Тәулік бойы"])
@@ -49,7 +53,7 @@ class PlaceNear(PlaceOut):
     distance_m: float | None = Field(description="from `near`; null without it")
 
 
-class PlaceStateIn(BaseModel):
+class PlaceStateIn(StrictIn):
     """Open, close or mark a place full; the hours text changes only when given."""
 
     state: PlaceState

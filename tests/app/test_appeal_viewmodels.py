@@ -284,6 +284,45 @@ async def test_forward_lines_and_unknown_appeal(repo: AppealsRepository) -> None
     assert missing.not_found and kk(missing.title) == "№ 999 өтініш"
 
 
+async def test_emergency_history_note_follows_the_language_live(repo: AppealsRepository) -> None:
+    kk_text = "Өтініш жедел қызметке жіберілуде: Өрт сөндіру қызметі (101)."
+    ru_text = "Обращение передаётся в экстренную службу: Пожарная служба (101)."
+    legacy = "Өрт сөндіру қызметі (101) / Пожарная служба (101)"
+    history = [
+        {"at": "2026-07-12T09:00:00Z", "actor_role": "resident", "kind": "status",
+         "from_status": None, "to_status": "created", "note": None},
+        {"at": "2026-07-12T09:01:00Z", "actor_role": "resident", "kind": "emergency",
+         "from_status": None, "to_status": None, "note": kk_text,
+         "notes": {"kk": kk_text, "ru": ru_text}},
+        {"at": "2026-07-12T09:02:00Z", "actor_role": "system", "kind": "emergency",
+         "from_status": None, "to_status": None, "note": legacy},  # an old server's line
+        {"at": "2026-07-12T09:03:00Z", "actor_role": "resident", "kind": "rating",
+         "from_status": None, "to_status": None, "note": "5/5", "notes": None},
+    ]  # fmt: skip
+    file_synced(repo, 12, emergency=True, history=history)
+    language = ["kk"]
+    vm = AppealDetailViewModel(
+        "12", repo, Navigation(), language=lambda: language[0], service_names=lambda c: {},
+        now=lambda: NOW,
+    )  # fmt: skip
+    await vm.load()
+    created, forward, old, rating = vm.detail.history  # type: ignore[union-attr]
+    assert kk(vm.history_line(forward)) == "Шұғыл қызметтер"
+    assert vm.history_note(forward) == kk_text
+    language[0] = "ru"  # a live switch: the same view model, the same stored line
+    assert ru(vm.history_line(forward)) == "Экстренные службы"
+    assert vm.history_note(forward) == ru_text
+    assert vm.history_note(old) == legacy  # shown as it is
+    assert vm.history_note(created) is None and vm.history_note(rating) is None
+    # the store keeps both languages across a restart of the view model
+    again = AppealDetailViewModel(
+        "12", repo, Navigation(), language=lambda: "ru", service_names=lambda c: {},
+        now=lambda: NOW,
+    )  # fmt: skip
+    await again.load()
+    assert again.history_note(again.detail.history[1]) == ru_text  # type: ignore[union-attr]
+
+
 # -- notifications -------------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app import launcher
-from app.config import AppConfig, user_data_dir
+from app.config import DEFAULT_SYNC_PERIOD_S, AppConfig, user_data_dir
 
 
 def test_config_from_env_precedence(tmp_path: Path) -> None:
@@ -19,6 +19,18 @@ def test_config_from_env_precedence(tmp_path: Path) -> None:
     assert cfg.db_path == tmp_path / "a" / "app.db"
     del env["APP_DATA_DIR"]
     assert AppConfig.from_env(env).data_dir == tmp_path / "b"  # flet run / phones
+
+
+def test_sync_period_from_env_is_kept_in_range() -> None:
+    def period(text: str) -> float:
+        return AppConfig.from_env({"HOME": "/home/u", "SYNC_PERIOD_S": text}).sync_period_s
+
+    assert AppConfig.from_env({"HOME": "/home/u"}).sync_period_s == DEFAULT_SYNC_PERIOD_S
+    assert period("12.5") == 12.5
+    assert period("0.01") == 5.0  # a typo must not poll the server in a tight loop
+    assert period("999999") == 3600.0  # nor stop pulling for days
+    assert period("soon") == DEFAULT_SYNC_PERIOD_S
+    assert period("nan") == DEFAULT_SYNC_PERIOD_S
 
 
 def test_per_user_data_dir_fallback() -> None:

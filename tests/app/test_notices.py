@@ -13,7 +13,16 @@ from app.domain.safety import Notice, NoticeFilter
 from app.i18n import Translator
 from app.viewmodels.navigation import Navigation
 from app.viewmodels.notices import NoticePrefsViewModel, NoticesViewModel
-from tests.app.safety_fakes import NOW, Clock, Safety, SafetyBackend, build_safety, notice_json
+from app.viewmodels.tab_badges import TabBadges
+from tests.app.safety_fakes import (
+    NOW,
+    Clock,
+    Safety,
+    SafetyBackend,
+    alert_json,
+    build_safety,
+    notice_json,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -186,3 +195,56 @@ async def test_archive_pages_come_from_the_server_on_load_more(
     while vm.has_more:
         await vm.load_more()
     assert len(ids(vm)) == 250 and ids(vm)[-1] == 1
+
+
+async def test_the_notices_tab_badge_counts_new_notices_until_the_list_is_viewed(
+    tmp_path: Path, backend: SafetyBackend, clock: Clock, safety: Safety
+) -> None:
+    await safety.service.refresh()
+    badges = TabBadges(safety.service)
+    changes: list[int] = []
+    badges.subscribe(lambda: changes.append(badges.count("notices")))
+    vm = NoticesViewModel(safety.service, Navigation(), lambda: "kk")
+    await vm.mark_shown_seen()  # the list viewed once
+    assert badges.count("notices") == 0 and badges.label("notices") is None
+
+    await safety.notices.apply_rows([notice_json(7, topic="gas")])  # new from the feed
+    assert badges.count("notices") == 1 and badges.label("notices") == "1"
+    assert changes[-1] == 1  # the navigation bar is told at once
+
+    await vm.mark_shown_seen()  # the resident opens the list
+    assert badges.count("notices") == 0 and changes[-1] == 0
+    assert vm.items[0].unseen is True  # still tagged "new" during this visit
+
+    # Seen marks are kept on the phone: after a restart the badge stays cleared, and a
+    # notice that was never seen still counts.
+    await safety.notices.apply_rows([notice_json(8, topic="water")])
+    again = build_safety(tmp_path / "app.db", backend, clock)
+    try:
+        await again.service.load()
+        assert TabBadges(again.service).count("notices") == 1
+    finally:
+        again.db.close()
+
+
+async def test_the_badge_clears_every_page_of_the_list_and_caps_its_label(
+    backend: SafetyBackend, safety: Safety
+) -> None:
+    backend.notices = [notice_json(i) for i in range(1, 121)]  # four pages of the list
+    await safety.service.refresh()
+    badges = TabBadges(safety.service)
+    assert badges.count("notices") == 120 and badges.label("notices") == "99+"
+    await NoticesViewModel(safety.service, Navigation(), lambda: "ru").mark_shown_seen()
+    assert badges.count("notices") == 0
+
+
+async def test_alerts_in_force_badge_the_alerts_tab(safety: Safety) -> None:
+    badges = TabBadges(safety.service)
+    assert badges.label("alerts") is None and badges.label("appeals") is None
+    await safety.alerts.apply_rows(
+        [
+            alert_json("a1", sent=NOW, expires=NOW + timedelta(hours=1)),
+            alert_json("a2", sent=NOW, expires=NOW + timedelta(hours=2)),
+        ]
+    )
+    assert badges.label("alerts") == "2"

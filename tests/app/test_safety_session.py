@@ -13,6 +13,7 @@ from sqlalchemy import text
 from app.composition import AppSession
 from app.domain.safety import NoticeFilter
 from app.repositories.notices import PrefsRejectedError
+from app.services.location import FletGeolocator, LocationService
 from tests.app.conftest import CODE, PHONE
 from tests.app.safety_fakes import alert_json
 
@@ -44,3 +45,13 @@ async def test_sign_out_forgets_the_residents_alerts_and_notice_choices(
     await again.safety.load()
     assert again.safety.alerts.current() == []
     await asyncio.sleep(0)  # let the background refresh started at sign-in settle
+
+
+def test_one_location_service_serves_every_screen(session: AppSession) -> None:
+    """One device location per session: one flet-geolocator service on the page, whichever
+    screen asks first (new appeal, shelter map, participation, saved addresses)."""
+    here = session.new_appeal._location
+    assert isinstance(here, LocationService) and isinstance(here._geo, FletGeolocator)
+    assert session.shelters._locator is here
+    assert session.participation._location is here
+    assert session.addresses._location is here

@@ -25,9 +25,10 @@ from sqlmodel import Session, select
 from backend_stub import emergency_adapter as adapter
 from backend_stub.config import Settings
 from backend_stub.emergency_worker import step_once
+from backend_stub.history_notes import emergency_note, note_text, notes_of
 from backend_stub.main import create_app
 from backend_stub.models import AppealEvent, EmergencyForward, utcnow
-from tests.backend.test_appeals import appeal_body
+from tests.backend.test_appeals import appeal_body, make_operator
 from tests.conftest import next_phone, sign_in
 
 PASSWORD = "operator"
@@ -125,14 +126,15 @@ def forwards(http: httpx.Client, headers: dict[str, str], appeal_id: int) -> lis
     return result
 
 
-def emergency_notes(app: FastAPI, appeal_id: int) -> list[str]:
+def emergency_notes(app: FastAPI, appeal_id: int, lang: str = "ru") -> list[str]:
+    """The appeal's emergency history lines as a reader in `lang` gets them."""
     with Session(app.state.engine) as db:
         events = db.exec(
             select(AppealEvent).where(
                 AppealEvent.appeal_id == appeal_id, AppealEvent.kind == "emergency"
             )
         ).all()
-        return [e.note or "" for e in events]
+        return [note_text(e.kind, e.note, lang) or "" for e in events]
 
 
 def wait_for(check: Callable[[], bool], seconds: float = 5.0) -> None:
@@ -256,7 +258,8 @@ def test_unconfirmed_forward_is_retried_alerts_the_operator_then_fails(
     assert fwd["attempts"] == 2
     alert = emergency_notes(live.app, appeal["id"])[-1]
     assert "не подтвердила приём за 60 с" in alert and "оператор оповещён" in alert
-    assert "қабылдауды растамады" in alert
+    assert "қабылдауды растамады" not in alert  # one language per reader
+    assert "қабылдауды растамады" in emergency_notes(live.app, appeal["id"], "kk")[-1]
 
     live.step(t0 + timedelta(seconds=65))  # backoff: not yet
     assert state()["attempts"] == 2
@@ -410,6 +413,78 @@ def test_system_down_keeps_trying_and_alerts_after_the_deadline(eclient: TestCli
     history = eclient.get(f"/api/v1/appeals/{appeal_id}", headers=owner).json()["history"]
     assert history[-1]["kind"] == "emergency"
     assert "Бірыңғай құтқару қызметі" in history[-1]["note"]
+
+
+def test_history_line_of_a_forward_is_in_the_readers_language(eclient: TestClient) -> None:
+    owner = sign_in(eclient)
+    appeal_id = eclient.post("/api/v1/appeals", json=appeal_body(), headers=owner).json()["id"]
+    forward = f"/api/v1/appeals/{appeal_id}/forward"
+    assert eclient.post(forward, json={"service": "101"}, headers=owner).status_code == 201
+    kk_text = "Өтініш жедел қызметке жіберілуде: Өрт сөндіру қызметі (101)."
+    ru_text = "Обращение передаётся в экстренную службу: Пожарная служба (101)."
+
+    def emergency_line(history: list[dict[str, Any]]) -> dict[str, Any]:
+        [line] = [h for h in history if h["kind"] == "emergency"]
+        return line
+
+    def detail(lang: str | None) -> dict[str, Any]:
+        headers = {**owner, **({"Accept-Language": lang} if lang else {})}
+        r = eclient.get(f"/api/v1/appeals/{appeal_id}", headers=headers)
+        assert r.status_code == 200, r.text
+        return emergency_line(r.json()["history"])
+
+    # `note` follows Accept-Language (kk when none is named); `notes` carries both, one each
+    for lang, text in (("kk", kk_text), ("ru-RU,ru;q=0.9,kk;q=0.5", ru_text), (None, kk_text)):
+        line = detail(lang)
+        assert line["note"] == text
+        assert line["notes"] == {"kk": kk_text, "ru": ru_text}
+    assert " / " not in kk_text + ru_text
+    # ...in every place the history is read: the list, the sync feed, the operator API
+    ru = {**owner, "Accept-Language": "ru"}
+    [listed] = eclient.get("/api/v1/appeals", headers=ru).json()["items"]
+    assert emergency_line(listed["history"])["note"] == ru_text
+    [synced] = eclient.get("/api/v1/sync", headers=ru).json()["changes"]["appeal"]
+    assert emergency_line(synced["history"]) == {**detail("ru"), "note": ru_text}
+    op = make_operator(eclient)
+    r = eclient.get(
+        f"/api/v1/operator/appeals/{appeal_id}", headers={**op, "Accept-Language": "ru"}
+    )
+    assert emergency_line(r.json()["history"])["note"] == ru_text
+    # typed text is never taken for a code, even when it is one; an old two-language row as is
+    typed = emergency_note("failed", "112", attempts=5)
+    complaint = eclient.post(
+        f"/api/v1/appeals/{appeal_id}/complaints", json={"reason": typed}, headers=owner
+    )
+    assert complaint.status_code == 200, complaint.text
+    legacy = "Өрт сөндіру қызметі (101) өтінішті қабылдады / Пожарная служба (101) приняла"
+    with Session(eclient.app.state.engine) as db:  # type: ignore[attr-defined]
+        db.add(AppealEvent(appeal_id=appeal_id, actor_role="system", kind="emergency", note=legacy))
+        db.commit()
+    history = eclient.get(f"/api/v1/appeals/{appeal_id}", headers=ru).json()["history"]
+    assert [(h["note"], h["notes"]) for h in history[-2:]] == [(typed, None), (legacy, None)]
+    assert all(h["notes"] is None for h in history if h["kind"] != "emergency")
+    # the operator's console reads Russian only
+    assert eclient.post("/console/login", data={"password": PASSWORD}).status_code in (200, 303)
+    page = eclient.get(f"/console/appeals/{appeal_id}").text
+    assert ru_text in page and kk_text not in page
+
+
+def test_stored_notes_that_do_not_decode_are_shown_as_stored() -> None:
+    good = emergency_note("accepted", "103", acceptance_id="A-9")
+    assert note_text("emergency", good, "ru") == (
+        "Скорая медицинская помощь (103) приняла обращение, номер принятия A-9."
+    )
+    assert note_text("complaint", good, "ru") == good  # only server-written kinds decode
+    for stored in (
+        "{not json",
+        '{"code": "teleport", "service": "101", "params": {}}',
+        '{"code": "accepted", "service": "999", "params": {}}',
+        '{"code": "accepted", "service": "101", "params": {}}',  # a parameter is missing
+        '["accepted"]',
+    ):
+        assert notes_of("emergency", stored) is None
+        assert note_text("emergency", stored, "kk") == stored
+    assert note_text("emergency", None, "kk") is None
 
 
 def test_callback_needs_the_secret_and_is_idempotent(eclient: TestClient) -> None:

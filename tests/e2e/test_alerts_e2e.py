@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -419,3 +420,33 @@ def test_without_the_backend_alerts_instructions_contacts_and_shelters_are_shown
     finally:
         context.close()
         app.proxy.go_online()
+
+
+def tab_name(page: Page, name: str) -> str:
+    """The accessible name of a navigation tab (with its badge's count, if any)."""
+    tab = page.get_by_role("tab", name=name).first
+    tab.wait_for()
+    return str(tab.evaluate("e => e.getAttribute('aria-label') || e.textContent || ''"))
+
+
+def test_the_notices_tab_badge_counts_new_notices_until_the_list_is_viewed(
+    page: Page, app: App, shots: Path
+) -> None:
+    phone, typed, as_shown = fresh_phone()
+    sign_in(page, app.backend_url, phone, typed, as_shown)
+    dismiss_alert(page)
+    # A new install: the demo city's notices in force are all new to this resident.
+    resident.wait_until(lambda: re.search(r"\d", tab_name(page, "Хабарлар")), 20, "a badge")
+    settle(page)
+    page.screenshot(path=str(shots / "home_badges_kk.png"))
+
+    page.get_by_role("tab", name="Хабарлар").click()
+    page.wait_for_function("location.pathname === '/notices'")
+    resident.wait_until(lambda: not re.search(r"\d", tab_name(page, "Хабарлар")), 20, "no badge")
+    settle(page)
+    page.screenshot(path=str(shots / "notices_viewed_kk.png"))
+    # The seen marks are on the phone: opened again, the badge stays cleared.
+    open_app(page, app.url + "/")
+    page.get_by_role("tab", name="Өтініштер").wait_for()
+    page.wait_for_timeout(1_500)  # the caches are read and refreshed
+    assert not re.search(r"\d", tab_name(page, "Хабарлар"))

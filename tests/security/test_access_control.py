@@ -118,6 +118,9 @@ RULES: dict[str, Rule] = {
     # media
     "POST /api/v1/media": RESIDENT,  # multipart: sent by `_call`
     "GET /api/v1/media/{media_id}": RESIDENT,
+    "POST /api/v1/media/{media_id}/link": RESIDENT,
+    # a signed link opens the file without a token: without this server's signature, 403
+    "GET /api/v1/media/{media_id}/content": Rule("secret"),
     "OPTIONS /api/v1/uploads": PUBLIC,
     "POST /api/v1/uploads": Rule("resident", headers={**TUS, "Upload-Length": "10"}),
     "HEAD /api/v1/uploads/{upload_id}": Rule("resident", headers=TUS),

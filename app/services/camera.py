@@ -1,0 +1,136 @@
+"""Taking a photo with the device's camera (flet-camera 1.0 `Camera` control).
+
+The view model sees only the `CameraDevice` protocol; `FletCamera` is the adapter. The camera
+works where flet-camera does — phones (Android, iOS) and browsers (web mode) — and only there:
+on a desktop the control refuses to render, so the adapter says `supported() is False` and the
+control is never built. Whether a device really has a camera is only known by asking it, which
+a browser or a phone answers with a permission prompt: the adapter asks when the resident taps
+"Take photo" (never earlier), and a device without one is reported as `start() is False`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import logging
+from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
+
+START_TIMEOUT_S = 20.0
+SHOT_TIMEOUT_S = 20.0
+
+
+class CameraFailed(Exception):
+    """The camera refused (permission denied, busy, lost) or did not answer in time."""
+
+
+class CameraDevice(Protocol):
+    def supported(self) -> bool:
+        """Whether this platform can have a camera the app can use (no prompt, no probe)."""
+        ...
+
+    def preview(self) -> Any:
+        """A fresh live-preview widget for the capture view (opaque to the view model; None
+        where there is nothing to show). It must be on the screen before `start()`."""
+        ...
+
+    async def start(self) -> bool:
+        """Find a camera and start its preview; False when the device has none.
+        Raises `CameraFailed`."""
+        ...
+
+    async def take(self) -> bytes:
+        """A still picture (JPEG bytes). Raises `CameraFailed`."""
+        ...
+
+    async def stop(self) -> None: ...
+
+
+def package_present() -> bool:
+    return importlib.util.find_spec("flet_camera") is not None
+
+
+def platform_has_camera(web: bool, platform: str | None) -> bool:
+    """flet-camera runs in browsers and on phones; a desktop build has no camera support."""
+    return web or (platform or "").lower() in ("android", "ios")
+
+
+class FletCamera:
+    """The adapter over flet-camera's `Camera` control; one per page session.
+
+    `preview()` is what the capture view shows (the live preview); it must be on the page
+    before `start()` is called.
+    """
+
+    def __init__(self) -> None:
+        self._control: Any = None
+        self._started = False
+
+    def supported(self) -> bool:
+        if not package_present():
+            return False
+        import flet as ft
+
+        try:
+            page = ft.context.page
+        except RuntimeError:  # outside a page (tests, startup)
+            return False
+        platform = getattr(page.platform, "value", page.platform)
+        return platform_has_camera(bool(page.web), str(platform) if platform else None)
+
+    def preview(self) -> Any:
+        """A fresh preview control (a new one per capture view: the old one left the page)."""
+        import flet_camera as fc
+
+        self._control = fc.Camera(expand=True, preview_enabled=True)
+        self._started = False
+        return self._control
+
+    async def start(self) -> bool:
+        import flet_camera as fc
+
+        camera = self._control
+        if camera is None:
+            return False
+        try:
+            found = await asyncio.wait_for(camera.get_available_cameras(), START_TIMEOUT_S)
+        except TimeoutError as exc:
+            raise CameraFailed("no answer from the camera") from exc
+        except Exception as exc:  # the platform's error, as a string from the client
+            log.info("camera list unavailable: %s", exc)
+            return False
+        if not found:
+            return False
+        back = [c for c in found if c.lens_direction == fc.CameraLensDirection.BACK]
+        chosen = (back or found)[0]
+        try:
+            await asyncio.wait_for(
+                camera.initialize(chosen, fc.ResolutionPreset.HIGH, enable_audio=False),
+                START_TIMEOUT_S,
+            )
+        except TimeoutError as exc:
+            raise CameraFailed("camera did not start") from exc
+        except Exception as exc:
+            raise CameraFailed(str(exc)) from exc
+        self._started = True
+        return True
+
+    async def take(self) -> bytes:
+        camera = self._control
+        if camera is None or not self._started:
+            raise CameraFailed("camera not started")
+        try:
+            data = await asyncio.wait_for(camera.take_picture(), SHOT_TIMEOUT_S)
+        except TimeoutError as exc:
+            raise CameraFailed("no picture") from exc
+        except Exception as exc:
+            raise CameraFailed(str(exc)) from exc
+        if not data:
+            raise CameraFailed("empty picture")
+        return bytes(data)
+
+    async def stop(self) -> None:
+        """The preview stops when its control leaves the page; forget it here."""
+        self._control = None
+        self._started = False

@@ -1,0 +1,125 @@
+"""The camera in a real browser (flet-camera in web mode).
+
+- A browser without any camera: "Take photo" opens the capture view, which says there is no
+  camera; the button is then disabled with the reason in kk and ru — nothing crashes, no dead
+  button.
+- A browser with Chromium's fake camera (`--use-fake-device-for-media-stream`): the shot lands
+  on the form as a photo tile, through the same pipeline as a picked photo, and the appeal
+  reaches the server with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE_VIEWPORT,
+    open_app,
+    settle,
+    visible_text,
+)
+from tests.e2e.test_new_appeal_e2e import HERE, sign_in
+
+pytestmark = pytest.mark.e2e
+
+FAKE_CAMERA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+
+
+def new_appeal(page: Page, backend_url: str) -> None:
+    sign_in(page, backend_url)
+    page.get_by_role("button", name="Жаңа өтініш").click()
+    page.wait_for_function("location.pathname === '/appeals/new'")
+
+
+def to_photos(page: Page) -> None:
+    page.mouse.move(200, 500)
+    page.mouse.wheel(0, 3000)  # Flutter builds semantics only for what is on screen
+
+
+@pytest.fixture
+def plain_page(browser: Browser, app_url: str, tmp_path: Path) -> Iterator[Page]:
+    context = browser.new_context(viewport=PHONE_VIEWPORT, locale="kk-KZ", geolocation=HERE,
+                                  permissions=["geolocation"])  # fmt: skip
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    open_app(page, app_url)
+    yield page
+    page.screenshot(path=str(tmp_path / "last.png"))
+    context.close()
+
+
+def test_without_a_camera_the_button_explains(
+    plain_page: Page, backend_url: str, shots: Path
+) -> None:
+    page = plain_page
+    new_appeal(page, backend_url)
+    to_photos(page)
+    page.get_by_role("button", name="Фото түсіру").click()
+    visible_text(page, "Фотоға түсіру")  # the capture view
+    visible_text(page, "Бұл құрылғыда камера табылмады")
+    settle(page)
+    page.screenshot(path=str(shots / "camera_none_kk.png"))
+    page.get_by_role("button", name="Жабу").click()
+    to_photos(page)
+    visible_text(page, "Бұл құрылғыда камера табылмады. Фотоны файлдан қосыңыз.")
+    assert page.get_by_role("button", name="Фото түсіру").is_disabled()
+    page.get_by_role("button", name="Русский").click()
+    visible_text(page, "Новое обращение")
+    to_photos(page)
+    visible_text(page, "На этом устройстве не найдена камера. Добавьте фото из файла.")
+    assert page.get_by_role("button", name="Сделать фото").is_disabled()
+    settle(page)
+    page.screenshot(path=str(shots / "camera_none_ru.png"))
+
+
+@pytest.fixture
+def camera_browser(browser: Browser) -> Iterator[Browser]:
+    """Chromium with a fake camera (a moving test pattern), from the session's Playwright."""
+    b = browser.browser_type.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + FAKE_CAMERA_ARGS, headless=True
+    )
+    yield b
+    b.close()
+
+
+def test_a_photo_taken_with_the_camera_joins_the_form(
+    camera_browser: Browser, app_url: str, backend_url: str, shots: Path, tmp_path: Path
+) -> None:
+    context = camera_browser.new_context(
+        viewport=PHONE_VIEWPORT, locale="kk-KZ", geolocation=HERE,
+        permissions=["geolocation", "camera"],
+    )  # fmt: skip
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        open_app(page, app_url)
+        new_appeal(page, backend_url)
+        to_photos(page)
+        page.get_by_role("button", name="Фото түсіру").click()
+        visible_text(page, "Камераны мәселеге бағыттап")  # the preview runs
+        settle(page, 1.5)
+        page.screenshot(path=str(shots / "camera_capture_kk.png"))
+        page.get_by_role("button", name="Суретке түсіру").click()
+        to_photos(page)
+        page.get_by_role("button", name="photo-").first.wait_for(timeout=30_000)
+        settle(page)
+        page.screenshot(path=str(shots / "camera_photo_added_kk.png"))
+        page.get_by_role("button", name="Русский").click()
+        visible_text(page, "Новое обращение")
+        to_photos(page)
+        page.get_by_role("button", name="photo-").first.wait_for()  # kept across the switch
+        page.get_by_role("button", name="Сделать фото").click()
+        visible_text(page, "Наведите камеру на проблему")
+        settle(page, 1.5)
+        page.screenshot(path=str(shots / "camera_capture_ru.png"))
+        page.get_by_role("button", name="Закрыть").click()
+        page.get_by_role("button", name="Сделать фото").wait_for()
+    finally:
+        page.screenshot(path=str(tmp_path / "last.png"))
+        context.close()
