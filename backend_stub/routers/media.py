@@ -209,6 +209,9 @@ def media_content(
 
     Starlette's FileResponse answers `Range` with 206 (and 416 out of range), which video
     players need to seek and to start before the whole file has arrived.
+    `Cross-Origin-Resource-Policy: cross-origin` lets a page of another origin embed it: the
+    Flet web client is cross-origin isolated (`Cross-Origin-Embedder-Policy: require-corp`),
+    and its <video> element would otherwise be refused the bytes. The signature is the guard.
     """
     if not (exp and exp.isascii() and exp.isdigit() and sig) or not media_crud.link_valid(
         settings, media_id, int(exp), sig
@@ -224,6 +227,7 @@ def media_content(
         headers={
             "Cache-Control": f"private, max-age={max(0, int(exp) - int(time.time()))}",
             "X-Content-Type-Options": "nosniff",
+            "Cross-Origin-Resource-Policy": "cross-origin",
         },
     )
 

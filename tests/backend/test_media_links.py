@@ -50,6 +50,8 @@ def test_owner_gets_a_link_that_serves_the_bytes_without_a_token(
     assert r.headers["content-type"] == "image/jpeg"
     assert r.content == client.get(media["url"], headers=resident).content
     assert r.headers["x-content-type-options"] == "nosniff"
+    # A page of another origin that is cross-origin isolated (the Flet web client) may embed it.
+    assert r.headers["cross-origin-resource-policy"] == "cross-origin"
 
 
 def test_only_who_may_read_the_file_gets_a_link(

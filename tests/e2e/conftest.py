@@ -78,6 +78,21 @@ class Server:
         self._log_file.close()
 
 
+def start_backend(data: Path, *extra_args: str, port: int = 0, log: str = "backend.log") -> Server:
+    """A backend on `data` (a free port unless given), started and answering `/health`; the
+    environment of this process (e.g. a monkeypatched setting) is what it reads."""
+    port = port or free_port()
+    server = Server(
+        "backend",
+        ["-m", "backend_stub", "--host", "127.0.0.1", "--port", str(port),
+         "--data-dir", str(data), *extra_args],
+        f"http://127.0.0.1:{port}",
+        data / log,
+    )  # fmt: skip
+    server.wait("/health")
+    return server
+
+
 @pytest.fixture(scope="session")
 def backend_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     external = os.environ.get("E2E_BACKEND_URL")
@@ -86,16 +101,7 @@ def backend_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     if not (ROOT / "backend_stub" / "__main__.py").exists():
         pytest.skip("backend_stub is not there yet")
-    data = tmp_path_factory.mktemp("backend")
-    port = free_port()
-    server = Server(
-        "backend",
-        ["-m", "backend_stub", "--host", "127.0.0.1", "--port", str(port),
-         "--data-dir", str(data), "--demo"],
-        f"http://127.0.0.1:{port}",
-        data / "backend.log",
-    )  # fmt: skip
-    server.wait("/health")
+    server = start_backend(tmp_path_factory.mktemp("backend"), "--demo")
     yield server.url
     server.stop()
 
@@ -243,14 +249,7 @@ class RestartableBackend:
 
     def start(self) -> None:
         self.starts += 1
-        self.server = Server(
-            "backend",
-            ["-m", "backend_stub", "--host", "127.0.0.1", "--port", str(self.port),
-             "--data-dir", str(self.data)],
-            self.url,
-            self.data / f"backend-{self.starts}.log",
-        )  # fmt: skip
-        self.server.wait("/health")
+        self.server = start_backend(self.data, port=self.port, log=f"backend-{self.starts}.log")
 
     def stop(self) -> None:
         if self.server is not None:

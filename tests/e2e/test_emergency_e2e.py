@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.e2e import resident
-from tests.e2e.conftest import Server, free_port, fresh_phone, open_app, settle, type_into
+from tests.e2e.conftest import fresh_phone, open_app, settle, start_backend, type_into
 from tests.e2e.resident import App, dismiss_alert, shown, sign_in, tall, wait_until
 
 pytestmark = pytest.mark.e2e
@@ -143,19 +143,11 @@ class TestWhenTheServiceNeverConfirms:
     @classmethod
     def backend_url(cls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         data = tmp_path_factory.mktemp("backend-unconfirmed")
-        port = free_port()
         with pytest.MonkeyPatch.context() as env:  # read by the backend's settings
             env.setenv("EMERGENCY_SIM_FAIL", "true")
             env.setenv("EMERGENCY_CONFIRM_TIMEOUT_S", str(CONFIRM_TIMEOUT_S))
             env.setenv("EMERGENCY_RETRY_S", "60")  # no resend within the test
-            server = Server(
-                "backend",
-                ["-m", "backend_stub", "--host", "127.0.0.1", "--port", str(port),
-                 "--data-dir", str(data)],
-                f"http://127.0.0.1:{port}",
-                data / "backend.log",
-            )  # fmt: skip
-        server.wait("/health")
+            server = start_backend(data)
         yield server.url
         server.stop()
 

@@ -1,0 +1,117 @@
+"""Playing an appeal's video in a real browser (flet-video in web mode).
+
+A signed-in resident files an appeal with a short H.264 clip picked through "Add video"; once it
+is synced (its number in the title) the resident opens it and taps "Play the video". The player
+streams from the short-lived signed link (`/api/v1/media/{id}/content?exp=&sig=`): the browser
+fetches it without any token and gets the bytes (200/206), and the page's <video> element
+(Flutter web puts it in a platform view) gets frames and plays.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, Response
+
+from tests.e2e import test_new_appeal_e2e as new_appeal
+from tests.e2e.conftest import type_into, visible_text
+from tests.e2e.test_new_appeal_e2e import sign_in
+
+pytestmark = pytest.mark.e2e
+geo_page = new_appeal.geo_page  # the app in a phone-sized browser with a fake position
+
+VIDEO = Path(__file__).parent / "fixtures" / "testsrc2_320x240_3s_h264.mp4"
+TEXT = "Подъездегі лифт жұмыс істемейді, бейнеге түсірдім"
+ADDRESS = "Қабанбай батыр 11"
+TITLE = re.compile(r"^№ [0-9-]+ өтініш$")
+CONTENT = re.compile(r"/api/v1/media/[^/]+/content\?exp=\d+&sig=")
+
+# The page's <video> elements. Flutter web (1.0.5 here) keeps a platform view's element in the
+# light DOM (`<flt-platform-view slot=...>`, slotted into its shadow root); walk shadow roots too.
+VIDEO_STATE = """() => {
+    const found = [];
+    const walk = (root) => {
+        for (const el of root.querySelectorAll('*')) {
+            if (el.tagName === 'VIDEO') found.push(el);
+            if (el.shadowRoot) walk(el.shadowRoot);
+        }
+    };
+    walk(document);
+    return found.map(v => ({src: v.currentSrc || v.src, readyState: v.readyState,
+                            currentTime: v.currentTime, paused: v.paused,
+                            error: v.error ? v.error.code : null,
+                            width: v.videoWidth, height: v.videoHeight}));
+}"""
+
+
+def wait_playing(page: Page) -> dict[str, Any]:
+    """The page's <video> element once it has frames (readyState ≥ 2) and time moves on."""
+    handle = page.wait_for_function(
+        f"() => ({VIDEO_STATE})().find(v => v.readyState >= 2 && v.currentTime > 0.3)",
+        timeout=15_000,
+    )
+    state: dict[str, Any] = handle.json_value()
+    return state
+
+
+def play(page: Page, label: str) -> Response:
+    """Tap "Play the video"; the browser's response for the signed content URL."""
+    with page.expect_response(lambda r: bool(CONTENT.search(r.url)), timeout=20_000) as info:
+        page.get_by_role("button", name=label).click()
+    return info.value
+
+
+def check_playback(page: Page, label: str, close: str, shot: Path) -> None:
+    """Play the video: fetched by its signed link without a token, shown and running."""
+    response = play(page, label)
+    assert response.status in (200, 206), response.status
+    assert "authorization" not in response.request.all_headers()  # a signed link, no token
+    page.get_by_role("button", name=close).wait_for()  # the player's dialog
+    video = wait_playing(page)
+    assert CONTENT.search(video["src"]) and video["error"] is None
+    assert (video["width"], video["height"]) == (320, 240)
+    page.mouse.move(1, 1)
+    page.screenshot(path=str(shot))
+    page.get_by_role("button", name=close).click()
+
+
+def test_the_resident_plays_the_video_of_an_appeal(
+    geo_page: Page, backend_url: str, shots: Path
+) -> None:
+    page = geo_page
+    sign_in(page, backend_url)
+    page.get_by_role("button", name="Жаңа өтініш").click()
+    page.wait_for_function("location.pathname === '/appeals/new'")
+    visible_text(page, "Орын анықталды, дәлдігі ±15 м")
+    type_into(page, "Не болды?", TEXT)
+    page.get_by_role("button", name="Лифт жұмыс істемейді").first.click()  # suggested
+    page.get_by_role("button", name="Өзгерту").wait_for()
+    type_into(page, "Оқиға мекенжайы", ADDRESS)
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Бейне қосу").click()
+    chooser.value.set_files(str(VIDEO))
+    page.mouse.move(200, 500)
+    page.mouse.wheel(0, 3000)
+    page.get_by_role("button", name=f"{VIDEO.name} өшіру").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Өтінішті жіберу").click()
+    page.wait_for_function(
+        "location.pathname.startsWith('/appeals/') && location.pathname !== '/appeals/new'"
+    )
+    page.get_by_text(TITLE).first.wait_for(timeout=30_000)  # synced: the server's number
+    check_playback(page, "Бейнені ойнату", "Жабу", shots / "appeal_video_kk.png")
+
+    # In Russian: the language from the cabinet, back to the appeal, play again (a new link).
+    page.get_by_role("button", name="Жабу").wait_for(state="detached")
+    page.get_by_role("button", name="Артқа").first.click()  # the app bar's back button
+    page.wait_for_function("location.pathname === '/'")
+    page.get_by_role("tab", name="Кабинет").click()
+    page.get_by_role("button", name="Русский").click()
+    page.get_by_role("tab", name="Обращения").click()
+    page.wait_for_function("location.pathname === '/'")
+    card = page.get_by_text(TEXT, exact=False).or_(page.get_by_label(TEXT, exact=False)).first
+    card.click()
+    page.get_by_text(re.compile(r"^Обращение № [0-9-]+$")).first.wait_for()
+    check_playback(page, "Воспроизвести видео", "Закрыть", shots / "appeal_video_ru.png")
