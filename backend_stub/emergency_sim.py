@@ -11,7 +11,6 @@ never confirms them. State lives in memory, per app.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import itertools
 import logging
 import threading
@@ -29,6 +28,7 @@ from backend_stub.deps import SettingsDep, require_dev
 from backend_stub.errors import ApiError
 from backend_stub.models import utcnow
 from backend_stub.schemas.emergency import ServiceLit
+from backend_stub.security import same
 
 log = logging.getLogger("city109.emergency.sim")
 
@@ -111,7 +111,7 @@ def sim_state(request: Request) -> SimState:
 
 
 def _check_key(settings: Settings, key: str | None) -> None:
-    if not key or not hmac.compare_digest(key, adapter.api_key(settings)):
+    if not key or not same(key, adapter.api_key(settings)):
         raise ApiError(401, "not_authenticated")
 
 

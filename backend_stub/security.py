@@ -22,4 +22,7 @@ def keyed_hash(secret_key: str, *parts: str) -> str:
 
 
 def same(a: str, b: str) -> bool:
-    return hmac.compare_digest(a, b)
+    """Constant-time equality of two secrets as text. Compared as UTF-8 bytes: compare_digest
+    refuses non-ASCII `str` with a TypeError, and what a caller sends (a header, a query, a form
+    field) may be anything — a wrong secret must be a plain "no", never a 500."""
+    return hmac.compare_digest(a.encode(), b.encode())

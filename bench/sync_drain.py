@@ -277,7 +277,7 @@ async def profiled(work: Any, top: int = 25) -> tuple[Any, str]:
 class Held:
     appeals: int = 0
     client_ids: int = 0  # distinct
-    twice: int = 0  # client ids held more than once
+    extra: int = 0  # client ids the app never queued (a retry that made a new appeal)
     missing: int = 0  # queued but not on the server
     photos_attached: Counter[int] = field(default_factory=Counter)  # photos per appeal → count
     orphan_uploads: int = 0  # uploads the server kept but no appeal uses (lost answers)
@@ -310,7 +310,7 @@ def server_holds(settings: Settings, phone: str, client_ids: set[str]) -> Held:
     return Held(
         appeals=sum(held.values()),
         client_ids=len(held),
-        twice=sum(1 for k in held.values() if k > 1),
+        extra=len(set(held) - client_ids),
         missing=len(client_ids - set(held)),
         photos_attached=Counter(int(k) for _id, k in per_appeal),
         orphan_uploads=int(orphans),
@@ -423,7 +423,7 @@ def _once(held: Held, n: int) -> bool:
     return (
         held.client_ids == n
         and held.appeals == n
-        and held.twice == 0
+        and held.extra == 0
         and held.missing == 0
         and held.photos_attached == Counter({1: n})
     )
@@ -478,7 +478,7 @@ def sync_rows(r: SyncResult) -> list[Row]:
         ),
         (
             "… on the server afterwards (exactly once?)",
-            f"{h.appeals} appeals, {h.client_ids} client ids ({h.twice} twice, {h.missing} "
+            f"{h.appeals} appeals, {h.client_ids} client ids ({h.extra} unknown, {h.missing} "
             f"missing), {_attached(h)}; {h.orphan_uploads} photo uploads whose answer was lost "
             f"left unattached; rejected: {len(f.rejected)}",
             f"each appeal once, one photo each ({verdict(_once(h, r.n) and not f.rejected)})",

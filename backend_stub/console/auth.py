@@ -13,7 +13,6 @@ CSRF token checked; otherwise the "stale form" page).
 
 from __future__ import annotations
 
-import hmac
 import logging
 import time
 from collections import deque
@@ -38,7 +37,7 @@ from backend_stub.crud import sessions as sessions_crud
 from backend_stub.crud.sessions import TokenPair
 from backend_stub.deps import CONSOLE_COOKIE, DbDep, SettingsDep, console_operator
 from backend_stub.models import AuthSession, User
-from backend_stub.security import keyed_hash
+from backend_stub.security import keyed_hash, same
 
 log = logging.getLogger("city109.console")
 
@@ -71,7 +70,7 @@ class SignedIn:
         return hidden_field("csrf", self.csrf)
 
     def csrf_ok(self, posted: str) -> bool:
-        return bool(posted) and hmac.compare_digest(posted, self.csrf)
+        return bool(posted) and same(posted, self.csrf)
 
 
 def _set_cookies(response: Response, settings: Settings, pair: TokenPair) -> None:
@@ -204,7 +203,7 @@ def login(
     if len(failures) >= LOGIN_MAX_FAILURES:
         return login_page("Слишком много неверных попыток. Повторите позже.", 429)
     expected = settings.operator_password
-    if not expected or not hmac.compare_digest(password.encode(), expected.encode()):
+    if not expected or not same(password, expected):
         failures.append(time.monotonic())
         log.warning("console: wrong operator password from %s", ip or "?")
         return login_page("Неверный пароль.", 401)
@@ -226,7 +225,7 @@ def logout(
 ) -> Response:
     token = request.cookies.get(CONSOLE_COOKIE)
     auth = sessions_crud.session_for_access_token(db, settings, token) if token else None
-    if auth is not None and hmac.compare_digest(csrf, csrf_token(settings, auth)):
+    if auth is not None and same(csrf, csrf_token(settings, auth)):
         sessions_crud.revoke(db, auth)
         db.commit()
     response = redirect("/console/login")

@@ -11,7 +11,6 @@ service the resident chose; the appeal schema itself carries no service.
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response
@@ -26,6 +25,7 @@ from backend_stub.errors import ApiError
 from backend_stub.models import Appeal, utcnow
 from backend_stub.schemas.common import IdPath
 from backend_stub.schemas.emergency import CallbackIn, CallbackOut, ForwardIn, ForwardOut
+from backend_stub.security import same
 
 router = APIRouter(prefix="/api/v1", tags=["emergency"])
 
@@ -76,7 +76,7 @@ def callback(
     secret: Annotated[str | None, Header(alias=adapter.CALLBACK_HEADER)] = None,
 ) -> CallbackOut:
     """The emergency system confirms acceptance of an incident (shared-secret header)."""
-    if not secret or not hmac.compare_digest(secret, adapter.callback_secret(settings)):
+    if not secret or not same(secret, adapter.callback_secret(settings)):
         raise ApiError(401, "not_authenticated")
     parsed = crud.parse_key(body.idempotency_key)
     fwd = crud.get(db, *parsed) if parsed else None

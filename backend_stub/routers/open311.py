@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import hmac
 import logging
 import uuid
 from collections.abc import Callable, Coroutine, Mapping, Sequence
@@ -50,6 +49,7 @@ from backend_stub.schemas.open311 import (
     ServiceRequestCreated,
     ServiceRequestIn,
 )
+from backend_stub.security import same
 from backend_stub.statuses import STATUS_NAMES, AppealType, Status
 from backend_stub.text import clean_text
 
@@ -336,11 +336,7 @@ async def open311_attributes(request: Request, settings: SettingsDep) -> dict[st
     form = await request.form()
     given = form.get("api_key")
     expected = settings.open311_api_key
-    if (
-        not isinstance(given, str)
-        or not expected
-        or not hmac.compare_digest(given.encode(), expected.encode())
-    ):
+    if not isinstance(given, str) or not expected or not same(given, expected):
         raise ApiError(403, "open311_bad_key")
     out: dict[str, str] = {}
     for name, value in form.multi_items():

@@ -240,6 +240,8 @@ def test_disallowed_status_is_refused_with_visible_error(cclient: TestClient) ->
 
     r = cclient.post(url, data={"csrf": "forged", "to_status": "assigned"})
     assert r.status_code == 403
+    r = cclient.post(url, data={"csrf": "подделка", "to_status": "assigned"})  # not a 500
+    assert r.status_code == 403
 
     mine = cclient.get(f"/api/v1/appeals/{appeal['id']}", headers=resident).json()
     assert mine["status"] == "created" and len(mine["history"]) == 1

@@ -502,6 +502,8 @@ def test_callback_needs_the_secret_and_is_idempotent(eclient: TestClient) -> Non
     url = "/api/v1/emergency/callback"
     assert eclient.post(url, json=body).status_code == 401
     assert eclient.post(url, json=body, headers={adapter.CALLBACK_HEADER: "x"}).status_code == 401
+    non_ascii = {adapter.CALLBACK_HEADER: "é".encode("latin-1")}  # a wrong secret, not a 500
+    assert eclient.post(url, json=body, headers=non_ascii).status_code == 401  # type: ignore[dict-item]
     missing = {**body, "idempotency_key": f"{appeal_id}:103"}
     assert eclient.post(url, json=missing, headers=good).status_code == 404
     naive = {**body, "accepted_at": "2026-07-12T09:30:00"}
