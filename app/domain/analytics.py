@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 # Appendix 5 statuses, in the order of an appeal's life.
 STATUS_ORDER: tuple[str, ...] = (
@@ -24,9 +25,9 @@ STATUS_ORDER: tuple[str, ...] = (
 TOP_CATEGORIES = 5  # the rest is summed up as "other"
 
 
-@dataclass(frozen=True)
-class AppealFacts:
-    """What the analytics needs of one appeal (a row of the local store)."""
+class AppealFacts(NamedTuple):
+    """What the analytics needs of one appeal (a row of the local store). A named tuple: ten
+    thousand of them are built per computation, several times cheaper than frozen dataclasses."""
 
     status: str
     category: str | None  # the classifier's class code, e.g. "09"
@@ -56,15 +57,17 @@ class AppealAnalytics:
         return self.total == 0
 
 
-def _aware(value: datetime) -> datetime:
-    """Naive datetimes from SQLite are UTC."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+def _utc_naive(value: datetime) -> datetime:
+    """Compare in naive UTC: SQLite gives naive UTC datetimes, so the rows need no conversion
+    (a `replace` per row was a third of the time over 10,000 appeals); aware values (tests,
+    the clock) are converted."""
+    return value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
 
 
 def appeal_analytics(
     rows: Iterable[AppealFacts], now: datetime | None = None, top: int = TOP_CATEGORIES
 ) -> AppealAnalytics:
-    now = _aware(now or datetime.now(UTC))
+    now = _utc_naive(now or datetime.now(UTC))
     total = closed = with_deadline = on_time = overdue_open = rated = rating_sum = 0
     close_seconds = 0.0
     close_counted = 0
@@ -77,12 +80,14 @@ def appeal_analytics(
         if row.rating is not None and 1 <= row.rating <= 5:
             rated += 1
             rating_sum += row.rating
-        due = _aware(row.due_at) if row.due_at is not None else None
+        due = row.due_at
+        if due is not None and due.tzinfo is not None:
+            due = _utc_naive(due)
         if row.status == "closed":
             closed += 1
             if row.closed_at is not None:
-                closed_at = _aware(row.closed_at)
-                seconds = (closed_at - _aware(row.created_at)).total_seconds()
+                closed_at = _utc_naive(row.closed_at)
+                seconds = (closed_at - _utc_naive(row.created_at)).total_seconds()
                 if seconds >= 0:
                     close_seconds += seconds
                     close_counted += 1
