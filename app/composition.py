@@ -202,7 +202,14 @@ def build_session(
     # the server's photos kept on the device (offline detail); wiped on every sign-out
     media_cache = MediaCache(config.data_dir / "media_cache")
     media_source = CachedMediaSource(appeals_api, media_cache)
-    auth.subscribe(lambda: None if auth.signed_in else media_cache.wipe_soon())
+    capture_dir = config.data_dir / "capture"  # raw camera shots (EXIF, GPS): never kept
+
+    def wipe_on_sign_out() -> None:
+        if not auth.signed_in:
+            media_cache.wipe_soon()
+            local_files.wipe_soon(capture_dir)
+
+    auth.subscribe(wipe_on_sign_out)
 
     def appeal_detail(ref: str) -> AppealDetailViewModel:
         return AppealDetailViewModel(
@@ -255,7 +262,7 @@ def build_session(
             config.data_dir / "media",
             upload_dir_for(config.data_dir),
             media_cache.folder,
-            config.data_dir / "capture",
+            capture_dir,
         )
 
     cabinet = CabinetViewModel(
@@ -325,7 +332,7 @@ def build_session(
         classifier=classifier,
         new_appeal=new_appeal,
         media_picker=MediaPicker(upload_dir_for(config.data_dir)),
-        camera=CameraViewModel(FletCamera(), config.data_dir / "capture"),
+        camera=CameraViewModel(FletCamera(), capture_dir),
         sync=sync,
         sync_status=SyncStatusViewModel(sync, lambda: translator.language),
         appeal_list=appeal_list,

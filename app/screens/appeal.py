@@ -354,14 +354,14 @@ class AppealScreen(Screen):
             on_click=handler,
             tooltip=label,
         )
-        if ref.pending:
-            return ft.Stack(
+        if ref.pending:  # waiting to upload: a badge on it, and the same name for a reader
+            return ft.Semantics(label=label, button=True, content=ft.Stack(
                 [box, ft.Container(content=ft.Icon(ft.Icons.SCHEDULE_SEND, size=16,
                                            color=ft.Colors.ORANGE_900),
                                    right=4, top=4, bgcolor=ft.Colors.WHITE, border_radius=8,
                                    padding=2)],
                 width=THUMB, height=THUMB,
-            )  # fmt: skip
+            ))  # fmt: skip
         return ft.Semantics(label=label, button=True, content=box)
 
     def _media(self) -> ft.Control | None:
@@ -650,7 +650,7 @@ class AppealScreen(Screen):
             if self.picker is not None:
                 row.append(labelled(self.attach_button, _("Attach a photo")))
             if self.camera_button is not None:
-                self.camera_button.render(busy=vm.attach_busy > 0)
+                self.camera_button.render(busy=vm.attach_busy > 0 or vm.attachments_full)
                 row.append(self.camera_button.control)
                 if self.camera_button.reason.visible:
                     parts.append(self.camera_button.reason)

@@ -358,7 +358,7 @@ class NewAppealScreen(Screen):
         )
         self._once("media", media_key, self._render_media)
         if self.camera_button is not None:
-            self.camera_button.render(busy=vm.media_busy > 0)
+            self.camera_button.render(busy=vm.media_busy > 0 or vm.media_full)
 
         self.form_error.value = tr.render(vm.form_error) or ""
         self.form_error.visible = vm.form_error is not None

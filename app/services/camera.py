@@ -6,6 +6,8 @@ on a desktop the control refuses to render, so the adapter says `supported() is 
 control is never built. Whether a device really has a camera is only known by asking it, which
 a browser or a phone answers with a permission prompt: the adapter asks when the resident taps
 "Take photo" (never earlier), and a device without one is reported as `start() is False`.
+A refused permission or a busy camera is not "no camera": it raises `CameraFailed`, so the
+resident is told to allow the camera and may try again.
 """
 
 from __future__ import annotations
@@ -23,6 +25,18 @@ SHOT_TIMEOUT_S = 20.0
 
 class CameraFailed(Exception):
     """The camera refused (permission denied, busy, lost) or did not answer in time."""
+
+
+# How the client reports "this device has no camera" (the error arrives as a string): the web
+# plugin's `cameraNotFound`, or the browser's `NotFoundError` / `DevicesNotFoundError`.
+# Everything else — `cameraPermission` (refused), `cameraNotReadable` (busy), … — is a failure.
+_NOT_FOUND = ("notfound",)
+
+
+def means_no_camera(error: BaseException) -> bool:
+    """Whether the client's error says the device has no camera at all."""
+    text = str(error).lower()
+    return any(marker in text for marker in _NOT_FOUND)
 
 
 class CameraDevice(Protocol):
@@ -98,8 +112,11 @@ class FletCamera:
         except TimeoutError as exc:
             raise CameraFailed("no answer from the camera") from exc
         except Exception as exc:  # the platform's error, as a string from the client
-            log.info("camera list unavailable: %s", exc)
-            return False
+            if means_no_camera(exc):
+                log.info("no camera: %s", exc)
+                return False
+            log.info("camera refused: %s", exc)
+            raise CameraFailed(str(exc)) from exc
         if not found:
             return False
         back = [c for c in found if c.lens_direction == fc.CameraLensDirection.BACK]

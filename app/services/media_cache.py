@@ -43,6 +43,9 @@ class MediaCache:
         self.folder = folder
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
+        # bumped by every wipe: a download that began before a sign-out must not refill the
+        # cache with the previous resident's photo once it ends (see `put`)
+        self.generation = 0
 
     def _path(self, key: str) -> Path:
         return self.folder / cache_key(key)
@@ -56,20 +59,27 @@ class MediaCache:
             return None
         return data
 
-    def put(self, key: str, data: bytes) -> None:
-        """Keep `data` (too big for the cache: not kept), then evict down to the cap."""
+    def put(self, key: str, data: bytes, generation: int | None = None) -> None:
+        """Keep `data` (too big for the cache: not kept), then evict down to the cap.
+
+        `generation` is `self.generation` read before `data` was fetched: when the cache was
+        wiped since (sign-out), `data` belongs to the previous resident and is not kept."""
         if not data or len(data) > self.max_bytes:
             return
         path = self._path(key)
         tmp = self.folder / f".{path.name}.{uuid.uuid4().hex[:8]}.tmp"
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
-        except OSError as exc:
-            log.info("photo not cached: %s", type(exc).__name__)
-            tmp.unlink(missing_ok=True)
-            return
+        with self._lock:  # a wipe runs either wholly before (then: dropped) or after
+            if generation is not None and generation != self.generation:
+                log.info("photo not cached: the cache was wiped while it downloaded")
+                return
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                tmp.write_bytes(data)
+                os.replace(tmp, path)
+            except OSError as exc:
+                log.info("photo not cached: %s", type(exc).__name__)
+                tmp.unlink(missing_ok=True)
+                return
         self.evict()
 
     def size(self) -> int:
@@ -106,8 +116,9 @@ class MediaCache:
         return removed
 
     def wipe(self) -> None:
-        """Delete every cached file (sign-out)."""
+        """Delete every cached file (sign-out); downloads still running are not kept."""
         with self._lock:
+            self.generation += 1
             local_files.wipe(self.folder)
 
     def wipe_soon(self) -> None:
@@ -142,8 +153,9 @@ class CachedMediaSource:
         data = await asyncio.to_thread(self.cache.get, url)
         if data is not None:
             return data
+        generation = self.cache.generation  # before the download: a wipe meanwhile drops it
         data = await self._api.media_bytes(url)
-        await asyncio.to_thread(self.cache.put, url, data)
+        await asyncio.to_thread(self.cache.put, url, data, generation)
         return data
 
     async def media_link(self, url: str) -> str:

@@ -234,7 +234,8 @@ class AppealDetailViewModel(Observable):
         once it is uploaded (a player sends no token; in web mode the browser cannot read a
         file of the device), else — waiting to upload, or offline — the file on this device.
         None, with the reason in `errors["video"]`, when neither works."""
-        self.errors.pop("video", None)
+        if self.errors.pop("video", None) is not None:
+            self.notify()  # the last failure's line goes, whatever this attempt brings
         reason = MSG_VIDEO_UNAVAILABLE
         if ref.url and self._source is not None:
             try:
@@ -261,6 +262,11 @@ class AppealDetailViewModel(Observable):
     @property
     def not_found(self) -> bool:
         return self.loaded and self.detail is None
+
+    @property
+    def attachments_full(self) -> bool:
+        """No room for another attachment (the camera button is disabled then)."""
+        return len(self.attachments) + self.attach_busy >= MAX_ATTACHMENTS
 
     @property
     def title(self) -> Message:
@@ -485,7 +491,7 @@ class AppealDetailViewModel(Observable):
         if self._media is None:
             return
         for file in files:
-            if len(self.attachments) + self.attach_busy >= MAX_ATTACHMENTS:
+            if self.attachments_full:
                 self.errors["attach"] = Message(MSG_TOO_MANY)
                 break
             self.attach_busy += 1

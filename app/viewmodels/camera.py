@@ -57,6 +57,7 @@ class CameraViewModel(Observable):
         self.message: Message | None = None
         self.no_camera = False  # asked once: this device has none
         self.on_captured: PickedHandler | None = None
+        self._session = 0  # which capture view the awaited actions belong to
 
     # -- what the screens show -------------------------------------------------------------------
 
@@ -110,14 +111,22 @@ class CameraViewModel(Observable):
             self.state, self.message = "failed", self.unavailable
             self.notify()
             return
+        self._session += 1
+        session = self._session
         self.state, self.message = "starting", None
         self.notify()
         try:
             found = await self._device.start()
         except CameraFailed as exc:
+            if self._stale(session):
+                return
             log.info("camera failed to start: %s", exc)
             self.state, self.message = "failed", Message(MSG_CAMERA_FAILED)
         else:
+            if self._stale(session):  # closed while the camera was asked (a permission prompt)
+                if self.state == "closed":
+                    await self._device.stop()  # it started after the close: release it
+                return
             if found:
                 self.state = "ready"
             else:
@@ -126,34 +135,50 @@ class CameraViewModel(Observable):
         self.notify()
 
     async def shoot(self) -> None:
-        """Take the picture and hand it on; the capture view closes once it is handed on."""
+        """Take the picture and hand it on; the capture view closes once it is handed on.
+
+        The raw shot (with its EXIF and GPS) is deleted whatever becomes of it: prepared into
+        the form, refused by it (full, too big), or dropped because the view was closed."""
         if not self.can_shoot:
             return
+        session = self._session
         self.state, self.message = "capturing", None
         self.notify()
         try:
             data = await self._device.take()
+            if self._stale(session):  # closed while the picture was taken: not handed on
+                return
             path = await asyncio.to_thread(self._save, data)
         except (CameraFailed, OSError) as exc:
+            if self._stale(session):
+                return
             log.info("shot failed: %s", exc)
             self.state, self.message = "ready", Message(MSG_SHOT_FAILED)
             self.notify()
             return
-        await self.close()
-        handler = self.on_captured
-        if handler is None:
+        try:
+            if self._stale(session):
+                return
+            await self.close()
+            handler = self.on_captured
+            if handler is not None:
+                await handler([self._picked(path, len(data))])
+        finally:
             await asyncio.to_thread(path.unlink, True)
-            return
-        await handler([self._picked(path, len(data))])
 
     async def close(self) -> None:
         if self.state == "closed":
             return
+        self._session += 1  # whatever is still awaited for the view being closed is dropped
         self.state, self.message = "closed", None
         try:
             await self._device.stop()
         finally:
             self.notify()
+
+    def _stale(self, session: int) -> bool:
+        """Whether the capture view this action belongs to was closed (or another opened)."""
+        return session != self._session
 
     # -- helpers ---------------------------------------------------------------------------------
 

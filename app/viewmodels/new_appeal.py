@@ -237,6 +237,11 @@ class NewAppealViewModel(Observable):
         return not self.busy and self.media_busy == 0
 
     @property
+    def media_full(self) -> bool:
+        """No room for another photo or video (the camera button is disabled then)."""
+        return len(self.media) + self.media_busy >= MAX_MEDIA
+
+    @property
     def location_message(self) -> Message | None:
         """What the location row says (state, accuracy, or what to do instead)."""
         if self.location_state == "locating":
@@ -685,7 +690,7 @@ class NewAppealViewModel(Observable):
         self.media_errors = []
         self.errors.pop("media", None)
         for file in files:
-            if len(self.media) + self.media_busy >= MAX_MEDIA:
+            if self.media_full:
                 self.media_errors.append(Message(MSG_TOO_MANY_MEDIA))
                 break
             try:

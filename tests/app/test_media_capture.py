@@ -21,9 +21,9 @@ from app.i18n import Translator
 from app.repositories.appeals import AppealsRepository
 from app.services.api_client import ApiClient, ApiError, NetworkError
 from app.services.appeals_api import AppealsApi
-from app.services.camera import CameraFailed, platform_has_camera
+from app.services.camera import CameraFailed, FletCamera, platform_has_camera
 from app.services.media_cache import CachedMediaSource, MediaCache, cache_key
-from app.services.picker import camera_available
+from app.services.picker import PickedFile, camera_available
 from app.services.tokens import TokenHolder
 from app.store.database import Database
 from app.viewmodels.appeal_detail import AppealDetailViewModel
@@ -78,6 +78,8 @@ class FakeCamera:
         self.started = 0
         self.stopped = 0
         self.previews = 0
+        self.start_gate: asyncio.Event | None = None  # set: start() waits (a permission prompt)
+        self.shot_gate: asyncio.Event | None = None  # set: take() waits for it
 
     def supported(self) -> bool:
         return self._supported
@@ -88,11 +90,15 @@ class FakeCamera:
 
     async def start(self) -> bool:
         self.started += 1
+        if self.start_gate is not None:
+            await self.start_gate.wait()
         if self.fail_start:
             raise CameraFailed("permission denied")
         return self.has_camera
 
     async def take(self) -> bytes:
+        if self.shot_gate is not None:
+            await self.shot_gate.wait()
         if self.fail_shot:
             raise CameraFailed("lost")
         return self.shot
@@ -191,6 +197,168 @@ async def test_camera_failures_keep_the_form_and_explain(db: Database, tmp_path:
     await vm.shoot()  # the pipeline refuses it: the form says why, nothing is added
     assert flow.vm.media == [] and flow.vm.media_errors
     assert list((tmp_path / "capture").iterdir()) == []
+
+
+# -- the flet-camera adapter: "no camera" is only a camera that is not there --------------------
+
+
+class FakeCameraControl:
+    """flet-camera's `Camera` control as the adapter uses it: the client's answers, or the
+    client's error as flet delivers it (a RuntimeError carrying the plugin's text)."""
+
+    def __init__(self, cameras: list[Any] | None = None, error: str | None = None) -> None:
+        self.cameras = cameras or []
+        self.error = error
+        self.initialized: list[Any] = []
+
+    async def get_available_cameras(self) -> list[Any]:
+        if self.error is not None:
+            raise RuntimeError(self.error)
+        return self.cameras
+
+    async def initialize(self, description: Any, preset: Any, enable_audio: bool) -> None:
+        self.initialized.append(description)
+
+
+class PageCamera(FletCamera):
+    """The adapter as on a page in a browser (outside a page it says "not supported")."""
+
+    def supported(self) -> bool:
+        return True
+
+
+def adapter(control: FakeCameraControl) -> FletCamera:
+    camera = PageCamera()
+    camera._control = control  # what `preview()` put on the page
+    return camera
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        "CameraException(cameraPermission, The user denied permission to access the camera.)",
+        "CameraException(NotAllowedError, Permission denied)",
+        "CameraException(cameraNotReadable, The camera is not readable due to a hardware error)",
+    ],
+)
+async def test_a_refused_or_busy_camera_is_not_reported_as_no_camera(
+    error: str, tmp_path: Path
+) -> None:
+    with pytest.raises(CameraFailed):
+        await adapter(FakeCameraControl(error=error)).start()
+
+    vm = CameraViewModel(adapter(FakeCameraControl(error=error)), tmp_path / "capture")
+    await vm.open()
+    assert vm.state == "failed" and not vm.no_camera
+    assert "рұқсат" in kk(vm.status) and "доступ" in ru(vm.status)  # allow the camera
+    await vm.close()
+    assert vm.can_open and vm.unavailable is None  # the button stays: allow it, try again
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        "CameraException(cameraNotFound, No camera found for the given camera options.)",
+        "CameraException(NotFoundError, Requested device not found)",
+        "CameraException(DevicesNotFoundError, )",
+    ],
+)
+async def test_only_a_missing_camera_is_no_camera(error: str) -> None:
+    assert await adapter(FakeCameraControl(error=error)).start() is False
+    assert await adapter(FakeCameraControl(cameras=[])).start() is False
+
+
+async def test_the_adapter_starts_the_back_camera() -> None:
+    from flet_camera import CameraDescription, CameraLensDirection
+
+    front = CameraDescription("front", CameraLensDirection.FRONT, 270)
+    back = CameraDescription("back", CameraLensDirection.BACK, 90)
+    control = FakeCameraControl(cameras=[front, back])
+    assert await adapter(control).start() is True
+    assert control.initialized == [back]
+
+
+# -- the raw shot never stays, the capture view closed means closed ----------------------------
+
+
+async def test_a_refused_shot_leaves_no_raw_file(db: Database, tmp_path: Path) -> None:
+    flow = make_flow(db, FakeBackend(), tmp_path / "media")
+    capture_dir = tmp_path / "capture"
+    vm = CameraViewModel(FakeCamera(shot=phone_shot()), capture_dir)
+    vm.on_captured = flow.vm.add_picked
+    await vm.open()
+    await vm.shoot()
+    assert len(flow.vm.media) == 1
+    flow.vm.media = flow.vm.media * 10  # the form is full
+
+    await vm.open()
+    await vm.shoot()  # the form refuses it (full) before reading the file
+    assert len(flow.vm.media) == 10 and flow.vm.media_errors
+    assert list(capture_dir.iterdir()) == []  # the raw shot (EXIF, GPS) is gone all the same
+
+    async def broken(files: list[PickedFile]) -> None:
+        raise RuntimeError("the form went away")
+
+    vm.on_captured = broken
+    await vm.open()
+    with pytest.raises(RuntimeError):
+        await vm.shoot()
+    assert list(capture_dir.iterdir()) == []
+
+
+async def test_closing_while_the_camera_starts_keeps_it_closed(tmp_path: Path) -> None:
+    camera = FakeCamera()
+    camera.start_gate = asyncio.Event()
+    vm = CameraViewModel(camera, tmp_path / "capture")
+    opening = asyncio.create_task(vm.open())
+    await asyncio.sleep(0)
+    assert vm.state == "starting"
+    await vm.close()  # "Close" while the browser still shows its permission prompt
+    camera.start_gate.set()
+    await opening
+    assert vm.state == "closed" and not vm.is_open and vm.message is None
+    assert camera.stopped == 2  # it started after the close: released again
+
+    camera.fail_start = True  # the same, with a refusal arriving after the close
+    camera.start_gate = asyncio.Event()
+    opening = asyncio.create_task(vm.open())
+    await asyncio.sleep(0)
+    await vm.close()
+    camera.start_gate.set()
+    await opening
+    assert vm.state == "closed" and vm.message is None
+
+
+async def test_closing_while_the_picture_is_taken_drops_it(tmp_path: Path) -> None:
+    camera = FakeCamera()
+    capture_dir = tmp_path / "capture"
+    vm = CameraViewModel(camera, capture_dir)
+    handed: list[list[PickedFile]] = []
+
+    async def handler(files: list[PickedFile]) -> None:
+        handed.append(files)
+
+    vm.on_captured = handler
+    await vm.open()
+    camera.shot_gate = asyncio.Event()
+    shooting = asyncio.create_task(vm.shoot())
+    await asyncio.sleep(0)
+    assert vm.state == "capturing"
+    await vm.close()
+    camera.shot_gate.set()
+    await shooting
+    assert handed == [] and vm.state == "closed" and vm.message is None
+    assert not capture_dir.exists() or list(capture_dir.iterdir()) == []
+
+    camera.fail_shot = True  # a failing shot after the close: no "try again" on a closed view
+    await vm.open()
+    camera.shot_gate = asyncio.Event()
+    shooting = asyncio.create_task(vm.shoot())
+    await asyncio.sleep(0)
+    await vm.close()
+    camera.shot_gate.set()
+    await shooting
+    assert vm.state == "closed" and vm.message is None
 
 
 def test_camera_available_needs_the_package_and_a_platform_with_cameras() -> None:
@@ -299,6 +467,21 @@ async def test_video_plays_by_a_signed_link_or_the_local_file(db: Database, tmp_
     assert await vm.video_source(uploaded) is not None and "video" not in vm.errors
 
 
+async def test_a_playing_video_clears_the_last_failure_on_screen(db: Database) -> None:
+    api = FakeMediaApi({"/api/v1/media/v1": b"MP4"})
+    vm = AppealDetailViewModel("x", AppealsRepository(db), Navigation(), language=lambda: "ru",
+                               media_source=api)  # fmt: skip
+    shown: list[bool] = []
+    vm.subscribe(lambda: shown.append("video" in vm.errors))
+    uploaded = MediaRef(kind="video", content_type="video/mp4", url="/api/v1/media/v1")
+    api.down = True
+    assert await vm.video_source(uploaded) is None
+    assert shown[-1] is True  # the screen shows "no connection"
+    api.down = False
+    assert await vm.video_source(uploaded) is not None
+    assert shown[-1] is False  # and is told it is gone while the video plays
+
+
 async def test_the_api_asks_the_server_for_a_signed_link() -> None:
     seen: list[httpx.Request] = []
 
@@ -343,6 +526,37 @@ def test_cache_eviction_keeps_the_cap_and_the_recently_used(tmp_path: Path) -> N
     assert not [p for p in (tmp_path / "c").iterdir() if p.name.startswith(".")]
 
 
+class SlowMediaApi(FakeMediaApi):
+    """A download that is still running until `release` is set."""
+
+    def __init__(self, data: dict[str, bytes]) -> None:
+        super().__init__(data)
+        self.started = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def media_bytes(self, url: str) -> bytes:
+        self.started.set()
+        await self.release.wait()
+        return await super().media_bytes(url)
+
+
+async def test_a_download_ending_after_the_wipe_is_not_cached(tmp_path: Path) -> None:
+    photo = "/api/v1/media/" + "b" * 32
+    api = SlowMediaApi({photo: b"previous resident"})
+    cache = MediaCache(tmp_path / "media_cache")
+    source = CachedMediaSource(api, cache)
+    download = asyncio.create_task(source.media_bytes(photo))
+    await api.started.wait()
+    cache.wipe()  # sign-out while the photo is on its way
+    api.release.set()
+    assert await download == b"previous resident"  # the screen that asked still gets it
+    assert cache.get(photo) is None
+    assert not (tmp_path / "media_cache").exists() or not any((tmp_path / "media_cache").iterdir())
+
+    assert await source.media_bytes(photo) == b"previous resident"  # a fresh download: kept
+    assert cache.get(photo) == b"previous resident"
+
+
 def test_cache_keys_are_media_ids_or_hashes() -> None:
     assert cache_key("/api/v1/media/" + "f" * 32) == "f" * 32
     assert cache_key("/api/v1/media/abc?x=1") == "abc"
@@ -359,13 +573,17 @@ async def test_sign_out_wipes_the_photo_cache(
     folder = session.config.data_dir / "media_cache"
     cache = MediaCache(folder)
     cache.put("/api/v1/media/p1", b"private photo")
+    capture = session.config.data_dir / "capture"
+    capture.mkdir(parents=True)
+    (capture / "left-over.jpg").write_bytes(phone_shot((40, 30)))  # a raw shot (EXIF, GPS)
     assert session.camera is not None and not session.camera.is_open
     await session.cabinet.sign_out()
     for _ in range(100):  # wiped in a worker thread
-        if not any(folder.iterdir()):
+        if not any(folder.iterdir()) and not any(capture.iterdir()):
             break
         await asyncio.sleep(0.01)
     assert list(folder.iterdir()) == []
+    assert list(capture.iterdir()) == []
 
     cache.put("/api/v1/media/p2", b"another")  # "delete my data" wipes it too
     again = make_session()
@@ -413,6 +631,19 @@ async def test_new_appeal_screen_shows_the_camera_button_state(
     assert on.camera_button.button.disabled and on.camera_button.reason.visible
     on.dispose()
     assert camera.on_captured is None
+
+    ready = build(CameraViewModel(FakeCamera(), tmp_path / "c"))
+    assert ready.camera_button is not None and not ready.camera_button.button.disabled
+    shot = CameraViewModel(FakeCamera(shot=phone_shot((80, 60))), tmp_path / "c")
+    shot.on_captured = session.new_appeal.add_picked
+    await shot.open()
+    await shot.shoot()
+    assert len(session.new_appeal.media) == 1
+    session.new_appeal.media = session.new_appeal.media * 10  # full: no shot to throw away
+    ready.render()
+    assert ready.camera_button.button.disabled
+    ready.dispose()
+    session.new_appeal.media = []
 
     session.translator.set_language("ru")
     ru_screen = build(CameraViewModel(FakeCamera(supported=False), tmp_path / "c"))

@@ -1,8 +1,11 @@
 """The camera in a real browser (flet-camera in web mode).
 
-- A browser without any camera: "Take photo" opens the capture view, which says there is no
+- A browser without any camera (camera permission granted, so the browser answers "not
+  found", not "not allowed"): "Take photo" opens the capture view, which says there is no
   camera; the button is then disabled with the reason in kk and ru — nothing crashes, no dead
   button.
+- A browser with a camera the resident refuses: the capture view asks to allow the camera, and
+  the button stays usable to try again (a refusal is not "no camera").
 - A browser with Chromium's fake camera (`--use-fake-device-for-media-stream`): the shot lands
   on the form as a photo tile, through the same pipeline as a picked photo, and the appeal
   reaches the server with it.
@@ -44,8 +47,9 @@ def to_photos(page: Page) -> None:
 
 @pytest.fixture
 def plain_page(browser: Browser, app_url: str, tmp_path: Path) -> Iterator[Page]:
+    # the camera is allowed: with no device the browser then says NotFoundError, unambiguously
     context = browser.new_context(viewport=PHONE_VIEWPORT, locale="kk-KZ", geolocation=HERE,
-                                  permissions=["geolocation"])  # fmt: skip
+                                  permissions=["geolocation", "camera"])  # fmt: skip
     page = context.new_page()
     page.set_default_timeout(20_000)
     open_app(page, app_url)
@@ -120,6 +124,45 @@ def test_a_photo_taken_with_the_camera_joins_the_form(
         page.screenshot(path=str(shots / "camera_capture_ru.png"))
         page.get_by_role("button", name="Закрыть").click()
         page.get_by_role("button", name="Сделать фото").wait_for()
+    finally:
+        page.screenshot(path=str(tmp_path / "last.png"))
+        context.close()
+
+
+@pytest.fixture
+def refusing_browser(browser: Browser) -> Iterator[Browser]:
+    """Chromium with a fake camera but no fake permission prompt: the prompt is refused."""
+    b = browser.browser_type.launch(
+        executable_path=str(CHROMIUM),
+        args=[*CHROMIUM_ARGS, "--use-fake-device-for-media-stream"],
+        headless=True,
+    )
+    yield b
+    b.close()
+
+
+def test_a_refused_camera_asks_to_allow_it_and_the_button_stays(
+    refusing_browser: Browser, app_url: str, backend_url: str, shots: Path, tmp_path: Path
+) -> None:
+    context = refusing_browser.new_context(
+        viewport=PHONE_VIEWPORT, locale="kk-KZ", geolocation=HERE, permissions=["geolocation"]
+    )
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        open_app(page, app_url)
+        new_appeal(page, backend_url)
+        to_photos(page)
+        page.get_by_role("button", name="Фото түсіру").click()
+        visible_text(page, "Қолданбаға камераға рұқсат берілгенін тексеріп")
+        settle(page)
+        page.screenshot(path=str(shots / "camera_refused_kk.png"))
+        page.get_by_role("button", name="Жабу").click()
+        to_photos(page)
+        button = page.get_by_role("button", name="Фото түсіру")
+        button.wait_for()
+        assert button.is_enabled()  # not "no camera": allow it and try again
+        assert page.get_by_text("камера табылмады").count() == 0
     finally:
         page.screenshot(path=str(tmp_path / "last.png"))
         context.close()
