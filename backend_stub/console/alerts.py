@@ -7,7 +7,6 @@ validation and the sync feed (and so the residents' push channel) are the same.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,26 +24,24 @@ from backend_stub.console.core import (
     FormError,
     FormShort,
     FormText,
-    back_link,
     badge,
+    client_id_field,
     console_router,
     details,
     district_checkboxes,
     district_name,
     e,
-    error_box,
     fmt_time,
-    heading,
-    hidden_field,
-    layout,
     not_found,
     once_per_form,
     options,
     pager,
     parse_local,
+    post_form,
     redirect,
     refusals,
-    subnav,
+    section_item,
+    section_list,
     table,
     to_local,
     validation_text,
@@ -57,6 +54,7 @@ from backend_stub.models import Alert, utcnow
 from backend_stub.schemas.alerts import AlertIn
 
 router = console_router("/console/alerts")
+BACK_TO_LIST = ("/console/alerts", "Все оповещения")
 
 STATUS_NAMES = {
     "Actual": ("Реальное", "Нақты"),
@@ -192,15 +190,18 @@ def alert_list(
         "Отправлено / до",
         "CAP",
     )
-    content = (
-        subnav("Экстренные оповещения")
-        + heading("Экстренные оповещения", "Төтенше ескертулер (CAP 1.2) · время: Астана")
-        + '<p><a href="/console/alerts/new"><button type="button">Новое оповещение · Жаңа ескерту'
+    body = (
+        '<p><a href="/console/alerts/new"><button type="button">Новое оповещение · Жаңа ескерту'
         '</button></a> <a class="small" href="/cap/feed.atom">Лента Atom</a></p>'
         + table(headers, body_rows, "Оповещений нет · Ескерту жоқ.")
         + pager("/console/alerts", rows)
     )
-    return layout("Экстренные оповещения", content, csrf=who.csrf)
+    return section_list(
+        "Экстренные оповещения",
+        "Төтенше ескертулер (CAP 1.2) · время: Астана",
+        body,
+        csrf=who.csrf,
+    )
 
 
 # ---------------------------------------------------------------- the form
@@ -364,8 +365,9 @@ def form_html(form: AlertForm, action: str, hidden: str, submit: str) -> str:
     statuses = {
         k: f"{ru} · {kk}" for k, (ru, kk) in STATUS_NAMES.items() if k in crud.PUBLIC_STATUSES
     }
-    return (
-        f'<form method="post" action="{e(action)}">{hidden}'
+    return post_form(
+        action,
+        hidden,
         '<div class="filters">'
         + _select("status", "Статус", statuses, form.status)
         + _select("category", "Категория", CATEGORY_NAMES, form.category)
@@ -401,27 +403,30 @@ def form_html(form: AlertForm, action: str, hidden: str, submit: str) -> str:
         f'<input type="datetime-local" id="a-onset" name="onset" value="{e(form.onset)}"></div>'
         '<div><label for="a-exp">Действует до (Астана)</label>'
         f'<input type="datetime-local" id="a-exp" name="expires" value="{e(form.expires)}"'
-        " required></div></div>"
-        f'<div class="actions"><button type="submit">{e(submit)}</button></div></form>'
+        " required></div></div>",
+        submit,
     )
 
 
 def _hidden(who: SignedIn) -> str:
-    return who.hidden + hidden_field("client_id", uuid.uuid4())
+    return who.hidden + client_id_field()
 
 
 def render_new(
     who: SignedIn, form: AlertForm, *, error: str | None = None, status: int = 200
 ) -> HTMLResponse:
-    content = (
-        subnav("Экстренные оповещения")
-        + back_link("/console/alerts", "Все оповещения")
-        + f"<h1>Новое экстренное оповещение</h1>{error_box(error)}"
+    return section_item(
+        "Экстренные оповещения",
+        BACK_TO_LIST,
+        "Новое экстренное оповещение",
         '<div class="card">'
         + form_html(form, "/console/alerts", _hidden(who), "Опубликовать · Жариялау")
-        + "</div>"
+        + "</div>",
+        csrf=who.csrf,
+        error=error,
+        status=status,
+        tab_title="Новое оповещение",
     )
-    return layout("Новое оповещение", content, csrf=who.csrf, status=status)
 
 
 def _texts_html(alert: Alert) -> str:
@@ -506,22 +511,28 @@ def render_alert(
                 "Отправить обновление · Жаңартуды жіберу",
             )
             + "</div>"
-            f'<div class="card"><form method="post"'
-            f' action="/console/alerts/{e(alert.identifier)}/cancel">{_hidden(who)}'
-            "<h2>Отменить оповещение · Ескертудің күшін жою</h2>"
-            '<label for="a-note">Причина (видна в сообщении CAP)</label>'
-            '<input type="text" class="wide" id="a-note" name="note" maxlength="1000">'
-            '<div class="actions"><button type="submit" class="secondary">Отменить · Күшін жою'
-            "</button></div></form></div>"
+            + '<div class="card">'
+            + post_form(
+                f"/console/alerts/{alert.identifier}/cancel",
+                _hidden(who),
+                "<h2>Отменить оповещение · Ескертудің күшін жою</h2>"
+                '<label for="a-note">Причина (видна в сообщении CAP)</label>'
+                '<input type="text" class="wide" id="a-note" name="note" maxlength="1000">',
+                "Отменить · Күшін жою",
+                button_cls="secondary",
+            )
+            + "</div>"
         )
-    content = (
-        subnav("Экстренные оповещения")
-        + back_link("/console/alerts", "Все оповещения")
-        + f"<h1>Оповещение {e(alert.identifier)}</h1>{error_box(error)}"
+    return section_item(
+        "Экстренные оповещения",
+        BACK_TO_LIST,
+        f"Оповещение {alert.identifier}",
         f'<div class="grid"><div><div class="card">{facts}</div>{_texts_html(alert)}</div>'
-        f"<div>{actions}</div></div>"
+        f"<div>{actions}</div></div>",
+        csrf=who.csrf,
+        error=error,
+        status=status,
     )
-    return layout(f"Оповещение {alert.identifier}", content, csrf=who.csrf, status=status)
 
 
 # ---------------------------------------------------------------- routes

@@ -22,6 +22,7 @@ from backend_stub.console.core import (
     PAGE_SIZE,
     badge,
     chips,
+    client_id_field,
     console_router,
     count_label,
     details,
@@ -30,7 +31,6 @@ from backend_stub.console.core import (
     error_box,
     fmt_time,
     heading,
-    hidden_field,
     html_response,
     layout,
     not_found,
@@ -412,7 +412,7 @@ def _chat(
     reply_form = (
         f'<form method="post" action="/console/appeals/{appeal.id}/messages"'
         ' enctype="multipart/form-data">'
-        f"{who.hidden}{hidden_field('client_id', uuid.uuid4())}"
+        f"{who.hidden}{client_id_field()}"
         '<label for="reply">Ответ заявителю</label>'
         f'<textarea id="reply" name="text" maxlength="4000">{e(draft)}</textarea>'
         '<label for="reply-photo">Фото (необязательно)</label>'

@@ -31,6 +31,7 @@ from backend_stub.console.core import (
     error_page,
     hidden_field,
     layout,
+    post_form,
     redirect,
 )
 from backend_stub.crud import sessions as sessions_crud
@@ -174,12 +175,15 @@ def login_page(error: str | None = None, status: int = 200) -> HTMLResponse:
         '<div class="card login"><h1>Вход оператора</h1>'
         '<p class="muted small">Операторға кіру</p>'
         f"{error_box(error)}"
-        '<form method="post" action="/console/login">'
-        '<label for="password">Пароль</label>'
-        '<input type="password" id="password" name="password" autocomplete="current-password"'
-        " required autofocus>"
-        '<div class="actions"><button type="submit">Войти</button></div>'
-        "</form></div>"
+        + post_form(
+            "/console/login",
+            "",
+            '<label for="password">Пароль</label>'
+            '<input type="password" id="password" name="password"'
+            ' autocomplete="current-password" required autofocus>',
+            "Войти",
+        )
+        + "</div>"
     )
     return layout("Вход", content, status=status)
 

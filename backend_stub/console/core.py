@@ -10,6 +10,7 @@ Every value put into a page goes through `e()` (html.escape); widget arguments n
 from __future__ import annotations
 
 import html
+import uuid
 from collections.abc import Callable, Coroutine, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, tzinfo
@@ -267,6 +268,30 @@ def back_link(href: str, label: str) -> str:
     return f'<p class="small"><a href="{e(href)}">← {e(label)}</a></p>'
 
 
+def section_list(section: str, note: str, body_html: str, *, csrf: str) -> HTMLResponse:
+    """A section's list page: the way back to the appeals, the heading with its note, the list."""
+    return layout(section, subnav(section) + heading(section, note) + body_html, csrf=csrf)
+
+
+def section_item(
+    section: str,
+    back: tuple[str, str],
+    title: str,
+    body_html: str,
+    *,
+    csrf: str,
+    error: str | None = None,
+    status: int = 200,
+    tab_title: str | None = None,
+) -> HTMLResponse:
+    """One item's page in a section: the way back to the appeals and to the section's list
+    (`back`: href, label), the title, any error, the page itself."""
+    content = (
+        subnav(section) + back_link(*back) + f"<h1>{e(title)}</h1>{error_box(error)}" + body_html
+    )
+    return layout(tab_title or title, content, csrf=csrf, status=status)
+
+
 # ---------------------------------------------------------------- widgets
 
 
@@ -332,6 +357,44 @@ def options(items: Iterable[tuple[str, str]], selected: str | None) -> str:
 
 def hidden_field(name: str, value: object) -> str:
     return f'<input type="hidden" name="{name}" value="{e(value)}">'
+
+
+def client_id_field() -> str:
+    """A fresh hidden client_id, so that a create runs once per form (see `once_per_form`)."""
+    return hidden_field("client_id", uuid.uuid4())
+
+
+def _class_attr(cls: str) -> str:
+    return f' class="{cls}"' if cls else ""
+
+
+def _submit(label: str, cls: str) -> str:
+    return f'<button type="submit"{_class_attr(cls)}>{e(label)}</button>'
+
+
+def post_form(
+    action: str,
+    hidden_html: str,
+    fields_html: str,
+    submit: str,
+    *,
+    cls: str = "",
+    button_cls: str = "",
+) -> str:
+    """A POST form: its hidden fields (the CSRF token and the like), its fields and one submit
+    button under them."""
+    return (
+        f'<form{_class_attr(cls)} method="post" action="{e(action)}">{hidden_html}'
+        f'{fields_html}<div class="actions">{_submit(submit, button_cls)}</div></form>'
+    )
+
+
+def button_form(action: str, hidden_html: str, label: str, *, button_cls: str = "") -> str:
+    """An inline POST form that is only a button (publish, close, delete)."""
+    return (
+        f'<form class="inline" method="post" action="{e(action)}">{hidden_html}'
+        f"{_submit(label, button_cls)}</form>"
+    )
 
 
 def district_checkboxes(chosen: Iterable[str], gap_px: int = 14) -> str:

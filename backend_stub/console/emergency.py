@@ -26,6 +26,7 @@ from backend_stub.console.core import (
     fmt_time,
     heading,
     layout,
+    post_form,
     redirect,
     table,
 )
@@ -72,12 +73,12 @@ def _row(fwd: EmergencyForward, appeal: Appeal, hidden: str) -> str:
         details.append(f'<span class="muted">Ошибка: {e(fwd.last_error)}</span>')
     action = ""
     if alert:
-        action = (
-            f"<b>Позвоните {e(fwd.service)}</b>"
-            f'<form method="post" action="/console/emergency/{fwd.id}/accepted">{hidden}'
+        action = f"<b>Позвоните {e(fwd.service)}</b>" + post_form(
+            f"/console/emergency/{fwd.id}/accepted",
+            hidden,
             f'<label for="acc-{fwd.id}">Номер принятия от диспетчера</label>'
-            f'<input type="text" id="acc-{fwd.id}" name="acceptance_id" maxlength="64" required>'
-            '<div class="actions"><button type="submit">Принято по телефону</button></div></form>'
+            f'<input type="text" id="acc-{fwd.id}" name="acceptance_id" maxlength="64" required>',
+            "Принято по телефону",
         )
     return (
         f"<tr{ALERT_ROW if alert else ''}>"

@@ -6,7 +6,6 @@ Writes go through the same crud as the operator API, so the checks and the sync 
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
@@ -23,26 +22,24 @@ from backend_stub.console.core import (
     FormError,
     FormShort,
     FormText,
-    back_link,
     badge,
     chips,
+    client_id_field,
     console_router,
     district_checkboxes,
     district_name,
     e,
-    error_box,
     fmt_time,
-    heading,
-    hidden_field,
-    layout,
     not_found,
     once_per_form,
     options,
     pager,
     parse_local,
+    post_form,
     redirect,
     refusals,
-    subnav,
+    section_item,
+    section_list,
     table,
     to_local,
     validation_text,
@@ -129,16 +126,13 @@ def notice_list(
         for n in rows
     ]
     headers = ("№", "Вид", "Тема", "Заголовок", "Где", "Начало / конец", "Состояние")
-    content = (
-        subnav("Оповещения")
-        + heading("Оповещения", "Хабарландырулар · время: Астана")
-        + scopes
-        + '<form method="get" action="/console/notices/new"><p><button type="submit">'
+    body = (
+        scopes + '<form method="get" action="/console/notices/new"><p><button type="submit">'
         "Новое оповещение · Жаңа хабарландыру</button></p></form>"
         + table(headers, body_rows, "Оповещений нет · Хабарландыру жоқ.")
         + pager("/console/notices", rows, {"scope": scope})
     )
-    return layout("Оповещения", content, csrf=who.csrf)
+    return section_list("Оповещения", "Хабарландырулар · время: Астана", body, csrf=who.csrf)
 
 
 # ---------------------------------------------------------------- the form
@@ -222,14 +216,15 @@ def render_form(
     if notice is None:
         title = "Новое оповещение"
         action = "/console/notices"
-        hidden += hidden_field("client_id", uuid.uuid4())
+        hidden += client_id_field()
     else:
         title = f"Оповещение № {notice.id}"
         action = f"/console/notices/{notice.id}"
     kinds = options([(k, f"{v['ru']} · {v['kk']}") for k, v in KIND_NAMES.items()], form.kind)
     topics = options([(k, f"{v['ru']} · {v['kk']}") for k, v in TOPICS.items()], form.topic)
-    fields = (
-        f'<form method="post" action="{e(action)}">{hidden}'
+    fields = post_form(
+        action,
+        hidden,
         '<div class="filters">'
         '<div><label for="n-kind">Вид</label>'
         f'<select id="n-kind" name="kind">{kinds}</select></div>'
@@ -259,10 +254,8 @@ def render_form(
         '<div><label for="n-lon">долгота</label><input type="text" id="n-lon" name="area_lon"'
         f' value="{e(form.area_lon)}" placeholder="71.4307"></div>'
         '<div><label for="n-r">радиус, м</label><input type="text" id="n-r"'
-        f' name="area_radius_m" value="{e(form.area_radius_m)}" placeholder="500"></div></div>'
-        '<div class="actions"><button type="submit">'
-        + ("Опубликовать · Жариялау" if notice is None else "Сохранить · Сақтау")
-        + "</button></div></form>"
+        f' name="area_radius_m" value="{e(form.area_radius_m)}" placeholder="500"></div></div>',
+        "Опубликовать · Жариялау" if notice is None else "Сохранить · Сақтау",
     )
     extra = ""
     if notice is not None and notice.state == "withdrawn":
@@ -280,13 +273,15 @@ def render_form(
             '<button type="submit" class="secondary">Отозвать · Кері қайтару</button>'
             "</form></div>"
         )
-    content = (
-        subnav("Оповещения")
-        + back_link("/console/notices", "Все оповещения")
-        + f"<h1>{e(title)}</h1>{error_box(error)}"
-        f'<div class="card">{fields}</div>{extra}'
+    return section_item(
+        "Оповещения",
+        ("/console/notices", "Все оповещения"),
+        title,
+        f'<div class="card">{fields}</div>{extra}',
+        csrf=who.csrf,
+        error=error,
+        status=status,
     )
-    return layout(title, content, csrf=who.csrf, status=status)
 
 
 def _notice_or_404(db: Session, who: SignedIn, notice_id: int) -> Notice:

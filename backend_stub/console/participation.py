@@ -27,6 +27,7 @@ from backend_stub.console.core import (
     FormError,
     back_link,
     badge,
+    button_form,
     chips,
     console_router,
     count_label,
@@ -40,6 +41,7 @@ from backend_stub.console.core import (
     layout,
     options,
     pager,
+    post_form,
     redirect,
     refusals,
     table,
@@ -144,8 +146,9 @@ def _found(db: Session, who: SignedIn, model: type[Model], item_id: int, what: s
 def _poll_form(who: SignedIn, values: dict[str, Any]) -> str:
     now = utcnow()
     multiple = " checked" if values.get("multiple") else ""
-    return (
-        f'<form class="card" method="post" action="{BASE}/polls">{who.hidden}'
+    return post_form(
+        f"{BASE}/polls",
+        who.hidden,
         "<h2>Новый опрос · Жаңа сауалнама</h2>"
         + _text_input("question_kk", "Вопрос (каз.)", values.get("question_kk", ""), maxlength=1000)
         + _text_input("question_ru", "Вопрос (рус.)", values.get("question_ru", ""), maxlength=1000)
@@ -178,8 +181,9 @@ def _poll_form(who: SignedIn, values: dict[str, Any]) -> str:
         '<input type="datetime-local" id="closes_at" name="closes_at"'
         f' value="{e(values.get("closes_at") or to_local(now + timedelta(days=7)))}"></div></div>'
         "<label>Районы (ни одного — весь город)</label>"
-        f"<div>{district_checkboxes(values.get('districts') or [], gap_px=12)}</div>"
-        '<div class="actions"><button type="submit">Сохранить черновик</button></div></form>'
+        f"<div>{district_checkboxes(values.get('districts') or [], gap_px=12)}</div>",
+        "Сохранить черновик",
+        cls="card",
     )
 
 
@@ -304,21 +308,18 @@ def _render_poll(
         )
     kind = f"несколько вариантов, не более {poll.max_choices}" if poll.multiple else "один вариант"
     scope = ", ".join(district_name(d) for d in poll.districts) or "Весь город"
+    here = f"{BASE}/polls/{poll.id}"
     actions = []
     if poll.state == "draft":
+        actions.append(button_form(f"{here}/publish", who.hidden, "Опубликовать · Жариялау"))
         actions.append(
-            f'<form class="inline" method="post" action="{BASE}/polls/{poll.id}/publish">'
-            f'{who.hidden}<button type="submit">Опубликовать · Жариялау</button></form>'
-        )
-        actions.append(
-            f'<form class="inline" method="post" action="{BASE}/polls/{poll.id}/delete">'
-            f'{who.hidden}<button type="submit" class="secondary">Удалить черновик</button></form>'
+            button_form(f"{here}/delete", who.hidden, "Удалить черновик", button_cls="secondary")
         )
     elif state in {"open", "upcoming"}:
         actions.append(
-            f'<form class="inline" method="post" action="{BASE}/polls/{poll.id}/close">'
-            f'{who.hidden}<button type="submit" class="danger">Завершить голосование сейчас'
-            "</button></form>"
+            button_form(
+                f"{here}/close", who.hidden, "Завершить голосование сейчас", button_cls="danger"
+            )
         )
     facts = details(
         [
@@ -423,11 +424,12 @@ def _initiative_list(
         for i in initiatives_crud.list_initiatives(db)
     ]
     headers = ("Инициатива", "Статус", "Поддержали", "Изменена")
-    form = (
-        f'<form class="card" method="post" action="{BASE}/initiatives">'
-        f"{who.hidden}<h2>Новая инициатива · Жаңа бастама</h2>"
-        + _initiative_fields(values or {})
-        + '<div class="actions"><button type="submit">Опубликовать</button></div></form>'
+    form = post_form(
+        f"{BASE}/initiatives",
+        who.hidden,
+        "<h2>Новая инициатива · Жаңа бастама</h2>" + _initiative_fields(values or {}),
+        "Опубликовать",
+        cls="card",
     )
     body = f'<div class="card">{table(headers, rows, "Инициатив пока нет.")}</div>{form}'
     return _page(who, "Инициативы акимата", body, error=error, status=status)
@@ -496,14 +498,14 @@ def _render_initiative(
         "description_ru": initiative.description_ru,
         "state": initiative.state,
     }
-    body = (
-        f'<form class="card" method="post" action="{BASE}/initiatives/{initiative.id}">'
-        f"{who.hidden}<p>Поддержали: <b>{initiative.support_count}</b> · "
-        f"{_badge(initiative.state, INITIATIVE_STATE_NAMES)}</p>"
-        + _initiative_fields(shown)
-        + '<div class="actions"><button type="submit">Сохранить</button></div></form>'
-        + back_link(f"{BASE}/initiatives", "Все инициативы")
-    )
+    body = post_form(
+        f"{BASE}/initiatives/{initiative.id}",
+        who.hidden,
+        f"<p>Поддержали: <b>{initiative.support_count}</b> · "
+        f"{_badge(initiative.state, INITIATIVE_STATE_NAMES)}</p>" + _initiative_fields(shown),
+        "Сохранить",
+        cls="card",
+    ) + back_link(f"{BASE}/initiatives", "Все инициативы")
     return _page(who, "Инициатива", body, error=error, status=status)
 
 

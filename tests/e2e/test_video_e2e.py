@@ -10,6 +10,7 @@ fetches it without any token and gets the bytes (200/206), and the page's <video
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -97,9 +98,16 @@ def test_the_resident_plays_the_video_of_an_appeal(
     page.mouse.wheel(0, 3000)
     page.get_by_role("button", name=f"{VIDEO.name} өшіру").wait_for(timeout=30_000)
     page.get_by_role("button", name="Өтінішті жіберу").click()
-    page.wait_for_function(
-        "location.pathname.startsWith('/appeals/') && location.pathname !== '/appeals/new'"
-    )
+    # The suite's backend is shared: earlier tests may have filed appeals near this position,
+    # and then the app first offers them ("similar appeals nearby"); the resident sends anyway.
+    filed = "location.pathname.startsWith('/appeals/') && location.pathname !== '/appeals/new'"
+    send_anyway = page.get_by_role("button", name="Бәрібір өзімдікін жіберу")
+    deadline = time.monotonic() + 30
+    while not page.evaluate(filed) and time.monotonic() < deadline:
+        if send_anyway.count():
+            send_anyway.first.click()
+        page.wait_for_timeout(250)
+    page.wait_for_function(filed)
     page.get_by_text(TITLE).first.wait_for(timeout=30_000)  # synced: the server's number
     check_playback(page, "Бейнені ойнату", "Жабу", shots / "appeal_video_kk.png")
 
