@@ -82,14 +82,19 @@ def test_without_a_camera_the_button_explains(
     page.screenshot(path=str(shots / "camera_none_ru.png"))
 
 
-@pytest.fixture
-def camera_browser(browser: Browser) -> Iterator[Browser]:
-    """Chromium with a fake camera (a moving test pattern), from the session's Playwright."""
+def launched(browser: Browser, extra_args: list[str]) -> Iterator[Browser]:
+    """Another Chromium from the session's Playwright, with extra command-line switches."""
     b = browser.browser_type.launch(
-        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + FAKE_CAMERA_ARGS, headless=True
+        executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, *extra_args], headless=True
     )
     yield b
     b.close()
+
+
+@pytest.fixture
+def camera_browser(browser: Browser) -> Iterator[Browser]:
+    """Chromium with a fake camera (a moving test pattern)."""
+    yield from launched(browser, FAKE_CAMERA_ARGS)
 
 
 def test_a_photo_taken_with_the_camera_joins_the_form(
@@ -132,13 +137,7 @@ def test_a_photo_taken_with_the_camera_joins_the_form(
 @pytest.fixture
 def refusing_browser(browser: Browser) -> Iterator[Browser]:
     """Chromium with a fake camera but no fake permission prompt: the prompt is refused."""
-    b = browser.browser_type.launch(
-        executable_path=str(CHROMIUM),
-        args=[*CHROMIUM_ARGS, "--use-fake-device-for-media-stream"],
-        headless=True,
-    )
-    yield b
-    b.close()
+    yield from launched(browser, ["--use-fake-device-for-media-stream"])
 
 
 def test_a_refused_camera_asks_to_allow_it_and_the_button_stays(
