@@ -9,6 +9,7 @@ sees the new status and the reply, rates the work and reopens the appeal.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 import uuid
@@ -19,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Browser, Geolocation, Page
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.conftest import (
     PHONE_VIEWPORT,
@@ -222,7 +224,16 @@ def test_offline_filing_and_chat_then_operator_reply_rating_and_reopening(
     # -- the resident rates the work and reopens the appeal ---------------------------------------
     page.get_by_role("button", name="5-тен 5").click()
     type_into(page, "Пікір (міндетті емес)", "Рақмет, тез шығарды")
-    page.get_by_role("button", name="Бағаны жіберу").click()
+    # A sync landing just then may redraw the form under the click: click again only while the
+    # form is still there (once sent, it is replaced by "your rating").
+    send = page.get_by_role("button", name="Бағаны жіберу")
+    yours = page.get_by_text("Сіздің бағаңыз")
+    for _ in range(3):
+        if send.count():
+            send.first.click()
+        with contextlib.suppress(PlaywrightError):
+            yours.first.wait_for(state="visible", timeout=8_000)
+            break
     visible_text(page, "Сіздің бағаңыз")
 
     def rated() -> Any:
