@@ -147,8 +147,6 @@ def build_session(
     # the new appeal, the shelter map, participation and saved addresses.
     last_position = LastPositionStore(db)
     here = LocationService(FletGeolocator(), last_position)
-    geocoder = NominatimGeocoder()  # one cache and one pause-after-failure for the session
-    media = MediaPreparer(config.data_dir / "media")  # photos of appeals, chat, proposals
     appeals = AppealsRepository(db)
     new_appeal_api = NewAppealApi(api)
     classifier = ClassifierRepository(db, new_appeal_api)
@@ -158,10 +156,10 @@ def build_session(
         appeals=appeals,
         classifier=classifier,
         location=here,
-        geocoder=geocoder,
+        geocoder=NominatimGeocoder(),
         applicant=applicant,
         drafts=DraftRepository(db),
-        media=media,
+        media=MediaPreparer(config.data_dir / "media"),
         api=new_appeal_api,
         navigation=navigation,
         language=lambda: translator.language,
@@ -200,6 +198,7 @@ def build_session(
         refresh_categories=classifier.refresh,
     )
     classifier.subscribe(appeal_list.reload_soon)  # category names arrived
+    chat_media = MediaPreparer(config.data_dir / "media")
     # the server's photos kept on the device (offline detail); wiped on every sign-out
     media_cache = MediaCache(config.data_dir / "media_cache")
     media_source = CachedMediaSource(appeals_api, media_cache)
@@ -218,7 +217,7 @@ def build_session(
             appeals,
             navigation,
             language=lambda: translator.language,
-            media=media,
+            media=chat_media,
             service_names=service_names.names_of,
             category_name=classifier.name_of,
             media_source=media_source,
@@ -284,8 +283,8 @@ def build_session(
             navigation,
             on_queued=sync.request_sync,
             location=here,
-            geocoder=geocoder,
-            media=media,
+            geocoder=NominatimGeocoder(),
+            media=MediaPreparer(config.data_dir / "media"),
             language=lambda: translator.language,
         ),
         personal=PersonalDataViewModel(profile, on_queued=sync.request_sync, online=online),
@@ -293,7 +292,7 @@ def build_session(
             profile,
             navigation,
             location=here,
-            geocoder=geocoder,
+            geocoder=NominatimGeocoder(),
             search=NominatimAddressSearch(),
             language=lambda: translator.language,
             on_queued=sync.request_sync,

@@ -17,7 +17,7 @@ from app.screens.participation import NewProposalScreen, spawn
 from app.screens.point_map import PointMap
 from app.viewmodels.addresses import DISTRICT_NAMES, LABEL_NAMES, AddressesViewModel, label_kind
 from app.viewmodels.app_state import AppViewModel
-from app.viewmodels.notices import MSG_PREFS_SAVED, NoticePrefsViewModel
+from app.viewmodels.notices import NoticePrefsViewModel
 from app.viewmodels.notification_settings import MSG_EXTREME_ALWAYS, AlertSettingsViewModel
 from app.viewmodels.personal import PersonalDataViewModel
 
@@ -482,11 +482,8 @@ class NotificationSettingsScreen(Screen):
         self.status_switch.value = vm.status_updates
         self.save_button.disabled = vm.saving or bool(self.notices and self.notices.saving)
         messages = [m for m in (vm.notice,) if m is not None]
-        notices_status = self.notices.status if self.notices is not None else None
-        # One Save button saves both parts: their two "saved" lines would say the same twice.
-        said_twice = bool(messages) and getattr(notices_status, "msgid", None) == MSG_PREFS_SAVED
-        if notices_status is not None and not said_twice:
-            messages.append(notices_status)
+        if self.notices is not None:
+            messages += [m for m in (self.notices.status,) if m is not None]
         self.saved.value = " ".join(tr.render(m) or "" for m in messages)
         self.saved.visible = bool(messages)
         self.notice_box.controls = self._notice_choices()
@@ -500,9 +497,31 @@ class NotificationSettingsScreen(Screen):
             ft.Text(_("Planned works and events"), size=16, weight=ft.FontWeight.W_600),
             ft.Text(_("None chosen means all."), size=13, color=MUTED),
             ft.Text(_("Districts"), weight=ft.FontWeight.W_500),
-            chip_row(prefs.district_choices, self._district_handler),
+            ft.Row(
+                [
+                    ft.Chip(
+                        label=ft.Text(c.name),
+                        selected=c.selected,
+                        on_select=self._district_handler(c.code),
+                    )
+                    for c in prefs.district_choices
+                ],
+                wrap=True,
+                spacing=6,
+            ),
             ft.Text(_("Topics"), weight=ft.FontWeight.W_500),
-            chip_row(prefs.topic_choices, self._topic_handler),
+            ft.Row(
+                [
+                    ft.Chip(
+                        label=ft.Text(c.name),
+                        selected=c.selected,
+                        on_select=self._topic_handler(c.code),
+                    )
+                    for c in prefs.topic_choices
+                ],
+                wrap=True,
+                spacing=6,
+            ),
         ]
         if prefs.error is not None:
             rows.append(ft.Text(self.tr.render(prefs.error) or "", color=ft.Colors.ERROR))
@@ -554,12 +573,3 @@ def page_for(session: AppSession, m: RouteMatch) -> Screen | None:
     if m.name == "new_proposal":
         return NewProposalScreen(s.app, s.participation, s.media_picker, m.route)
     return None
-
-
-def chip_row(choices: Any, handler: Callable[[str], Callable[[Any], Awaitable[None]]]) -> ft.Row:
-    """Selectable chips, one per choice (`code`, `name`, `selected`), wrapping onto lines."""
-    chips: list[ft.Control] = [
-        ft.Chip(label=ft.Text(c.name), selected=c.selected, on_select=handler(c.code))
-        for c in choices
-    ]
-    return ft.Row(chips, wrap=True, spacing=6)

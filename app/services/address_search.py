@@ -9,11 +9,19 @@ offline device does not wait on every address. Tests use a fake.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from app.services.geocoding import NominatimService
+from app.services.geocoding import USER_AGENT
 
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT_S = 6.0
+RETRY_AFTER_FAILURE_S = 60.0
 # Astana and around: results inside are preferred (not required).
 CITY_VIEWBOX = ((51.30, 71.20), (50.95, 71.70))
 
@@ -31,10 +39,32 @@ class AddressSearch(Protocol):
         ...
 
 
-class NominatimAddressSearch(NominatimService):
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
+class NominatimAddressSearch:
+    def __init__(
+        self,
+        *,
+        user_agent: str = USER_AGENT,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        domain: str = "nominatim.openstreetmap.org",
+        clock: Callable[[], float] = time.monotonic,
+        backend: Any = None,
+    ) -> None:
+        self._timeout = timeout
+        self._clock = clock
+        self._backend = backend
+        self._user_agent = user_agent
+        self._domain = domain
         self._cache: dict[tuple[str, str], FoundAddress | None] = {}
+        self._failed_at: float | None = None
+
+    def _nominatim(self) -> Any:
+        if self._backend is None:
+            from geopy.geocoders import Nominatim
+
+            self._backend = Nominatim(
+                user_agent=self._user_agent, timeout=self._timeout, domain=self._domain
+            )
+        return self._backend
 
     def _lookup(self, query: str, language: str) -> FoundAddress | None:
         location = self._nominatim().geocode(
@@ -59,7 +89,16 @@ class NominatimAddressSearch(NominatimService):
         key = (query.lower(), language)
         if key in self._cache:
             return self._cache[key]
-        ok, found = await self._ask("address search", self._lookup, query, language)
-        if ok:
-            self._cache[key] = found
+        if self._failed_at is not None and self._clock() - self._failed_at < RETRY_AFTER_FAILURE_S:
+            return None
+        try:
+            found = await asyncio.wait_for(
+                asyncio.to_thread(self._lookup, query, language), self._timeout + 1
+            )
+        except Exception as exc:  # geopy errors, sockets, DNS, the deadline: all "not found"
+            log.info("address search unavailable: %s", type(exc).__name__)
+            self._failed_at = self._clock()
+            return None
+        self._failed_at = None
+        self._cache[key] = found
         return found

@@ -12,10 +12,9 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 USER_AGENT = "city109-app/0.1 (city contact centre 109 resident app)"
 DEFAULT_TIMEOUT_S = 6.0
@@ -28,11 +27,7 @@ class Geocoder(Protocol):
         ...
 
 
-class NominatimService:
-    """What the Nominatim lookups share: geopy's client built on first use with the app's user
-    agent and timeout, each call in a worker thread under an overall deadline, and a pause after
-    a failure so that an offline device does not wait on every lookup."""
-
+class NominatimGeocoder:
     def __init__(
         self,
         *,
@@ -47,6 +42,7 @@ class NominatimService:
         self._backend = backend
         self._user_agent = user_agent
         self._domain = domain
+        self._cache: dict[tuple[float, float, str], str] = {}
         self._failed_at: float | None = None
 
     def _nominatim(self) -> Any:
@@ -57,25 +53,6 @@ class NominatimService:
                 user_agent=self._user_agent, timeout=self._timeout, domain=self._domain
             )
         return self._backend
-
-    async def _ask(self, what: str, lookup: Callable[..., T], *args: Any) -> tuple[bool, T | None]:
-        """(True, the answer), or (False, None) when the service failed or is resting."""
-        if self._failed_at is not None and self._clock() - self._failed_at < RETRY_AFTER_FAILURE_S:
-            return False, None
-        try:
-            answer = await asyncio.wait_for(asyncio.to_thread(lookup, *args), self._timeout + 1)
-        except Exception as exc:  # geopy errors, sockets, DNS, the deadline: all "no answer"
-            log.info("%s unavailable: %s", what, type(exc).__name__)
-            self._failed_at = self._clock()
-            return False, None
-        self._failed_at = None
-        return True, answer
-
-
-class NominatimGeocoder(NominatimService):
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self._cache: dict[tuple[float, float, str], str] = {}
 
     def _lookup(self, lat: float, lon: float, language: str) -> str | None:
         location = self._nominatim().reverse(
@@ -89,7 +66,17 @@ class NominatimGeocoder(NominatimService):
         key = (round(lat, 5), round(lon, 5), language)
         if key in self._cache:
             return self._cache[key]
-        _ok, address = await self._ask("reverse geocoding", self._lookup, lat, lon, language)
+        if self._failed_at is not None and self._clock() - self._failed_at < RETRY_AFTER_FAILURE_S:
+            return None
+        try:
+            address = await asyncio.wait_for(
+                asyncio.to_thread(self._lookup, lat, lon, language), self._timeout + 1
+            )
+        except Exception as exc:  # geopy errors, sockets, DNS, the deadline: all "no address"
+            log.info("reverse geocoding unavailable: %s", type(exc).__name__)
+            self._failed_at = self._clock()
+            return None
+        self._failed_at = None
         if address:
             self._cache[key] = address
         return address
