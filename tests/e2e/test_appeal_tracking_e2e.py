@@ -191,7 +191,13 @@ def test_offline_filing_and_chat_then_operator_reply_rating_and_reopening(
         texts = [a["text"] for a in resident.appeals()]
         return texts.count(OFFLINE) == 1
 
+    def chat_synced() -> bool:  # the queue sends the message on its own turn, maybe later
+        with resident.client() as c:
+            msgs = c.get(f"/api/v1/appeals/{first['id']}/messages").json()
+        return any(m["text"] == CHAT for m in msgs)
+
     wait_until(both_synced, 30, "the offline appeal on the server")
+    wait_until(chat_synced, 30, "the offline message on the server")
     appeals = resident.appeals()
     assert sorted(a["text"] for a in appeals) == sorted([FIRST, OFFLINE])
     with resident.client() as c:
