@@ -1,15 +1,25 @@
-"""`python -m backend_stub --host H --port P --data-dir DIR [--demo]`."""
+"""`python -m backend_stub --host H --port P --data-dir DIR [--demo]`.
+
+Settings that production refuses stop it here, with the names of what to fix (exit status 2).
+In dev without PUBLIC_BASE_URL, the server's public base URL is http://H:P. X-Forwarded-For and
+X-Forwarded-Proto count only from TRUSTED_PROXIES (uvicorn's own default would believe them from
+loopback, and a client could then pick its address to dodge the per-address caps).
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import os
+import sys
 from pathlib import Path
 
 import uvicorn
+from pydantic import ValidationError
 
+from backend_stub import access_log
 from backend_stub.config import Settings
+from backend_stub.public_url import served_at
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -37,12 +47,29 @@ def main(argv: list[str] | None = None) -> None:
         overrides["demo"] = True
     if args.autopilot is not None:
         overrides["autopilot_interval_s"] = args.autopilot
-    settings = Settings(**overrides)  # type: ignore[arg-type]
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        for error in exc.errors():
+            print(f"backend_stub: {error['msg']}", file=sys.stderr)
+        sys.exit(2)
+    if settings.is_dev and not settings.public_base_url:
+        settings = settings.model_copy(update={"public_base_url": served_at(args.host, args.port)})
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     from backend_stub.main import create_app
 
     app = create_app(settings)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", timeout_graceful_shutdown=3)
+    access_log.install()
+    proxies = settings.trusted_proxy_list
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        timeout_graceful_shutdown=3,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
+    )
 
 
 if __name__ == "__main__":

@@ -9,13 +9,14 @@ from typing import Literal
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_SECRET = "dev-insecure-secret-change-me"
-DEV_OPEN311_KEY = "dev-open311-key"
-DEV_OPERATOR_PASSWORD = "operator"
+from backend_stub import settings_rules
+from backend_stub.settings_rules import DEV_OPEN311_KEY, DEV_OPERATOR_PASSWORD, DEV_SECRET
+
+__all__ = ["DEV_OPEN311_KEY", "DEV_OPERATOR_PASSWORD", "DEV_SECRET", "Settings"]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", hide_input_in_errors=True)
 
     app_env: Literal["dev", "production"] = "dev"
     secret_key: str = DEV_SECRET
@@ -25,9 +26,25 @@ class Settings(BaseSettings):
     database_url: str = ""
     demo: bool = False
 
+    # Where residents' apps and the emergency system reach this server, e.g.
+    # https://api.109.astana.kz (required in production). Every link the server hands out
+    # (callback, media, Atom/CAP feed) is built from it, never from a request's Host header.
+    # Empty in dev: `python -m backend_stub` sets http://HOST:PORT of its --host/--port; an app
+    # served some other way (tests) uses the address of the socket the request came in on.
+    public_base_url: str = ""
+    # Host names a request may name besides PUBLIC_BASE_URL's (comma-separated; "*.x.kz" covers
+    # subdomains). Dev also takes 127.0.0.1, localhost, ::1 and testserver; other hosts get 400.
+    allowed_hosts: str = ""
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated IPs
+    # or networks). Empty: the peer address of the connection is the client, whatever it says.
+    trusted_proxies: str = ""
+
     # Tokens
     access_token_ttl_s: int = 15 * 60
     refresh_token_ttl_s: int = 30 * 24 * 3600
+    # A spent refresh token sent again this soon gets the same new pair (a lost answer); later,
+    # it revokes its whole session (RFC 9700 4.14.2: someone else holds it).
+    refresh_reuse_grace_s: int = 60
 
     # SMS one-time codes
     otp_ttl_s: int = 300
@@ -63,8 +80,8 @@ class Settings(BaseSettings):
     # Demo autopilot: moves new appeals along every N seconds (0 = off)
     autopilot_interval_s: float = 0.0
 
-    # Forwarding appeals to the emergency services (SPEC 30-1). Empty URL: this server's own
-    # simulator (/sim/emergency, dev only), derived from the URL the resident's app called.
+    # Forwarding appeals to the emergency services (SPEC 30-1). Empty URL (dev only; production
+    # requires an https URL): this server's own simulator at PUBLIC_BASE_URL/sim/emergency.
     emergency_system_url: str = ""
     emergency_confirm_timeout_s: float = 60.0  # no confirmation by then: not_confirmed + alert
     emergency_retry_s: float = 15.0  # first retry delay; doubles per attempt (capped)
@@ -73,22 +90,24 @@ class Settings(BaseSettings):
     emergency_sim_fail: bool = False  # simulator: receives incidents but never confirms
 
     @model_validator(mode="after")
-    def _production_needs_real_secrets(self) -> Settings:
-        if self.app_env == "production":
-            weak = {
-                "SECRET_KEY": self.secret_key == DEV_SECRET or len(self.secret_key) < 32,
-                "OPEN311_API_KEY": self.open311_api_key == DEV_OPEN311_KEY,
-                "OPERATOR_PASSWORD": self.operator_password == DEV_OPERATOR_PASSWORD,
-                "SMS_PROVIDER": self.sms_provider == "console",
-            }
-            bad = [name for name, is_weak in weak.items() if is_weak]
-            if bad:
-                raise ValueError(f"production refuses default or weak settings: {', '.join(bad)}")
+    def _refuse_weak_or_missing(self) -> Settings:
+        bad = settings_rules.problems(self)
+        if bad:
+            what = "production refuses default, weak or missing" if not self.is_dev else "invalid"
+            raise ValueError(f"{what} settings: {'; '.join(bad)}")
         return self
 
     @property
     def is_dev(self) -> bool:
         return self.app_env == "dev"
+
+    @property
+    def allowed_host_list(self) -> list[str]:
+        return settings_rules.split_list(self.allowed_hosts)
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return settings_rules.split_list(self.trusted_proxies)
 
     @cached_property
     def effective_database_url(self) -> str:

@@ -19,7 +19,12 @@ def make_engine(settings: Settings) -> Engine:
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=hide
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            hide_parameters=hide,
+            # More connections than the 40 worker threads: a SQLite connection costs little.
+            pool_size=10,
+            max_overflow=40,
         )
 
         @event.listens_for(engine, "connect")

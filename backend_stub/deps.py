@@ -38,6 +38,8 @@ def get_language(accept_language: Annotated[str | None, Header()] = None) -> str
 
 
 def client_ip(request: Request) -> str:
+    """The peer address of the connection: a proxy's X-Forwarded-For replaces it only when the
+    proxy is in TRUSTED_PROXIES (`__main__` sets that up in uvicorn)."""
     return request.client.host if request.client else ""
 
 
@@ -59,6 +61,10 @@ def current_user(request: Request, db: DbDep, settings: SettingsDep) -> User:
     if token is None:
         raise ApiError(401, "not_authenticated", headers={"WWW-Authenticate": "Bearer"})
     user = sessions_crud.user_for_access_token(db, settings, token)
+    # Hand the connection back before the route waits for a worker thread: under a burst,
+    # requests holding pooled connections while queued for threads starve the threads of
+    # connections (60 parallel calls on SQLite timed out as 500s).
+    db.commit()
     if user is None:
         raise ApiError(401, "invalid_token", headers={"WWW-Authenticate": "Bearer"})
     return user
@@ -82,6 +88,7 @@ def console_operator(request: Request, db: DbDep, settings: SettingsDep) -> User
     if not token:
         return None
     user = sessions_crud.user_for_access_token(db, settings, token)
+    db.commit()  # as in current_user: no pooled connection held while queued for a thread
     return user if user is not None and user.role == "operator" else None
 
 

@@ -5,8 +5,11 @@ What goes out (one JSON POST to `{system}/incidents`, `X-Emergency-Key` header):
 incident), `service`, `appeal_number`, the appeal `text`, the automatically determined
 `location` (`lat`, `lon`, `accuracy_m`), the `applicant` (`name` and/or `phone`, only what the
 resident chose to share), the incident `address`, `media` (absolute URLs of
-`/api/v1/media/{id}` for the resident's photos and videos), `language`, `reported_at`, and the
-`callback_url` the system confirms acceptance to (`POST`, `X-Emergency-Secret` header).
+`/api/v1/media/{id}` for the resident's photos and videos), `language`, `reported_at`, the
+`callback_url` the system confirms acceptance to (`POST`), and the `callback_secret` it presents
+there in the `X-Emergency-Secret` header: one per incident (a keyed hash of its idempotency key),
+so a secret that leaks confirms that incident only. Every URL starts with PUBLIC_BASE_URL
+(`public_url`), never with what a request's headers said.
 
 What comes back: `{incident_id, status: received|accepted, acceptance_id, accepted_at}`, from
 the POST and from `GET {system}/incidents/{incident_id}` (polled while no callback came).
@@ -59,21 +62,37 @@ def api_key(settings: Settings) -> str:
     return keyed_hash(settings.secret_key, "emergency-api")
 
 
-def callback_secret(settings: Settings) -> str:
-    """What the emergency system presents when it confirms (derived from the secret key)."""
-    return keyed_hash(settings.secret_key, "emergency-callback")
+def callback_secret(settings: Settings, key: str) -> str:
+    """What the emergency system presents when it confirms the incident with idempotency key
+    `key` (derived from the secret key: nothing to store, and good for that incident only)."""
+    return keyed_hash(settings.secret_key, "emergency-callback", key)
+
+
+def base_url(settings: Settings, fwd: EmergencyForward) -> str:
+    """This server as the emergency system reaches it: PUBLIC_BASE_URL, or in dev without one
+    the address the forward was asked for at (see `public_url.base_url`)."""
+    if settings.public_base_url:
+        return settings.public_base_url.rstrip("/")
+    if not settings.is_dev or not fwd.base_url:
+        raise EmergencySystemError("PUBLIC_BASE_URL is not set")
+    return fwd.base_url.rstrip("/")
 
 
 def system_url(settings: Settings, fwd: EmergencyForward) -> str:
-    """The configured system, else this server's own simulator at the URL the app used."""
+    """The configured system, else (dev) this server's own simulator."""
     if settings.emergency_system_url:
         return settings.emergency_system_url.rstrip("/")
-    return fwd.base_url.rstrip("/") + SIM_PATH
+    if not settings.is_dev:
+        raise EmergencySystemError("EMERGENCY_SYSTEM_URL is not set")
+    return base_url(settings, fwd) + SIM_PATH
 
 
-def build_payload(db: Session, fwd: EmergencyForward, appeal: Appeal) -> dict[str, Any]:
+def build_payload(
+    db: Session, settings: Settings, fwd: EmergencyForward, appeal: Appeal
+) -> dict[str, Any]:
     assert appeal.id is not None
-    base = fwd.base_url.rstrip("/")
+    base = base_url(settings, fwd)
+    key = idempotency_key(appeal.id, fwd.service)
     location = None
     if appeal.lat is not None and appeal.lon is not None:
         location = {"lat": appeal.lat, "lon": appeal.lon, "accuracy_m": appeal.accuracy_m}
@@ -89,7 +108,7 @@ def build_payload(db: Session, fwd: EmergencyForward, appeal: Appeal) -> dict[st
         if m.role == "applicant" and m.message_id is None
     ]
     return {
-        "idempotency_key": idempotency_key(appeal.id, fwd.service),
+        "idempotency_key": key,
         "service": fwd.service,
         "appeal_number": appeal.number,
         "text": appeal.text,
@@ -100,6 +119,7 @@ def build_payload(db: Session, fwd: EmergencyForward, appeal: Appeal) -> dict[st
         "language": appeal.language,
         "reported_at": appeal.created_at.isoformat(),
         "callback_url": base + CALLBACK_PATH,
+        "callback_secret": callback_secret(settings, key),
     }
 
 

@@ -4,8 +4,8 @@ It receives incidents the way the adapter sends them (`X-Emergency-Key`), once p
 key: a repeated POST answers with the same incident (200 instead of 201) and only counts the
 repeat. After `emergency_confirm_delay_s` the service "accepts" it: the incident's status turns
 `accepted` with an acceptance id and time, and the simulator calls the incident's
-`callback_url` with `X-Emergency-Secret`. With `emergency_sim_fail` it receives incidents but
-never confirms them. State lives in memory, per app.
+`callback_url` with its `callback_secret` in `X-Emergency-Secret`. With `emergency_sim_fail` it
+receives incidents but never confirms them. State lives in memory, per app.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ class SimIncidentIn(BaseModel):
     language: str = "kk"
     reported_at: datetime | None = None
     callback_url: str | None = Field(default=None, max_length=500)
+    callback_secret: str | None = Field(default=None, max_length=128)
 
 
 class SimIncidentOut(BaseModel):
@@ -121,11 +122,11 @@ State = Annotated[SimState, Depends(sim_state)]
 router = APIRouter(prefix="/sim/emergency", tags=["dev"], dependencies=[Depends(require_dev)])
 
 
-async def _confirm_later(settings: Settings, incident: SimIncident) -> None:
+async def _confirm_later(incident: SimIncident) -> None:
     """The service's confirmation pushed to the callback URL once the delay has passed."""
     assert incident.accept_at is not None
-    url = incident.data.callback_url
-    if not url:
+    url, secret = incident.data.callback_url, incident.data.callback_secret
+    if not url or not secret:
         return
     await asyncio.sleep(max((incident.accept_at - utcnow()).total_seconds(), 0.0))
     body = {
@@ -134,7 +135,7 @@ async def _confirm_later(settings: Settings, incident: SimIncident) -> None:
         "acceptance_id": incident.acceptance_id,
         "accepted_at": incident.accept_at.isoformat(),
     }
-    headers = {adapter.CALLBACK_HEADER: adapter.callback_secret(settings)}
+    headers = {adapter.CALLBACK_HEADER: secret}
     try:
         async with httpx.AsyncClient(timeout=adapter.TIMEOUT) as client:
             r = await client.post(url, json=body, headers=headers)
@@ -172,7 +173,7 @@ async def receive(
         state.by_key[body.idempotency_key] = incident
         state.by_id[incident.incident_id] = incident
     if incident.accept_at is not None:
-        task = asyncio.create_task(_confirm_later(settings, incident))
+        task = asyncio.create_task(_confirm_later(incident))
         state.tasks.add(task)
         task.add_done_callback(state.tasks.discard)
     return incident.out(now)

@@ -49,8 +49,8 @@ def _check_status(
 ) -> bool:
     assert fwd.external_id is not None
     db.commit()  # nothing held open over the HTTP call
-    url = adapter.system_url(settings, fwd)
     try:
+        url = adapter.system_url(settings, fwd)
         incident = adapter.status(client, settings, url, fwd.external_id)
     except adapter.EmergencySystemError as exc:
         log.info("emergency: status of forward %s unknown: %s", fwd.id, exc)
@@ -72,12 +72,12 @@ def _send(
     appeal: Appeal,
     now: datetime,
 ) -> None:
-    payload = adapter.build_payload(db, fwd, appeal)
-    db.commit()  # nothing held open over the HTTP call
-    url = adapter.system_url(settings, fwd)
     incident: adapter.Incident | None = None
     error: str | None = None
     try:
+        payload = adapter.build_payload(db, settings, fwd, appeal)
+        url = adapter.system_url(settings, fwd)
+        db.commit()  # nothing held open over the HTTP call
         incident = adapter.submit(client, settings, url, payload)
     except adapter.EmergencySystemError as exc:
         error = str(exc) or type(exc).__name__

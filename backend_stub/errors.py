@@ -8,7 +8,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend_stub.messages import message, pick_language
@@ -48,6 +49,8 @@ def _response(request: Request, status: int, code: str, **kw: Any) -> JSONRespon
     body = error_body(code, request_language(request), details, **kw)
     return JSONResponse(body, status_code=status, headers=headers)
 
+
+BUSY_RETRY_AFTER_S = 2
 
 _STATUS_CODES = {
     400: "validation_error",  # a body that cannot be parsed at all
@@ -89,6 +92,18 @@ def install_error_handlers(app: FastAPI) -> None:
             return _response(request, 422, "validation_error", details={"fields": fields})
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return _response(request, 500, "internal_error")
+
+    @app.exception_handler(PoolTimeout)
+    @app.exception_handler(OperationalError)
+    async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
+        """No connection within the pool's timeout, or SQLite's write lock not had in time:
+        overload, which a client retries after a pause — never a 500."""
+        if isinstance(exc, OperationalError) and "database is locked" not in str(exc.orig):
+            log.error("database error on %s %s", request.method, request.url.path, exc_info=exc)
+            return _response(request, 500, "internal_error")
+        log.warning("database busy on %s %s", request.method, request.url.path)
+        retry = str(BUSY_RETRY_AFTER_S)
+        return _response(request, 503, "server_busy", headers={"Retry-After": retry})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

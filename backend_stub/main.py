@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from pydantic import BaseModel
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from backend_stub import (
     autopilot,
@@ -17,9 +18,11 @@ from backend_stub import (
     demo,
     emergency_sim,
     emergency_worker,
+    public_url,
 )
-from backend_stub.body_limit import BodyLimit
+from backend_stub.body_limit import MAX_BODY_BYTES, BodyLimit
 from backend_stub.config import Settings
+from backend_stub.crud.media import upload_cap
 from backend_stub.db import init_db, make_engine
 from backend_stub.errors import install_error_handlers
 from backend_stub.openapi_errors import document_errors
@@ -76,10 +79,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await task
         engine.dispose()
 
+    docs = settings.is_dev  # production serves no /docs, /redoc or /openapi.json
     app = FastAPI(
         title="109 — city contact centre API",
         version="1.0",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
         description="Resident app backend: SMS sign-in, appeals, chat, media, sync feed, "
         "operator API and console, Open311 GeoReport v2.",
     )
@@ -88,7 +95,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.inbox = DevInbox()
     app.state.sms = make_sms_gateway(settings, app.state.inbox)
     install_error_handlers(app)
-    app.add_middleware(BodyLimit)
+    app.add_middleware(BodyLimit, upload_max_bytes=upload_cap(settings) + MAX_BODY_BYTES)
+    app.add_middleware(  # outermost: a request naming another host goes no further (400)
+        TrustedHostMiddleware, allowed_hosts=public_url.allowed_hosts(settings), www_redirect=False
+    )
     document_errors(app)
 
     @app.get("/health", response_model=Health, tags=["health"])

@@ -15,6 +15,12 @@ How a change travels:
 
 Rows for one resident (user_id) go only to that resident's connections; public rows
 (user_id None, e.g. alerts) go to everyone, and the sync loaders decide what each one sees.
+
+A stream lives no longer than its sign-in: code that revokes a session (or changes who the
+resident is) calls `end_streams_after_commit`, and once that transaction commits the broker ends
+those streams (an END marker: the stream says `reauth` and closes). The cap on streams per
+resident is checked and the stream registered in one step under the broker's lock.
+
 The broker lives in this process: with several server processes, use one process per
 database or put a shared bus (e.g. PostgreSQL LISTEN/NOTIFY) behind `Broker.publish`.
 """
@@ -22,10 +28,13 @@ database or put a shared bus (e.g. PostgreSQL LISTEN/NOTIFY) behind `Broker.publ
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import event
@@ -38,6 +47,7 @@ log = logging.getLogger("city109.push")
 
 QUEUE_SIZE = 256  # per connection
 _PENDING = "city109.push.pending"
+_ENDING = "city109.push.ending"
 
 
 @dataclass(frozen=True)
@@ -54,13 +64,31 @@ class PushEvent:
 RESYNC = None  # the queue marker meaning "you missed some; pull the feed from your cursor"
 
 
-class Subscriber:
-    """One connected client: its resident and its queue, living on its event loop."""
+class Marker(Enum):
+    END = "end"  # the stream's sign-in ended: say so and close
 
-    def __init__(self, user_id: int, loop: asyncio.AbstractEventLoop, size: int) -> None:
+
+END = Marker.END
+
+
+class StreamLimitReached(Exception):
+    """The resident already has as many streams as allowed."""
+
+
+class Subscriber:
+    """One connected client: its resident, sign-in session and queue, living on its loop."""
+
+    def __init__(
+        self,
+        user_id: int,
+        loop: asyncio.AbstractEventLoop,
+        size: int,
+        session_id: int | None = None,
+    ) -> None:
         self.user_id = user_id
+        self.session_id = session_id
         self.loop = loop
-        self.queue: asyncio.Queue[PushEvent | None] = asyncio.Queue(size)
+        self.queue: asyncio.Queue[PushEvent | Marker | None] = asyncio.Queue(size)
         self.overflows = 0
 
     def concerns(self, item: PushEvent) -> bool:
@@ -78,6 +106,12 @@ class Subscriber:
                 self.queue.put_nowait(RESYNC)
                 return
 
+    def end(self) -> None:
+        """Runs on the subscriber's loop: whatever is queued gives way to END."""
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queue.put_nowait(END)
+
 
 class Broker:
     """Fans committed feed rows out to subscribers; callable from any thread."""
@@ -87,10 +121,15 @@ class Broker:
         self._lock = threading.Lock()
         self._subscribers: set[Subscriber] = set()
 
-    def subscribe(self, user_id: int) -> Subscriber:
-        """Call on the event loop that will read the subscriber's queue."""
-        sub = Subscriber(user_id, asyncio.get_running_loop(), self.queue_size)
+    def subscribe(
+        self, user_id: int, *, session_id: int | None = None, limit: int | None = None
+    ) -> Subscriber:
+        """Call on the event loop that will read the subscriber's queue. With `limit`, raises
+        StreamLimitReached if the resident has that many already (counted and added at once)."""
+        sub = Subscriber(user_id, asyncio.get_running_loop(), self.queue_size, session_id)
         with self._lock:
+            if limit is not None and self._count(user_id) >= limit:
+                raise StreamLimitReached
             self._subscribers.add(sub)
         return sub
 
@@ -100,7 +139,22 @@ class Broker:
 
     def connections(self, user_id: int | None = None) -> int:
         with self._lock:
-            return sum(1 for s in self._subscribers if user_id is None or s.user_id == user_id)
+            return self._count(user_id)
+
+    def _count(self, user_id: int | None) -> int:
+        return sum(1 for s in self._subscribers if user_id is None or s.user_id == user_id)
+
+    def end(self, sessions: Iterable[int] = (), users: Iterable[int] = ()) -> int:
+        """End the streams opened with these sign-in sessions or for these residents (from any
+        thread); they stop counting against the cap at once. Returns how many."""
+        sessions, users = set(sessions), set(users)
+        with self._lock:
+            gone = {s for s in self._subscribers if s.session_id in sessions or s.user_id in users}
+            self._subscribers -= gone
+        for sub in gone:
+            with contextlib.suppress(RuntimeError):  # a closed loop: that connection is gone
+                sub.loop.call_soon_threadsafe(sub.end)
+        return len(gone)
 
     def publish(self, items: list[PushEvent]) -> None:
         with self._lock:
@@ -128,6 +182,18 @@ def broker_for(engine: Engine) -> Broker:
         return broker
 
 
+def end_streams_after_commit(
+    session: Session, *, sessions: Iterable[int] = (), users: Iterable[int] = ()
+) -> None:
+    """Once `session`'s transaction commits, end the push streams opened with these sign-in
+    sessions, and every stream of these residents (a rollback forgets it)."""
+    ending: dict[str, set[int]] = session.info.setdefault(
+        _ENDING, {"sessions": set(), "users": set()}
+    )
+    ending["sessions"].update(sessions)
+    ending["users"].update(users)
+
+
 def _engine_of(session: Session) -> Engine | None:
     bind = session.bind
     if isinstance(bind, Engine):
@@ -135,6 +201,13 @@ def _engine_of(session: Session) -> Engine | None:
     if isinstance(bind, Connection):
         return bind.engine
     return None
+
+
+def _broker_of(session: Session) -> Broker | None:
+    """The broker of the session's database, if anyone ever connected to it."""
+    engine = _engine_of(session)
+    with _brokers_lock:
+        return _brokers.get(engine) if engine is not None else None
 
 
 def _within(tx: SessionTransaction | None, outer: SessionTransaction) -> bool:
@@ -178,9 +251,7 @@ def _publish(session: Session) -> None:
     )
     if not pending:
         return
-    engine = _engine_of(session)
-    with _brokers_lock:
-        broker = _brokers.get(engine) if engine is not None else None
+    broker = _broker_of(session)
     if broker is None:  # nobody has ever connected: nothing to do
         return
     try:
@@ -189,7 +260,18 @@ def _publish(session: Session) -> None:
         log.exception("push: publishing %d rows failed", len(pending))
 
 
+@event.listens_for(Session, "after_commit")
+def _end_streams(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: wait for the real commit
+        return
+    ending: dict[str, set[int]] | None = session.info.pop(_ENDING, None)
+    broker = _broker_of(session) if ending else None
+    if ending and broker is not None:
+        broker.end(ending["sessions"], ending["users"])
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _forget(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # the outermost one: its rows were published or dropped
         session.info.pop(_PENDING, None)
+        session.info.pop(_ENDING, None)

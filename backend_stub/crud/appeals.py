@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from backend_stub import classifier, history_notes
+from backend_stub import classifier, disclosure, history_notes
 from backend_stub.crud import feed
 from backend_stub.crud.media import attach_media, media_for_appeal
 from backend_stub.errors import ApiError
@@ -21,6 +21,7 @@ from backend_stub.text import clean_text
 
 SIMILAR_RADIUS_M = 150.0
 SIMILAR_WINDOW = timedelta(hours=24)
+SIMILAR_DISTANCE_STEP_M = 10.0  # another resident's appeal: distance to its coarse point, rounded
 
 
 def _event(
@@ -85,18 +86,58 @@ def similar_nearby(
     return sorted(found, key=lambda pair: pair[1])
 
 
-def similar_out(appeal: Appeal, distance: float) -> SimilarAppeal:
+def similar_out(appeal: Appeal, distance: float, *, own: bool = True) -> SimilarAppeal:
+    """One similar appeal; another resident's (`own=False`) without its address."""
     assert appeal.id is not None
+    step = SIMILAR_DISTANCE_STEP_M
     return SimilarAppeal(
         id=appeal.id,
         number=appeal.number,
         subclass_code=appeal.subclass_code,
         status=appeal.status,
-        address=appeal.address,
-        distance_m=round(distance, 1),
+        address=appeal.address if own else None,
+        distance_m=round(distance, 1) if own else round(distance / step) * step,
         created_at=appeal.created_at,
         repeat_count=appeal.repeat_count,
     )
+
+
+def similar_for(
+    db: Session,
+    user: User,
+    subclass_code: str,
+    lat: float,
+    lon: float,
+    *,
+    now: datetime | None = None,
+) -> list[SimilarAppeal]:
+    """What a resident about to file is offered instead (same subclass, ~150 m, last 24 h),
+    nearest first: their own appeals as they are; another resident's only when publishable
+    (backend_stub.disclosure), without the address, and both chosen and measured by its
+    coarsened point — so probing from many points finds the ~100 m cell, never the spot."""
+    now = now or utcnow()
+    half = disclosure.COARSE_STEP_DEG / 2  # a coarse point is at most this far from the exact
+    lat_min, lat_max, lon_min, lon_max = bounding_box(lat, lon, SIMILAR_RADIUS_M)
+    rows = db.exec(
+        select(Appeal).where(
+            Appeal.subclass_code == subclass_code,
+            col(Appeal.created_at) >= now - SIMILAR_WINDOW,
+            col(Appeal.lat).between(lat_min - half, lat_max + half),
+            col(Appeal.lon).between(lon_min - half, lon_max + half),
+        )
+    ).all()
+    found: list[tuple[float, SimilarAppeal]] = []
+    for appeal in rows:
+        if appeal.lat is None or appeal.lon is None:
+            continue
+        own = appeal.user_id == user.id
+        if not own and not disclosure.publishable(appeal):
+            continue
+        at = (appeal.lat, appeal.lon) if own else disclosure.coarse_point(appeal.lat, appeal.lon)
+        d = distance_m(lat, lon, *at)
+        if d <= SIMILAR_RADIUS_M:
+            found.append((d, similar_out(appeal, d, own=own)))
+    return [out for _, out in sorted(found, key=lambda pair: pair[0])]
 
 
 def create_appeal(db: Session, user: User, data: AppealCreate, channel: str = "mobile") -> Appeal:

@@ -18,7 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from backend_stub.config import Settings
@@ -30,9 +31,11 @@ from backend_stub.media_processing import (
     ProcessedMedia,
     classify,
     process_image,
+    process_video,
     sniff_video,
 )
-from backend_stub.models import Appeal, MediaFile, Upload, User
+from backend_stub.models import Appeal, MediaFile, Upload, User, utcnow
+from backend_stub.models.media import UploadWriter
 from backend_stub.security import keyed_hash, same
 
 log = logging.getLogger("city109.media")
@@ -88,6 +91,31 @@ def _placed(settings: Settings, relative: str) -> Iterator[tuple[BinaryIO, Path]
         tmp.unlink(missing_ok=True)
 
 
+@contextmanager
+def _placed_path(settings: Settings, relative: str) -> Iterator[tuple[Path, Path]]:
+    """A temp path for a writer that needs a file name (FFmpeg); renamed like `_placed`."""
+    final = settings.media_dir / relative
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.with_name(f".{final.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        yield tmp, final
+        with tmp.open("rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _digest(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(COPY_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
 def _store(
     db: Session,
     settings: Settings,
@@ -96,48 +124,91 @@ def _store(
     kind: str,
     content_type: str,
     ext: str,
-    src: BinaryIO | None = None,
-    data: bytes | None = None,
+    data: bytes,
     width: int | None = None,
     height: int | None = None,
     upload: Upload | None = None,
 ) -> MediaFile:
-    """Write the bytes (given, or copied from `src`), then add and commit the row."""
+    """Write the bytes, then add and commit the row."""
     media_id = uuid.uuid4().hex
     relative = _relative_path(media_id, ext)
-    digest = hashlib.sha256()
-    size = 0
     with _placed(settings, relative) as (fh, final):
-        if data is not None:
-            fh.write(data)
-            digest.update(data)
-            size = len(data)
-        elif src is not None:
-            while chunk := src.read(COPY_CHUNK):
-                fh.write(chunk)
-                digest.update(chunk)
-                size += len(chunk)
+        fh.write(data)
+    return _add_row(
+        db,
+        MediaFile(
+            id=media_id,
+            owner_id=owner_id,
+            kind=kind,
+            content_type=content_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            path=relative,
+            width=width,
+            height=height,
+        ),
+        final,
+        upload,
+    )
+
+
+def _store_video(
+    db: Session,
+    settings: Settings,
+    owner_id: int,
+    src: BinaryIO,
+    content_type: str,
+    upload: Upload | None,
+) -> MediaFile:
+    """Remux the video (see `media_processing.process_video`) straight into its place."""
+    media_id = uuid.uuid4().hex
+    relative = _relative_path(media_id, VIDEO_EXTENSIONS[content_type])
+    with _placed_path(settings, relative) as (tmp, final):
+        info = process_video(src, tmp, content_type)
+        sha256, size = _digest(tmp)
     media = MediaFile(
         id=media_id,
         owner_id=owner_id,
-        kind=kind,
+        kind="video",
         content_type=content_type,
         size=size,
-        sha256=digest.hexdigest(),
+        sha256=sha256,
         path=relative,
-        width=width,
-        height=height,
+        width=info.width,
+        height=info.height,
     )
+    return _add_row(db, media, final, upload)
+
+
+def _add_row(db: Session, media: MediaFile, final: Path, upload: Upload | None) -> MediaFile:
+    """Commit the row of a file now in place (and the upload's media_id); else remove the file.
+
+    An upload gets one file only: if another request finished it meanwhile, that file is the
+    answer and this one goes.
+    """
     try:
         db.add(media)
         if upload is not None:
-            upload.media_id = media_id
-            db.add(upload)
+            claimed = db.exec(
+                update(Upload)
+                .where(col(Upload.id) == upload.id, col(Upload.media_id).is_(None))
+                .values(media_id=media.id)
+            )
+            if claimed.rowcount != 1:
+                db.rollback()
+                final.unlink(missing_ok=True)
+                db.refresh(upload)
+                existing = db.get(MediaFile, upload.media_id) if upload.media_id else None
+                if existing is None:
+                    raise ApiError(409, "upload_incomplete")
+                return existing
         db.commit()
     except BaseException:
         db.rollback()
         final.unlink(missing_ok=True)
         raise
+    if upload is not None:
+        db.refresh(upload)
     return media
 
 
@@ -151,7 +222,7 @@ def ingest(
     content_type: str | None,
     upload: Upload | None = None,
 ) -> MediaFile:
-    """Check a received file by its bytes and store it (photos cleaned, videos as they are).
+    """Check a received file by its bytes and store it (photos cleaned, videos remuxed).
 
     Raises ApiError (4xx, nothing stored) for an empty, unknown, mislabelled, corrupt or too
     large file. With `upload`, its media_id is set in the same transaction.
@@ -187,16 +258,7 @@ def ingest(
             raise too_large(settings.max_video_bytes)
         video_type = sniff_video(head)
         assert video_type is not None
-        return _store(
-            db,
-            settings,
-            owner_id,
-            kind="video",
-            content_type=video_type,
-            ext=VIDEO_EXTENSIONS[video_type],
-            src=src,
-            upload=upload,
-        )
+        return _store_video(db, settings, owner_id, src, video_type, upload)
     except MediaRejected as exc:
         raise rejected(exc) from exc
 
@@ -354,16 +416,87 @@ def sync_part(path: Path) -> None:
         os.fsync(fh.fileno())
 
 
-def advance_offset(db: Session, upload: Upload, old: int, new: int) -> bool:
-    """Move the offset only if nobody else moved it meanwhile (compare-and-set); commits."""
+# One writer per upload: a tus PATCH claims the upload (a row in `UploadWriter`, keyed by the
+# upload's id) before it writes a byte, keeps the claim fresh while it writes, moves the offset
+# only while it still holds the claim, and gives the claim back when it is done.
+WRITER_STALE = timedelta(seconds=60)  # a claim not refreshed so long: its request died
+WRITER_HEARTBEAT_S = 5.0  # how often a writer waiting for bytes refreshes its claim
+
+
+def claim_upload(db: Session, upload_id: str) -> str | None:
+    """Become the upload's one writer: its token, or None while another request is.
+
+    The insert of the claim's row is atomic in the database (its primary key is the upload's
+    id), so two requests, in one server process or in several, never both get it.
+    """
+    token = uuid.uuid4().hex
+    now = utcnow()
+    db.rollback()  # nothing of this request is pending; start from what is committed
+    db.exec(
+        delete(UploadWriter).where(
+            col(UploadWriter.upload_id) == upload_id,
+            col(UploadWriter.heartbeat_at) < now - WRITER_STALE,
+        )
+    )
+    db.add(UploadWriter(upload_id=upload_id, token=token, heartbeat_at=now))
+    try:
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        return None
+    return token
+
+
+def holds_claim(db: Session, upload_id: str, token: str) -> bool:
+    """Refresh the claim; False if it is no longer this writer's (taken over, or cancelled)."""
     result = db.exec(
-        update(Upload)
-        .where(col(Upload.id) == upload.id, col(Upload.offset) == old)
-        .values(offset=new)
+        update(UploadWriter)
+        .where(col(UploadWriter.upload_id) == upload_id, col(UploadWriter.token) == token)
+        .values(heartbeat_at=utcnow())
     )
     db.commit()
+    return bool(result.rowcount == 1)
+
+
+def release_upload(db: Session, upload_id: str, token: str) -> None:
+    """Give the claim back (whatever became of the request)."""
+    db.rollback()
+    db.exec(
+        delete(UploadWriter).where(
+            col(UploadWriter.upload_id) == upload_id, col(UploadWriter.token) == token
+        )
+    )
+    db.commit()
+
+
+def current_upload(db: Session, upload_id: str) -> Upload | None:
+    """The upload as committed now (another request may have moved or deleted it)."""
+    return db.exec(
+        select(Upload).where(col(Upload.id) == upload_id).execution_options(populate_existing=True)
+    ).first()
+
+
+def advance_offset(db: Session, upload: Upload, old: int, new: int, token: str) -> bool:
+    """Move the offset, in one transaction with a check that `token` still holds the claim,
+    and only from `old` (compare-and-set); commits."""
+    held = db.exec(
+        update(UploadWriter)
+        .where(col(UploadWriter.upload_id) == upload.id, col(UploadWriter.token) == token)
+        .values(heartbeat_at=utcnow())
+    )
+    moved = None
+    if held.rowcount == 1:
+        moved = db.exec(
+            update(Upload)
+            .where(col(Upload.id) == upload.id, col(Upload.offset) == old)
+            .values(offset=new)
+        )
+    if moved is None or moved.rowcount != 1:
+        db.rollback()
+        return False
+    db.commit()
     db.refresh(upload)
-    return result.rowcount == 1
+    return True
 
 
 def finish_upload(db: Session, settings: Settings, upload: Upload) -> MediaFile:
@@ -397,7 +530,9 @@ def finish_upload(db: Session, settings: Settings, upload: Upload) -> MediaFile:
 
 
 def delete_upload(db: Session, settings: Settings, upload: Upload) -> None:
+    """The upload, its bytes and its claim go (a writer still at work then stops)."""
     part_path(settings, upload).unlink(missing_ok=True)
+    db.exec(delete(UploadWriter).where(col(UploadWriter.upload_id) == upload.id))
     db.delete(upload)
     db.commit()
 
@@ -410,6 +545,7 @@ def purge_stale_uploads(db: Session, settings: Settings, older_than: timedelta) 
     ).all()
     for upload in stale:
         part_path(settings, upload).unlink(missing_ok=True)
+        db.exec(delete(UploadWriter).where(col(UploadWriter.upload_id) == upload.id))
         db.delete(upload)
     db.commit()
     return len(stale)

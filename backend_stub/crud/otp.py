@@ -1,11 +1,23 @@
-"""SMS one-time codes: issue with cooldown and caps, verify with per-code and per-phone limits."""
+"""SMS one-time codes: issue with cooldown and caps, verify with per-code and per-phone limits.
+
+Every limit is decided inside a short transaction that first takes the gates of its keys — the
+phone, and when issuing also the client address (`hold_gates`). Until that transaction ends no
+other request for the same key counts or checks anything, in this process or any other on the
+database, so the limits are exact under any concurrency: of a burst of wrong codes at most 5 per
+code are compared, the phone's failure count misses none, one code goes out per cooldown. What
+may be checked is decided under the gate before the code is compared, and the count is
+committed before the gate opens. Nothing slow happens inside: the caller commits the new code
+and only then calls the SMS gateway.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from backend_stub.config import Settings
@@ -30,8 +42,25 @@ def _too_many(code: str, retry_after: int) -> ApiError:
     )
 
 
+def _gate_id(key: str) -> int:
+    """The key as a signed 64-bit PostgreSQL advisory-lock id."""
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+
+
+def hold_gates(db: Session, *keys: str) -> None:
+    """Be the only transaction counting or checking for these keys ("phone:…", "ip:…") until
+    this one ends. PostgreSQL: an advisory lock per key, taken in one order everywhere (no
+    deadlock). SQLite: the database's write lock, which the first write of a transaction takes
+    (and which nobody keeps long: no transaction here waits on the network)."""
+    if db.get_bind().dialect.name == "postgresql":
+        for key in sorted(set(keys)):
+            db.exec(select(func.pg_advisory_xact_lock(_gate_id(key)))).all()
+        return
+    db.exec(update(PhoneLock).where(col(PhoneLock.phone) == "").values(phone=""))
+
+
 def check_not_locked(db: Session, phone: str, now: datetime) -> None:
-    lock = db.get(PhoneLock, phone)
+    lock = db.get(PhoneLock, phone, populate_existing=True)
     if lock and lock.locked_until > now:
         raise _too_many("phone_locked", _retry_after(lock.locked_until, now))
 
@@ -44,20 +73,52 @@ def issue_code(
     purpose: str = "login",
     user_id: int | None = None,
 ) -> IssuedCode:
-    """Create a new code for the phone, or raise 429 (locked, cooldown, hourly caps)."""
+    """Add a new code for the phone, or raise 429 (locked, cooldown, hourly caps).
+
+    The limits are checked once without waiting (a flood is refused there) and again under the
+    phone's and the address's gates, which the caller's commit opens; send the SMS after it."""
+    _refuse_if_limited(db, settings, phone, client_ip, utcnow())
+    hold_gates(db, f"phone:{phone}", f"ip:{client_ip}")
     now = utcnow()
+    _refuse_if_limited(db, settings, phone, client_ip, now)
+    code = new_otp_code()
+    challenge = OtpChallenge(
+        phone=phone,
+        purpose=purpose,
+        user_id=user_id,
+        code_hash=keyed_hash(settings.secret_key, "otp", purpose, phone, code),
+        client_ip=client_ip,
+        created_at=now,
+        expires_at=now + timedelta(seconds=settings.otp_ttl_s),
+    )
+    db.add(challenge)
+    db.flush()
+    return IssuedCode(challenge, code)
+
+
+def _refuse_if_limited(
+    db: Session, settings: Settings, phone: str, client_ip: str, now: datetime
+) -> None:
     check_not_locked(db, phone, now)
-    hour_ago = now - timedelta(hours=1)
     last = db.exec(
         select(OtpChallenge)
         .where(OtpChallenge.phone == phone)
-        .order_by(col(OtpChallenge.created_at).desc())
+        .order_by(col(OtpChallenge.created_at).desc(), col(OtpChallenge.id).desc())
         .limit(1)
+        .execution_options(populate_existing=True)
     ).first()
-    if last is not None:
+    # (a code issued meanwhile may be a hair younger than `now`: no cooldown, no refusal)
+    if last is not None and settings.otp_resend_cooldown_s > 0:
         ready_at = last.created_at + timedelta(seconds=settings.otp_resend_cooldown_s)
         if ready_at > now:
             raise _too_many("resend_cooldown", _retry_after(ready_at, now))
+    _refuse_over_hourly_caps(db, settings, phone, client_ip, now)
+
+
+def _refuse_over_hourly_caps(
+    db: Session, settings: Settings, phone: str, client_ip: str, now: datetime
+) -> None:
+    hour_ago = now - timedelta(hours=1)
     sent_to_phone = db.exec(
         select(func.count())
         .select_from(OtpChallenge)
@@ -73,19 +134,6 @@ def issue_code(
         or sent_from_ip >= settings.otp_max_sends_per_ip_hour
     ):
         raise _too_many("too_many_requests", 3600)
-    code = new_otp_code()
-    challenge = OtpChallenge(
-        phone=phone,
-        purpose=purpose,
-        user_id=user_id,
-        code_hash=keyed_hash(settings.secret_key, "otp", purpose, phone, code),
-        client_ip=client_ip,
-        created_at=now,
-        expires_at=now + timedelta(seconds=settings.otp_ttl_s),
-    )
-    db.add(challenge)
-    db.flush()
-    return IssuedCode(challenge, code)
 
 
 def _recent_failures(db: Session, settings: Settings, phone: str, now: datetime) -> int:
@@ -105,15 +153,33 @@ def verify_code(
 
     Failures accumulate per phone across codes (a resend does not reset them); past the limit
     the phone is locked. The answer is the same whether or not the phone has an account.
-    Commits the failure count itself so a rollback of the caller cannot undo it.
+    Runs under the phone's gate (one check at a time per phone, see the module); commits the
+    failure count itself so a rollback of the caller cannot undo it. On success the caller's
+    commit opens the gate.
     """
+    check_not_locked(db, phone, utcnow())
+    hold_gates(db, f"phone:{phone}")
     now = utcnow()
     check_not_locked(db, phone, now)
+    challenge = _checkable(db, settings, phone, purpose, now)
+    expected = keyed_hash(settings.secret_key, "otp", purpose, phone, code.strip())
+    if same(expected, challenge.code_hash):
+        challenge.consumed = True
+        db.add(challenge)
+        return challenge
+    _count_failure(db, settings, challenge, now)
+
+
+def _checkable(
+    db: Session, settings: Settings, phone: str, purpose: str, now: datetime
+) -> OtpChallenge:
+    """The phone's latest code for `purpose`, if it may still be checked; else 400."""
     challenge = db.exec(
         select(OtpChallenge)
         .where(OtpChallenge.phone == phone, OtpChallenge.purpose == purpose)
-        .order_by(col(OtpChallenge.created_at).desc())
+        .order_by(col(OtpChallenge.created_at).desc(), col(OtpChallenge.id).desc())
         .limit(1)
+        .execution_options(populate_existing=True)
     ).first()
     if (
         challenge is None
@@ -122,11 +188,14 @@ def verify_code(
         or challenge.wrong_attempts >= settings.otp_max_attempts_per_code
     ):
         raise ApiError(400, "code_expired")
-    expected = keyed_hash(settings.secret_key, "otp", purpose, phone, code.strip())
-    if same(expected, challenge.code_hash):
-        challenge.consumed = True
-        db.add(challenge)
-        return challenge
+    return challenge
+
+
+def _count_failure(
+    db: Session, settings: Settings, challenge: OtpChallenge, now: datetime
+) -> NoReturn:
+    """Count a wrong code, lock the phone at the limit, commit; answer 429 or 400."""
+    phone = challenge.phone
     challenge.wrong_attempts += 1
     db.add(challenge)
     db.flush()

@@ -64,3 +64,16 @@ class AuthSession(SQLModel, table=True):
     refresh_expires_at: datetime = ts_field()
     revoked: bool = False
     created_at: datetime = ts_field()
+
+
+class RotatedToken(SQLModel, table=True):
+    """A refresh token already swapped for a new pair, kept as its keyed hash until it would
+    have expired. Presented again it is either a retry whose answer was lost (inside the grace
+    window: the same pair again, re-derived with `nonce`) or a sign that someone else holds the
+    session's tokens (the session is revoked). See `crud.sessions`."""
+
+    refresh_hash: str = Field(primary_key=True, max_length=64)
+    session_id: int = Field(foreign_key="authsession.id", index=True)
+    nonce: str = Field(max_length=32)
+    rotated_at: datetime = ts_field()
+    expires_at: datetime = ts_field()

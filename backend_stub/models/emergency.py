@@ -32,6 +32,6 @@ class EmergencyForward(SQLModel, table=True):
     confirm_by: datetime = ts_field()  # no confirmation by then: not_confirmed
     next_attempt_at: datetime | None = ts_field_opt(index=True)  # None: no (re)send planned
     alerted_at: datetime | None = ts_field_opt()  # when the operator was last alerted
-    base_url: str = Field(default="", max_length=300)  # this server, as the app reached it
+    base_url: str = Field(default="", max_length=300)  # public_url.base_url when asked for
     created_at: datetime = ts_field()
     updated_at: datetime = ts_field()

@@ -37,3 +37,18 @@ class Upload(SQLModel, table=True):
     content_type: str = Field(default="", max_length=64)
     media_id: str | None = Field(default=None, max_length=32)
     created_at: datetime = ts_field()
+
+
+class UploadWriter(SQLModel, table=True):
+    """The one request writing an upload's bytes right now (a tus PATCH), if any.
+
+    The primary key makes the claim atomic in the database, so it holds across server
+    processes: a second PATCH cannot insert its row and gets 409. The writer refreshes
+    `heartbeat_at` while it works; a claim left by a request that died is taken over once it is
+    older than `crud.media.WRITER_STALE`. A table of its own, so an existing database gets it
+    from `create_all` without a migration of `upload`.
+    """
+
+    upload_id: str = Field(primary_key=True, max_length=32)
+    token: str = Field(max_length=32)
+    heartbeat_at: datetime = ts_field()

@@ -9,10 +9,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from backend_stub import cap
+from backend_stub import cap, public_url
 from backend_stub.crud import alerts as crud
 from backend_stub.crud.idempotency import run_once
-from backend_stub.deps import CurrentOperator, CurrentUser, DbDep
+from backend_stub.deps import CurrentOperator, CurrentUser, DbDep, SettingsDep
 from backend_stub.geo import district_for
 from backend_stub.models import utcnow
 from backend_stub.schemas.alerts import (
@@ -165,10 +165,13 @@ def alert_xml(identifier: str, db: DbDep) -> Response:
     response_class=Response,
     responses={200: {"content": {cap.ATOM_MIME: {}}, "description": "an Atom feed"}},
 )
-def feed_atom(request: Request, db: DbDep, lang: Literal["kk", "ru"] = "kk") -> Response:
-    """Current public alerts, newest first; each entry links to its CAP XML."""
+def feed_atom(
+    request: Request, db: DbDep, settings: SettingsDep, lang: Literal["kk", "ru"] = "kk"
+) -> Response:
+    """Current public alerts, newest first; each entry links to its CAP XML (PUBLIC_BASE_URL)."""
     now = utcnow()
-    body = cap.atom_feed(crud.current(db, now), str(request.base_url), lang, now)
+    base = public_url.base_url(settings, request)  # never the Host header
+    body = cap.atom_feed(crud.current(db, now), base, lang, now)
     return Response(body, media_type=cap.ATOM_MIME, headers=XML_CACHE)
 
 

@@ -83,8 +83,10 @@ def similar(
     lat: Annotated[float, Query(ge=-90, le=90)],
     lon: Annotated[float, Query(ge=-180, le=180)],
 ) -> list[SimilarAppeal]:
-    """Appeals of the same subclass within ~150 m in the last 24 h: 'support this one instead'."""
-    return [crud.similar_out(a, d) for a, d in crud.similar_nearby(db, subclass_code, lat, lon)]
+    """Appeals of the same subclass within ~150 m in the last 24 h: 'support this one instead'.
+    The caller's own in full; another resident's only if its kind is public, with no address and
+    the distance to its ~100 m grid cell (nothing that finds or names that resident)."""
+    return crud.similar_for(db, user, subclass_code, lat, lon)
 
 
 @router.get("/{appeal_id}", response_model=AppealOut)

@@ -54,13 +54,18 @@ def user_out(user: User) -> UserOut:
 
 
 def send_code_sms(request: Request, settings: Settings, phone: str, code: str, lang: str) -> None:
-    """Send from a worker thread (sync routes) through the app's async SMS gateway."""
+    """Send from a worker thread (sync routes) through the app's async SMS gateway.
+
+    Call it only after the code is committed: no transaction may stay open (and SQLite's write
+    lock held) while the gateway answers. A failed send still counts against the cooldown and
+    the hourly caps (the provider may have sent it after all): the 502 says when to retry."""
     gateway: SmsGateway = request.app.state.sms
     try:
         anyio.from_thread.run(gateway.send, phone, SMS_TEXT[lang].format(code=code))
     except SmsDeliveryError as exc:
         log.warning("sms to %s failed: %s", mask_phone(phone), type(exc).__name__)
-        raise ApiError(502, "sms_failed") from exc
+        retry = str(max(1, settings.otp_resend_cooldown_s))
+        raise ApiError(502, "sms_failed", headers={"Retry-After": retry}) from exc
 
 
 @router.post("/otp/request", response_model=OtpRequested, responses=SENDS_CODE)
@@ -69,8 +74,8 @@ def request_code(
 ) -> OtpRequested:
     phone = parse_phone(body.phone)
     issued = otp_crud.issue_code(db, settings, phone, client_ip(request))
+    db.commit()  # the code and its limits settle first: nothing is held open during the SMS
     send_code_sms(request, settings, phone, issued.code, lang)
-    db.commit()
     log.info("code sent to %s", mask_phone(phone))
     return OtpRequested(
         phone=phone, expires_in=settings.otp_ttl_s, resend_in=settings.otp_resend_cooldown_s
@@ -117,6 +122,7 @@ def refresh(body: RefreshIn, db: DbDep, settings: SettingsDep) -> TokenOut:
 
 @router.post("/logout", status_code=204)
 def logout(request: Request, user: CurrentUser, db: DbDep, settings: SettingsDep) -> Response:
+    """End this sign-in; its push streams end with it (the resident's other devices stay)."""
     token = bearer_token(request)
     auth = sessions_crud.session_for_access_token(db, settings, token or "")
     if auth is not None:

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from sqlalchemy.engine import Engine
 
 from backend_stub import emergency_adapter as adapter
-from backend_stub import emergency_worker
+from backend_stub import emergency_worker, public_url
 from backend_stub.crud import appeals as appeals_crud
 from backend_stub.crud import emergency as crud
 from backend_stub.deps import CurrentUser, DbDep, SettingsDep, get_engine
@@ -50,9 +50,8 @@ def forward(
 ) -> ForwardOut:
     """Forward one's own appeal to an emergency service (idempotent per appeal and service)."""
     appeal = appeals_crud.own_appeal(db, user, appeal_id, owner_only=True)
-    fwd, created = crud.request_forward(
-        db, settings, user, appeal, body.service, str(request.base_url)
-    )
+    base = public_url.base_url(settings, request)  # never the Host header
+    fwd, created = crud.request_forward(db, settings, user, appeal, body.service, base)
     if created:
         emergency_worker.wake(engine)
     else:
@@ -75,8 +74,10 @@ def callback(
     settings: SettingsDep,
     secret: Annotated[str | None, Header(alias=adapter.CALLBACK_HEADER)] = None,
 ) -> CallbackOut:
-    """The emergency system confirms acceptance of an incident (shared-secret header)."""
-    if not secret or not same(secret, adapter.callback_secret(settings)):
+    """The emergency system confirms acceptance of an incident (the incident's own secret,
+    sent to it as `callback_secret`, in the header)."""
+    expected = adapter.callback_secret(settings, body.idempotency_key)
+    if not secret or not same(secret, expected):
         raise ApiError(401, "not_authenticated")
     parsed = crud.parse_key(body.idempotency_key)
     fwd = crud.get(db, *parsed) if parsed else None

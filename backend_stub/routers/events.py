@@ -6,12 +6,19 @@ SSE `id` is the cursor); the app then pulls `/api/v1/sync` for the content. Fram
 - `event: change` — a feed row for this resident (or a public one, e.g. an alert);
 - `event: ready` — the backlog is sent, live from here (`cursor`: where the stream stands);
 - `event: resync` — some rows were skipped (slow client or a long backlog): pull the feed;
-- `event: reauth` — the access token expired: reconnect with a fresh one;
+- `event: reauth` — the access token expired, or the sign-in ended (logout, phone change,
+  revoked session): reconnect with a fresh token, if there is one; the stream then closes;
 - `: ping` comments every ~15 s keep proxies and mobile networks from closing the stream.
 
 Reconnecting with `Last-Event-ID` (or `?cursor=`) first replays the rows after that cursor, so
 an app that was offline misses nothing. The database is touched only briefly (sign-in check and
-backlog), never held open for the life of the stream.
+backlog, then whether the sign-in still stands at each heartbeat), never held open for the life
+of the stream.
+
+At most MAX_STREAMS_PER_USER streams per resident in this process: the count and the
+registration are one step (`Broker.subscribe(limit=...)`), so a burst of opens cannot pass it.
+A revocation committed in this process ends the session's streams at once (the broker is told
+after the commit); one committed by another process is noticed at the next heartbeat.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Receive, Scope, Send
 
 from backend_stub import push
 from backend_stub.config import Settings
@@ -36,7 +44,7 @@ from backend_stub.crud import feed
 from backend_stub.crud import sessions as sessions_crud
 from backend_stub.deps import SettingsDep, bearer_token, get_engine
 from backend_stub.errors import ApiError
-from backend_stub.models import User, utcnow
+from backend_stub.models import AuthSession, User, utcnow
 
 router = APIRouter(prefix="/api/v1", tags=["events"])
 
@@ -53,6 +61,7 @@ STREAM_HEADERS = {
 @dataclass(frozen=True)
 class Caller:
     user_id: int
+    session_id: int
     token_expires_at: datetime
 
 
@@ -62,14 +71,29 @@ def _authenticate(engine: Engine, settings: Settings, token: str) -> Caller | No
         if auth is None or auth.revoked or auth.access_expires_at <= utcnow():
             return None
         user = db.get(User, auth.user_id)
-        if user is None or user.id is None:
+        if user is None or user.id is None or auth.id is None:
             return None
-        return Caller(user.id, auth.access_expires_at)
+        return Caller(user.id, auth.id, auth.access_expires_at)
 
 
-def _backlog(
-    engine: Engine, user_id: int, cursor: int | None
-) -> tuple[list[push.PushEvent], bool, int]:
+def _signed_in(engine: Engine, session_id: int) -> bool:
+    """Whether the stream's sign-in session still stands (not revoked, e.g. elsewhere)."""
+    with Session(engine) as db:
+        auth = db.get(AuthSession, session_id)
+        return auth is not None and not auth.revoked
+
+
+Backlog = tuple[list[push.PushEvent], bool, int]
+
+
+def _opening(engine: Engine, caller: Caller, cursor: int | None) -> Backlog | None:
+    """The backlog once the stream is registered, or None if its sign-in ended meanwhile."""
+    if not _signed_in(engine, caller.session_id):
+        return None
+    return _backlog(engine, caller.user_id, cursor)
+
+
+def _backlog(engine: Engine, user_id: int, cursor: int | None) -> Backlog:
     """Rows after `cursor` (none without one), whether more remain, and the stream position."""
     with Session(engine) as db:
         if cursor is None:
@@ -92,35 +116,65 @@ def _start_cursor(last_event_id: str | None, cursor: int | None) -> int | None:
 
 
 async def _stream(
-    engine: Engine, broker: push.Broker, caller: Caller, start: int | None
+    engine: Engine, sub: push.Subscriber, caller: Caller, start: int | None
 ) -> AsyncIterator[str]:
-    sub = broker.subscribe(caller.user_id)  # before the backlog query: nothing falls between
-    try:
-        yield f"retry: {RETRY_MS}\n\n"
-        backlog, more, position = await run_in_threadpool(_backlog, engine, caller.user_id, start)
-        replayed = {item.cursor for item in backlog}
-        for item in backlog:
-            yield frame("change", item.data(), item.cursor)
-        if more:
-            yield frame("resync", {"cursor": position})
-        yield frame("ready", {"cursor": position})
-        while True:
-            left = (caller.token_expires_at - utcnow()).total_seconds()
-            if left <= 0:
+    """`sub` is registered before the backlog query: nothing falls between the two."""
+    yield f"retry: {RETRY_MS}\n\n"
+    opened = await run_in_threadpool(_opening, engine, caller, start)
+    if opened is None:
+        yield frame("reauth", {})
+        return
+    backlog, more, position = opened
+    replayed = {item.cursor for item in backlog}
+    for item in backlog:
+        yield frame("change", item.data(), item.cursor)
+    if more:
+        yield frame("resync", {"cursor": position})
+    yield frame("ready", {"cursor": position})
+    async for chunk in _live(engine, sub, caller, position, replayed):
+        yield chunk
+
+
+async def _live(
+    engine: Engine, sub: push.Subscriber, caller: Caller, position: int, replayed: set[int]
+) -> AsyncIterator[str]:
+    """Live frames until the token expires or the sign-in ends (then `reauth`)."""
+    while True:
+        left = (caller.token_expires_at - utcnow()).total_seconds()
+        if left <= 0:
+            yield frame("reauth", {})
+            return
+        try:
+            live = await asyncio.wait_for(sub.queue.get(), timeout=min(HEARTBEAT_S, left))
+        except TimeoutError:
+            if not await run_in_threadpool(_signed_in, engine, caller.session_id):
                 yield frame("reauth", {})
                 return
-            try:
-                live = await asyncio.wait_for(sub.queue.get(), timeout=min(HEARTBEAT_S, left))
-            except TimeoutError:
-                yield ": ping\n\n"
-                continue
-            if live is None:  # push.RESYNC
-                yield frame("resync", {"cursor": position})
-            elif live.cursor not in replayed:
-                position = max(position, live.cursor)
-                yield frame("change", live.data(), live.cursor)
-    finally:
-        broker.unsubscribe(sub)
+            yield ": ping\n\n"
+            continue
+        if live is push.END:
+            yield frame("reauth", {})
+            return
+        if live is None:  # push.RESYNC
+            yield frame("resync", {"cursor": position})
+        elif live.cursor not in replayed:
+            position = max(position, live.cursor)
+            yield frame("change", live.data(), live.cursor)
+
+
+class PushStream(StreamingResponse):
+    """The SSE response. Its subscriber is dropped when the response is done, however it ends:
+    even if the body never started (the client went away before the first byte)."""
+
+    def __init__(self, broker: push.Broker, sub: push.Subscriber, body: AsyncIterator[str]):
+        super().__init__(body, media_type="text/event-stream", headers=STREAM_HEADERS)
+        self._broker, self._sub = broker, sub
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._broker.unsubscribe(self._sub)
 
 
 @router.get(
@@ -143,10 +197,13 @@ async def events(
     if caller is None:
         raise ApiError(401, "invalid_token", headers={"WWW-Authenticate": "Bearer"})
     broker = push.broker_for(engine)
-    if broker.connections(caller.user_id) >= MAX_STREAMS_PER_USER:
-        raise ApiError(429, "too_many_requests", headers={"Retry-After": "30"}, retry_after=30)
-    return StreamingResponse(
-        _stream(engine, broker, caller, _start_cursor(last_event_id, cursor)),
-        media_type="text/event-stream",
-        headers=STREAM_HEADERS,
-    )
+    try:
+        sub = broker.subscribe(
+            caller.user_id, session_id=caller.session_id, limit=MAX_STREAMS_PER_USER
+        )
+    except push.StreamLimitReached:
+        raise ApiError(
+            429, "too_many_requests", headers={"Retry-After": "30"}, retry_after=30
+        ) from None
+    body = _stream(engine, sub, caller, _start_cursor(last_event_id, cursor))
+    return PushStream(broker, sub, body)

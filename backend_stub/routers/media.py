@@ -343,8 +343,12 @@ async def tus_patch(
 ) -> Response:
     """Bytes at `Upload-Offset`; what arrived before a dropped connection is kept.
 
-    When the last byte arrives the file is checked and stored like a direct upload, and the
-    answer carries `Upload-Media-Id`.
+    One request writes an upload at a time: it claims the upload in the database first (so
+    the claim holds across server processes too). Another PATCH meanwhile gets 409
+    `upload_busy` (tus: not the offset to write at now; `Retry-After`), one at an offset that
+    is not, or no longer, the upload's gets 409 `upload_offset_mismatch`; both carry the
+    offset. When the last byte arrives the file is checked and stored like a direct upload,
+    still under the claim, and the answer carries `Upload-Media-Id`.
     """
     _check_tus_version(tus_resumable)
     upload = await anyio.to_thread.run_sync(media_crud.own_upload, db, user, upload_id)
@@ -352,14 +356,47 @@ async def tus_patch(
     if ctype != TUS_CHUNK_TYPE:
         raise _bad_header("Content-Type", TUS_CHUNK_TYPE, 415)
     if upload_offset != upload.offset:
-        raise ApiError(
-            409,
-            "upload_offset_mismatch",
-            details={"offset": upload.offset},
-            headers={**TUS, "Upload-Offset": str(upload.offset)},
-        )
+        raise _offset_mismatch(upload.offset)
+    uid = upload.id
+    token = await anyio.to_thread.run_sync(media_crud.claim_upload, db, uid)
+    if token is None:
+        raise _busy(upload_offset)
+    try:
+        return await _write_claimed(request, db, settings, uid, upload_offset, token)
+    finally:
+        with anyio.CancelScope(shield=True):  # given back even if the request is cancelled
+            await anyio.to_thread.run_sync(media_crud.release_upload, db, uid, token)
+
+
+def _offset_mismatch(offset: int) -> ApiError:
+    return ApiError(
+        409,
+        "upload_offset_mismatch",
+        details={"offset": offset},
+        headers={**TUS, "Upload-Offset": str(offset)},
+    )
+
+
+def _busy(offset: int) -> ApiError:
+    return ApiError(
+        409,
+        "upload_busy",
+        details={"offset": offset},
+        headers={**TUS, "Upload-Offset": str(offset), "Retry-After": "1"},
+    )
+
+
+async def _write_claimed(
+    request: Request, db: Session, settings: Settings, upload_id: str, offset: int, token: str
+) -> Response:
+    """The PATCH of the upload's one writer: the offset is checked again as committed now."""
+    upload = await anyio.to_thread.run_sync(media_crud.current_upload, db, upload_id)
+    if upload is None:
+        raise ApiError(404, "not_found")
+    if offset != upload.offset:
+        raise _offset_mismatch(upload.offset)
     if upload.offset < upload.length:
-        disconnected = await _receive_chunk(request, db, settings, upload)
+        disconnected = await _receive_chunk(request, db, settings, upload, token)
         if disconnected:  # nobody is listening; the bytes so far are kept for the resume
             return Response(status_code=204, headers=TUS)
     headers = {**TUS, "Upload-Offset": str(upload.offset)}
@@ -369,8 +406,14 @@ async def tus_patch(
     return Response(status_code=204, headers=headers)
 
 
-async def _receive_chunk(request: Request, db: Session, settings: Settings, upload: Upload) -> bool:
-    """Write the body at the upload's offset and record it; True if the client went away."""
+async def _receive_chunk(
+    request: Request, db: Session, settings: Settings, upload: Upload, token: str
+) -> bool:
+    """Write the body at the upload's offset and record it; True if the client went away.
+
+    Before each write the claim is refreshed: a writer whose claim went stale and was taken
+    over (it waited too long for bytes) stops without writing.
+    """
     path = media_crud.part_path(settings, upload)
     if not path.is_file():
         await anyio.to_thread.run_sync(media_crud.delete_upload, db, settings, upload)
@@ -382,31 +425,47 @@ async def _receive_chunk(request: Request, db: Session, settings: Settings, uplo
     written = 0
     buffer = bytearray()
     disconnected = False
+    last_beat = time.monotonic()
+
+    async def still_ours() -> None:
+        nonlocal last_beat
+        if not await anyio.to_thread.run_sync(media_crud.holds_claim, db, upload.id, token):
+            gone = await anyio.to_thread.run_sync(media_crud.current_upload, db, upload.id)
+            raise ApiError(404, "not_found") if gone is None else _busy(gone.offset)
+        last_beat = time.monotonic()
+
+    async def write() -> None:
+        nonlocal written
+        await still_ours()
+        try:
+            await anyio.to_thread.run_sync(
+                media_crud.write_chunk, path, start + written, bytes(buffer)
+            )
+        except FileNotFoundError as exc:  # the upload was cancelled meanwhile
+            raise ApiError(404, "not_found") from exc
+        written += len(buffer)
+        buffer.clear()
+
     try:
         async for chunk in request.stream():
             if written + len(buffer) + len(chunk) > remaining:
                 raise ApiError(413, "body_too_large", headers=TUS)
             buffer += chunk
             if len(buffer) >= WRITE_BATCH:
-                await anyio.to_thread.run_sync(
-                    media_crud.write_chunk, path, start + written, bytes(buffer)
-                )
-                written += len(buffer)
-                buffer.clear()
+                await write()
+            elif time.monotonic() - last_beat > media_crud.WRITER_HEARTBEAT_S:
+                await still_ours()
     except ClientDisconnect:
         disconnected = True
     if buffer:
-        await anyio.to_thread.run_sync(media_crud.write_chunk, path, start + written, bytes(buffer))
-        written += len(buffer)
+        await write()
     await anyio.to_thread.run_sync(media_crud.sync_part, path)
     moved = await anyio.to_thread.run_sync(
-        media_crud.advance_offset, db, upload, start, start + written
+        media_crud.advance_offset, db, upload, start, start + written, token
     )
     if not moved and not disconnected:
-        raise ApiError(
-            409,
-            "upload_offset_mismatch",
-            details={"offset": upload.offset},
-            headers={**TUS, "Upload-Offset": str(upload.offset)},
-        )
+        current = await anyio.to_thread.run_sync(media_crud.current_upload, db, upload.id)
+        if current is None:
+            raise ApiError(404, "not_found")
+        raise _busy(current.offset)
     return disconnected

@@ -3,7 +3,11 @@
 - Every classifier subclass is a service (`service_code` = subclass code, `group` = class name).
 - `POST /requests.json` files an appeal with channel "open311" for the resident with the given
   phone (created if new) or, without a phone, for the one system user `open311`.
-- Public GETs show no personal data: no applicant name, phone or account.
+- GETs without `api_key` (anyone) show only publishable appeals (`backend_stub.disclosure`:
+  incidents about public places, never emergencies) and of them only the category, status,
+  dates, agency, district and a location coarsened to a ~100 m grid: no text, address, photo,
+  operator note or applicant. With the city system's `api_key` (as in POST) they show every
+  appeal in full; a wrong key is a 403. No GET ever shows the applicant's name, phone or account.
 - Errors here have the Open311 shape `[{"code": <http status>, "description": "..."}]`; the rest
   of the API keeps its own shape.
 - Names and messages are in Russian by default, Kazakh with `?locale=kk` or `Accept-Language: kk`.
@@ -29,7 +33,7 @@ from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from backend_stub import classifier
+from backend_stub import classifier, disclosure
 from backend_stub.crud import appeals as crud
 from backend_stub.crud.idempotency import run_once
 from backend_stub.deps import DbDep, SettingsDep
@@ -481,6 +485,25 @@ def create_request(
 
 # --- GET requests -----------------------------------------------------------------------------
 
+ApiKey = Annotated[
+    str | None,
+    Query(max_length=200, description="the city system's key: every request, in full"),
+]
+
+
+def city_system(settings: SettingsDep, response: Response, api_key: ApiKey = None) -> bool:
+    """True with the right `api_key`; False without one (the public view); a wrong one is 403."""
+    if api_key is None:
+        return False
+    expected = settings.open311_api_key
+    if not expected or not same(api_key, expected):
+        raise ApiError(403, "open311_bad_key")
+    response.headers["Cache-Control"] = "no-store"  # full records: keep them out of caches
+    return True
+
+
+FullAccess = Annotated[bool, Depends(city_system)]
+
 
 def _latest_notes(db: Session, ids: Sequence[int]) -> dict[int, tuple[str | None, str | None]]:
     """Per appeal: the latest operator's status note and the request's media_url."""
@@ -503,9 +526,18 @@ def _latest_notes(db: Session, ids: Sequence[int]) -> dict[int, tuple[str | None
 
 
 def request_out(
-    data: classifier.Classifier, appeal: Appeal, lang: str, note: str | None, media: str | None
+    data: classifier.Classifier,
+    appeal: Appeal,
+    lang: str,
+    note: str | None,
+    media: str | None,
+    *,
+    full: bool = False,
 ) -> ServiceRequest:
-    """The public view of an appeal: nothing that names or reaches the applicant."""
+    """An appeal as a request; never the applicant's name, phone or account. `full` (the city
+    system's key): text, address, exact location, photo and operator notes too; otherwise the
+    category name for the text, the district for the address, a coarsened location, the status
+    name for the notes and no photo (see backend_stub.disclosure)."""
     closed = appeal.status == Status.CLOSED.value
     if closed and appeal.result_text:
         note = appeal.result_text
@@ -514,29 +546,37 @@ def request_out(
     except KeyError:
         service_name = None
     agency = next((s for s in data.services if s.code == appeal.service_code), None)
+    status_name = STATUS_NAMES[Status(appeal.status)][lang]
+    district = DISTRICT_NAMES.get(appeal.district or "")
     return ServiceRequest(
         service_request_id=appeal.number,
         status="closed" if closed else "open",
-        status_notes=note or STATUS_NAMES[Status(appeal.status)][lang],
+        status_notes=(note or status_name) if full else status_name,
         service_name=service_name,
         service_code=appeal.subclass_code,
-        description=appeal.text,
+        description=appeal.text if full else service_name,
         agency_responsible=_name(agency, lang) if agency else None,
         service_notice=None if closed else text("notice_due", lang, expected=_local(appeal.due_at)),
         requested_datetime=w3c(appeal.created_at),
         updated_datetime=w3c(appeal.updated_at),
         expected_datetime=w3c(appeal.due_at),
-        address=appeal.address,
-        lat=appeal.lat,
-        long=appeal.lon,
-        media_url=media,
+        address=appeal.address if full else (district[lang] if district else None),
+        lat=appeal.lat if full else disclosure.coarse(appeal.lat),
+        long=appeal.lon if full else disclosure.coarse(appeal.lon),
+        media_url=media if full else None,
     )
 
 
-def _requests_out(db: Session, appeals: Sequence[Appeal], lang: str) -> list[ServiceRequest]:
+def _requests_out(
+    db: Session, appeals: Sequence[Appeal], lang: str, *, full: bool
+) -> list[ServiceRequest]:
     data = classifier.load_classifier()
+    if not full:
+        return [request_out(data, a, lang, None, None) for a in appeals]
     notes = _latest_notes(db, [a.id for a in appeals if a.id is not None])
-    return [request_out(data, a, lang, *notes.get(a.id or 0, (None, None))) for a in appeals]
+    return [
+        request_out(data, a, lang, *notes.get(a.id or 0, (None, None)), full=True) for a in appeals
+    ]
 
 
 def _moment(value: str | None, field: str) -> datetime | None:
@@ -557,6 +597,7 @@ def _codes(value: str | None) -> list[str]:
 def list_requests(
     db: DbDep,
     lang: Lang,
+    full: FullAccess,
     service_request_id: Annotated[
         str | None, Query(max_length=20_000, description="comma-separated; other filters off")
     ] = None,
@@ -569,9 +610,10 @@ def list_requests(
     jurisdiction_id: Annotated[str | None, Query(max_length=100)] = None,
     locale: Locale = None,
 ) -> list[ServiceRequest]:
-    """Requests newest first: by default those of the last 90 days, at most 1000."""
+    """Requests newest first: by default those of the last 90 days, at most 1000. Without
+    `api_key` only publishable ones, coarsened; with it all, in full."""
     ids = _codes(service_request_id)[:MAX_RESULTS]
-    query = select(Appeal)
+    query = select(Appeal) if full else select(Appeal).where(*disclosure.publishable_where())
     if ids:
         query = query.where(col(Appeal.number).in_(ids))
     else:
@@ -590,20 +632,21 @@ def list_requests(
     rows = db.exec(
         query.order_by(col(Appeal.created_at).desc(), col(Appeal.id).desc()).limit(MAX_RESULTS)
     ).all()
-    return _requests_out(db, rows, lang)
+    return _requests_out(db, rows, lang, full=full)
 
 
 @router.get(
     "/requests/{service_request_id}.json", response_model=list[ServiceRequest], responses=ERRORS
 )
 def get_request(
-    service_request_id: str, db: DbDep, lang: Lang, locale: Locale = None
+    service_request_id: str, db: DbDep, lang: Lang, full: FullAccess, locale: Locale = None
 ) -> list[ServiceRequest]:
-    """One request by its number, as a one-item list (Open311 answers lists)."""
+    """One request by its number, as a one-item list (Open311 answers lists). Without `api_key`
+    a request that is not publishable is a 404, as if there were none."""
     appeal = db.exec(select(Appeal).where(Appeal.number == service_request_id)).first()
-    if appeal is None:
+    if appeal is None or not (full or disclosure.publishable(appeal)):
         raise ApiError(404, "not_found")
-    return _requests_out(db, [appeal], lang)
+    return _requests_out(db, [appeal], lang, full=full)
 
 
 @router.api_route(

@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from sqlmodel import select
 
+from backend_stub import push
 from backend_stub.crud import otp as otp_crud
+from backend_stub.crud import sessions as sessions_crud
 from backend_stub.crud import users as users_crud
-from backend_stub.deps import CurrentUser, DbDep, LangDep, SettingsDep, client_ip
+from backend_stub.deps import CurrentUser, DbDep, LangDep, SettingsDep, bearer_token, client_ip
 from backend_stub.errors import ApiError
 from backend_stub.models import Address, User
 from backend_stub.openapi_errors import CHECKS_CODE, SENDS_CODE, refused
@@ -74,8 +76,8 @@ def request_phone_change(
     issued = otp_crud.issue_code(
         db, settings, phone, client_ip(request), purpose="change_phone", user_id=user.id
     )
+    db.commit()  # as for sign-in: nothing is held open during the SMS
     send_code_sms(request, settings, phone, issued.code, lang)
-    db.commit()
     return OtpRequested(
         phone=phone, expires_in=settings.otp_ttl_s, resend_in=settings.otp_resend_cooldown_s
     )
@@ -87,8 +89,14 @@ def request_phone_change(
     responses={**CHECKS_CODE, **refused({409: "the number belongs to another account"})},
 )
 def verify_phone_change(
-    body: PhoneChangeVerify, user: CurrentUser, db: DbDep, settings: SettingsDep
+    body: PhoneChangeVerify,
+    request: Request,
+    user: CurrentUser,
+    db: DbDep,
+    settings: SettingsDep,
 ) -> ProfileOut:
+    """The new number becomes the account's; every other sign-in of the resident ends (they
+    were made with the old number) and so do the resident's push streams (the app reconnects)."""
     phone = parse_phone(body.phone)
     challenge = otp_crud.verify_code(db, settings, phone, body.code, purpose="change_phone")
     if challenge.user_id != user.id:
@@ -99,5 +107,8 @@ def verify_phone_change(
     user.phone = phone
     db.add(user)
     assert user.id is not None
+    current = sessions_crud.session_for_access_token(db, settings, bearer_token(request) or "")
+    sessions_crud.revoke_others(db, user.id, keep=current.id if current else None)
+    push.end_streams_after_commit(db, users=[user.id])
     db.commit()
     return users_crud.profile_out(db, user)

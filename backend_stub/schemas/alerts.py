@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from backend_stub.schemas.common import NOT_BLANK, Iso, StrictIn
+from backend_stub.schemas.common import Iso, StrictIn
+from backend_stub.text import CleanLine, CleanText
 
 CapStatusLit = Literal["Actual", "Exercise", "System", "Test", "Draft"]
 MsgTypeLit = Literal["Alert", "Update", "Cancel"]
@@ -32,31 +33,33 @@ UrgencyLit = Literal["Immediate", "Expected", "Future", "Past", "Unknown"]
 SeverityLit = Literal["Extreme", "Severe", "Moderate", "Minor", "Unknown"]
 CertaintyLit = Literal["Observed", "Likely", "Possible", "Unlikely", "Unknown"]
 AlertStateLit = Literal["active", "expired", "superseded", "cancelled"]
+# a polygon of MAX_POLYGON_POINTS "lat,lon" pairs at full precision, with spaces
+MAX_POLYGON_CHARS = 500 * 48
 
 
 class AlertTextIn(StrictIn):
     """The part of a CAP `info` block written in one language."""
 
-    event: str = Field(min_length=1, pattern=NOT_BLANK, max_length=200, examples=["Су тасқыны"])
-    headline: str = Field(min_length=1, pattern=NOT_BLANK, max_length=200)
-    description: str = Field(min_length=1, pattern=NOT_BLANK, max_length=4000)
-    instruction: str = Field(
-        min_length=1, pattern=NOT_BLANK, max_length=4000, description="what to do, step by step"
-    )
-    sender_name: str | None = Field(default=None, max_length=200)
-    contact: str | None = Field(default=None, max_length=300)
+    event: Annotated[str, CleanLine(200)] = Field(examples=["Су тасқыны"])
+    headline: Annotated[str, CleanLine(200)]
+    description: Annotated[str, CleanText(4000)]
+    instruction: Annotated[str, CleanText(4000)] = Field(description="what to do, step by step")
+    sender_name: Annotated[str, CleanLine(200, min_len=0)] | None = None
+    contact: Annotated[str, CleanText(300, min_len=0)] | None = None
 
 
 class AlertAreaIn(StrictIn):
     """One CAP `area`: a description in both languages and at least one of polygons (closed
     rings "lat,lon lat,lon ..."), circles ("lat,lon radius_km") or Astana districts."""
 
-    desc: dict[str, str] = Field(
+    desc: dict[Annotated[str, CleanLine(16, min_len=0)], Annotated[str, CleanText(300)]] = Field(
         description='{"kk": ..., "ru": ...}', examples=[{"kk": "Есіл ауданы", "ru": "район Есиль"}]
     )
-    polygons: list[str] = Field(default_factory=list, max_length=20)
-    circles: list[str] = Field(default_factory=list, max_length=20)
-    districts: list[str] = Field(default_factory=list, max_length=10)
+    polygons: list[Annotated[str, CleanText(MAX_POLYGON_CHARS)]] = Field(
+        default_factory=list, max_length=20
+    )
+    circles: list[Annotated[str, CleanLine(100)]] = Field(default_factory=list, max_length=20)
+    districts: list[Annotated[str, CleanLine(60)]] = Field(default_factory=list, max_length=10)
 
 
 class AlertIn(StrictIn):
@@ -72,13 +75,15 @@ class AlertIn(StrictIn):
     effective: Iso | None = None
     onset: Iso | None = None
     expires: Iso
-    web: str | None = Field(default=None, max_length=500, pattern=r"^https?://\S+$")
-    texts: dict[str, AlertTextIn]
+    web: Annotated[str, CleanLine(500, pattern=r"^https?://\S+$")] | None = None
+    texts: dict[Annotated[str, CleanLine(16, min_len=0)], AlertTextIn]
     areas: list[AlertAreaIn] = Field(min_length=1, max_length=20)
 
 
 class AlertCancelIn(StrictIn):
-    note: str | None = Field(default=None, max_length=1000, description="why it is withdrawn")
+    note: Annotated[str, CleanText(1000, min_len=0)] | None = Field(
+        default=None, description="why it is withdrawn"
+    )
 
 
 class AlertTextOut(BaseModel):

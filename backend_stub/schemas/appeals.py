@@ -5,28 +5,31 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from backend_stub.schemas.common import INTEGRAL, NOT_BLANK, StrictIn
+from backend_stub.schemas.common import INTEGRAL, StrictIn
 from backend_stub.schemas.media import MediaOut
+from backend_stub.text import CleanLine, CleanText
 
 AppealTypeLit = Literal["consultation", "incident", "proposal", "complaint", "gratitude"]
 StatusLit = Literal["created", "assigned", "returned", "reassigned", "in_progress", "closed"]
 
 
 class AppealCreate(StrictIn):
-    client_id: str = Field(min_length=8, max_length=64, description="client UUID; idempotency")
-    text: str = Field(min_length=1, pattern=NOT_BLANK, max_length=4000)
+    client_id: Annotated[str, CleanLine(64, min_len=8)] = Field(
+        description="client UUID; idempotency"
+    )
+    text: Annotated[str, CleanText(4000)]
     type: AppealTypeLit = "incident"
-    subclass_code: str = Field(min_length=2, max_length=8, examples=["01.01"])
+    subclass_code: Annotated[str, CleanLine(8, min_len=2)] = Field(examples=["01.01"])
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
     accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
-    address: str | None = Field(default=None, max_length=300)
-    district: str | None = Field(default=None, max_length=60)
+    address: Annotated[str, CleanText(300, min_len=0)] | None = None
+    district: Annotated[str, CleanLine(60, min_len=0)] | None = None
     share_personal: bool = True
-    applicant_name: str | None = Field(default=None, max_length=200)
+    applicant_name: Annotated[str, CleanLine(200, min_len=0)] | None = None
     language: Literal["kk", "ru"] = "kk"
     emergency: bool = False
-    attachment_ids: list[str] = Field(default_factory=list, max_length=10)
+    attachment_ids: list[Annotated[str, CleanLine(64)]] = Field(default_factory=list, max_length=10)
 
 
 class HistoryOut(BaseModel):
@@ -98,19 +101,21 @@ class SimilarAppeal(BaseModel):
 
 class RatingIn(StrictIn):
     score: Annotated[int, Field(ge=1, le=5), INTEGRAL]
-    comment: str | None = Field(default=None, max_length=1000)
+    comment: Annotated[str, CleanText(1000, min_len=0)] | None = None
 
 
 class ReasonIn(StrictIn):
-    reason: str = Field(min_length=1, pattern=NOT_BLANK, max_length=2000)
+    reason: Annotated[str, CleanText(2000)]
 
 
 class StatusChange(StrictIn):
     to_status: StatusLit
-    note: str | None = Field(default=None, max_length=2000)
-    service_code: str | None = Field(default=None, max_length=32)
+    note: Annotated[str, CleanText(2000, min_len=0)] | None = None
+    service_code: Annotated[str, CleanLine(32, min_len=0)] | None = None
 
 
 class CloseIn(StrictIn):
-    result_text: str = Field(min_length=1, pattern=NOT_BLANK, max_length=4000)
-    after_media_ids: list[str] = Field(default_factory=list, max_length=10)
+    result_text: Annotated[str, CleanText(4000)]
+    after_media_ids: list[Annotated[str, CleanLine(64)]] = Field(
+        default_factory=list, max_length=10
+    )

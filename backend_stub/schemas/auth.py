@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, Field
 
 from backend_stub.schemas.common import StrictIn
+from backend_stub.text import CleanLine
 
 
 class OtpRequest(StrictIn):
-    phone: str = Field(min_length=1, max_length=32, examples=["+7 701 123 45 67"])
+    phone: Annotated[str, CleanLine(32)] = Field(examples=["+7 701 123 45 67"])
 
 
 class OtpRequested(BaseModel):
@@ -16,8 +19,8 @@ class OtpRequested(BaseModel):
 
 
 class OtpVerify(StrictIn):
-    phone: str = Field(min_length=1, max_length=32)
-    code: str = Field(min_length=1, max_length=12)
+    phone: Annotated[str, CleanLine(32)]
+    code: Annotated[str, CleanLine(12)]
 
 
 class UserOut(BaseModel):
@@ -37,4 +40,4 @@ class TokenOut(BaseModel):
 
 
 class RefreshIn(StrictIn):
-    refresh_token: str = Field(min_length=1, max_length=200)
+    refresh_token: Annotated[str, CleanLine(200)]

@@ -1,17 +1,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from backend_stub.schemas.common import RowId, StrictIn
 from backend_stub.schemas.media import MediaOut
+from backend_stub.text import CleanLine, CleanText
 
 
 class MessageIn(StrictIn):
-    client_id: str = Field(min_length=8, max_length=64)
-    text: str = Field(default="", max_length=4000)
-    attachment_ids: list[str] = Field(default_factory=list, max_length=10)
+    client_id: Annotated[str, CleanLine(64, min_len=8)]
+    text: Annotated[str, CleanText(4000, min_len=0)] = ""
+    attachment_ids: list[Annotated[str, CleanLine(64)]] = Field(default_factory=list, max_length=10)
 
 
 class MessageOut(BaseModel):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from backend_stub.schemas.common import Iso, StrictIn
+from backend_stub.text import CleanLine
 
 ServiceLit = Literal["101", "102", "103", "104", "112"]
 
@@ -57,9 +58,9 @@ class ForwardOut(BaseModel):
 class CallbackIn(StrictIn):
     """The emergency system confirms acceptance of an incident."""
 
-    idempotency_key: str = Field(min_length=3, max_length=40, examples=["12:103"])
-    incident_id: str = Field(min_length=1, max_length=64)
-    acceptance_id: str = Field(min_length=1, max_length=64)
+    idempotency_key: Annotated[str, CleanLine(40, min_len=3)] = Field(examples=["12:103"])
+    incident_id: Annotated[str, CleanLine(64)]
+    acceptance_id: Annotated[str, CleanLine(64)]
     accepted_at: Iso
 
 

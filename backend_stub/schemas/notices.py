@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from backend_stub.schemas.common import INTEGRAL, NOT_BLANK, Iso, StrictIn
+from backend_stub.schemas.common import INTEGRAL, Iso, StrictIn
+from backend_stub.text import CleanLine, CleanText
 
 NoticeKind = Literal["planned", "emergency", "event"]
 NoticeState = Literal["published", "withdrawn"]
@@ -30,12 +31,14 @@ class NoticeIn(StrictIn):
     """What an operator publishes or edits. No districts and no area means the whole city."""
 
     kind: NoticeKind
-    topic: str = Field(min_length=1, max_length=24, examples=["water"])
-    title_kk: str = Field(min_length=1, pattern=NOT_BLANK, max_length=TITLE_MAX)
-    title_ru: str = Field(min_length=1, pattern=NOT_BLANK, max_length=TITLE_MAX)
-    body_kk: str = Field(min_length=1, pattern=NOT_BLANK, max_length=BODY_MAX)
-    body_ru: str = Field(min_length=1, pattern=NOT_BLANK, max_length=BODY_MAX)
-    districts: list[str] = Field(default_factory=list, max_length=10, examples=[["yesil"]])
+    topic: Annotated[str, CleanLine(24)] = Field(examples=["water"])
+    title_kk: Annotated[str, CleanLine(TITLE_MAX)]
+    title_ru: Annotated[str, CleanLine(TITLE_MAX)]
+    body_kk: Annotated[str, CleanText(BODY_MAX)]
+    body_ru: Annotated[str, CleanText(BODY_MAX)]
+    districts: list[Annotated[str, CleanLine(60)]] = Field(
+        default_factory=list, max_length=10, examples=[["yesil"]]
+    )
     area: AreaIn | None = None
     starts_at: Iso | None = Field(default=None, description="default: now")
     ends_at: Iso | None = Field(default=None, description="none: until withdrawn")

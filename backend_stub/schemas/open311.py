@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend_stub.text import CleanLine, CleanText
+
 W3CDateTime = Annotated[
     str,
     Field(
@@ -57,21 +59,21 @@ class ServiceRequestIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    api_key: str | None = Field(default=None, max_length=200)
-    jurisdiction_id: str | None = Field(default=None, max_length=100)
-    service_code: str | None = Field(default=None, max_length=32)
+    api_key: Annotated[str, CleanLine(200, min_len=0)] | None = None
+    jurisdiction_id: Annotated[str, CleanLine(100, min_len=0)] | None = None
+    service_code: Annotated[str, CleanLine(32, min_len=0)] | None = None
     lat: float | None = Field(default=None, ge=-90, le=90)
     long: float | None = Field(default=None, ge=-180, le=180)
-    address_string: str | None = Field(default=None, max_length=300)
-    address_id: str | None = Field(default=None, max_length=100)
-    email: str | None = Field(default=None, max_length=254)
-    device_id: str | None = Field(default=None, max_length=100)
-    account_id: str | None = Field(default=None, max_length=100)
-    first_name: str | None = Field(default=None, max_length=100)
-    last_name: str | None = Field(default=None, max_length=100)
-    phone: str | None = Field(default=None, max_length=40)
-    description: str | None = Field(default=None, max_length=4000)
-    media_url: str | None = Field(default=None, max_length=1000)
+    address_string: Annotated[str, CleanText(300, min_len=0)] | None = None
+    address_id: Annotated[str, CleanLine(100, min_len=0)] | None = None
+    email: Annotated[str, CleanLine(254, min_len=0)] | None = None
+    device_id: Annotated[str, CleanLine(100, min_len=0)] | None = None
+    account_id: Annotated[str, CleanLine(100, min_len=0)] | None = None
+    first_name: Annotated[str, CleanLine(100, min_len=0)] | None = None
+    last_name: Annotated[str, CleanLine(100, min_len=0)] | None = None
+    phone: Annotated[str, CleanLine(40, min_len=0)] | None = None
+    description: Annotated[str, CleanText(4000, min_len=0)] | None = None
+    media_url: Annotated[str, CleanLine(1000, min_len=0)] | None = None
 
 
 class ServiceRequestCreated(BaseModel):

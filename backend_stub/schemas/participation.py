@@ -7,8 +7,9 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, Field
 
-from backend_stub.schemas.common import INTEGRAL, NOT_BLANK, Iso, RowId, StrictIn
+from backend_stub.schemas.common import INTEGRAL, Iso, RowId, StrictIn
 from backend_stub.schemas.media import MediaOut
+from backend_stub.text import CleanLine, CleanText
 
 PollStatusLit = Literal["draft", "upcoming", "open", "closed"]
 PollScopeLit = Literal["open", "closed", "upcoming"]
@@ -56,22 +57,22 @@ PROPOSAL_MAX_CHARS = 2000
 
 
 class PollOptionIn(StrictIn):
-    text_kk: str = Field(min_length=1, pattern=NOT_BLANK, max_length=300)
-    text_ru: str = Field(min_length=1, pattern=NOT_BLANK, max_length=300)
+    text_kk: Annotated[str, CleanLine(300)]
+    text_ru: Annotated[str, CleanLine(300)]
 
 
 class PollIn(StrictIn):
     """A new poll (or a draft's new content). Single choice unless `multiple`; then at most
     `max_choices` options (default: all of them). No districts = the whole city."""
 
-    question_kk: str = Field(min_length=1, pattern=NOT_BLANK, max_length=1000)
-    question_ru: str = Field(min_length=1, pattern=NOT_BLANK, max_length=1000)
+    question_kk: Annotated[str, CleanText(1000)]
+    question_ru: Annotated[str, CleanText(1000)]
     options: list[PollOptionIn] = Field(min_length=2, max_length=MAX_OPTIONS)
     multiple: bool = False
     max_choices: Annotated[int, Field(ge=1, le=MAX_OPTIONS), INTEGRAL] | None = None
     opens_at: Iso
     closes_at: Iso
-    districts: list[str] = Field(default_factory=list, max_length=20)
+    districts: list[Annotated[str, CleanLine(60)]] = Field(default_factory=list, max_length=20)
 
 
 class PollOptionOut(BaseModel):
@@ -115,29 +116,25 @@ class OperatorPollOut(PollOut):
 
 class VoteIn(StrictIn):
     option_ids: list[RowId] = Field(min_length=1, max_length=MAX_OPTIONS)
-    client_id: str = Field(min_length=8, max_length=64, description="client UUID")
+    client_id: Annotated[str, CleanLine(64, min_len=8)] = Field(description="client UUID")
 
 
 # ---------------------------------------------------------------- initiatives
 
 
 class InitiativeIn(StrictIn):
-    title_kk: str = Field(min_length=1, pattern=NOT_BLANK, max_length=300)
-    title_ru: str = Field(min_length=1, pattern=NOT_BLANK, max_length=300)
-    description_kk: str = Field(min_length=1, pattern=NOT_BLANK, max_length=5000)
-    description_ru: str = Field(min_length=1, pattern=NOT_BLANK, max_length=5000)
+    title_kk: Annotated[str, CleanLine(300)]
+    title_ru: Annotated[str, CleanLine(300)]
+    description_kk: Annotated[str, CleanText(5000)]
+    description_ru: Annotated[str, CleanText(5000)]
     state: InitiativeStateLit = "proposed"
 
 
 class InitiativePatch(StrictIn):
-    title_kk: str | None = Field(default=None, min_length=1, pattern=NOT_BLANK, max_length=300)
-    title_ru: str | None = Field(default=None, min_length=1, pattern=NOT_BLANK, max_length=300)
-    description_kk: str | None = Field(
-        default=None, min_length=1, pattern=NOT_BLANK, max_length=5000
-    )
-    description_ru: str | None = Field(
-        default=None, min_length=1, pattern=NOT_BLANK, max_length=5000
-    )
+    title_kk: Annotated[str, CleanLine(300)] | None = None
+    title_ru: Annotated[str, CleanLine(300)] | None = None
+    description_kk: Annotated[str, CleanText(5000)] | None = None
+    description_ru: Annotated[str, CleanText(5000)] | None = None
     state: InitiativeStateLit | None = None
 
 
@@ -166,13 +163,15 @@ class CategoryOut(BaseModel):
 class ProposalIn(StrictIn):
     """A resident's proposal; `lat` and `lon` come both or neither (422 coordinates_incomplete)."""
 
-    client_id: str = Field(min_length=8, max_length=64, description="client UUID; idempotency")
-    text: str = Field(min_length=1, pattern=NOT_BLANK, max_length=PROPOSAL_MAX_CHARS)
+    client_id: Annotated[str, CleanLine(64, min_len=8)] = Field(
+        description="client UUID; idempotency"
+    )
+    text: Annotated[str, CleanText(PROPOSAL_MAX_CHARS)]
     category: ProposalCategoryLit
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
-    address: str | None = Field(default=None, max_length=300)
-    photo_ids: list[str] = Field(default_factory=list, max_length=5)
+    address: Annotated[str, CleanText(300, min_len=0)] | None = None
+    photo_ids: list[Annotated[str, CleanLine(64)]] = Field(default_factory=list, max_length=5)
 
 
 class ProposalOut(BaseModel):
@@ -212,4 +211,4 @@ class OperatorProposalPage(BaseModel):
 
 class ModerationIn(StrictIn):
     state: Literal["published", "rejected"]
-    note: str | None = Field(default=None, max_length=1000)
+    note: Annotated[str, CleanText(1000, min_len=0)] | None = None

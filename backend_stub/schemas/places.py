@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from backend_stub.schemas.common import INTEGRAL, NOT_BLANK, StrictIn
+from backend_stub.schemas.common import INTEGRAL, StrictIn
+from backend_stub.text import CleanLine, CleanText
 
 PlaceKind = Literal["shelter", "accommodation", "medical"]
 PlaceState = Literal["open", "closed", "full"]
@@ -17,19 +18,23 @@ PHONE_PATTERN = r"^\+?[0-9][0-9 ()\-]{2,30}$"
 
 class PlaceIn(StrictIn):
     kind: PlaceKind
-    name_kk: str = Field(min_length=1, pattern=NOT_BLANK, max_length=200)
-    name_ru: str = Field(min_length=1, pattern=NOT_BLANK, max_length=200)
-    address_kk: str = Field(min_length=1, pattern=NOT_BLANK, max_length=300)
-    address_ru: str = Field(min_length=1, pattern=NOT_BLANK, max_length=300)
+    name_kk: Annotated[str, CleanLine(200)]
+    name_ru: Annotated[str, CleanLine(200)]
+    address_kk: Annotated[str, CleanText(300)]
+    address_ru: Annotated[str, CleanText(300)]
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     capacity: Annotated[int, Field(ge=0, le=100_000), INTEGRAL] | None = Field(
         default=None, description="people"
     )
-    phone: str | None = Field(default=None, max_length=32, pattern=PHONE_PATTERN)
+    phone: Annotated[str, CleanLine(32, min_len=0, pattern=PHONE_PATTERN)] | None = None
     state: PlaceState = "open"
-    hours_kk: str = Field(default="", max_length=200, examples=["Тәулік бойы"])
-    hours_ru: str = Field(default="", max_length=200, examples=["Круглосуточно"])
+    hours_kk: Annotated[str, CleanLine(200, min_len=0)] = Field(
+        default="", examples=["Тәулік бойы"]
+    )
+    hours_ru: Annotated[str, CleanLine(200, min_len=0)] = Field(
+        default="", examples=["Круглосуточно"]
+    )
 
 
 class PlaceOut(BaseModel):
@@ -57,8 +62,8 @@ class PlaceStateIn(StrictIn):
     """Open, close or mark a place full; the hours text changes only when given."""
 
     state: PlaceState
-    hours_kk: str | None = Field(default=None, max_length=200)
-    hours_ru: str | None = Field(default=None, max_length=200)
+    hours_kk: Annotated[str, CleanLine(200, min_len=0)] | None = None
+    hours_ru: Annotated[str, CleanLine(200, min_len=0)] | None = None
 
 
 class ContactOut(BaseModel):

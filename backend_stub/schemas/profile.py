@@ -5,21 +5,29 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 from pydantic.json_schema import SkipJsonSchema
 
-from backend_stub.schemas.common import NOT_BLANK, StrictIn
+from backend_stub.schemas.common import StrictIn
+from backend_stub.text import CleanLine, CleanText
 
 Unset = SkipJsonSchema[None]  # the default of a field that may be left out but not be null
+DistrictCode = Annotated[str, CleanLine(60)]
+TopicCode = Annotated[str, CleanLine(24)]
 
 
 class AddressIn(StrictIn):
-    label: str = Field(min_length=1, pattern=NOT_BLANK, max_length=40, examples=["home"])
-    text: str = Field(min_length=1, pattern=NOT_BLANK, max_length=300)
+    label: Annotated[str, CleanLine(40)] = Field(examples=["home"])
+    text: Annotated[str, CleanText(300)]
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
-    district: str | None = Field(default=None, max_length=60)
+    district: Annotated[str, CleanLine(60, min_len=0)] | None = None
 
 
-class AddressOut(AddressIn):
+class AddressOut(BaseModel):
     id: int
+    label: str
+    text: str
+    lat: float | None
+    lon: float | None
+    district: str | None
 
 
 class ProfileOut(BaseModel):
@@ -40,19 +48,19 @@ class ProfilePatch(StrictIn):
     """Only the fields sent change. `full_name` and `iin` may be null (cleared); the others may
     be left out but not null, so their schema has no null (`Unset`)."""
 
-    full_name: str | None = Field(default=None, max_length=200)
-    iin: str | None = Field(default=None, max_length=12)
+    full_name: Annotated[str, CleanLine(200, min_len=0)] | None = None
+    iin: Annotated[str, CleanLine(12, min_len=0)] | None = None
     language: Literal["kk", "ru"] | Unset = None
-    notify_districts: Annotated[list[str], Field(max_length=50)] | Unset = None
-    notify_topics: Annotated[list[str], Field(max_length=50)] | Unset = None
+    notify_districts: Annotated[list[DistrictCode], Field(max_length=50)] | Unset = None
+    notify_topics: Annotated[list[TopicCode], Field(max_length=50)] | Unset = None
     notify_status_updates: bool | Unset = None
     alert_levels: list[Literal["Extreme", "Severe", "Moderate", "Minor", "Unknown"]] | Unset = None
 
 
 class PhoneChangeRequest(StrictIn):
-    phone: str = Field(min_length=1, max_length=32)
+    phone: Annotated[str, CleanLine(32)]
 
 
 class PhoneChangeVerify(StrictIn):
-    phone: str = Field(min_length=1, max_length=32)
-    code: str = Field(min_length=1, max_length=12)
+    phone: Annotated[str, CleanLine(32)]
+    code: Annotated[str, CleanLine(12)]

@@ -165,15 +165,22 @@ def test_list_is_paged_newest_first_and_filters_by_status(
 
 
 def test_similar_nearby_and_repeats_counted(client: TestClient, resident: dict[str, str]) -> None:
-    first = client.post("/api/v1/appeals", json=appeal_body(), headers=resident).json()
+    # a kind another resident may be shown (road damage; see backend_stub.disclosure)
+    road = appeal_body(subclass_code="12.10")
+    first = client.post("/api/v1/appeals", json=road, headers=resident).json()
     neighbour = sign_in(client)
     params = {"subclass_code": first["subclass_code"], "lat": 51.1290, "lon": 71.4307}  # ~90 m
     found = client.get("/api/v1/appeals/similar", params=params, headers=neighbour).json()
     assert [s["id"] for s in found] == [first["id"]]
     assert 50 < found[0]["distance_m"] < 150
+    assert found[0]["address"] is None  # another resident's address is not shown
     far = {**params, "lat": 51.1400}  # ~1.3 km
     assert client.get("/api/v1/appeals/similar", params=far, headers=neighbour).json() == []
-    client.post("/api/v1/appeals", json=appeal_body(lat=51.1290), headers=neighbour)
+    client.post(
+        "/api/v1/appeals",
+        json={**road, "client_id": str(uuid.uuid4()), "lat": 51.1290},
+        headers=neighbour,
+    )
     again = client.get(f"/api/v1/appeals/{first['id']}", headers=resident).json()
     assert again["repeat_count"] == 1
 

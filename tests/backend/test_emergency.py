@@ -498,14 +498,16 @@ def test_callback_needs_the_secret_and_is_idempotent(eclient: TestClient) -> Non
         "acceptance_id": "ACC-1",
         "accepted_at": "2026-07-12T09:30:00+05:00",
     }
-    good = {adapter.CALLBACK_HEADER: adapter.callback_secret(app_settings)}
+    good = {adapter.CALLBACK_HEADER: adapter.callback_secret(app_settings, f"{appeal_id}:102")}
     url = "/api/v1/emergency/callback"
     assert eclient.post(url, json=body).status_code == 401
     assert eclient.post(url, json=body, headers={adapter.CALLBACK_HEADER: "x"}).status_code == 401
     non_ascii = {adapter.CALLBACK_HEADER: "é".encode("latin-1")}  # a wrong secret, not a 500
     assert eclient.post(url, json=body, headers=non_ascii).status_code == 401  # type: ignore[dict-item]
     missing = {**body, "idempotency_key": f"{appeal_id}:103"}
-    assert eclient.post(url, json=missing, headers=good).status_code == 404
+    assert eclient.post(url, json=missing, headers=good).status_code == 401  # 102's secret
+    own = {adapter.CALLBACK_HEADER: adapter.callback_secret(app_settings, f"{appeal_id}:103")}
+    assert eclient.post(url, json=missing, headers=own).status_code == 404
     naive = {**body, "accepted_at": "2026-07-12T09:30:00"}
     assert eclient.post(url, json=naive, headers=good).status_code == 422
     for _ in range(2):
@@ -522,12 +524,15 @@ def test_simulator_is_absent_in_production(tmp_path: Path) -> None:
     settings = Settings(
         app_env="production",
         data_dir=tmp_path,
-        secret_key="x" * 40,
-        open311_api_key="k" * 20,
-        operator_password="p" * 20,
+        secret_key="a-production-secret-of-at-least-32-characters",
+        open311_api_key="an-open311-key-for-tests",
+        operator_password="an-operator-password-for-tests",
         sms_provider="smsc",
         smsc_login="city",
-        smsc_password="secret",
+        smsc_password="smsc-password",
+        emergency_system_url="https://emergency.example.kz",
+        public_base_url="https://city109.example.kz",
+        allowed_hosts="testserver",
         emergency_worker_interval_s=0,
         _env_file=None,
     )  # type: ignore[call-arg]

@@ -1,4 +1,5 @@
-"""Media: photo cleaning (EXIF, orientation, bombs), video signatures, tus, reading rights."""
+"""Media: photo cleaning (EXIF, orientation, bombs), videos (signatures, a real parse, a remux
+without metadata), tus, reading rights."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import av
 import pytest
 from fastapi.testclient import TestClient
 from PIL import ExifTags, Image
@@ -27,6 +29,7 @@ from backend_stub.media_processing import (
     MediaRejected,
     classify,
     process_image,
+    process_video,
     sniff_video,
 )
 from backend_stub.messages import MESSAGES
@@ -96,6 +99,80 @@ def mp4_bytes(brand: bytes = b"isom", payload_size: int = 4096) -> bytes:
         + b"mdat"
         + mdat_payload
     )
+
+
+LOCATION = b"+51.1282+071.4307/"  # ISO 6709, as phones write it into a video
+
+
+def box(kind: bytes, payload: bytes) -> bytes:
+    """One ISO-BMFF (MP4/MOV) box."""
+    return struct.pack(">I", len(payload) + 8) + kind + payload
+
+
+def top_boxes(data: bytes) -> list[tuple[bytes, bytes]]:
+    """The top-level boxes of an MP4/MOV file: (type, payload)."""
+    found, at = [], 0
+    while at + 8 <= len(data):
+        size, kind = struct.unpack(">I4s", data[at : at + 8])
+        assert size >= 8, "no 64-bit or open-ended boxes in these samples"
+        found.append((kind, data[at + 8 : at + size]))
+        at += size
+    return found
+
+
+def real_video(
+    fmt: str = "mp4",
+    *,
+    frames: int = 6,
+    size: tuple[int, int] = (64, 48),
+    codec: str = "libx264",
+    rotation: int | None = None,
+    metadata: dict[str, str] | None = None,
+) -> bytes:
+    """A real, playable video encoded by FFmpeg (PyAV): a few grey frames of changing shade."""
+    out_buf = io.BytesIO()
+    with av.open(out_buf, "w", format=fmt) as out:
+        out.metadata.update(metadata or {})
+        stream: Any = out.add_stream(codec, rate=10)
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+        if rotation is not None:
+            stream.set_display_rotation(rotation)
+        for i in range(frames):
+            frame = av.VideoFrame(size[0], size[1], "yuv420p")
+            for plane in frame.planes:
+                plane.update(bytes([(i * 40) % 256]) * plane.buffer_size)
+            frame.pts = i
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    return out_buf.getvalue()
+
+
+def mp4_with_location(data: bytes | None = None, extra_top: bytes = b"") -> bytes:
+    """A real MP4 whose `moov` carries `udta/©xyz` (how Android cameras record where a video
+    was taken), plus `extra_top` appended as further top-level bytes."""
+    parts = top_boxes(data if data is not None else real_video())
+    assert parts[-1][0] == b"moov"  # after mdat: growing it moves no sample offsets
+    xyz = box(b"\xa9xyz", struct.pack(">HH", len(LOCATION), 0x15C7) + LOCATION)
+    moov = box(b"moov", parts[-1][1] + box(b"udta", xyz))
+    return b"".join(box(k, v) for k, v in parts[:-1]) + moov + extra_top
+
+
+def video_facts(data: bytes) -> dict[str, Any]:
+    """What FFmpeg reads from a video: container metadata, streams, frames, rotation."""
+    with av.open(io.BytesIO(data), "r") as c:
+        meta = {**c.metadata}
+        for s in c.streams:
+            meta.update({f"stream:{k}": v for k, v in s.metadata.items()})
+        kinds = [s.type for s in c.streams]
+        frames = list(c.decode(video=0))
+        return {
+            "format": c.format.name,
+            "metadata": meta,
+            "streams": kinds,
+            "frames": len(frames),
+            "size": (frames[0].width, frames[0].height),
+            "rotation": frames[0].rotation,
+        }
 
 
 def webm_bytes(doctype: bytes = b"webm", payload_size: int = 4096) -> bytes:
@@ -421,13 +498,15 @@ def test_request_without_a_file_is_422(client: TestClient, resident: dict[str, s
 @pytest.mark.parametrize(
     ("data", "filename", "ctype", "expected"),
     [
-        (mp4_bytes(), "clip.mp4", "video/mp4", "video/mp4"),
-        (mp4_bytes(b"qt  "), "IMG_0001.MOV", "video/quicktime", "video/quicktime"),
-        (webm_bytes(), "clip.webm", "video/webm", "video/webm"),
-        (webm_bytes(b"matroska"), "clip.mkv", "application/octet-stream", "video/x-matroska"),
+        (real_video("mp4"), "clip.mp4", "video/mp4", "video/mp4"),
+        (real_video("mov", rotation=90), "IMG_0001.MOV", "video/quicktime", "video/quicktime"),
+        (real_video("3gp"), "VID.3gp", "video/3gpp", "video/3gpp"),
+        (real_video("webm", codec="libvpx"), "clip.webm", "video/webm", "video/webm"),
+        (real_video("matroska"), "clip.mkv", "application/octet-stream", "video/x-matroska"),
     ],
+    ids=["mp4", "mov", "3gp", "webm", "mkv"],
 )
-def test_videos_are_stored_byte_identical(
+def test_videos_are_stored_as_a_remux_of_their_tracks(
     client: TestClient,
     resident: dict[str, str],
     data: bytes,
@@ -438,12 +517,32 @@ def test_videos_are_stored_byte_identical(
     r = upload(client, resident, data, filename, ctype)
     assert r.status_code == 201, r.text
     assert r.json()["kind"] == "video" and r.json()["content_type"] == expected
-    assert r.json()["size"] == len(data)
+    before = video_facts(data)
+    w, h = before["size"] if before["rotation"] == 0 else before["size"][::-1]
+    assert (r.json()["width"], r.json()["height"]) == (w, h)  # as shown, upright
     got = client.get(r.json()["url"], headers=resident)
-    assert got.status_code == 200 and got.content == data
+    assert got.status_code == 200 and r.json()["size"] == len(got.content)
     assert got.headers["content-type"] == expected
+    after = video_facts(got.content)
+    assert after["format"] == before["format"] and after["frames"] == before["frames"]
+    assert after["size"] == before["size"] and after["rotation"] == before["rotation"]
     ranged = client.get(r.json()["url"], headers={**resident, "Range": "bytes=0-99"})
-    assert ranged.status_code == 206 and ranged.content == data[:100]  # players can seek
+    assert ranged.status_code == 206 and ranged.content == got.content[:100]  # players can seek
+
+
+def test_process_video_refuses_what_ffmpeg_cannot_read(tmp_path: Path) -> None:
+    out = tmp_path / "out.mp4"
+    fake = mp4_bytes()  # an ftyp box, then random bytes as mdat: no moov, no track
+    with pytest.raises(MediaRejected) as exc:
+        process_video(io.BytesIO(fake), out, "video/mp4")
+    assert exc.value.code == "video_corrupt"
+    with pytest.raises(MediaRejected) as exc:  # a real WebM named as an MP4 by its bytes
+        process_video(io.BytesIO(real_video("webm", codec="libvpx")), out, "video/mp4")
+    assert exc.value.code == "video_corrupt"
+    cut = real_video()[:-200]  # the index (moov, at the end) cut short
+    with pytest.raises(MediaRejected) as exc:
+        process_video(io.BytesIO(cut), out, "video/mp4")
+    assert exc.value.code == "video_corrupt"
 
 
 def test_sniffing_and_classifying() -> None:
@@ -571,7 +670,8 @@ def test_tus_options(client: TestClient, settings: Settings) -> None:
 def test_tus_video_survives_a_dropped_connection(
     client: TestClient, resident: dict[str, str], settings: Settings
 ) -> None:
-    video = mp4_bytes(payload_size=3 * 1024 * 1024 + 123)
+    # a real video, padded by a `free` box to several write batches (dropped by the remux)
+    video = real_video() + box(b"free", os.urandom(3 * 1024 * 1024 + 123))
     third = len(video) // 3
     r = tus_create(client, resident, len(video), "street.mp4", "video/mp4")
     assert r.status_code == 201, r.text
@@ -622,8 +722,8 @@ def test_tus_video_survives_a_dropped_connection(
     assert state["offset"] == state["length"] == len(video)
     assert state["media"]["id"] == media_id and state["media"]["kind"] == "video"
     got = client.get(state["media"]["url"], headers=resident)
-    assert got.status_code == 200 and got.content == video
-    assert got.headers["content-type"] == "video/mp4"
+    assert got.status_code == 200 and video_facts(got.content)["frames"] == 6
+    assert len(got.content) < 100_000 and got.headers["content-type"] == "video/mp4"
     assert not list(settings.uploads_dir.glob("*.part"))
     with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
         row = db.get(Upload, location.rsplit("/", 1)[-1])

@@ -16,6 +16,9 @@ from tests.conftest import next_phone, sign_in
 API = "/open311/v2"
 W3C = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+05:00$")
 ASTANA = {"lat": "51.1280", "long": "71.4300"}
+KEY = {"api_key": DEV_OPEN311_KEY}  # the city system's key: GETs show every request in full
+# Kinds anyone may see (backend_stub.disclosure): road surface damage, a burnt-out street lamp.
+ROADS, LAMP = "12.10", "42.06"
 
 
 def post(
@@ -229,7 +232,7 @@ def test_post_with_lat_long_files_an_appeal_the_resident_sees(client: TestClient
         email="a@example.kz",
         **ASTANA,
     )
-    item = get_one(client, number)
+    item = get_one(client, number, **KEY)
     assert item["service_request_id"] == number
     assert item["service_code"] == code
     assert item["status"] == "open"
@@ -256,11 +259,11 @@ def test_post_with_lat_long_files_an_appeal_the_resident_sees(client: TestClient
 def test_post_with_address_string_and_no_phone_uses_the_system_user(client: TestClient) -> None:
     first = file(client, address_string="Астана, проспект Мангилик Ел, 55")
     second = file(client, address_string="Астана, улица Кенесары, 40", description="Яма")
-    item = get_one(client, first)
+    item = get_one(client, first, **KEY)
     assert item["address"] == "Астана, проспект Мангилик Ел, 55"
     assert item["lat"] is None and item["long"] is None
     assert item["description"]  # the service name stands in for a missing description
-    assert get_one(client, second)["description"] == "Яма"
+    assert get_one(client, second, **KEY)["description"] == "Яма"
     with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
         system = db.exec(select(User).where(User.phone == "open311")).all()
         assert len(system) == 1 and system[0].role == "resident"
@@ -353,10 +356,10 @@ def test_bad_requests_are_400(client: TestClient) -> None:
     )
 
 
-def test_media_url_is_shown(client: TestClient) -> None:
+def test_media_url_is_shown_to_the_city_system(client: TestClient) -> None:
     number = file(client, media_url="https://example.kz/photo.jpg", **ASTANA)
-    assert get_one(client, number)["media_url"] == "https://example.kz/photo.jpg"
-    assert get_one(client, file(client, **ASTANA))["media_url"] is None
+    assert get_one(client, number, **KEY)["media_url"] == "https://example.kz/photo.jpg"
+    assert get_one(client, file(client, **ASTANA), **KEY)["media_url"] is None
 
 
 # --- GET /requests.json -----------------------------------------------------------------------
@@ -372,28 +375,28 @@ def test_status_goes_from_open_to_closed_when_an_operator_closes(client: TestCli
         json={"to_status": "assigned", "note": "Передано в ТОО «Астана Су Арнасы»"},
     )
     assert r.status_code == 200, r.text
-    item = get_one(client, number)
+    item = get_one(client, number, **KEY)
     assert item["status"] == "open"
     assert item["status_notes"] == "Передано в ТОО «Астана Су Арнасы»"
     r = client.post(
         f"/api/v1/operator/appeals/{aid}/status", headers=op, json={"to_status": "in_progress"}
     )
     assert r.status_code == 200, r.text
-    assert get_one(client, number)["status"] == "open"
+    assert get_one(client, number, **KEY)["status"] == "open"
     r = client.post(
         f"/api/v1/operator/appeals/{aid}/close", headers=op, json={"result_text": "Кран заменён"}
     )
     assert r.status_code == 200, r.text
-    item = get_one(client, number)
+    item = get_one(client, number, **KEY)
     assert item["status"] == "closed"
     assert item["status_notes"] == "Кран заменён"
     assert W3C.match(item["updated_datetime"])
-    assert number in ids_of(client, status="closed")
-    assert number not in ids_of(client, status="open")
+    assert number in ids_of(client, status="closed", **KEY)
+    assert number not in ids_of(client, status="open", **KEY)
 
 
 def test_filters_by_status_service_code_ids_and_dates(client: TestClient) -> None:
-    code_a, code_b = a_code(client, 0), a_code(client, 10)
+    code_a, code_b = ROADS, LAMP  # public kinds: the anonymous list shows them
     a = file(client, service_code=code_a, **ASTANA)
     b = file(client, service_code=code_b, **ASTANA)
     with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
@@ -419,7 +422,7 @@ def test_filters_by_status_service_code_ids_and_dates(client: TestClient) -> Non
 
 
 def test_default_window_is_ninety_days(client: TestClient) -> None:
-    old, new = file(client, **ASTANA), file(client, **ASTANA)
+    old, new = file(client, service_code=ROADS, **ASTANA), file(client, service_code=LAMP, **ASTANA)
     with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
         row = db.exec(select(Appeal).where(Appeal.number == old)).one()
         row.created_at = row.created_at.replace(year=row.created_at.year - 1)
@@ -429,10 +432,36 @@ def test_default_window_is_ninety_days(client: TestClient) -> None:
     assert set(ids_of(client, start_date="2000-01-01")) == {old, new}
 
 
+def test_without_the_key_a_request_is_coarse_and_textless(client: TestClient) -> None:
+    """Filed through Open311 too: anyone sees the category, status and a ~100 m cell only;
+    a private kind not at all; a wrong key is refused."""
+    road = file(
+        client,
+        service_code=ROADS,
+        description="Яма у подъезда, кв. 12",
+        address_string="ул. Кенесары, 40, кв. 12",
+        media_url="https://example.kz/photo.jpg",
+        lat="51.128437",
+        long="71.430912",
+    )
+    private = file(client, service_code="18.04", description="Врач на дом, кв. 12", **ASTANA)
+    item = get_one(client, road)
+    assert item["description"] == item["service_name"] and "кв." not in str(item)
+    assert (item["lat"], item["long"]) == (51.128, 71.431)
+    assert item["media_url"] is None
+    assert ids_of(client) == [road]
+    assert_open311_error(client.get(f"{API}/requests/{private}.json"), 404)
+    full = get_one(client, road, **KEY)
+    assert full["description"] == "Яма у подъезда, кв. 12"
+    assert (full["lat"], full["long"]) == (51.128437, 71.430912)
+    assert set(ids_of(client, **KEY)) == {road, private}
+    assert_open311_error(client.get(f"{API}/requests.json", params={"api_key": "x"}), 403)
+
+
 def test_datetimes_are_w3c_with_almaty_offset(client: TestClient) -> None:
-    file(client, **ASTANA)
+    file(client, service_code=ROADS, **ASTANA)
     r = client.get(f"{API}/requests.json")
-    assert r.status_code == 200
+    assert r.status_code == 200 and r.json()
     for item in r.json():
         for field in ("requested_datetime", "updated_datetime", "expected_datetime"):
             assert W3C.match(item[field]), item[field]
@@ -458,6 +487,9 @@ def test_no_personal_data_in_any_get(client: TestClient) -> None:
         client.get(f"{API}/requests/{number}.json").text,
         client.get(f"{API}/requests/{number}.json", params={"locale": "kk"}).text,
         client.get(f"{API}/services.json").text,
+        # even the city system's full record carries no applicant (GeoReport v2 has no field)
+        client.get(f"{API}/requests.json", params=KEY).text,
+        client.get(f"{API}/requests/{number}.json", params=KEY).text,
     ]
     for text in answers:
         compact = re.sub(r"[\s()+-]", "", text)

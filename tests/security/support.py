@@ -83,6 +83,9 @@ def production_settings(data_dir: Path, smsc_url: str, **over: Any) -> Settings:
         "smsc_url": smsc_url,
         "smsc_login": "city109",
         "smsc_password": "smsc-password-for-tests",
+        "emergency_system_url": "https://emergency.example.kz",
+        "public_base_url": "https://city109.example.kz",
+        "allowed_hosts": "testserver",  # the host TestClient sends
         "emergency_worker_interval_s": 0,
         **over,
     }

@@ -201,7 +201,8 @@ RULES: dict[str, Rule] = {
     "GET /api/v1/alerts/{identifier}": RESIDENT,
     "GET /cap/alerts/{identifier}.xml": PUBLIC,
     "GET /cap/feed.atom": PUBLIC,
-    # Open311 GeoReport v2: public reads (no personal data), writes need the api_key
+    # Open311 GeoReport v2: public reads (publishable kinds, coarsened; the full record only
+    # with the api_key), writes need the api_key
     "GET /open311/v2/services.json": PUBLIC,
     "GET /open311/v2/services/{service_code}.json": PUBLIC,
     "POST /open311/v2/requests.json": Rule(
@@ -285,7 +286,7 @@ class World:
     b_token: str
     ids: dict[str, list[str]]
     markers: list[str]  # private to A everywhere
-    appeal_text: str  # private to A, but Open311's public reads show appeal texts by design
+    appeal_text: str  # private to A everywhere, Open311's public reads included
 
 
 def _upload(client: TestClient, headers: dict[str, str], name: str = "photo.jpg") -> str:
@@ -473,9 +474,7 @@ def judge(rule: Rule, who: str, owned: bool, path: str, r: Response, w: World) -
     if r.status_code >= 500:
         return "server error"
     body = r.text
-    private = list(w.markers)
-    if not path.startswith("/open311/"):
-        private.append(w.appeal_text)
+    private = [*w.markers, w.appeal_text]
     leaked = [m for m in private if m in body]
     if leaked:
         return f"leaks {leaked}"
