@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, SQLModel, create_engine
 
 from backend_stub.config import Settings
@@ -50,3 +52,23 @@ def init_db(engine: Engine) -> None:
 def session_scope(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+def forget_rolled_back(session: OrmSession, key: str, previous: SessionTransaction) -> None:
+    """After a savepoint rolls back, drop what was noted inside it from `session.info[key]`.
+
+    `session.info[key]` is a list of `(savepoint, item)` pairs, the savepoint being the nested
+    transaction that was open when the item was noted (None outside any). The sync feed's
+    pending rows and the push channel's pending events both keep such a list.
+    """
+    pending = session.info.get(key)
+    if pending and previous.nested:
+        session.info[key] = [(tx, item) for tx, item in pending if not _within(tx, previous)]
+
+
+def _within(tx: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while tx is not None:
+        if tx is outer:
+            return True
+        tx = tx.parent
+    return False

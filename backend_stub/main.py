@@ -12,18 +12,13 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from backend_stub import (
-    autopilot,
-    console,
-    demo,
-    emergency_sim,
-    emergency_worker,
-    public_url,
-)
+from backend_stub import console, public_url
 from backend_stub.body_limit import MAX_BODY_BYTES, BodyLimit
 from backend_stub.config import Settings
 from backend_stub.crud.media import upload_cap
 from backend_stub.db import init_db, make_engine
+from backend_stub.demo import autopilot, emergency_sim
+from backend_stub.demo.seed import seed_demo
 from backend_stub.errors import install_error_handlers
 from backend_stub.openapi_errors import document_errors
 from backend_stub.routers import (
@@ -46,7 +41,8 @@ from backend_stub.routers import (
     proposals,
     sync,
 )
-from backend_stub.sms import DevInbox, make_sms_gateway
+from backend_stub.services import emergency_worker
+from backend_stub.services.sms import DevInbox, make_sms_gateway
 
 log = logging.getLogger("city109")
 
@@ -63,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     settings.uploads_dir.mkdir(parents=True, exist_ok=True)
     if settings.demo:
-        demo.seed_demo(engine, settings)
+        seed_demo(engine, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

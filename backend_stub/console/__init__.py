@@ -13,10 +13,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from backend_stub.console import alerts, appeals, auth, emergency, notices, participation
-from backend_stub.console.auth import LOGIN_MAX_FAILURES, operator_user
+from backend_stub.console.auth import LOGIN_MAX_FAILURES
 
 router = APIRouter(include_in_schema=False)
 for _area in (alerts, emergency, notices, participation, auth, appeals):
     router.include_router(_area.router)
 
-__all__ = ["LOGIN_MAX_FAILURES", "operator_user", "router"]
+__all__ = ["LOGIN_MAX_FAILURES", "router"]

@@ -17,7 +17,6 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from backend_stub import cap
 from backend_stub.console.auth import ConsoleForm, ConsoleSession, SignedIn
 from backend_stub.console.core import (
     PAGE_SIZE,
@@ -49,9 +48,10 @@ from backend_stub.console.core import (
 from backend_stub.crud import alerts as crud
 from backend_stub.deps import DbDep
 from backend_stub.errors import ApiError
-from backend_stub.geometry import Circle, circle_text, polygon_text
+from backend_stub.geo import Circle, circle_text, polygon_text
 from backend_stub.models import Alert, utcnow
 from backend_stub.schemas.alerts import AlertIn
+from backend_stub.services import cap
 
 router = console_router("/console/alerts")
 BACK_TO_LIST = ("/console/alerts", "Все оповещения")

@@ -21,7 +21,6 @@ from typing import Annotated
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session, select
 
 from backend_stub.config import Settings
 from backend_stub.console.core import (
@@ -36,6 +35,7 @@ from backend_stub.console.core import (
 )
 from backend_stub.crud import sessions as sessions_crud
 from backend_stub.crud.sessions import TokenPair
+from backend_stub.crud.users import operator_user
 from backend_stub.deps import CONSOLE_COOKIE, DbDep, SettingsDep, console_operator
 from backend_stub.models import AuthSession, User
 from backend_stub.security import keyed_hash, same
@@ -48,7 +48,6 @@ REFRESH_COOKIE = f"{CONSOLE_COOKIE}_refresh"
 COOKIE_PATHS = {CONSOLE_COOKIE: "/", REFRESH_COOKIE: "/console"}  # the refresh token: console only
 LOGIN_MAX_FAILURES = 10  # per client IP ...
 LOGIN_WINDOW_S = 15 * 60  # ... in this window
-OPERATOR_NAME = "Оператор 109"
 STALE_FORM = "Форма устарела или отправлена не из консоли. Обновите страницу и повторите."
 
 
@@ -140,19 +139,6 @@ ConsoleForm = Annotated[SignedIn, Depends(checked_form)]
 
 
 # ---------------------------------------------------------------- sign-in and sign-out
-
-
-def operator_user(db: Session, phone: str) -> User:
-    """The operator account with this phone (settings.operator_phone), created on first use."""
-    user = db.exec(select(User).where(User.phone == phone)).first()
-    if user is None:
-        user = User(phone=phone, full_name=OPERATOR_NAME, language="ru", role="operator")
-        db.add(user)
-        db.flush()
-    elif user.role != "operator":
-        user.role = "operator"
-        db.add(user)
-    return user
 
 
 def _login_failures(request: Request, ip: str) -> deque[float]:

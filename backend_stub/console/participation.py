@@ -52,6 +52,7 @@ from backend_stub.crud import polls as polls_crud
 from backend_stub.crud import proposals as proposals_crud
 from backend_stub.deps import DbDep
 from backend_stub.models import Initiative, Poll, Proposal, utcnow
+from backend_stub.presenters.proposals import operator_out
 from backend_stub.schemas.participation import (
     CATEGORY_NAMES,
     INITIATIVE_STATE_NAMES,
@@ -478,7 +479,7 @@ def create_initiative(who: ConsoleForm, db: DbDep, posted: PostedInitiative) -> 
 
     with refusals(db, again):
         data = _checked_model(lambda: InitiativeIn.model_validate(values))
-        initiatives_crud.create_initiative(db, who.user, data)
+        initiatives_crud.create_initiative(db, operator=who.user, data=data)
         db.commit()
     return redirect(f"{BASE}/initiatives")
 
@@ -528,7 +529,7 @@ def update_initiative(
 
     with refusals(db, again):
         data = _checked_model(lambda: InitiativePatch.model_validate(values))
-        initiatives_crud.update_initiative(db, initiative, data)
+        initiatives_crud.update_initiative(db, initiative=initiative, patch=data)
         db.commit()
     return redirect(f"{BASE}/initiatives/{initiative_id}")
 
@@ -537,7 +538,7 @@ def update_initiative(
 
 
 def _proposal_card(db: Session, who: SignedIn, p: Proposal, back: str) -> str:
-    out = proposals_crud.operator_out(db, p)
+    out = operator_out(db, p)
     photos = "".join(
         f'<figure><a href="/console/media/{e(m.id)}" target="_blank" rel="noopener">'
         f'<img src="/console/media/{e(m.id)}" alt=""></a></figure>'

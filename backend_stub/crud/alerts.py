@@ -22,13 +22,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from backend_stub import cap
 from backend_stub.crud import feed
 from backend_stub.errors import ApiError
-from backend_stub.geo import ASTANA_DISTRICTS, district_for
-from backend_stub.geometry import (
+from backend_stub.geo import (
+    ASTANA_DISTRICTS,
     Circle,
     GeometryError,
+    district_for,
     parse_circle,
     parse_polygon,
     point_in_circle,
@@ -45,6 +45,7 @@ from backend_stub.schemas.alerts import (
     CircleOut,
     PositionIn,
 )
+from backend_stub.services import cap
 from backend_stub.text import clean_text
 
 SENDER = "109.astana.kz"
@@ -486,7 +487,9 @@ def alert_out(alert: Alert, now: datetime | None = None, why: Sequence[str] = ()
     )
 
 
-def sync_loader(db: Session, user: User, identifiers: list[str]) -> list[dict[str, Any]]:
+def sync_rows(
+    db: Session, user: User, identifiers: list[str], *, lang: str
+) -> list[dict[str, Any]]:
     """The `alert` kind of the sync feed: changed messages that concern this resident."""
     now = utcnow()
     return [

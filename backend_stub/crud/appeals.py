@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -365,3 +366,14 @@ def complain(db: Session, user: User, appeal: Appeal, text: str) -> Complaint:
     _event(db, appeal, user, "complaint", note=complaint.text)
     touch(db, appeal)
     return complaint
+
+
+# ---------------------------------------------------------------- sync feed
+
+
+def sync_rows(db: Session, user: User, ids: list[str], *, lang: str) -> list[dict[str, Any]]:
+    """The sync loader: the resident's own changed appeals, their server-written text in `lang`."""
+    rows = db.exec(
+        select(Appeal).where(col(Appeal.id).in_([int(i) for i in ids]), Appeal.user_id == user.id)
+    ).all()
+    return [appeal_out(db, a, lang=lang).model_dump(mode="json") for a in rows]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session, col, select
 
 from backend_stub.crud import feed
@@ -90,3 +92,16 @@ def message_out(db: Session, message: Message) -> MessageOut:
         read_at=message.read_at,
         media=[media_out(m) for m in media],
     )
+
+
+# ---------------------------------------------------------------- sync feed
+
+
+def sync_rows(db: Session, user: User, ids: list[str], *, lang: str) -> list[dict[str, Any]]:
+    """The sync loader: changed messages of the resident's own appeals."""
+    rows = db.exec(
+        select(Message)
+        .join(Appeal, col(Appeal.id) == Message.appeal_id)
+        .where(col(Message.id).in_([int(i) for i in ids]), Appeal.user_id == user.id)
+    ).all()
+    return [message_out(db, m).model_dump(mode="json") for m in rows]

@@ -131,7 +131,7 @@ def forward_out(fwd: EmergencyForward) -> ForwardOut:
     )
 
 
-def feed_items(db: Session, user: User, ids: list[str]) -> list[dict[str, Any]]:
+def sync_rows(db: Session, user: User, ids: list[str], *, lang: str) -> list[dict[str, Any]]:
     """The sync feed's loader: the caller's own forwards among `ids`, as the app shows them."""
     rows = db.exec(
         select(EmergencyForward)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
+from backend_stub.db import forget_rolled_back
 from backend_stub.models import FeedEvent
 
 FEED_WRITE_LOCK = 109_001  # PostgreSQL advisory lock key that orders feed writes
@@ -48,19 +49,9 @@ def _write_last(session: OrmSession) -> None:
     session.add_all(row for _, row in pending)
 
 
-def _within(tx: SessionTransaction | None, outer: SessionTransaction) -> bool:
-    while tx is not None:
-        if tx is outer:
-            return True
-        tx = tx.parent
-    return False
-
-
 @event.listens_for(OrmSession, "after_soft_rollback")
 def _drop_rolled_back(session: OrmSession, previous: SessionTransaction) -> None:
-    pending = session.info.get(_PENDING)
-    if pending and previous.nested:  # a savepoint rolled back: forget what was noted inside it
-        session.info[_PENDING] = [(tx, row) for tx, row in pending if not _within(tx, previous)]
+    forget_rolled_back(session, _PENDING, previous)  # forget what was noted inside it
 
 
 @event.listens_for(OrmSession, "after_transaction_end")

@@ -24,7 +24,10 @@ from sqlmodel import Session, col, select
 
 from backend_stub.config import Settings
 from backend_stub.errors import ApiError
-from backend_stub.media_processing import (
+from backend_stub.models import Appeal, MediaFile, Upload, User, utcnow
+from backend_stub.models.media import UploadWriter
+from backend_stub.security import keyed_hash, same
+from backend_stub.services.media_processing import (
     HEAD_BYTES,
     VIDEO_EXTENSIONS,
     MediaRejected,
@@ -34,9 +37,6 @@ from backend_stub.media_processing import (
     process_video,
     sniff_video,
 )
-from backend_stub.models import Appeal, MediaFile, Upload, User, utcnow
-from backend_stub.models.media import UploadWriter
-from backend_stub.security import keyed_hash, same
 
 log = logging.getLogger("city109.media")
 

@@ -12,6 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, delete, or_
@@ -266,7 +267,7 @@ def notice_out(notice: Notice, now: datetime | None = None) -> NoticeOut:
     )
 
 
-def feed_items(db: Session, user: User, ids: list[str]) -> list[dict[str, object]]:
+def sync_rows(db: Session, user: User, ids: list[str], *, lang: str) -> list[dict[str, Any]]:
     """Sync loader: the current state of changed notices, withdrawn ones included (so the app
     can drop them). Every resident gets every notice; the app applies its own preferences."""
     wanted = [int(i) for i in ids if i.isdigit()]

@@ -1,10 +1,16 @@
-"""What polls, initiatives and proposals share: a resident's districts, once-only rows."""
+"""What polls, initiatives and proposals share: a resident's districts, once-only rows, and
+support (one row per resident and target, a `support_count` on the target, a sync-feed row)."""
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, select
+from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, col, delete, select
+
+from backend_stub.crud import feed
 from backend_stub.geo import DISTRICT_NAMES, district_for
 from backend_stub.models import Address, User
 
@@ -34,3 +40,52 @@ def add_once(db: Session, row: SQLModel) -> bool:
         db.rollback()
         return False
     return True
+
+
+@dataclass(frozen=True)
+class Support:
+    """How residents' support of one kind of target is stored: the target table (with its
+    `support_count`), the support table and its column naming the target, the sync entity."""
+
+    target: type[Any]
+    rows: type[Any]
+    key: str
+    feed_entity: str
+
+    def supported_ids(self, db: Session, user_id: int, ids: list[int]) -> set[int]:
+        """Which of these targets the resident supports."""
+        if not ids:
+            return set()
+        key = col(getattr(self.rows, self.key))
+        query = select(key).where(col(self.rows.user_id) == user_id, key.in_(ids))
+        return set(db.exec(query).all())
+
+    def add(self, db: Session, *, user_id: int, target_id: int) -> bool:
+        """Add the resident's support once; False (and a rolled-back session) when it was
+        already there. Nothing is committed."""
+        if not add_once(db, self.rows(**{self.key: target_id, "user_id": user_id})):
+            return False
+        self._bump(db, target_id, +1)
+        feed.record(db, user_id, self.feed_entity, target_id)
+        return True
+
+    def remove(self, db: Session, *, user_id: int, target_id: int) -> bool:
+        """Take the resident's support back; False when there was none. Nothing is committed."""
+        gone = db.exec(
+            delete(self.rows).where(
+                col(getattr(self.rows, self.key)) == target_id,
+                col(self.rows.user_id) == user_id,
+            )
+        )
+        if not gone.rowcount:
+            return False
+        self._bump(db, target_id, -1)
+        feed.record(db, user_id, self.feed_entity, target_id)
+        return True
+
+    def _bump(self, db: Session, target_id: int, delta: int) -> None:
+        db.exec(
+            update(self.target)
+            .where(col(self.target.id) == target_id)
+            .values(support_count=col(self.target.support_count) + delta)
+        )

@@ -163,7 +163,7 @@ def bundle(db: Session) -> PlacesBundle:
     return PlacesBundle(version=version, places=places, contacts=list(contacts()))
 
 
-def feed_items(db: Session, user: User, ids: list[str]) -> list[dict[str, object]]:
+def sync_rows(db: Session, user: User, ids: list[str], *, lang: str) -> list[dict[str, Any]]:
     """Sync loader: one item with the bundle's current version; the app refetches the bundle."""
     return [{"version": bundle(db).version}]
 

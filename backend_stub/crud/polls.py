@@ -354,7 +354,7 @@ def cast_vote(db: Session, user: User, poll: Poll, data: VoteIn) -> None:
 # ---------------------------------------------------------------- sync feed
 
 
-def feed_rows(db: Session, user: User, ids: list[str]) -> list[dict[str, Any]]:
+def sync_rows(db: Session, user: User, ids: list[str], *, lang: str) -> list[dict[str, Any]]:
     """The sync loader: published polls of the resident's districts or voted in, as they see
     them. Others' district polls are left out."""
     assert user.id is not None

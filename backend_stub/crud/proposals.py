@@ -8,23 +8,18 @@ a public row whenever a proposal becomes (or stops being) published.
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import or_, update
-from sqlmodel import Session, col, delete, select
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
 
 from backend_stub.crud import feed
-from backend_stub.crud.participation import add_once
+from backend_stub.crud.participation import Support
 from backend_stub.errors import ApiError
 from backend_stub.geo import district_for
 from backend_stub.models import MediaFile, Proposal, ProposalMedia, ProposalSupport, User, utcnow
-from backend_stub.schemas.media import MediaOut
 from backend_stub.schemas.participation import (
     PROPOSAL_MAX_CHARS,
     ModerationIn,
-    OperatorProposalOut,
     ProposalIn,
-    ProposalOut,
 )
 from backend_stub.text import clean_text
 
@@ -159,10 +154,6 @@ def photos_of(db: Session, proposal_id: int) -> list[MediaFile]:
     )
 
 
-def photo_url(proposal_id: int, media_id: str) -> str:
-    return f"/api/v1/proposals/{proposal_id}/photos/{media_id}"
-
-
 def photo_of(db: Session, user: User, proposal_id: int, media_id: str) -> MediaFile:
     """A photo of a proposal the caller may see; 404 otherwise."""
     proposal = visible_proposal(db, user, proposal_id)
@@ -173,78 +164,8 @@ def photo_of(db: Session, user: User, proposal_id: int, media_id: str) -> MediaF
     return media
 
 
-def supported_ids(db: Session, user_id: int, ids: list[int]) -> set[int]:
-    if not ids:
-        return set()
-    return set(
-        db.exec(
-            select(ProposalSupport.proposal_id).where(
-                ProposalSupport.user_id == user_id, col(ProposalSupport.proposal_id).in_(ids)
-            )
-        ).all()
-    )
-
-
-def _fields(db: Session, proposal: Proposal, *, own: bool, supported: bool) -> dict[str, Any]:
-    assert proposal.id is not None
-    pid = proposal.id
-    return {
-        "id": pid,
-        "mine": own,
-        "client_id": proposal.client_id if own else None,
-        "text": proposal.text,
-        "category": proposal.category,
-        "lat": proposal.lat,
-        "lon": proposal.lon,
-        "address": proposal.address,
-        "district": proposal.district,
-        "state": proposal.state,
-        "moderator_note": proposal.moderator_note if own else None,
-        "support_count": proposal.support_count,
-        "supported": supported,
-        "photos": [
-            MediaOut(
-                id=m.id,
-                kind=m.kind,
-                content_type=m.content_type,
-                size=m.size,
-                width=m.width,
-                height=m.height,
-                role="proposal",
-                url=photo_url(pid, m.id),
-            )
-            for m in photos_of(db, pid)
-        ],
-        "created_at": proposal.created_at,
-        "updated_at": proposal.updated_at,
-    }
-
-
-def proposal_out(
-    db: Session, proposal: Proposal, user: User, *, supported: bool | None = None
-) -> ProposalOut:
-    assert proposal.id is not None and user.id is not None
-    if supported is None:
-        supported = bool(supported_ids(db, user.id, [proposal.id]))
-    own = proposal.user_id == user.id
-    return ProposalOut(**_fields(db, proposal, own=own, supported=supported))
-
-
-def outs_for(db: Session, user: User, rows: list[Proposal]) -> list[ProposalOut]:
-    assert user.id is not None
-    mine = supported_ids(db, user.id, [p.id for p in rows if p.id is not None])
-    return [proposal_out(db, p, user, supported=p.id in mine) for p in rows]
-
-
-def operator_out(db: Session, proposal: Proposal) -> OperatorProposalOut:
-    author = db.get(User, proposal.user_id)
-    assert author is not None
-    return OperatorProposalOut(
-        **_fields(db, proposal, own=True, supported=False),
-        author_name=author.full_name,
-        author_phone=author.phone,
-        moderated_at=proposal.moderated_at,
-    )
+SUPPORT = Support(Proposal, ProposalSupport, "proposal_id", FEED_ENTITY)
+supported_ids = SUPPORT.supported_ids
 
 
 # ---------------------------------------------------------------- moderation and support
@@ -271,58 +192,28 @@ def moderate(db: Session, operator: User, proposal: Proposal, data: ModerationIn
     return proposal
 
 
-def _bump(db: Session, proposal_id: int, delta: int) -> None:
-    db.exec(
-        update(Proposal)
-        .where(col(Proposal.id) == proposal_id)
-        .values(support_count=col(Proposal.support_count) + delta)
-    )
-
-
-def support(db: Session, user: User, proposal: Proposal) -> Proposal:
-    """Support a published proposal once (again changes nothing). Commits."""
+def support(db: Session, *, user: User, proposal: Proposal) -> Proposal:
+    """Support a published proposal once (again changes nothing); the caller commits."""
     assert proposal.id is not None and user.id is not None
     proposal_id, user_id = proposal.id, user.id
     if not supported_ids(db, user_id, [proposal_id]):
         if proposal.state != "published":
             raise ApiError(409, "proposal_not_published")
-        if add_once(db, ProposalSupport(proposal_id=proposal_id, user_id=user_id)):
-            _bump(db, proposal_id, +1)
-            feed.record(db, user_id, FEED_ENTITY, proposal_id)
-            db.commit()
+        SUPPORT.add(db, user_id=user_id, target_id=proposal_id)
     proposal = get_proposal(db, proposal_id)
     db.refresh(proposal)
     return proposal
 
 
-def withdraw(db: Session, user: User, proposal: Proposal) -> Proposal:
-    """Take one's support back (withdrawing twice changes nothing). Commits."""
+def withdraw(db: Session, *, user: User, proposal: Proposal) -> Proposal:
+    """Take one's support back (withdrawing twice changes nothing); the caller commits."""
     assert proposal.id is not None and user.id is not None
-    gone = db.exec(
-        delete(ProposalSupport).where(
-            col(ProposalSupport.proposal_id) == proposal.id,
-            col(ProposalSupport.user_id) == user.id,
-        )
-    )
-    if gone.rowcount:
-        _bump(db, proposal.id, -1)
-        feed.record(db, user.id, FEED_ENTITY, proposal.id)
-        db.commit()
+    SUPPORT.remove(db, user_id=user.id, target_id=proposal.id)
     db.refresh(proposal)
     return proposal
 
 
-# ---------------------------------------------------------------- sync feed
-
-
-def feed_rows(db: Session, user: User, ids: list[str]) -> list[dict[str, Any]]:
-    """The sync loader: proposals the resident may see. One they may no longer see (taken down
-    by a moderator) comes as a tombstone `{"id": …, "removed": true}` so the client drops it."""
-    wanted = [int(i) for i in ids if i.isdigit()]
-    if not wanted:
+def proposals_by_ids(db: Session, *, ids: list[int]) -> list[Proposal]:
+    if not ids:
         return []
-    rows = list(db.exec(select(Proposal).where(col(Proposal.id).in_(wanted))).all())
-    seen = [p for p in rows if can_see(user, p)]
-    out: list[dict[str, Any]] = [o.model_dump(mode="json") for o in outs_for(db, user, seen)]
-    out += [{"id": p.id, "removed": True} for p in rows if not can_see(user, p)]
-    return out
+    return list(db.exec(select(Proposal).where(col(Proposal.id).in_(ids))).all())

@@ -27,11 +27,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from backend_stub import push
 from backend_stub.config import Settings
 from backend_stub.models import AuthSession, User, utcnow
 from backend_stub.models.accounts import RotatedToken
 from backend_stub.security import keyed_hash, new_token, same
+from backend_stub.services import push
 
 
 @dataclass(frozen=True)

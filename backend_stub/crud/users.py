@@ -10,6 +10,34 @@ from backend_stub.models import Address, User
 from backend_stub.schemas.profile import AddressIn, AddressOut, ProfileOut, ProfilePatch
 from backend_stub.text import clean_text
 
+OPERATOR_NAME = "Оператор 109"
+
+
+def user_by_phone(
+    db: Session,
+    *,
+    phone: str,
+    language: str,
+    full_name: str | None = None,
+    role: str = "resident",
+) -> User:
+    """The account with this phone, created on first use (added and flushed, not committed)."""
+    user = db.exec(select(User).where(User.phone == phone)).first()
+    if user is None:
+        user = User(phone=phone, full_name=full_name, language=language, role=role)
+        db.add(user)
+        db.flush()
+    return user
+
+
+def operator_user(db: Session, phone: str) -> User:
+    """The operator account with this phone (settings.operator_phone), created on first use."""
+    user = user_by_phone(db, phone=phone, language="ru", full_name=OPERATOR_NAME, role="operator")
+    if user.role != "operator":
+        user.role = "operator"
+        db.add(user)
+    return user
+
 
 def addresses_of(db: Session, user_id: int) -> list[Address]:
     return list(

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from backend_stub import cap, public_url
+from backend_stub import public_url
 from backend_stub.crud import alerts as crud
 from backend_stub.crud.idempotency import run_once
 from backend_stub.deps import CurrentOperator, CurrentUser, DbDep, SettingsDep
@@ -25,6 +25,7 @@ from backend_stub.schemas.alerts import (
     PositionOut,
 )
 from backend_stub.schemas.common import BeforeIdQuery
+from backend_stub.services import cap
 
 router = APIRouter()
 resident = APIRouter(prefix="/api/v1", tags=["alerts"])

@@ -6,11 +6,11 @@ import logging
 
 import anyio.from_thread
 from fastapi import APIRouter, Request, Response
-from sqlmodel import select
 
 from backend_stub.config import Settings
 from backend_stub.crud import otp as otp_crud
 from backend_stub.crud import sessions as sessions_crud
+from backend_stub.crud import users as users_crud
 from backend_stub.deps import CurrentUser, DbDep, LangDep, SettingsDep, bearer_token, client_ip
 from backend_stub.errors import ApiError
 from backend_stub.models import User
@@ -24,7 +24,7 @@ from backend_stub.schemas.auth import (
     TokenOut,
     UserOut,
 )
-from backend_stub.sms import SmsDeliveryError, SmsGateway
+from backend_stub.services.sms import SmsDeliveryError, SmsGateway
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 log = logging.getLogger("city109.auth")
@@ -86,11 +86,7 @@ def request_code(
 def verify_code(body: OtpVerify, db: DbDep, settings: SettingsDep, lang: LangDep) -> TokenOut:
     phone = parse_phone(body.phone)
     otp_crud.verify_code(db, settings, phone, body.code)
-    user = db.exec(select(User).where(User.phone == phone)).first()
-    if user is None:
-        user = User(phone=phone, language=lang)
-        db.add(user)
-        db.flush()
+    user = users_crud.user_by_phone(db, phone=phone, language=lang)
     pair = sessions_crud.start_session(db, settings, user)
     db.commit()
     return TokenOut(

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from backend_stub.deps import require_dev
 from backend_stub.phone import InvalidPhoneError, normalize_kz_mobile
-from backend_stub.sms import DevInbox
+from backend_stub.services.sms import DevInbox
 
 router = APIRouter(prefix="/dev", tags=["dev"], dependencies=[Depends(require_dev)])
 

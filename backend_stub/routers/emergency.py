@@ -16,8 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Request, Response
 from sqlalchemy.engine import Engine
 
-from backend_stub import emergency_adapter as adapter
-from backend_stub import emergency_worker, public_url
+from backend_stub import public_url
 from backend_stub.crud import appeals as appeals_crud
 from backend_stub.crud import emergency as crud
 from backend_stub.deps import CurrentUser, DbDep, SettingsDep, get_engine
@@ -26,6 +25,8 @@ from backend_stub.models import Appeal, utcnow
 from backend_stub.schemas.common import IdPath
 from backend_stub.schemas.emergency import CallbackIn, CallbackOut, ForwardIn, ForwardOut
 from backend_stub.security import same
+from backend_stub.services import emergency_adapter as adapter
+from backend_stub.services import emergency_worker
 
 router = APIRouter(prefix="/api/v1", tags=["emergency"])
 

@@ -37,7 +37,6 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
-from backend_stub import push
 from backend_stub.config import Settings
 from backend_stub.crud import events as events_crud
 from backend_stub.crud import feed
@@ -45,6 +44,7 @@ from backend_stub.crud import sessions as sessions_crud
 from backend_stub.deps import SettingsDep, bearer_token, get_engine
 from backend_stub.errors import ApiError
 from backend_stub.models import AuthSession, User, utcnow
+from backend_stub.services import push
 
 router = APIRouter(prefix="/api/v1", tags=["events"])
 

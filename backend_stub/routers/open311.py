@@ -35,6 +35,7 @@ from starlette.routing import Match
 
 from backend_stub import classifier, disclosure
 from backend_stub.crud import appeals as crud
+from backend_stub.crud import users as users_crud
 from backend_stub.crud.idempotency import run_once
 from backend_stub.deps import DbDep, SettingsDep
 from backend_stub.errors import ApiError, refused_value
@@ -394,16 +395,13 @@ def _phone(raw: str | None) -> str | None:
 def filer(db: Session, phone: str | None, lang: str) -> User:
     """The resident with this phone (a new one if unknown), or the `open311` system user."""
     key = phone or SYSTEM_PHONE
-    user = db.exec(select(User).where(User.phone == key)).first()
-    if user is not None:
-        return user
-    user = User(phone=key, language=lang, full_name=None if phone else "Open311")
-    db.add(user)
+    name = None if phone else "Open311"
     try:
+        user = users_crud.user_by_phone(db, phone=key, language=lang, full_name=name)
         db.commit()
     except IntegrityError:  # a concurrent request created it first
         db.rollback()
-        user = db.exec(select(User).where(User.phone == key)).one()
+        user = users_crud.user_by_phone(db, phone=key, language=lang, full_name=name)
     return user
 
 

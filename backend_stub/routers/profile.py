@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from sqlmodel import select
 
-from backend_stub import push
 from backend_stub.crud import otp as otp_crud
 from backend_stub.crud import sessions as sessions_crud
 from backend_stub.crud import users as users_crud
@@ -24,6 +23,7 @@ from backend_stub.schemas.profile import (
     ProfileOut,
     ProfilePatch,
 )
+from backend_stub.services import push
 
 router = APIRouter(prefix="/api/v1/profile", tags=["profile"])
 

@@ -12,6 +12,7 @@ from backend_stub.crud import proposals as crud
 from backend_stub.crud.idempotency import run_once
 from backend_stub.deps import CurrentOperator, CurrentUser, DbDep, SettingsDep
 from backend_stub.errors import ApiError
+from backend_stub.presenters.proposals import operator_out, outs_for, proposal_out
 from backend_stub.schemas.common import BeforeIdQuery, IdPath
 from backend_stub.schemas.participation import (
     CATEGORY_NAMES,
@@ -51,7 +52,7 @@ def create(body: ProposalIn, user: CurrentUser, db: DbDep, key: IdemKey = None) 
 
     def effect() -> tuple[int, dict[str, Any]]:
         proposal = crud.create_proposal(db, user, body)
-        return 201, crud.proposal_out(db, proposal, user, supported=False).model_dump(mode="json")
+        return 201, proposal_out(db, proposal, user, supported=False).model_dump(mode="json")
 
     status, answer = run_once(
         db,
@@ -79,14 +80,14 @@ def list_proposals(
         db, user, mine=mine, category=category, before_id=before_id, limit=limit
     )
     return ProposalPage(
-        items=crud.outs_for(db, user, rows),
+        items=outs_for(db, user, rows),
         next_before_id=rows[-1].id if len(rows) == limit else None,
     )
 
 
 @router.get("/proposals/{proposal_id}", response_model=ProposalOut)
 def get_proposal(proposal_id: IdPath, user: CurrentUser, db: DbDep) -> ProposalOut:
-    return crud.proposal_out(db, crud.visible_proposal(db, user, proposal_id), user)
+    return proposal_out(db, crud.visible_proposal(db, user, proposal_id), user)
 
 
 @router.get(
@@ -112,14 +113,16 @@ def photo(
 @router.post("/proposals/{proposal_id}/support", response_model=ProposalOut)
 def support(proposal_id: IdPath, user: CurrentUser, db: DbDep) -> ProposalOut:
     """Support a published proposal once; again is a harmless retry."""
-    proposal = crud.support(db, user, crud.visible_proposal(db, user, proposal_id))
-    return crud.proposal_out(db, proposal, user, supported=True)
+    proposal = crud.support(db, user=user, proposal=crud.visible_proposal(db, user, proposal_id))
+    db.commit()
+    return proposal_out(db, proposal, user, supported=True)
 
 
 @router.delete("/proposals/{proposal_id}/support", response_model=ProposalOut)
 def withdraw(proposal_id: IdPath, user: CurrentUser, db: DbDep) -> ProposalOut:
-    proposal = crud.withdraw(db, user, crud.visible_proposal(db, user, proposal_id))
-    return crud.proposal_out(db, proposal, user, supported=False)
+    proposal = crud.withdraw(db, user=user, proposal=crud.visible_proposal(db, user, proposal_id))
+    db.commit()
+    return proposal_out(db, proposal, user, supported=False)
 
 
 # ---------------------------------------------------------------- operator
@@ -135,7 +138,7 @@ def operator_list(
 ) -> OperatorProposalPage:
     rows = crud.list_for_operator(db, state=state, before_id=before_id, limit=limit)
     return OperatorProposalPage(
-        items=[crud.operator_out(db, p) for p in rows],
+        items=[operator_out(db, p) for p in rows],
         next_before_id=rows[-1].id if len(rows) == limit else None,
     )
 
@@ -147,4 +150,4 @@ def moderate(
     """Publish or reject (a rejection needs a note for the author)."""
     proposal = crud.moderate(db, op, crud.get_proposal(db, proposal_id), body)
     db.commit()
-    return crud.operator_out(db, proposal)
+    return operator_out(db, proposal)

@@ -18,8 +18,8 @@ from lxml import etree
 from sqlmodel import Session, func, select
 
 from backend_stub.config import Settings
-from backend_stub.demo_alerts import BLIZZARD_ID, FLOOD_DRILL_ID, seed_alerts
-from backend_stub.geometry import (
+from backend_stub.demo.alerts import BLIZZARD_ID, FLOOD_DRILL_ID, seed_alerts
+from backend_stub.geo import (
     Circle,
     GeometryError,
     parse_circle,

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from backend_stub import console
 from backend_stub.config import Settings
-from backend_stub.demo import seed_demo
+from backend_stub.demo.seed import seed_demo
 from backend_stub.deps import CONSOLE_COOKIE
 from backend_stub.main import create_app
 from backend_stub.models import Appeal

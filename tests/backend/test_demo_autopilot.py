@@ -12,11 +12,11 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
-from backend_stub import autopilot
-from backend_stub.autopilot import run_autopilot, step_once
 from backend_stub.config import Settings
 from backend_stub.crud.appeals import appeal_out
-from backend_stub.demo import APPEALS, RESIDENTS, seed_demo
+from backend_stub.demo import autopilot
+from backend_stub.demo.autopilot import run_autopilot, step_once
+from backend_stub.demo.seed import APPEALS, RESIDENTS, seed_demo
 from backend_stub.main import create_app
 from backend_stub.models import (
     Address,

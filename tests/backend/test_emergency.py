@@ -22,12 +22,12 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from sqlmodel import Session, select
 
-from backend_stub import emergency_adapter as adapter
 from backend_stub.config import Settings
-from backend_stub.emergency_worker import step_once
 from backend_stub.history_notes import emergency_note, note_text, notes_of
 from backend_stub.main import create_app
 from backend_stub.models import AppealEvent, EmergencyForward, utcnow
+from backend_stub.services import emergency_adapter as adapter
+from backend_stub.services.emergency_worker import step_once
 from tests.backend.test_appeals import appeal_body, make_operator
 from tests.conftest import next_phone, sign_in
 

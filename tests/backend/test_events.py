@@ -22,12 +22,12 @@ import uvicorn
 from fastapi import FastAPI
 from sqlmodel import Session, col, select
 
-from backend_stub import push
 from backend_stub.config import Settings
 from backend_stub.crud import feed
 from backend_stub.main import create_app
 from backend_stub.models import FeedEvent, User
 from backend_stub.routers import events as events_router
+from backend_stub.services import push
 from tests.backend.test_alerts import INSIDE, alert_body
 from tests.backend.test_appeals import appeal_body
 from tests.conftest import next_phone

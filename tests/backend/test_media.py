@@ -24,7 +24,9 @@ from backend_stub.config import Settings
 from backend_stub.crud import media as media_crud
 from backend_stub.crud.media import attach_media, can_read, media_for_appeal
 from backend_stub.errors import ApiError
-from backend_stub.media_processing import (
+from backend_stub.messages import MESSAGES
+from backend_stub.models import Appeal, MediaFile, Upload, User
+from backend_stub.services.media_processing import (
     HEIF_SUPPORTED,
     MediaRejected,
     classify,
@@ -32,8 +34,6 @@ from backend_stub.media_processing import (
     process_video,
     sniff_video,
 )
-from backend_stub.messages import MESSAGES
-from backend_stub.models import Appeal, MediaFile, Upload, User
 from tests.conftest import sign_in
 
 RED = (255, 0, 0)

@@ -16,8 +16,8 @@ from PIL import Image
 from sqlmodel import Session, func, select
 
 from backend_stub.config import Settings
-from backend_stub.demo import seed_demo
-from backend_stub.demo_participation import seed_participation
+from backend_stub.demo.participation import seed_participation
+from backend_stub.demo.seed import seed_demo
 from backend_stub.main import create_app
 from backend_stub.models import InitiativeSupport, PollBallot, PollChoice, Proposal
 from tests.backend.test_appeals import make_operator

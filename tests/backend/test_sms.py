@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from backend_stub.config import Settings
-from backend_stub.sms import (
+from backend_stub.services.sms import (
     ConsoleSmsGateway,
     DevInbox,
     DevSms,

@@ -31,8 +31,8 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from backend_stub import emergency_adapter as adapter
 from backend_stub.config import Settings
+from backend_stub.services import emergency_adapter as adapter
 from tests.backend.test_appeals import appeal_body
 from tests.backend.test_emergency import jpeg
 from tests.conftest import next_phone

@@ -19,11 +19,11 @@ from fastapi import FastAPI
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from backend_stub import push
 from backend_stub.config import Settings
 from backend_stub.main import create_app
 from backend_stub.models import AuthSession, User
 from backend_stub.routers import events as events_router
+from backend_stub.services import push
 from tests.backend.test_alerts import alert_body
 from tests.conftest import next_phone
 from tests.live import live_app

@@ -16,13 +16,13 @@ from typing import Any
 
 from lxml import etree
 
-from backend_stub.geometry import Circle, circle_text, polygon_text
+from backend_stub.geo import Circle, circle_text, polygon_text
 from backend_stub.models import Alert
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
-SCHEMA_PATH = Path(__file__).parent / "data" / "CAP-v1.2.xsd"
+SCHEMA_PATH = Path(__file__).parent.parent / "data" / "CAP-v1.2.xsd"
 ASTANA_TZ = timezone(timedelta(hours=5))  # all of Kazakhstan is UTC+5 since 1 March 2024
 CAP_MIME = "application/cap+xml"
 ATOM_MIME = "application/atom+xml"

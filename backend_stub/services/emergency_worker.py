@@ -28,11 +28,11 @@ import httpx
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from backend_stub import emergency_adapter as adapter
 from backend_stub.config import Settings
 from backend_stub.crud import emergency as crud
 from backend_stub.models import Appeal, EmergencyForward, utcnow
 from backend_stub.schemas.emergency import ForwardState
+from backend_stub.services import emergency_adapter as adapter
 
 log = logging.getLogger("city109.emergency")
 

@@ -41,6 +41,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, SessionTransaction
 
+from backend_stub.db import forget_rolled_back
 from backend_stub.models import FeedEvent
 
 log = logging.getLogger("city109.push")
@@ -210,14 +211,6 @@ def _broker_of(session: Session) -> Broker | None:
         return _brokers.get(engine) if engine is not None else None
 
 
-def _within(tx: SessionTransaction | None, outer: SessionTransaction) -> bool:
-    while tx is not None:
-        if tx is outer:
-            return True
-        tx = tx.parent
-    return False
-
-
 @event.listens_for(Session, "after_flush")
 def _collect(session: Session, _flush_context: Any) -> None:
     rows = [obj for obj in session.new if isinstance(obj, FeedEvent)]
@@ -235,10 +228,9 @@ def _collect(session: Session, _flush_context: Any) -> None:
 
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_rolled_back(session: Session, previous: SessionTransaction) -> None:
-    pending = session.info.get(_PENDING)
-    if pending and previous.nested:  # a savepoint rolled back: forget what it flushed
-        session.info[_PENDING] = [(tx, item) for tx, item in pending if not _within(tx, previous)]
-    elif pending:
+    if previous.nested:  # a savepoint rolled back: forget what it flushed
+        forget_rolled_back(session, _PENDING, previous)
+    else:
         session.info.pop(_PENDING, None)
 
 

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from backend_stub.crud import initiatives as initiatives_crud
 from backend_stub.crud import polls as polls_crud
 from backend_stub.crud import proposals as proposals_crud
+from backend_stub.crud.users import user_by_phone
 from backend_stub.models import (
     Initiative,
     InitiativeSupport,
@@ -45,7 +46,7 @@ from backend_stub.schemas.participation import (
 
 log = logging.getLogger("city109.demo")
 
-RESIDENT_PHONES = ("+77010000001", "+77010000002")  # the demo residents of demo.py
+RESIDENT_PHONES = ("+77010000001", "+77010000002")  # the demo residents of demo/seed.py
 VOTER_PHONES = tuple(f"+770100001{i:02d}" for i in range(24))  # quiet demo voters
 PROPOSAL_PREFIX = "demo-proposal-"
 
@@ -261,17 +262,13 @@ PROPOSALS: tuple[DemoProposal, ...] = (
 
 
 def _users(db: Session, phones: tuple[str, ...], *, create: bool) -> list[User]:
+    if create:
+        return [
+            user_by_phone(db, phone=phone, language="kk" if i % 2 else "ru")
+            for i, phone in enumerate(phones)
+        ]
     found = {u.phone: u for u in db.exec(select(User).where(col(User.phone).in_(phones))).all()}
-    users = []
-    for i, phone in enumerate(phones):
-        user = found.get(phone)
-        if user is None and create:
-            user = User(phone=phone, language="kk" if i % 2 else "ru", role="resident")
-            db.add(user)
-            db.flush()
-        if user is not None:
-            users.append(user)
-    return users
+    return [found[phone] for phone in phones if phone in found]
 
 
 def _ballot(
@@ -330,7 +327,7 @@ def _seed_initiative(db: Session, spec: DemoInitiative, operator: User, voters: 
         description_ru=spec.description_ru,
         state=spec.state,
     )
-    initiative = initiatives_crud.create_initiative(db, operator, data)
+    initiative = initiatives_crud.create_initiative(db, operator=operator, data=data)
     assert initiative.id is not None
     created = utcnow() - timedelta(hours=spec.age_h)
     supporters = voters[: spec.supporters]

@@ -17,9 +17,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from backend_stub.config import Settings
-from backend_stub.console import operator_user
 from backend_stub.crud import appeals as appeals_crud
 from backend_stub.crud import chat as chat_crud
+from backend_stub.crud.users import operator_user
 from backend_stub.errors import ApiError
 from backend_stub.models import Appeal, User
 from backend_stub.schemas.chat import MessageIn

@@ -20,14 +20,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from backend_stub.config import Settings
-from backend_stub.console import operator_user
 from backend_stub.crud import appeals as appeals_crud
 from backend_stub.crud import chat as chat_crud
 from backend_stub.crud import media as media_crud
 from backend_stub.crud import notices as notices_crud
 from backend_stub.crud import places as places_crud
-from backend_stub.demo_alerts import seed_alerts
-from backend_stub.demo_participation import seed_participation
+from backend_stub.crud.users import operator_user, user_by_phone
+from backend_stub.demo.alerts import seed_alerts
+from backend_stub.demo.participation import seed_participation
 from backend_stub.geo import district_for
 from backend_stub.models import Address, Appeal, AppealEvent, Message, User, utcnow
 from backend_stub.schemas.appeals import AppealCreate, AppealTypeLit
@@ -340,13 +340,7 @@ def _store_picture(db: Session, settings: Settings, owner: User, kind: str) -> s
 
 
 def _resident(db: Session, spec: DemoResident) -> User:
-    user = db.exec(select(User).where(User.phone == spec.phone)).first()
-    if user is None:
-        user = User(
-            phone=spec.phone, full_name=spec.full_name, language=spec.language, role="resident"
-        )
-        db.add(user)
-        db.flush()
+    user = user_by_phone(db, phone=spec.phone, language=spec.language, full_name=spec.full_name)
     assert user.id is not None
     labels = {a.label for a in db.exec(select(Address).where(Address.user_id == user.id)).all()}
     for label, text, lat, lon in spec.addresses:

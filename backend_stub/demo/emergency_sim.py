@@ -22,13 +22,13 @@ import httpx
 from fastapi import APIRouter, Depends, Header, Request, Response
 from pydantic import BaseModel, Field
 
-from backend_stub import emergency_adapter as adapter
 from backend_stub.config import Settings
 from backend_stub.deps import SettingsDep, require_dev
 from backend_stub.errors import ApiError
 from backend_stub.models import utcnow
 from backend_stub.schemas.emergency import ServiceLit
 from backend_stub.security import same
+from backend_stub.services import emergency_adapter as adapter
 
 log = logging.getLogger("city109.emergency.sim")
 

@@ -1,0 +1,2 @@
+"""Adapters to the world outside the database: SMS gateway, real-time push, the emergency
+services' system (adapter and background worker), media checking and cleaning, CAP XML."""
