@@ -8,6 +8,7 @@ below them.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -70,6 +71,8 @@ from app.viewmodels.shelters import SheltersViewModel
 from app.viewmodels.sign_in import SignInViewModel
 from app.viewmodels.tab_badges import TabBadges
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class AppSession:
@@ -110,6 +113,19 @@ class AppSession:
     alert_settings: AlertSettingsViewModel
     camera: CameraViewModel | None = None  # taking photos (flet-camera), new appeal and chat
     _closed: bool = field(default=False, repr=False)
+
+    async def pause(self) -> None:
+        """The page disconnected (web mode: a reload or a closed tab; Flet keeps the session
+        for a while in case it comes back): its background work stops, so a reload never runs
+        two sync engines and two event streams for one resident."""
+        log.info("page disconnected: its sync engine stops")
+        await self.sync.stop()
+
+    async def resume(self) -> None:
+        """The same page connected again: sync where it left off."""
+        if not self._closed:
+            log.info("page connected again: its sync engine resumes")
+            await self.sync.start()
 
     async def close(self) -> None:
         if self._closed:
@@ -164,7 +180,12 @@ def build_session(
         navigation=navigation,
         language=lambda: translator.language,
     )
-    auth.subscribe(lambda: None if auth.signed_in else new_appeal.forget())
+
+    def signed_out() -> bool:
+        """Signed out for good (not a session the server ended: that data waits)."""
+        return not auth.signed_in and auth.ended is None
+
+    auth.subscribe(lambda: new_appeal.forget() if signed_out() else None)
     # -- following appeals: the sync engine, the list, one appeal, status notifications --------
     appeals_api = AppealsApi(api)
     sync = SyncEngine(
@@ -181,7 +202,8 @@ def build_session(
     )
     appeals.on_enqueued = sync.request_sync
     new_appeal.connectivity = lambda: sync.status.online
-    auth.subscribe(sync.request_sync)  # signed in: sync at once
+    # Signed in (again): sync at once, what waited on backoff (401s of an ended session) too.
+    auth.subscribe(lambda: sync.request_sync(retry_now=auth.signed_in))
     appeal_notifications = AppealNotifications(
         translator,
         navigation,
@@ -205,7 +227,7 @@ def build_session(
     capture_dir = config.data_dir / "capture"  # raw camera shots (EXIF, GPS): never kept
 
     def wipe_on_sign_out() -> None:
-        if not auth.signed_in:
+        if signed_out():
             media_cache.wipe_soon()
             local_files.wipe_soon(capture_dir)
 
@@ -325,7 +347,12 @@ def build_session(
         navigation=navigation,
         app=app,
         language=language,
-        sign_in=SignInViewModel(auth, navigation, app.route_after_sign_in),
+        sign_in=SignInViewModel(
+            auth,
+            navigation,
+            app.route_after_sign_in,
+            waiting=lambda: appeals.outbox.counts().pending,
+        ),
         home=HomeViewModel(navigation),
         cabinet=cabinet,
         appeals=appeals,

@@ -4,29 +4,33 @@
 - `backend_process(data_dir)`: `python -m backend_stub` in its own process (it reads this
   process's environment, so under `scripts/pg-test.sh` it lands in the test's PostgreSQL schema);
   several of them on one data dir and one database act as one service.
-- `burst(n, make)`: n requests at once over one socket pool (`asyncio.gather`), answers in order.
+- `burst(n, make)`: n requests at once over one socket pool (`asyncio.gather`), answers in order;
+  `run_async(coro)`: `asyncio.run` that works beside the browser tests' running loop.
 - `sign_in_http(url, phone)`: the real SMS-code flow through the dev inbox → auth headers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 import uvicorn
 from fastapi import FastAPI
 
 ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
 START_TIMEOUT_S = 60.0
 
 
@@ -123,7 +127,14 @@ def burst(
         async with httpx.AsyncClient(timeout=timeout, limits=limits) as client:
             return list(await asyncio.gather(*(make(client, i) for i in range(n))))
 
-    return asyncio.run(run())
+    return run_async(run())
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run` on a loop of its own in a thread of its own: Playwright's sync API (the
+    browser tests, in the same pytest process) leaves an event loop running in the main thread."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def sign_in_http(url: str, phone: str) -> dict[str, str]:

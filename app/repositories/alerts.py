@@ -19,7 +19,7 @@ from typing import Any
 from sqlmodel import col, delete, select
 
 from app.domain.safety import Alert, apply_messages, current_alerts, recent_alerts
-from app.repositories.safety_store import LocalCache, mark_rows_seen, put_pref, writing
+from app.repositories.safety_store import LocalCache, mark_rows_seen, put_pref
 from app.services.api_client import ApiError
 from app.store.models import AlertCache, SafetyPref
 
@@ -72,7 +72,7 @@ class AlertsRepository(LocalCache):
     # -- local store (blocking) ------------------------------------------------------------
 
     def load(self) -> None:
-        with self._db.session() as s:
+        with self._db.read() as s:
             rows = s.exec(select(AlertCache)).all()
         alerts: dict[str, Alert] = {}
         seen: set[str] = set()
@@ -89,7 +89,7 @@ class AlertsRepository(LocalCache):
                 seen.add(alert.identifier)
         self._alerts = apply_messages({}, alerts.values())
         self._seen = seen
-        with self._db.session() as s:
+        with self._db.read() as s:
             mark = s.get(SafetyPref, REFRESHED_KEY)
         self.last_refreshed = (
             _utc(datetime.fromisoformat(json.loads(mark.value_json))) if mark else None
@@ -98,7 +98,7 @@ class AlertsRepository(LocalCache):
 
     def _store(self, changed: Iterable[Alert], dropped: Iterable[str]) -> None:
         now = self.now()
-        with writing(self._db) as s:
+        with self._db.session() as s:
             for alert in changed:
                 row = s.get(AlertCache, alert.identifier)
                 data = dict(alert.raw)

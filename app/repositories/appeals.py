@@ -202,7 +202,7 @@ class AppealsRepository(Observable):
             "emergency": new.emergency,
         }
         priority = ob.PRIORITY_EMERGENCY if new.emergency else ob.PRIORITY_NORMAL
-        with self._db.write_session() as s:
+        with self._db.session() as s:
             s.add(
                 LocalAppeal(
                     client_id=client_id,
@@ -309,7 +309,7 @@ class AppealsRepository(Observable):
             raise InvalidAction("too_many_attachments")
         client_id = self._new_id()
         now = self._now()
-        with self._db.write_session() as s:
+        with self._db.session() as s:
             self._require(s, appeal_client_id)
             s.add(
                 LocalMessage(
@@ -343,7 +343,7 @@ class AppealsRepository(Observable):
         comment = (comment or "").strip() or None
         if comment and len(comment) > MAX_COMMENT:
             raise InvalidAction("comment_too_long")
-        with self._db.write_session() as s:
+        with self._db.session() as s:
             appeal = self._require(s, appeal_client_id)
             if appeal.status != "closed":
                 raise InvalidAction("appeal_not_closed")
@@ -364,7 +364,7 @@ class AppealsRepository(Observable):
 
     def reopen_sync(self, appeal_client_id: str, reason: str) -> None:
         reason = self._reason(reason)
-        with self._db.write_session() as s:
+        with self._db.session() as s:
             appeal = self._require(s, appeal_client_id)
             if appeal.status != "closed":
                 raise InvalidAction("appeal_not_closed")
@@ -385,7 +385,7 @@ class AppealsRepository(Observable):
 
     def complain_sync(self, appeal_client_id: str, text: str) -> None:
         reason = self._reason(text)
-        with self._db.write_session() as s:
+        with self._db.session() as s:
             self._require(s, appeal_client_id)
             self.outbox.add(
                 s,
@@ -403,7 +403,7 @@ class AppealsRepository(Observable):
     def forward_sync(self, appeal_client_id: str, service: str) -> None:
         if service not in EMERGENCY_SERVICES:
             raise InvalidAction("unknown_service")
-        with self._db.write_session() as s:
+        with self._db.session() as s:
             self._require(s, appeal_client_id)
             if self._has_waiting(s, appeal_client_id, ob.FORWARD, service=service):
                 return
@@ -419,7 +419,7 @@ class AppealsRepository(Observable):
 
     def mark_read_sync(self, appeal_client_id: str) -> bool:
         now = self._now()
-        with self._db.write_session() as s:
+        with self._db.session() as s:
             unread = s.exec(
                 select(LocalMessage).where(
                     LocalMessage.appeal_client_id == appeal_client_id,
@@ -480,7 +480,7 @@ class AppealsRepository(Observable):
         self.changed(enqueued=True)
 
     def retry_sync(self, entry_id: int) -> None:
-        with self._db.write_session() as s:
+        with self._db.session() as s:
             entry = s.get(OutboxEntry, entry_id)
             if entry is None or entry.state != ob.REJECTED:
                 return
@@ -512,7 +512,7 @@ class AppealsRepository(Observable):
             raise InvalidAction("text_required")
         if len(text) > MAX_TEXT:
             raise InvalidAction("text_too_long")
-        with self._db.write_session() as s:
+        with self._db.session() as s:
             appeal = self._require(s, client_id)
             entry = s.exec(
                 select(OutboxEntry).where(
@@ -538,7 +538,7 @@ class AppealsRepository(Observable):
         self.changed()
 
     def discard_sync(self, entry_id: int) -> None:
-        with self._db.write_session() as s:
+        with self._db.session() as s:
             entry = s.get(OutboxEntry, entry_id)
             if entry is None or entry.state not in (ob.REJECTED, ob.PENDING):
                 return
@@ -599,7 +599,7 @@ class AppealsRepository(Observable):
         self, status: str | None = None, before: PageKey | None = None, limit: int = PAGE_SIZE
     ) -> AppealPage:
         now = self._now()
-        with self._db.session() as s:
+        with self._db.read() as s:
             query = select(LocalAppeal)
             if status:
                 query = query.where(LocalAppeal.status == status)
@@ -709,7 +709,7 @@ class AppealsRepository(Observable):
 
     def detail_sync(self, ref: str) -> AppealDetail | None:
         now = self._now()
-        with self._db.session() as s:
+        with self._db.read() as s:
             r = self.resolve_sync(s, ref)
             if r is None:
                 return None
@@ -810,7 +810,7 @@ class AppealsRepository(Observable):
 
     def messages_sync(self, ref: str, limit: int = 200) -> list[ChatMessage]:
         """The last `limit` messages of the chat, oldest first."""
-        with self._db.session() as s:
+        with self._db.read() as s:
             appeal = self.resolve_sync(s, ref)
             if appeal is None:
                 return []
@@ -846,7 +846,7 @@ class AppealsRepository(Observable):
 
     def message_entry_id(self, message_client_id: str) -> int | None:
         """The outbox entry of one of the resident's messages (to retry or discard it)."""
-        with self._db.session() as s:
+        with self._db.read() as s:
             entry = s.exec(
                 select(OutboxEntry).where(
                     OutboxEntry.entity_client_id == message_client_id,
@@ -857,7 +857,7 @@ class AppealsRepository(Observable):
             return entry.id if entry else None
 
     def status_counts_sync(self) -> dict[str, int]:
-        with self._db.session() as s:
+        with self._db.read() as s:
             rows = s.exec(
                 select(LocalAppeal.status, func.count()).group_by(col(LocalAppeal.status))
             ).all()
@@ -868,12 +868,12 @@ class AppealsRepository(Observable):
     # ==========================================================================================
 
     def server_id_of(self, client_id: str) -> int | None:
-        with self._db.session() as s:
+        with self._db.read() as s:
             appeal = s.get(LocalAppeal, client_id)
             return appeal.server_id if appeal else None
 
     def media_to_send(self, owner_kind: str, owner: str) -> list[LocalMedia]:
-        with self._db.session() as s:
+        with self._db.read() as s:
             return list(
                 s.exec(
                     select(LocalMedia)
@@ -883,12 +883,12 @@ class AppealsRepository(Observable):
             )
 
     def save_media(self, media_id: int, **values: Any) -> None:
-        with self._db.engine.begin() as conn:
+        with self._db.begin() as conn:
             conn.execute(update(LocalMedia).where(col(LocalMedia.id) == media_id).values(**values))
 
     def reject(self, entry: OutboxEntry, message: str, code: str | None) -> None:
         """The server refused an action for good: mark the entry and its item."""
-        with self._db.write_session() as s:
+        with self._db.session() as s:
             if entry.kind == ob.CREATE_APPEAL:
                 self._set_appeal_sync(s, entry.target_client_id, "rejected", message)
             elif entry.kind == ob.SEND_MESSAGE and entry.entity_client_id:
@@ -919,7 +919,7 @@ class AppealsRepository(Observable):
     ) -> None:
         """The server accepted an action: merge its answer and mark the entry done, together."""
         assert entry.id is not None
-        with self._db.write_session() as s:
+        with self._db.session() as s:
             if appeal is not None:
                 self._apply_appeal(s, appeal, MergeResult(), quiet=True)
             if message is not None:
@@ -932,7 +932,7 @@ class AppealsRepository(Observable):
     # -- pull ----------------------------------------------------------------------------------
 
     def sync_meta(self) -> SyncMeta:
-        with self._db.session() as s:
+        with self._db.read() as s:
             return s.get(SyncMeta, 1) or SyncMeta(id=1)
 
     def apply_sync_page(
@@ -945,7 +945,7 @@ class AppealsRepository(Observable):
     ) -> MergeResult:
         """Merge one page of the server's feed and move the cursor, in one transaction."""
         result = MergeResult()
-        with self._db.write_session() as s:
+        with self._db.session() as s:
             for data in changes.get("appeal", []):
                 self._apply_appeal(s, data, result, quiet=quiet)
             s.flush()
@@ -962,7 +962,7 @@ class AppealsRepository(Observable):
 
     def touch_synced(self) -> None:
         """A pull found nothing new (304): remember when we last heard from the server."""
-        with self._db.write_session() as s:
+        with self._db.session() as s:
             meta = s.get(SyncMeta, 1) or SyncMeta(id=1)
             meta.last_synced_at, meta.last_error = self._now(), None
             s.add(meta)

@@ -94,7 +94,7 @@ class ApplicantRepository:
         self.profiles = profiles
 
     def _cached(self) -> dict[str, Any] | None:
-        with self._db.session() as s:
+        with self._db.read() as s:
             row = s.get(ResidentCache, PROFILE_KEY)
         if row is None:
             return None

@@ -65,7 +65,7 @@ class ClassifierRepository(Observable):
 
     def load(self) -> Classifier | None:
         """Read the cached classifier into memory (blocking; no network)."""
-        with self._db.session() as s:
+        with self._db.read() as s:
             row = s.get(ClassifierCache, 1)
         if row is None:
             return None

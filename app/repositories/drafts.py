@@ -22,7 +22,7 @@ class DraftRepository:
         self._db = db
 
     def load(self) -> dict[str, Any] | None:
-        with self._db.session() as s:
+        with self._db.read() as s:
             row = s.get(AppealDraft, 1)
         if row is None:
             return None
@@ -40,5 +40,5 @@ class DraftRepository:
         )
 
     def clear(self) -> None:
-        with self._db.engine.begin() as conn:
+        with self._db.begin() as conn:
             conn.execute(text("DELETE FROM appeal_draft WHERE id = 1"))

@@ -28,7 +28,7 @@ class AppealHistoryRepository:
             "SELECT status, class_code, subclass_code, created_at, due_at, closed_at, rating"
             " FROM appeal"
         )
-        with self._db.session() as s:
+        with self._db.read() as s:
             for row in s.connection().execute(query):
                 status, class_code, subclass_code, created, due, closed, rating = row
                 yield AppealFacts(

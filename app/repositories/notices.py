@@ -26,7 +26,6 @@ from app.repositories.safety_store import (
     mark_rows_seen,
     put_pref,
     put_reference,
-    writing,
 )
 from app.services.api_client import ApiError, NetworkError
 from app.store.models import NoticeCache, ReferenceCache, SafetyPref
@@ -160,7 +159,7 @@ class NoticesRepository(LocalCache):
     # -- local store (blocking) ------------------------------------------------------------
 
     def load(self) -> None:
-        with self._db.session() as s:
+        with self._db.read() as s:
             rows = s.exec(select(NoticeCache)).all()
             prefs = s.get(SafetyPref, PREFS_KEY)
             places = s.get(SafetyPref, PLACES_KEY)
@@ -204,7 +203,7 @@ class NoticesRepository(LocalCache):
                 parsed.append((Notice.from_json(row), row))
             except (ValueError, KeyError, TypeError) as exc:
                 log.warning("notice row skipped: %r", exc)
-        with writing(self._db) as s:
+        with self._db.session() as s:
             for notice, raw in parsed:
                 cached = s.get(NoticeCache, notice.id)
                 if cached is None:

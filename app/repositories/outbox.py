@@ -67,6 +67,11 @@ class Outbox:
         self._db = db
         self._now = now
 
+    @property
+    def database(self) -> Database:
+        """The store this outbox lives in (one outbox per database file)."""
+        return self._db
+
     # -- writing (inside the caller's transaction) ---------------------------------------------
 
     def add(
@@ -100,13 +105,13 @@ class Outbox:
     # -- reading -------------------------------------------------------------------------------
 
     def get(self, entry_id: int) -> OutboxEntry | None:
-        with self._db.session() as s:
+        with self._db.read() as s:
             return s.get(OutboxEntry, entry_id)
 
     def entries(
         self, target: str | None = None, *, include_done: bool = False
     ) -> list[OutboxEntry]:
-        with self._db.session() as s:
+        with self._db.read() as s:
             query = select(OutboxEntry)
             if target is not None:
                 query = query.where(OutboxEntry.target_client_id == target)
@@ -117,7 +122,7 @@ class Outbox:
     def next_ready(self, now: datetime | None = None) -> OutboxEntry | None:
         """The next entry to send now, or None (empty, waiting on backoff or on another)."""
         now = now or self._now()
-        with self._db.session() as s:
+        with self._db.read() as s:
             waiting = list(
                 s.exec(
                     select(OutboxEntry)
@@ -149,7 +154,7 @@ class Outbox:
 
     def next_wakeup(self) -> datetime | None:
         """When the earliest entry waiting on backoff becomes due."""
-        with self._db.session() as s:
+        with self._db.read() as s:
             value = s.exec(
                 select(func.min(OutboxEntry.next_attempt_at)).where(
                     OutboxEntry.state == PENDING, col(OutboxEntry.next_attempt_at).is_not(None)
@@ -158,7 +163,7 @@ class Outbox:
         return value
 
     def counts(self) -> QueueCounts:
-        with self._db.session() as s:
+        with self._db.read() as s:
             rows = s.exec(
                 select(OutboxEntry.state, func.count())
                 .where(col(OutboxEntry.state).in_((PENDING, IN_FLIGHT, REJECTED)))
@@ -175,7 +180,7 @@ class Outbox:
     def recover(self) -> int:
         """After a restart: what was being sent goes back to the queue (its key is kept, so
         the server answers a resend with the first result)."""
-        with self._db.engine.begin() as conn:
+        with self._db.begin() as conn:
             result = conn.execute(
                 update(OutboxEntry)
                 .where(col(OutboxEntry.state) == IN_FLIGHT)
@@ -184,7 +189,7 @@ class Outbox:
         return int(result.rowcount or 0)
 
     def _set(self, entry_id: int, **values: Any) -> None:
-        with self._db.engine.begin() as conn:
+        with self._db.begin() as conn:
             conn.execute(
                 update(OutboxEntry)
                 .where(col(OutboxEntry.id) == entry_id)
@@ -192,7 +197,7 @@ class Outbox:
             )
 
     def mark_in_flight(self, entry_id: int) -> None:
-        with self._db.engine.begin() as conn:
+        with self._db.begin() as conn:
             conn.execute(
                 update(OutboxEntry)
                 .where(col(OutboxEntry.id) == entry_id)

@@ -114,7 +114,7 @@ class ParticipationRepository(Observable):
         """Open (and upcoming) polls soonest-closing first; or the archive of closed ones,
         newest first (blocking)."""
         now_utc = _utc(now or datetime.now(UTC))
-        with self._db.session() as s:
+        with self._db.read() as s:
             query = select(LocalPoll)
             if archive:
                 query = query.where(
@@ -127,7 +127,7 @@ class ParticipationRepository(Observable):
             return [self._poll(r) for r in s.exec(query).all()]
 
     def poll(self, poll_id: int) -> Poll | None:
-        with self._db.session() as s:
+        with self._db.read() as s:
             row = s.get(LocalPoll, poll_id)
             return self._poll(row) if row else None
 
@@ -261,7 +261,7 @@ class ParticipationRepository(Observable):
 
     def initiatives(self) -> list[Initiative]:
         """Open ones (proposed, in progress) first, then done and rejected; newest first."""
-        with self._db.session() as s:
+        with self._db.read() as s:
             rows = s.exec(select(LocalInitiative)).all()
             items = [self._initiative(r) for r in rows]
         return sorted(items, key=lambda i: (not i.open, -i.created_at.timestamp(), -i.id))
@@ -378,7 +378,7 @@ class ParticipationRepository(Observable):
 
     def proposals(self, *, mine: bool, offset: int = 0, limit: int = PAGE_SIZE) -> list[Proposal]:
         """A page of the resident's own proposals, or of others' published ones; newest first."""
-        with self._db.session() as s:
+        with self._db.read() as s:
             query = select(LocalProposal).where(LocalProposal.mine == mine)
             if not mine:
                 query = query.where(LocalProposal.state == "published")
@@ -389,7 +389,7 @@ class ParticipationRepository(Observable):
             return [self._proposal(r) for r in rows]
 
     def proposal_count(self, *, mine: bool) -> int:
-        with self._db.session() as s:
+        with self._db.read() as s:
             query = (
                 select(func.count()).select_from(LocalProposal).where(LocalProposal.mine == mine)
             )

@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from app.domain.safety import BUILT_IN_CONTACTS, EMPTY_BUNDLE, PlacesBundle
-from app.repositories.safety_store import LocalCache, writing
+from app.repositories.safety_store import LocalCache
 from app.store.models import ReferenceCache
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ class PlacesRepository(LocalCache):
     # -- local store (blocking) ------------------------------------------------------------
 
     def load(self) -> None:
-        with self._db.session() as s:
+        with self._db.read() as s:
             row = s.get(ReferenceCache, BUNDLE_KEY)
         if row is not None:
             try:
@@ -53,7 +53,7 @@ class PlacesRepository(LocalCache):
     def _save(self, data: dict[str, Any], etag: str | None) -> PlacesBundle:
         now = self._clock()
         bundle = _with_contacts(PlacesBundle.from_json(data, now))
-        with writing(self._db) as s:
+        with self._db.session() as s:
             row = s.get(ReferenceCache, BUNDLE_KEY) or ReferenceCache(
                 key=BUNDLE_KEY, value_json="{}", fetched_at=now
             )

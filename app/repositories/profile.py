@@ -119,7 +119,7 @@ class ProfileRepository(Observable):
     def profile(self) -> Profile:
         """The profile as the resident sees it: the server's, their unsent edits on top, and
         the saved addresses of this device."""
-        with self._db.session() as s:
+        with self._db.read() as s:
             data = self._cached(s)
             for patch in self._pending_patches(s):
                 data.update(patch)
@@ -136,7 +136,7 @@ class ProfileRepository(Observable):
 
     def rejected_patch(self) -> tuple[int, str] | None:
         """The last profile edit the server refused: (outbox id, its message)."""
-        with self._db.session() as s:
+        with self._db.read() as s:
             row = s.exec(
                 select(OutboxRow)
                 .where(OutboxRow.kind == PROFILE_PATCH, OutboxRow.state == ENTRY_REJECTED)
@@ -369,7 +369,7 @@ class ProfileRepository(Observable):
             s.commit()
 
     def _row(self, key: str) -> ProfileAddress | None:
-        with self._db.session() as s:
+        with self._db.read() as s:
             return s.get(ProfileAddress, key)
 
     def _address_done(self, key: str, data: dict[str, Any] | None, *, deleted: bool) -> None:
@@ -419,7 +419,7 @@ class ProfileRepository(Observable):
         return None
 
     def _linked_server_ids(self) -> set[int]:
-        with self._db.session() as s:
+        with self._db.read() as s:
             ids = s.exec(
                 select(ProfileAddress.server_id).where(col(ProfileAddress.server_id).is_not(None))
             ).all()

@@ -20,7 +20,7 @@ class ServiceNames:
 
     def names_of(self, code: str) -> dict[str, str]:
         """{"kk": ..., "ru": ...} of the service, or {} when the classifier is not cached."""
-        with self._db.session() as s:
+        with self._db.read() as s:
             row = s.get(ClassifierCache, 1)
             if row is None:
                 return {}

@@ -16,12 +16,12 @@ class SettingsRepository:
         self._db = db
 
     def get(self, key: str) -> str | None:
-        with self._db.session() as s:
+        with self._db.read() as s:
             row = s.get(Setting, key)
             return row.value if row else None
 
     def put(self, key: str, value: str) -> None:
-        with self._db.write_session() as s:  # reads, then writes: take the write lock first
+        with self._db.session() as s:
             row = s.get(Setting, key) or Setting(key=key, value=value)
             row.value = value
             s.add(row)

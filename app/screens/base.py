@@ -31,9 +31,9 @@ class Screen:
         """Copy state onto the controls (no update sent)."""
 
     def _changed(self) -> None:
-        self.render()
         if self.view is None:
-            return
+            return  # not built yet (a model notified from the constructor): build() renders
+        self.render()
         try:
             self.view.update()  # raises RuntimeError once the view left the page
         except RuntimeError:

@@ -44,6 +44,8 @@ class Shell:
         page.on_route_change = self._on_route_change
         page.on_view_pop = self._on_view_pop
         page.on_close = self._on_close
+        page.on_disconnect = self._on_disconnect
+        page.on_connect = self._on_connect
         s.navigation.attach(self.go)
         s.translator.subscribe(self._on_language)
         s.app.subscribe(self._on_auth_changed)
@@ -142,6 +144,12 @@ class Shell:
 
     def _on_auth_changed(self) -> None:
         self.show(self.route)
+
+    async def _on_disconnect(self, e: ft.Event[ft.Page]) -> None:
+        await self.session.pause()
+
+    async def _on_connect(self, e: ft.Event[ft.Page]) -> None:
+        await self.session.resume()
 
     async def _on_close(self, e: ft.Event[ft.Page]) -> None:
         await self.session.close()

@@ -1,9 +1,11 @@
-"""Sign-in: phone number, then the 6-digit SMS code."""
+"""Sign-in: phone number, then the 6-digit SMS code (and, after the server ended a session, what
+waits on the phone; or whose data it keeps when another account signs in)."""
 
 from __future__ import annotations
 
 import flet as ft
 
+from app.i18n import Message, Translator
 from app.screens.base import Screen, centered
 from app.screens.widgets import language_switch, logo
 from app.viewmodels.app_state import AppViewModel
@@ -59,8 +61,36 @@ class SignInScreen(Screen):
             color=ft.Colors.ON_SURFACE_VARIANT, text_align=ft.TextAlign.CENTER, size=13
         )
         self.progress = ft.ProgressBar(visible=False)
+        # A session the server ended: what to do, and how much waits to be sent.
+        self.ended_title = ft.Text(weight=ft.FontWeight.BOLD)
+        self.ended_text = ft.Text()
+        self.ended_count = ft.Text(weight=ft.FontWeight.W_600)
+        self.ended_box = notice_box(self.ended_title, self.ended_text, self.ended_count)
+        # Another account signs in where an ended session's data is kept.
+        self.kept_title = ft.Text(weight=ft.FontWeight.BOLD)
+        self.kept_text = ft.Text()
+        self.kept_count = ft.Text(weight=ft.FontWeight.W_600)
+        self.replace_button = ft.FilledButton(
+            content=_("Delete that data and sign in"),
+            icon=ft.Icons.DELETE_OUTLINE,
+            style=ft.ButtonStyle(bgcolor=ft.Colors.RED_700, color=ft.Colors.WHITE),
+            on_click=self._on_replace,
+        )
+        self.keep_button = ft.TextButton(
+            content=_("Back"), icon=ft.Icons.ARROW_BACK, on_click=self._on_keep
+        )
+        self.replace_step = ft.Column(
+            [
+                notice_box(self.kept_title, self.kept_text, self.kept_count),
+                self.replace_button,
+                ft.Row([self.keep_button], alignment=ft.MainAxisAlignment.CENTER),
+            ],
+            spacing=12,
+            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+        )
         self.phone_step = ft.Column(
             [
+                self.ended_box,
                 ft.Text(_("Enter your mobile number: we will send an SMS with a sign-in code.")),
                 self.phone_field,
                 self.phone_button,
@@ -114,6 +144,7 @@ class SignInScreen(Screen):
             spacing=6,
         )
         self.render()
+        self.vm.prepare()  # counts what waits for an ended session
         self.view = ft.View(
             route=self.route,
             scroll=ft.ScrollMode.AUTO,
@@ -130,6 +161,7 @@ class SignInScreen(Screen):
                         self.progress,
                         self.phone_step,
                         self.code_step,
+                        self.replace_step,
                         ft.Divider(),
                         emergency,
                     )
@@ -145,9 +177,16 @@ class SignInScreen(Screen):
             self.phone_field.value = vm.phone_text
             self.code_field.value = vm.code_text
         on_code = vm.step == "code"
-        self.phone_step.visible = not on_code
+        self.phone_step.visible = vm.step == "phone"
         self.code_step.visible = on_code
+        self.replace_step.visible = vm.step == "replace"
         self.progress.visible = vm.busy
+        fill_notice(tr, vm.ended_notice, self.ended_box, self.ended_title, self.ended_text,
+                    self.ended_count)  # fmt: skip
+        fill_notice(tr, vm.replace_notice, self.replace_step, self.kept_title, self.kept_text,
+                    self.kept_count, hide=False)  # fmt: skip
+        self.replace_button.disabled = vm.busy
+        self.keep_button.disabled = vm.busy
 
         self.phone_field.error = tr.render(vm.phone_error)
         self.phone_field.read_only = vm.busy
@@ -181,3 +220,41 @@ class SignInScreen(Screen):
 
     async def _on_change_phone(self) -> None:
         self.vm.change_phone()
+
+    async def _on_replace(self) -> None:
+        await self.vm.replace_kept()
+
+    async def _on_keep(self) -> None:
+        await self.vm.keep_kept()
+
+
+def notice_box(title: ft.Text, text: ft.Text, count: ft.Text) -> ft.Container:
+    return ft.Container(
+        content=ft.Column([title, text, count], spacing=6),
+        padding=12,
+        border_radius=8,
+        bgcolor=ft.Colors.AMBER_50,
+        border=ft.Border.all(1, ft.Colors.AMBER_700),
+        visible=False,
+    )
+
+
+def fill_notice(
+    tr: Translator,
+    notice: tuple[Message, Message, Message | None] | None,
+    box: ft.Control,
+    title: ft.Text,
+    text: ft.Text,
+    count: ft.Text,
+    *,
+    hide: bool = True,
+) -> None:
+    """Title, text and count of a notice (`hide`: the box too when there is none)."""
+    if hide:
+        box.visible = notice is not None
+    if notice is None:
+        return
+    title.value = tr.render(notice[0]) or ""
+    text.value = tr.render(notice[1]) or ""
+    count.value = tr.render(notice[2]) or ""
+    count.visible = notice[2] is not None

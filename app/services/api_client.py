@@ -1,6 +1,14 @@
 """HTTP client of the 109 backend: base URL, timeouts, `Accept-Language`, bearer token, one
 automatic refresh on 401, and every failure mapped to `ApiError` or `NetworkError`.
 
+The refresh call decides whether the resident's session is over, so it trusts only our API's
+own refusal: a 401 whose JSON body is our error shape with `invalid_token` ends the session
+(`TokenHolder.lost`: the app keeps every local row and asks to sign in again). Anything else —
+a lost answer, HTML from a captive portal or proxy, a 400/403/5xx, a redirect, a 200 that is not
+a token pair — is treated as no network: the tokens are kept and the caller retries later (the
+server may even have rotated the tokens and lost its answer; with a grace window the same
+refresh token still works then).
+
 Never logs headers or bodies (they carry tokens, codes and personal data): only method, path
 and status.
 """
@@ -47,7 +55,43 @@ class ApiError(Exception):
 
 
 class NetworkError(Exception):
-    """The server could not be reached (offline, DNS, refused, timeout)."""
+    """The server could not be reached (offline, DNS, refused, timeout), or what answered was
+    not our API (a captive portal, a proxy's error page)."""
+
+
+SESSION_ENDED_CODES = frozenset({"invalid_token"})
+
+
+def ends_session(response: httpx.Response) -> bool:
+    """Our API's own word that the refresh token is no good: 401, JSON, `invalid_token`."""
+    if response.status_code != 401:
+        return False
+    if "json" not in response.headers.get("content-type", "").lower():
+        return False
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    error = body.get("error") if isinstance(body, dict) else None
+    return isinstance(error, dict) and error.get("code") in SESSION_ENDED_CODES
+
+
+def not_our_api(response: httpx.Response) -> bool:
+    """A success that our API never sends: a redirect (other than 304) or an HTML page."""
+    if response.is_redirect and response.status_code != 304:
+        return True
+    return response.headers.get("content-type", "").lower().startswith("text/html")
+
+
+def token_reply_of(response: httpx.Response) -> TokenReply | None:
+    """The new token pair of a refresh answer, or None when it is not one."""
+    if response.status_code != 200:
+        return None
+    try:
+        data = response.json()
+        return TokenReply.from_json(data) if isinstance(data, dict) else None
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _retry_after(response: httpx.Response, details: dict[str, Any]) -> int | None:
@@ -187,6 +231,9 @@ class ApiClient:
             )
         if response.is_error:
             raise error_from_response(response)
+        if not_our_api(response):  # a captive portal's login page or redirect
+            log.info("%s %s answered by something else than the API: no network", method, path)
+            raise NetworkError(f"not_the_api_{response.status_code}")
         return response
 
     def stream(
@@ -210,16 +257,19 @@ class ApiClient:
             refresh_token = self.tokens.refresh_token
             if not refresh_token:
                 return False
+            # A transport failure raises NetworkError here: the tokens stay as they are.
             response = await self._send(
                 "POST", f"{API_PREFIX}/auth/refresh", json={"refresh_token": refresh_token}
             )
-            if response.status_code in (400, 401, 403):
-                log.info("refresh token rejected; signing out locally")
+            if ends_session(response):
+                log.info("refresh token refused by the server: the session has ended")
                 await self.tokens.lost()
                 return False
-            if response.is_error:
-                raise error_from_response(response)
-            await self.tokens.refreshed(TokenReply.from_json(response.json()))
+            reply = token_reply_of(response)
+            if reply is None:
+                log.info("refresh answered %d, not a token pair: no network", response.status_code)
+                raise NetworkError(f"refresh_http_{response.status_code}")
+            await self.tokens.refreshed(reply)
             return True
 
     async def get_json(

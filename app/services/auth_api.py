@@ -40,5 +40,14 @@ class AuthApi:
         )
         return TokenReply.from_json(data)
 
-    async def logout(self) -> None:
-        await self._api.post_json(f"{API_PREFIX}/auth/logout")
+    async def logout(self, access_token: str | None = None) -> None:
+        """End the current session on the server, or the one of `access_token`."""
+        if access_token is None:
+            await self._api.post_json(f"{API_PREFIX}/auth/logout")
+            return
+        await self._api.request(
+            "POST",
+            f"{API_PREFIX}/auth/logout",
+            auth=False,
+            headers={"Authorization": f"Bearer {access_token}"},
+        )

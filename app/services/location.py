@@ -70,7 +70,7 @@ class LastPositionStore:
         self._db = db
 
     def load(self) -> tuple[Position, datetime] | None:
-        with self._db.session() as s:
+        with self._db.read() as s:
             row = s.get(ResidentCache, LAST_POSITION_KEY)
         if row is None:
             return None

@@ -15,6 +15,11 @@ without rejecting anything.
 
 Killing the app at any moment loses nothing: the outbox is in SQLite, and on start entries
 left `in_flight` go back to the queue (`Outbox.recover`).
+
+One outbox per database file, however many page sessions use it (web mode: a reload opens a new
+session while the old one lives on, disconnected, for a while): passes and the start-up recovery
+of every engine on one file take turns (`file_turn`), so no engine resends what another one is
+sending, and a disconnected page session's engine is stopped (`AppSession.pause`).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -45,9 +51,20 @@ log = logging.getLogger(__name__)
 ActionHandler = Callable[[OutboxEntry], Awaitable[None]]
 RowsHandler = Callable[[list[dict[str, Any]]], Awaitable[Any]]
 RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
-RETRYABLE_CODES = frozenset({"idempotency_in_progress"})
+RETRYABLE_CODES = frozenset({"idempotency_in_progress", "upload_busy"})
 SMALL_UPLOAD_MAX = 512 * 1024  # photos up to this go in one multipart request
 TUS_CHUNK = 256 * 1024
+
+
+_file_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def file_turn(repo: AppealsRepository) -> asyncio.Lock:
+    """The lock every sync engine of this database file takes for a pass (per event loop)."""
+    turns = _file_turns.setdefault(asyncio.get_running_loop(), {})
+    return turns.setdefault(id(repo.outbox.database.write_lock), asyncio.Lock())
 
 
 class LocalFileError(Exception):
@@ -125,7 +142,9 @@ class SyncEngine:
         self._small_max = small_upload_max
         self._chunk = chunk_size
         self._lock = asyncio.Lock()
+        self._lifecycle = asyncio.Lock()
         self._again = False
+        self._retry_now = False
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._events_task: asyncio.Task[None] | None = None
@@ -155,34 +174,51 @@ class SyncEngine:
         """Upload (resumably) the `local_media` rows of another feature's item; their ids."""
         return await self._upload_all(owner_kind, owner)
 
-    def request_sync(self) -> None:
-        """Ask the background loop for a pass (cheap; many requests make one pass)."""
+    def request_sync(self, *, retry_now: bool = False) -> None:
+        """Ask the background loop for a pass (cheap; many requests make one pass).
+        `retry_now`: entries waiting on backoff go at once (e.g. the resident signed in again
+        after a lost session)."""
+        self._retry_now = self._retry_now or retry_now
         self._wake.set()
+
+    @property
+    def running(self) -> bool:
+        """The background loop runs (started and not stopped)."""
+        return self._task is not None and not self._task.done()
 
     async def start(self) -> None:
         """Resume what a previous run left (in-flight entries back to pending), then run the
         loop and the event stream in the background."""
-        if self._task is not None:
-            return
-        recovered = await asyncio.to_thread(self.outbox.recover)
-        if recovered:
-            log.info("%d outbox entries resumed after a restart", recovered)
-        await self.refresh_counts()
-        meta = await asyncio.to_thread(self.repo.sync_meta)
-        self.status.last_synced_at = meta.last_synced_at
-        self._wake.set()  # app start
-        self._task = asyncio.create_task(self._run(), name="sync-engine")
-        if self._events_factory is not None:
-            self.events = self._events_factory(self)
-            self._events_task = asyncio.create_task(self.events.run(), name="sync-events")
+        async with self._lifecycle:  # start and stop never interleave (connect/disconnect)
+            if self._task is not None:
+                return
+            async with file_turn(self.repo):  # never while another engine of the file sends
+                recovered = await asyncio.to_thread(self.outbox.recover)
+            if recovered:
+                log.info("%d outbox entries resumed after a restart", recovered)
+            await self.refresh_counts()
+            meta = await asyncio.to_thread(self.repo.sync_meta)
+            self.status.last_synced_at = meta.last_synced_at
+            self._wake.set()  # app start
+            self._task = asyncio.create_task(self._run(), name="sync-engine")
+            if self._events_factory is not None:
+                self.events = self._events_factory(self)
+                self._events_task = asyncio.create_task(self.events.run(), name="sync-events")
 
     async def stop(self) -> None:
-        for task in (self._events_task, self._task):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
-        self._task = self._events_task = None
+        """Stop the loop and the stream. An entry cut off mid-send goes back to the queue at
+        once (its key is kept), so another engine of the file sends it."""
+        async with self._lifecycle:
+            running = self._task is not None
+            for task in (self._events_task, self._task):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task
+            self._task = self._events_task = None
+            if running:
+                async with file_turn(self.repo):
+                    await asyncio.to_thread(self.outbox.recover)
 
     def on_event_change(self) -> None:
         self.request_sync()
@@ -196,8 +232,9 @@ class SyncEngine:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
             self._wake.clear()
+            retry_now, self._retry_now = self._retry_now, False
             try:
-                await self.sync_now()
+                await self.sync_now(manual=retry_now)
             except asyncio.CancelledError:
                 raise
             except Exception:  # the loop must survive anything one pass does
@@ -228,7 +265,8 @@ class SyncEngine:
         async with self._lock:
             while True:
                 self._again = False
-                await self._pass()
+                async with file_turn(self.repo):
+                    await self._pass()
                 if not self._again:
                     break
 

@@ -1,4 +1,21 @@
-"""The SQLite engine of the local store: WAL journal, one engine per file per process."""
+"""The SQLite engine of the local store: WAL journal, and one write path per database file.
+
+Why one write path: in web mode one process serves several page sessions on one file (a reload
+opens a new session while the old one still syncs and loads), and each writes from worker
+threads. SQLite lets one writer in at a time; in WAL mode a transaction that *read* first and
+then writes cannot wait for another writer that committed meanwhile: it fails at once with
+"database is locked" (busy_timeout does not apply: waiting could deadlock). So:
+
+- `Database.session()` / `Database.begin()` — a transaction that may write. It waits for the
+  file's process-wide write lock (a `threading.RLock` shared by every `Database` on the file),
+  then starts with `BEGIN IMMEDIATE` (the SQLite write lock from its first statement; another
+  process waits under busy_timeout). Writers queue; none fails half-way.
+- `Database.read()` — a read-only session: a plain `BEGIN` (a WAL snapshot; readers never wait
+  for writers), and a statement that would write there is refused ("read-only").
+- Any other transaction on the engine (migrations, tests) also begins `IMMEDIATE`.
+
+Keep write transactions short: never across an `await`, never around a network call.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +25,22 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlmodel import Session, create_engine
 
 from app.store.migrations import MIGRATIONS, Migration, migrate
 
-IMMEDIATE = "city109_begin_immediate"  # execution option: BEGIN IMMEDIATE
+READ = "city109_read"  # execution option: a read-only transaction (plain BEGIN)
+BUSY_TIMEOUT_MS = 10_000  # another process (or connection) holding the SQLite write lock
+WRITE_LOCK_TIMEOUT_S = 30.0  # this process's writers queue for the file's lock this long
+_READ_STATEMENTS = ("SELECT", "WITH", "PRAGMA", "EXPLAIN")
 
 
 def create_sqlite_engine(path: Path) -> Engine:
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         f"sqlite:///{path}",
-        connect_args={"check_same_thread": False, "timeout": 10},
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
     )
 
     @event.listens_for(engine, "connect")
@@ -32,18 +52,41 @@ def create_sqlite_engine(path: Path) -> Engine:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=5000")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _begin(conn: Any) -> None:
-        # A write transaction that reads first must take the write lock at once: a deferred
-        # BEGIN that reads, then writes after another connection committed, fails with
-        # "database is locked" at once (WAL snapshot), without waiting for busy_timeout.
-        immediate = conn.get_execution_options().get(IMMEDIATE, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    def _begin(conn: Connection) -> None:
+        # A transaction that may write takes the write lock with its first statement, so a
+        # read before its first write can never make it fail later (see the module doc).
+        read = conn.get_execution_options().get(READ, False)
+        conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _read_only(
+        conn: Connection, _cursor: Any, statement: str, _params: Any, _ctx: Any, _many: bool
+    ) -> None:
+        if not conn.get_execution_options().get(READ, False):
+            return
+        words = statement.lstrip().split(None, 1)
+        if words and words[0].upper() not in (*_READ_STATEMENTS, "BEGIN"):
+            raise RuntimeError(f"a write in a read-only transaction: {words[0]} (use session())")
 
     return engine
+
+
+_write_locks: dict[str, threading.RLock] = {}
+_write_locks_guard = threading.Lock()
+
+
+def _write_lock_for(engine: Engine) -> threading.RLock:
+    """The process's one write lock of the file behind `engine`."""
+    key = str(Path(engine.url.database or "").resolve())
+    with _write_locks_guard:
+        return _write_locks.setdefault(key, threading.RLock())
+
+
+_writing = threading.local()  # the Database whose write transaction this thread is in
 
 
 class Database:
@@ -52,6 +95,8 @@ class Database:
     def __init__(self, engine: Engine, version: int) -> None:
         self.engine = engine
         self.version = version
+        self.write_lock = _write_lock_for(engine)
+        self._reader = engine.execution_options(**{READ: True})
 
     @classmethod
     def open(cls, path: Path, steps: tuple[Migration, ...] = MIGRATIONS) -> Database:
@@ -60,16 +105,39 @@ class Database:
         return cls(engine, version)
 
     @contextmanager
+    def _write_turn(self) -> Iterator[None]:
+        """This thread's turn to write to the file (the process-wide queue of writers)."""
+        if getattr(_writing, "depth", 0):
+            # The outer transaction holds SQLite's write lock: the inner one would wait for it
+            # until the busy timeout. Pass the outer session down instead.
+            raise RuntimeError("a nested write transaction on the local store")
+        if not self.write_lock.acquire(timeout=WRITE_LOCK_TIMEOUT_S):
+            raise TimeoutError("the local store's write lock stayed busy")
+        _writing.depth = 1
+        try:
+            yield
+        finally:
+            _writing.depth = 0
+            self.write_lock.release()
+
+    @contextmanager
     def session(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session:
+        """A session that may write: it waits for the file's write turn and begins with
+        `BEGIN IMMEDIATE`. Commit before leaving; keep it short (no network, no await)."""
+        with self._write_turn(), Session(self.engine, expire_on_commit=False) as session:
             yield session
 
     @contextmanager
-    def write_session(self) -> Iterator[Session]:
-        """A session for a transaction that reads and then writes: it starts with BEGIN
-        IMMEDIATE (waits for the write lock up front instead of failing half-way)."""
-        bind = self.engine.execution_options(**{IMMEDIATE: True})
-        with Session(bind, expire_on_commit=False) as session:
+    def begin(self) -> Iterator[Connection]:
+        """A write transaction on a plain connection (committed on leaving, like
+        `engine.begin()`), on the file's one write path."""
+        with self._write_turn(), self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session: a consistent snapshot that never waits for writers."""
+        with Session(self._reader, expire_on_commit=False) as session:
             yield session
 
     def close(self) -> None:

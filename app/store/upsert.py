@@ -32,5 +32,5 @@ def upsert(db: Database, table: str, key: str, values: dict[str, Any]) -> None:
         f"INSERT INTO {table} ({names}) VALUES ({params})"
         f" ON CONFLICT ({key}) DO UPDATE SET {updates}"
     )
-    with db.engine.begin() as conn:
+    with db.begin() as conn:
         conn.execute(text(statement), values)

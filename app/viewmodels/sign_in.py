@@ -3,6 +3,11 @@
 Errors are kept as `Message`s from the client's own catalogs (so they follow a language switch
 made while they are on screen); a server message is shown as is only for codes the client does
 not know. Nothing typed is cleared by an error.
+
+After the server ended the session (`AuthRepository.ended`) the phone step says so, with how
+many actions wait to be sent, and the same phone is filled in. If another account signs in on
+a phone that keeps that data, the "replace" step explains whose data it is and offers to delete
+it from the phone, or to go back.
 """
 
 from __future__ import annotations
@@ -17,13 +22,13 @@ from typing import Literal
 from app.i18n import N_, Message
 from app.observable import Observable
 from app.phone import format_phone, normalize_kz_mobile
-from app.repositories.auth import AuthRepository
+from app.repositories.auth import AuthRepository, OtherResidentError, ResidentSession
 from app.services.api_client import ApiError, NetworkError
 from app.viewmodels.navigation import Navigation
 
 log = logging.getLogger(__name__)
 
-Step = Literal["phone", "code"]
+Step = Literal["phone", "code", "replace"]
 CODE_LENGTH = 6
 DEFAULT_RESEND_S = 60
 
@@ -40,6 +45,16 @@ MSG_UNKNOWN = N_("Something went wrong. Try again later.")
 MSG_CODE_SENT = N_("We sent a code to {phone}.")
 MSG_SECONDS = N_("{n} s")
 MSG_MINUTES = N_("{n} min")
+MSG_SESSION_ENDED = N_("Your session has ended")
+MSG_SIGN_IN_AGAIN = N_(
+    "Sign in again with {phone} to send what is waiting. Nothing on this phone has been deleted."
+)
+MSG_WAITING = N_("Waiting to send: {n}")
+MSG_KEPT_DATA = N_("This phone keeps the data of {phone}.")
+MSG_KEPT_NOT_YOURS = N_(
+    "It belongs to that resident and is never sent from another account. To sign in with "
+    "another number, delete it from this phone."
+)
 
 
 def wait_message(seconds: int) -> Message:
@@ -81,9 +96,14 @@ class SignInViewModel(Observable):
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        waiting: Callable[[], int] | None = None,
     ) -> None:
         super().__init__()
         self._auth = auth
+        self._waiting = waiting  # blocking: how many outbox entries wait (worker thread)
+        self.waiting = 0
+        self._other: OtherResidentError | None = None
+        self._waiting_task: asyncio.Task[None] | None = None
         self._nav = navigation
         self._next_route = next_route
         self._clock = clock
@@ -91,12 +111,14 @@ class SignInViewModel(Observable):
         self._timer: asyncio.Task[None] | None = None
         self.input_revision = 0
         self.reset(notify=False)
+        auth.subscribe(self._auth_changed)
 
     # -- state ---------------------------------------------------------------------------------
 
     def reset(self, *, notify: bool = True) -> None:
         self.step: Step = "phone"
-        self.phone_text = ""
+        kept = self._auth.ended
+        self.phone_text = format_phone(kept.phone) if kept else ""  # the same resident again
         # Bumped whenever the view model itself rewrites the typed text (reset, a cleared or
         # trimmed code): only then may a screen push the text into its fields. Echoing what the
         # resident typed would race with keys still on their way and eat them.
@@ -109,8 +131,62 @@ class SignInViewModel(Observable):
         self._resend_at: float | None = None
         self._blocked_until: float | None = None
         self._shown_seconds = (0, 0)
+        self._other = None
         if notify:
             self.notify()
+
+    # -- a session the server ended --------------------------------------------------------------
+
+    @property
+    def kept(self) -> ResidentSession | None:
+        """The resident whose ended session's data this phone keeps."""
+        return self._auth.ended
+
+    @property
+    def ended_notice(self) -> tuple[Message, Message, Message | None] | None:
+        """Title, what to do, and how much waits (None when nothing waits)."""
+        kept = self.kept
+        if kept is None:
+            return None
+        count = Message(MSG_WAITING, {"n": self.waiting}) if self.waiting else None
+        again = Message(MSG_SIGN_IN_AGAIN, {"phone": format_phone(kept.phone)})
+        return Message(MSG_SESSION_ENDED), again, count
+
+    @property
+    def replace_notice(self) -> tuple[Message, Message, Message | None] | None:
+        """Whose data this phone keeps, that it is not the new account's, how much waits."""
+        if self._other is None:
+            return None
+        whose = Message(MSG_KEPT_DATA, {"phone": format_phone(self._other.kept.phone)})
+        count = Message(MSG_WAITING, {"n": self.waiting}) if self.waiting else None
+        return whose, Message(MSG_KEPT_NOT_YOURS), count
+
+    def prepare(self) -> None:
+        """The screen is shown: count what waits for the kept session (in the background)."""
+        if self.kept is None or self._waiting is None:
+            return
+        if self._waiting_task is not None and not self._waiting_task.done():
+            return
+        try:
+            self._waiting_task = asyncio.get_running_loop().create_task(self.load_waiting())
+        except RuntimeError:
+            self._waiting_task = None
+
+    async def load_waiting(self) -> None:
+        if self._waiting is None:
+            return
+        self.waiting = await asyncio.to_thread(self._waiting)
+        self.notify()
+
+    def _auth_changed(self) -> None:
+        """The server ended the session while the app was in use: the same phone, ready (and
+        after a sign-out that deleted it, no phone of theirs any more)."""
+        if self._auth.signed_in or self.busy or self.step != "phone":
+            return
+        self.waiting = 0
+        self.reset(notify=False)
+        self.prepare()
+        self.notify()
 
     def _seconds_until(self, deadline: float | None) -> int:
         if deadline is None:
@@ -284,15 +360,55 @@ class SignInViewModel(Observable):
         self.notify()
         try:
             await self._auth.verify_code(self.phone, self.code_text)
+        except OtherResidentError as exc:
+            self.busy = False
+            self._other = exc
+            self.step = "replace"
+            self.notify()
+            if self._waiting is not None:
+                await self.load_waiting()
+            return
         except (ApiError, NetworkError) as exc:
             self.busy = False
             self._on_request_failed(self.phone, exc)
             self.notify()
             return
+        await self._signed_in()
+
+    async def _signed_in(self) -> None:
         target = self._next_route()
         self.dispose()
         self.reset(notify=False)
         await self._nav.go(target)
+
+    async def replace_kept(self) -> None:
+        """Delete the kept data from this phone (it is never sent) and sign in as the new
+        account, whose code was already checked."""
+        other = self._other
+        if self.busy or other is None:
+            return
+        self.busy = True
+        self.notify()
+        try:
+            await self._auth.replace_kept(other.reply)
+        finally:
+            self.busy = False
+        await self._signed_in()
+
+    async def keep_kept(self) -> None:
+        """Back to the phone step; the kept data stays, the new sign-in is undone."""
+        other = self._other
+        if self.busy or other is None:
+            return
+        self.busy = True
+        self.notify()
+        try:
+            await self._auth.decline(other.reply)
+        finally:
+            self.busy = False
+        self.dispose()
+        self.reset()
+        self.prepare()
 
     async def resend(self) -> None:
         if not self.can_resend or self.phone is None:

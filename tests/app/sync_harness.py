@@ -122,7 +122,10 @@ class Server:
     """The real backend app; checks are made in its own database."""
 
     def __init__(self, data_dir: Path) -> None:
-        settings = Settings(data_dir=data_dir, database_url="", _env_file=None)
+        # The backend answers only the host names it serves (dev: loopback and test hosts).
+        settings = Settings(
+            data_dir=data_dir, database_url="", allowed_hosts="backend.test", _env_file=None
+        )
         self.app: FastAPI = create_app(settings)
         self.asgi = httpx.ASGITransport(app=self.app)
         self.faulty = FaultyTransport(self.asgi)

@@ -32,6 +32,21 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 PHONE_VIEWPORT: ViewportSize = {"width": 412, "height": 915}
 START_TIMEOUT_S = 60
+# Never in the app's log of a browser test: its local store failed a load or a sync pass (they
+# fail silently on screen: stale data), or a transaction took the wrong path to the store.
+APP_LOG_FORBIDDEN = (
+    "database is locked",
+    "a nested write transaction",
+    "a write in a read-only transaction",
+)
+
+
+def app_log_problems(log: Path) -> list[str]:
+    """Lines of the app's log that must never be there (see `APP_LOG_FORBIDDEN`)."""
+    if not log.exists():
+        return []
+    lines = log.read_text(errors="replace").splitlines()
+    return [line for line in lines if any(bad in line for bad in APP_LOG_FORBIDDEN)]
 
 
 def free_port() -> int:
@@ -68,6 +83,7 @@ class Server:
         pytest.fail(f"{self.name} did not start:\n{self.log.read_text(errors='replace')}")
 
     def stop(self) -> None:
+        """Stop it; for the app, fail the test if its log shows a store failure."""
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -75,7 +91,12 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=5)
-        self._log_file.close()
+        if not self._log_file.closed:
+            self._log_file.close()
+        problems = app_log_problems(self.log) if self.name == "app" else []
+        if problems:
+            shown = "\n".join(problems[:10])
+            pytest.fail(f"{len(problems)} store failures in the app log {self.log}:\n{shown}")
 
 
 def start_backend(data: Path, *extra_args: str, port: int = 0, log: str = "backend.log") -> Server:

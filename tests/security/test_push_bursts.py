@@ -26,7 +26,7 @@ from backend_stub.routers import events as events_router
 from backend_stub.services import push
 from tests.backend.test_alerts import alert_body
 from tests.conftest import next_phone
-from tests.live import live_app
+from tests.live import live_app, run_async
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -138,7 +138,7 @@ def test_a_burst_of_stream_opens_gets_exactly_five(server: Server) -> None:
                 await a.aclose()
         return [a.status_code for a in answers], live
 
-    statuses, live = asyncio.run(scenario())
+    statuses, live = run_async(scenario())
     print(
         f"\n{OPENS} opens at once: {statuses.count(200)} × 200, {statuses.count(429)} × 429;"
         f" streams registered while open: {live}"
@@ -147,7 +147,7 @@ def test_a_burst_of_stream_opens_gets_exactly_five(server: Server) -> None:
     assert statuses.count(200) == events_router.MAX_STREAMS_PER_USER
     assert statuses.count(429) == OPENS - events_router.MAX_STREAMS_PER_USER
     assert live == events_router.MAX_STREAMS_PER_USER
-    deadline = asyncio.run(_wait_for(lambda: server.broker.connections(user_id) == 0))
+    deadline = run_async(_wait_for(lambda: server.broker.connections(user_id) == 0))
     assert deadline, "closed streams stay registered"
     # and after they closed, the resident may open streams again
     with (
@@ -191,7 +191,7 @@ def after_signing_out(server: Server, sign_out: str) -> tuple[list[str], bool, d
             assert r.status_code == 201, r.text
             return await rest_of(stream)
 
-    got, ended = asyncio.run(scenario())
+    got, ended = run_async(scenario())
     print(f"\nafter {sign_out}: stream showed {got}, ended by the server: {ended}")
     return got, ended, out
 
@@ -278,5 +278,5 @@ def test_logout_leaves_the_residents_other_device_streaming(server: Server) -> N
                         return ["change"], False
             return [], True
 
-    got, ended = asyncio.run(scenario())
+    got, ended = run_async(scenario())
     assert got == ["change"] and not ended
