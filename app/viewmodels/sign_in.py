@@ -24,6 +24,7 @@ from app.observable import Observable
 from app.phone import format_phone, normalize_kz_mobile
 from app.repositories.auth import AuthRepository, OtherResidentError, ResidentSession
 from app.services.api_client import ApiError, NetworkError
+from app.services.tokens import TokenReply
 from app.viewmodels.navigation import Navigation
 
 log = logging.getLogger(__name__)
@@ -384,30 +385,28 @@ class SignInViewModel(Observable):
     async def replace_kept(self) -> None:
         """Delete the kept data from this phone (it is never sent) and sign in as the new
         account, whose code was already checked."""
-        other = self._other
-        if self.busy or other is None:
-            return
-        self.busy = True
-        self.notify()
-        try:
-            await self._auth.replace_kept(other.reply)
-        finally:
-            self.busy = False
-        await self._signed_in()
+        if await self._settle_other(self._auth.replace_kept):
+            await self._signed_in()
 
     async def keep_kept(self) -> None:
         """Back to the phone step; the kept data stays, the new sign-in is undone."""
+        if await self._settle_other(self._auth.decline):
+            self.dispose()
+            self.reset()
+
+    async def _settle_other(self, action: Callable[[TokenReply], Awaitable[object]]) -> bool:
+        """Run `action` on the other account's sign-in reply while busy; False if there was
+        nothing to settle (or a step is already running)."""
         other = self._other
         if self.busy or other is None:
-            return
+            return False
         self.busy = True
         self.notify()
         try:
-            await self._auth.decline(other.reply)
+            await action(other.reply)
         finally:
             self.busy = False
-        self.dispose()
-        self.reset()
+        return True
         self.prepare()
 
     async def resend(self) -> None:

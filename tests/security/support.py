@@ -1,18 +1,14 @@
-"""What the security tests share: a fake SMSC server, production settings, and snapshots of
-everything a request could leave behind (rows in every table, files under the data dir)."""
+"""What the security tests share: production settings and snapshots of
+everything a request could leave behind (rows in every table, files under the data dir).
+The fake SMSC server is `tests.security.bursts.fake_smsc`."""
 
 from __future__ import annotations
 
 import logging
 import os
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -22,52 +18,6 @@ from sqlmodel import Session, SQLModel
 from backend_stub.config import Settings
 
 PROD_SECRET = "a-production-secret-of-at-least-32-characters"
-
-
-@dataclass
-class FakeSmsc:
-    """SMSC.kz's `send.php` on 127.0.0.1: answers `{"id", "cnt"}` and keeps every text sent."""
-
-    url: str = ""
-    texts: list[tuple[str, str]] = field(default_factory=list)  # (phones, mes)
-
-    def last_code(self, phone: str) -> str:
-        for phones, text in reversed(self.texts):
-            if phones == phone.removeprefix("+"):
-                return "".join(ch for ch in text if ch.isdigit())[-6:]
-        raise AssertionError(f"no SMS to {phone}")
-
-
-@contextmanager
-def fake_smsc() -> Iterator[FakeSmsc]:
-    fake = FakeSmsc()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            form = parse_qs(self.rfile.read(length).decode(), keep_blank_values=True)
-            fake.texts.append((form["phones"][0], form["mes"][0]))
-            body = b'{"id": 1, "cnt": 1}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}/sys/send.php"
-    try:
-        yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 def production_settings(data_dir: Path, smsc_url: str, **over: Any) -> Settings:

@@ -28,7 +28,8 @@ from backend_stub.models import OtpChallenge
 from backend_stub.phone import mask_phone
 from backend_stub.security import new_otp_code
 from tests.conftest import next_phone
-from tests.security.support import engine_of, fake_smsc, formatted, production_settings
+from tests.security.bursts import fake_smsc
+from tests.security.support import engine_of, formatted, production_settings
 
 DAY_S = 24 * 3600
 CODE_SPACE = 10 ** len(new_otp_code())

@@ -204,7 +204,7 @@ def test_a_failing_database_logs_no_personal_data(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """An unexpected database error is logged with its statement but not its values."""
-    from tests.security.support import fake_smsc
+    from tests.security.bursts import fake_smsc
 
     caplog.set_level(logging.DEBUG)
     with fake_smsc() as smsc:
