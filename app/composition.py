@@ -15,41 +15,41 @@ from dataclasses import dataclass, field
 import httpx
 
 from app.config import AppConfig
+from app.data.repositories.alerts import AlertsRepository
+from app.data.repositories.analytics import AppealHistoryRepository, class_name
+from app.data.repositories.appeals import AppealsRepository
+from app.data.repositories.applicant import ApplicantRepository
+from app.data.repositories.auth import AuthRepository
+from app.data.repositories.classifier import ClassifierRepository
+from app.data.repositories.drafts import DraftRepository
+from app.data.repositories.notices import NoticesRepository
+from app.data.repositories.participation import ParticipationRepository
+from app.data.repositories.places import PlacesRepository
+from app.data.repositories.profile import KINDS as PROFILE_ACTIONS
+from app.data.repositories.profile import ProfileRepository
+from app.data.repositories.service_names import ServiceNames
+from app.data.repositories.settings import SettingsRepository
+from app.data.services import local_files
+from app.data.services.address_search import NominatimAddressSearch
+from app.data.services.api_client import ApiClient
+from app.data.services.appeal_lookups_api import NewAppealApi
+from app.data.services.appeals_api import AppealsApi
+from app.data.services.auth_api import AuthApi
+from app.data.services.camera import FletCamera
+from app.data.services.events import EventStream
+from app.data.services.geocoding import NominatimGeocoder
+from app.data.services.location import FletGeolocator, LastPositionStore, LocationService
+from app.data.services.media import MediaPreparer
+from app.data.services.media_cache import CachedMediaSource, MediaCache
+from app.data.services.participation_api import ParticipationApi
+from app.data.services.picker import MediaPicker, upload_dir_for
+from app.data.services.profile_api import ProfileApi
+from app.data.services.safety_api import SafetyApi
+from app.data.services.tokens import TokenHolder
+from app.data.store.database import Database, open_database
 from app.i18n import Translator
-from app.repositories.alerts import AlertsRepository
-from app.repositories.appeals import AppealsRepository
-from app.repositories.applicant import ApplicantRepository
-from app.repositories.auth import AuthRepository
-from app.repositories.classifier import ClassifierRepository
-from app.repositories.drafts import DraftRepository
-from app.repositories.history import AppealHistoryRepository, class_name
-from app.repositories.notices import NoticesRepository
-from app.repositories.participation import ParticipationRepository
-from app.repositories.places import PlacesRepository
-from app.repositories.profile import KINDS as PROFILE_ACTIONS
-from app.repositories.profile import ProfileRepository
-from app.repositories.service_names import ServiceNames
-from app.repositories.settings import SettingsRepository
-from app.services import local_files
-from app.services.address_search import NominatimAddressSearch
-from app.services.api_client import ApiClient
-from app.services.appeals_api import AppealsApi
-from app.services.auth_api import AuthApi
-from app.services.camera import FletCamera
-from app.services.events import EventStream
-from app.services.geocoding import NominatimGeocoder
-from app.services.location import FletGeolocator, LastPositionStore, LocationService
-from app.services.media import MediaPreparer
-from app.services.media_cache import CachedMediaSource, MediaCache
-from app.services.new_appeal_api import NewAppealApi
-from app.services.participation_api import ParticipationApi
-from app.services.picker import MediaPicker, upload_dir_for
-from app.services.profile_api import ProfileApi
-from app.services.safety import SafetyService
-from app.services.safety_api import SafetyApi
-from app.services.sync_engine import SyncEngine
-from app.services.tokens import TokenHolder
-from app.store.database import Database, open_database
+from app.sync.engine import SyncEngine
+from app.sync.safety_refresher import SafetyService
 from app.viewmodels.addresses import AddressesViewModel
 from app.viewmodels.alerts import AlertBannerViewModel, AlertsViewModel
 from app.viewmodels.app_state import AppViewModel

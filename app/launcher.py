@@ -22,8 +22,8 @@ import flet as ft
 import flet.version
 
 from app.config import AppConfig
-from app.services.media import MAX_VIDEO_BYTES
-from app.services.picker import upload_dir_for
+from app.data.services.media import MAX_VIDEO_BYTES
+from app.data.services.picker import upload_dir_for
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 ASSETS_DIR = PROJECT_DIR / "assets"

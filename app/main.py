@@ -10,7 +10,7 @@ import flet as ft
 
 from app.composition import build_session
 from app.config import AppConfig
-from app.screens.shell import Shell
+from app.ui.shell import Shell
 
 log = logging.getLogger(__name__)
 

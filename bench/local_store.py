@@ -6,8 +6,9 @@ Measured, median and p95 of many runs:
 - the first page of "my appeals": `AppealsRepository.list_sync(None, None, PAGE_SIZE)`, the call
   `AppealListViewModel.load` makes (through `list_page`) — target ≤ 10 ms;
 - that page's Flet controls built in Python: `AppealListViewModel` turning the items into rows,
-  then `AppealsPanel.render()` of app/screens/appeals.py making the cards (no page is needed to
-  construct controls; sending them to the client is not part of this) — target ≤ 50 ms;
+  then `AppealsPanel.render()` of app/ui/appeals/list_screen.py making the
+  cards (no page is needed to construct controls; sending them to the client is not part of
+  this) — target ≤ 50 ms;
 - the cabinet's analytics: `appeal_analytics(AppealHistoryRepository.facts(), now)`, what
   `CabinetViewModel` computes — target ≤ 100 ms.
 References, same run: `SELECT count(*)` on the same table, and the same calls on a store of
@@ -31,20 +32,20 @@ from typing import Any
 
 from sqlalchemy import insert, text
 
+from app.data.repositories import outbox as ob
+from app.data.repositories.analytics import AppealHistoryRepository
+from app.data.repositories.appeals import PAGE_SIZE, AppealsRepository
+from app.data.repositories.classifier import ClassifierRepository
+from app.data.services.api_client import ApiClient
+from app.data.services.appeal_lookups_api import NewAppealApi
+from app.data.services.appeals_api import AppealsApi
+from app.data.services.tokens import TokenHolder
+from app.data.store.database import Database
+from app.data.store.models import ClassifierCache, LocalAppeal, LocalMessage, OutboxEntry
 from app.domain.analytics import appeal_analytics
 from app.i18n import Translator
-from app.repositories import outbox as ob
-from app.repositories.appeals import PAGE_SIZE, AppealsRepository
-from app.repositories.classifier import ClassifierRepository
-from app.repositories.history import AppealHistoryRepository
-from app.screens.appeals import AppealsPanel
-from app.services.api_client import ApiClient
-from app.services.appeals_api import AppealsApi
-from app.services.new_appeal_api import NewAppealApi
-from app.services.sync_engine import SyncEngine
-from app.services.tokens import TokenHolder
-from app.store.database import Database
-from app.store.models import ClassifierCache, LocalAppeal, LocalMessage, OutboxEntry
+from app.sync.engine import SyncEngine
+from app.ui.appeals.list_screen import AppealsPanel
 from app.viewmodels.appeals import AppealListViewModel, SyncStatusViewModel
 from app.viewmodels.navigation import Navigation
 from backend_stub.classifier import load_classifier, raw_data

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from PIL import ExifTags, Image, ImageChops, ImageDraw, ImageFilter
 
-from app.services.media import MAX_SIDE, MediaPreparer
+from app.data.services.media import MAX_SIDE, MediaPreparer
 from bench.report import Row, ms, verdict
 
 PHONE_SIZE = (4000, 3000)

@@ -33,16 +33,16 @@ import httpx
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.data.repositories.appeals import AppealsRepository
+from app.data.repositories.outbox import utcnow
+from app.data.services.api_client import USER_AGENT, ApiClient
+from app.data.services.appeals_api import AppealsApi
+from app.data.services.media import MediaPreparer
+from app.data.services.tokens import TokenHolder
+from app.data.store.database import Database
+from app.data.store.models import OutboxEntry
 from app.domain.appeals import NewAppeal, Position, PreparedMedia
-from app.repositories.appeals import AppealsRepository
-from app.repositories.outbox import utcnow
-from app.services.api_client import USER_AGENT, ApiClient
-from app.services.appeals_api import AppealsApi
-from app.services.media import MediaPreparer
-from app.services.sync_engine import SMALL_UPLOAD_MAX, TUS_CHUNK, Backoff, SyncEngine
-from app.services.tokens import TokenHolder
-from app.store.database import Database
-from app.store.models import OutboxEntry
+from app.sync.engine import SMALL_UPLOAD_MAX, TUS_CHUNK, Backoff, SyncEngine
 from backend_stub.classifier import load_classifier
 from backend_stub.config import Settings
 from backend_stub.db import make_engine

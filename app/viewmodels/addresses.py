@@ -9,14 +9,14 @@ import logging
 from collections.abc import Callable
 from typing import Literal
 
+from app.data.repositories.profile import ProfileError, ProfileRepository
+from app.data.services.address_search import AddressSearch
+from app.data.services.geocoding import Geocoder
+from app.data.services.location import LocationService
 from app.domain.appeals import Position
 from app.domain.profile import ADDRESS_LABELS, Address, district_for
 from app.i18n import N_, Message
 from app.observable import Observable
-from app.repositories.profile import ProfileError, ProfileRepository
-from app.services.address_search import AddressSearch
-from app.services.geocoding import Geocoder
-from app.services.location import LocationService
 from app.viewmodels.navigation import Navigation
 
 log = logging.getLogger(__name__)

@@ -11,11 +11,11 @@ from datetime import datetime
 from typing import Protocol
 
 from app import routes
+from app.data.repositories.alerts import AlertsRepository
 from app.domain.safety import Alert, Tone
 from app.i18n import N_, Message
 from app.observable import Observable
-from app.repositories.alerts import AlertsRepository
-from app.services.safety import SafetyService
+from app.sync.safety_refresher import SafetyService
 from app.viewmodels.navigation import Navigation
 from app.viewmodels.safety_common import MSG_UPDATED_AT, SafetyViewModel, format_when
 
@@ -181,7 +181,7 @@ class AlertsViewModel(SafetyViewModel):
 
 
 class Notifier(Protocol):
-    """The platform's notifications (`app.services.notifications`); blocking."""
+    """The platform's notifications (`app.data.services.notifications`); blocking."""
 
     def show(self, title: str, message: str) -> None: ...
 

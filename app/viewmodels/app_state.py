@@ -4,9 +4,9 @@ route shows."""
 from __future__ import annotations
 
 from app import routes
+from app.data.repositories.auth import AuthRepository
 from app.i18n import Translator
 from app.observable import Observable
-from app.repositories.auth import AuthRepository
 from app.routes import RouteMatch
 from app.viewmodels.language import LanguageViewModel
 from app.viewmodels.navigation import Navigation

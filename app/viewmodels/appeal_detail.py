@@ -16,6 +16,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from app.data.repositories import outbox as ob
+from app.data.repositories.appeals import MAX_ATTACHMENTS, AppealsRepository, InvalidAction
+from app.data.repositories.outbox import utcnow
+from app.data.services.api_client import ApiError, NetworkError
+from app.data.services.media import MediaPreparer, MediaRejected
+from app.data.services.picker import PickedFile, UploadFailed
 from app.domain.appeals import (
     AppealDetail,
     ChatMessage,
@@ -27,12 +33,6 @@ from app.domain.appeals import (
 )
 from app.i18n import N_, Message
 from app.observable import Observable
-from app.repositories import outbox as ob
-from app.repositories.appeals import MAX_ATTACHMENTS, AppealsRepository, InvalidAction
-from app.repositories.outbox import utcnow
-from app.services.api_client import ApiError, NetworkError
-from app.services.media import MediaPreparer, MediaRejected
-from app.services.picker import PickedFile, UploadFailed
 from app.viewmodels import appeal_text as t
 from app.viewmodels.navigation import Navigation
 

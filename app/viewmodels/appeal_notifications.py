@@ -9,10 +9,10 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from app.data.services.notifications import NullNotifier, OsNotifier
 from app.domain.appeals import AppealUpdate
 from app.i18n import N_, Message, Translator
 from app.observable import Observable
-from app.services.notifications import NullNotifier, OsNotifier
 from app.viewmodels import appeal_text as t
 from app.viewmodels.navigation import Navigation
 

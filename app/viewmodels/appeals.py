@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from app.data.repositories.appeals import PAGE_SIZE, AppealsRepository, PageKey
+from app.data.repositories.outbox import utcnow
 from app.domain.appeals import AppealItem
 from app.i18n import N_, Message
 from app.observable import Observable
-from app.repositories.appeals import PAGE_SIZE, AppealsRepository, PageKey
-from app.repositories.outbox import utcnow
-from app.services.sync_engine import SyncEngine, SyncStatus
+from app.sync.engine import SyncEngine, SyncStatus
 from app.viewmodels import appeal_text as t
 from app.viewmodels.navigation import Navigation
 

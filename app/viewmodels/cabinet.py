@@ -10,15 +10,15 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from app import routes
+from app.data.repositories.analytics import AppealHistoryRepository
+from app.data.repositories.auth import AuthRepository
+from app.data.repositories.profile import ProfileRepository
+from app.data.services.api_client import ApiError, NetworkError
 from app.domain.analytics import AppealAnalytics, appeal_analytics
+from app.domain.phone import format_phone
 from app.domain.profile import Profile
 from app.i18n import N_, Message
 from app.observable import Observable
-from app.phone import format_phone
-from app.repositories.auth import AuthRepository
-from app.repositories.history import AppealHistoryRepository
-from app.repositories.profile import ProfileRepository
-from app.services.api_client import ApiError, NetworkError
 from app.viewmodels.appeal_text import STATUS_LABELS
 from app.viewmodels.language import LanguageViewModel
 from app.viewmodels.navigation import Navigation

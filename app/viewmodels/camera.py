@@ -19,10 +19,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from app.data.services.camera import CameraDevice, CameraFailed
+from app.data.services.picker import PickedFile, PickedHandler
 from app.i18n import N_, Message
 from app.observable import Observable
-from app.services.camera import CameraDevice, CameraFailed
-from app.services.picker import PickedFile, PickedHandler
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from app.data.repositories.places import PlacesRepository
 from app.domain.safety import Contact
 from app.i18n import N_, Message
-from app.repositories.places import PlacesRepository
 from app.viewmodels.safety_common import Following
 
 MSG_COPIED = N_("Number {number} copied")

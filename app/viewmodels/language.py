@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from app.data.repositories.settings import SettingsRepository
 from app.i18n import ENDONYMS, LANGUAGES, Translator
-from app.repositories.settings import SettingsRepository
 
 
 class LanguageViewModel:

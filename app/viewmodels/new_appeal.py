@@ -22,19 +22,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from app.data.repositories.applicant import Applicant, SavedAddress
+from app.data.repositories.classifier import ClassifierRepository
+from app.data.repositories.drafts import DraftRepository
+from app.data.services.api_client import ApiError, NetworkError
+from app.data.services.appeal_lookups_api import NewAppealApi, SimilarAppeal
+from app.data.services.geocoding import Geocoder
+from app.data.services.location import LocationResult, LocationService, SavedPoint
+from app.data.services.media import MSG_MEDIA_FAILED, MediaPreparer, MediaRejected, thumbnail
+from app.data.services.picker import PickedFile, UploadFailed
 from app.domain.appeals import AppealType, EmergencyService, NewAppeal, Position, PreparedMedia
 from app.domain.classifier import SearchGroup, Subclass
 from app.i18n import N_, Message
 from app.observable import Observable
-from app.repositories.applicant import Applicant, SavedAddress
-from app.repositories.classifier import ClassifierRepository
-from app.repositories.drafts import DraftRepository
-from app.services.api_client import ApiError, NetworkError
-from app.services.geocoding import Geocoder
-from app.services.location import LocationResult, LocationService, SavedPoint
-from app.services.media import MSG_MEDIA_FAILED, MediaPreparer, MediaRejected, thumbnail
-from app.services.new_appeal_api import NewAppealApi, SimilarAppeal
-from app.services.picker import PickedFile, UploadFailed
 from app.viewmodels.appeal_text import STATUS_LABELS
 from app.viewmodels.navigation import Navigation
 

@@ -10,11 +10,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from app.data.repositories.notices import NoticesRepository, PrefsRejectedError
 from app.domain.safety import Notice
 from app.i18n import N_, Message
 from app.observable import Observable
-from app.repositories.notices import NoticesRepository, PrefsRejectedError
-from app.services.safety import SafetyService
+from app.sync.safety_refresher import SafetyService
 from app.viewmodels.navigation import Navigation
 from app.viewmodels.safety_common import MSG_OFFLINE_CACHED, SafetyViewModel, format_when
 

@@ -10,11 +10,11 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from app.data.repositories.profile import ProfileRepository
+from app.data.services.api_client import ApiError, NetworkError
 from app.domain.profile import ALERT_LEVELS
 from app.i18n import N_, Message
 from app.observable import Observable
-from app.repositories.profile import ProfileRepository
-from app.services.api_client import ApiError, NetworkError
 
 log = logging.getLogger(__name__)
 

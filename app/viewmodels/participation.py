@@ -15,6 +15,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
+from app.data.repositories.participation import PAGE_SIZE, ParticipationRepository, VoteError
+from app.data.services.api_client import ApiError, NetworkError
+from app.data.services.geocoding import Geocoder
+from app.data.services.location import LocationService
+from app.data.services.media import MediaPreparer, MediaRejected, thumbnail
+from app.data.services.picker import PickedFile, UploadFailed
 from app.domain.appeals import PreparedMedia
 from app.domain.participation import (
     PROPOSAL_CATEGORIES,
@@ -27,12 +33,6 @@ from app.domain.participation import (
 )
 from app.i18n import N_, Message
 from app.observable import Observable
-from app.repositories.participation import PAGE_SIZE, ParticipationRepository, VoteError
-from app.services.api_client import ApiError, NetworkError
-from app.services.geocoding import Geocoder
-from app.services.location import LocationService
-from app.services.media import MediaPreparer, MediaRejected, thumbnail
-from app.services.picker import PickedFile, UploadFailed
 from app.viewmodels.navigation import Navigation
 
 log = logging.getLogger(__name__)

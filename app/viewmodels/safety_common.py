@@ -12,7 +12,7 @@ from babel.dates import format_datetime
 
 from app.i18n import N_, Message
 from app.observable import Observable
-from app.services.safety import SafetyService
+from app.sync.safety_refresher import SafetyService
 from app.viewmodels.navigation import Navigation
 
 CITY_TZ = ZoneInfo("Asia/Almaty")

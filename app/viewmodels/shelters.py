@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
+from app.data.services.location import LocationResult, SavedPoint
 from app.domain.appeals import Position
 from app.domain.safety import PLACE_KINDS, NearPlace, Place, SavedPlace, Tone, nearest, route_url
 from app.i18n import N_, Message
-from app.services.location import LocationResult, SavedPoint
-from app.services.safety import SafetyService
+from app.sync.safety_refresher import SafetyService
 from app.viewmodels.alerts import CONTACTS_ROUTE
 from app.viewmodels.navigation import Navigation
 from app.viewmodels.safety_common import SafetyViewModel, distance_message, format_when

@@ -4,7 +4,7 @@ emergency alerts in force (for as long as the danger lasts)."""
 
 from __future__ import annotations
 
-from app.services.safety import SafetyService
+from app.sync.safety_refresher import SafetyService
 from app.viewmodels.safety_common import Following
 
 MAX_SHOWN = 99

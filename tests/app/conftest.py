@@ -14,7 +14,7 @@ import pytest
 
 from app.composition import AppSession, build_session
 from app.config import AppConfig
-from app.store.database import Database
+from app.data.store.database import Database
 
 PHONE = "+77011234567"
 CODE = "123456"

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from app.composition import AppSession
-from app.repositories import outbox as ob
-from tests.app.sync_harness import Client, FakeClock, Server, new_appeal
+from app.data.repositories import outbox as ob
+from tests.app.support.sync_harness import Client, FakeClock, Server, new_appeal
 
 pytestmark = pytest.mark.anyio
 

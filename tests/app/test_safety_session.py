@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import text
 
 from app.composition import AppSession
+from app.data.repositories.notices import PrefsRejectedError
+from app.data.services.location import FletGeolocator, LocationService
 from app.domain.safety import NoticeFilter
-from app.repositories.notices import PrefsRejectedError
-from app.services.location import FletGeolocator, LocationService
 from tests.app.conftest import CODE, PHONE
-from tests.app.safety_fakes import alert_json
+from tests.app.support.safety_fakes import alert_json
 
 pytestmark = pytest.mark.anyio
 

@@ -29,13 +29,13 @@ from sqlalchemy import text
 import app
 from app.composition import AppSession, build_session
 from app.config import AppConfig
+from app.data.services.api_client import ApiError, NetworkError
 from app.domain.appeals import NewAppeal, Position
-from app.phone import format_phone
-from app.services.api_client import ApiError, NetworkError
+from app.domain.phone import format_phone
 from backend_stub.config import Settings
 from backend_stub.main import create_app
-from tests.app.http_faults import PORTAL_PAGE, FaultProxy, raw_response
-from tests.app.sync_harness import first_subclass
+from tests.app.support.http_faults import PORTAL_PAGE, FaultProxy, raw_response
+from tests.app.support.sync_harness import first_subclass
 from tests.live import live_app
 
 pytestmark = pytest.mark.anyio

@@ -1,0 +1,2 @@
+"""The data layer: the local store, the repositories over it, and the adapters to the world
+outside (services)."""

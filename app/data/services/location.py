@@ -1,0 +1,195 @@
+"""Where the resident is: the device's position when it can be had, else a fallback.
+
+`LocationService.locate()` asks for permission only when called (the form asks when it opens),
+waits for a fix at most `timeout` seconds, and falls back in this order: the last known position
+(kept on the device after every fix), then a saved address with coordinates. When nothing works
+it says so (`position=None`) and the form offers a point on the map or a typed address.
+
+`Geolocator` is the device adapter: `FletGeolocator` wraps flet-geolocator (phones, and browsers
+in web mode — which ask the user); tests use a fake.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from app.data.store.database import Database
+from app.data.store.models import ResidentCache
+from app.data.store.upsert import sql_now, upsert
+from app.domain.appeals import Position
+
+log = logging.getLogger(__name__)
+
+LAST_POSITION_KEY = "last_position"
+DEFAULT_TIMEOUT_S = 12.0
+
+Permission = Literal["granted", "denied", "denied_forever", "unavailable"]
+Outcome = Literal["gps", "last_known", "address", "none"]
+Problem = Literal["denied", "timeout", "unavailable"] | None
+
+
+class LocationUnavailable(Exception):
+    """The device has no position to give (no service, no permission, an error)."""
+
+
+class Geolocator(Protocol):
+    async def request_permission(self) -> Permission: ...
+
+    async def current_position(self) -> Position: ...
+
+
+@dataclass(frozen=True)
+class SavedPoint:
+    """A saved address that has coordinates (home, work, ...)."""
+
+    label: str
+    text: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class LocationResult:
+    position: Position | None
+    outcome: Outcome
+    problem: Problem = None  # why the device gave no fix, if it did not
+    address: str | None = None  # the saved address used as the position, if any
+    fixed_at: datetime | None = None  # when a last-known position was taken
+
+
+class LastPositionStore:
+    """The last position fixed on this device (resident data: cleared on sign-out)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def load(self) -> tuple[Position, datetime] | None:
+        with self._db.read() as s:
+            row = s.get(ResidentCache, LAST_POSITION_KEY)
+        if row is None:
+            return None
+        try:
+            data = json.loads(row.value_json)
+            position = Position(
+                float(data["lat"]), float(data["lon"]), data.get("accuracy_m"), "last_known"
+            )
+        except (ValueError, KeyError, TypeError):
+            return None
+        return position, row.updated_at
+
+    def save(self, position: Position) -> None:
+        value = json.dumps(
+            {"lat": position.lat, "lon": position.lon, "accuracy_m": position.accuracy_m}
+        )
+        upsert(
+            self._db,
+            "resident_cache",
+            "key",
+            {"key": LAST_POSITION_KEY, "value_json": value, "updated_at": sql_now()},
+        )
+
+
+class LocationService:
+    def __init__(
+        self,
+        geolocator: Geolocator | None,
+        last_positions: LastPositionStore,
+        *,
+        timeout: float = DEFAULT_TIMEOUT_S,
+    ) -> None:
+        self._geo = geolocator
+        self._last = last_positions
+        self.timeout = timeout
+
+    async def device_position(self) -> tuple[Position | None, Problem]:
+        """A fresh fix from the device, or why there is none."""
+        if self._geo is None:
+            return None, "unavailable"
+        try:
+            permission = await asyncio.wait_for(self._geo.request_permission(), self.timeout)
+        except TimeoutError:
+            return None, "timeout"
+        except Exception as exc:  # any platform failure means "no position", never a crash
+            log.info("location permission unavailable: %r", exc)
+            return None, "unavailable"
+        if permission in ("denied", "denied_forever"):
+            return None, "denied"
+        try:
+            position = await asyncio.wait_for(self._geo.current_position(), self.timeout)
+        except TimeoutError:
+            return None, "timeout"
+        except Exception as exc:
+            log.info("no position from the device: %r", exc)
+            return None, "unavailable"
+        await asyncio.to_thread(self._last.save, position)
+        return position, None
+
+    async def locate(self, saved: list[SavedPoint] | None = None) -> LocationResult:
+        position, problem = await self.device_position()
+        if position is not None:
+            return LocationResult(position, "gps")
+        last = await asyncio.to_thread(self._last.load)
+        if last is not None:
+            return LocationResult(last[0], "last_known", problem, fixed_at=last[1])
+        if saved:
+            point = saved[0]
+            return LocationResult(
+                Position(point.lat, point.lon, None, "address"), "address", problem, point.text
+            )
+        return LocationResult(None, "none", problem)
+
+    async def remember(self, position: Position) -> None:
+        """Keep a point the resident chose (map) as the last known position too."""
+        await asyncio.to_thread(self._last.save, position)
+
+
+# -- the Flet adapter ---------------------------------------------------------------------------
+
+
+class FletGeolocator:
+    """flet-geolocator, created on first use inside the page (services register with the
+    current page) and kept referenced for the session."""
+
+    def __init__(self, factory: Callable[[], Any] | None = None) -> None:
+        self._factory = factory
+        self._control: Any = None
+
+    def _geo(self) -> Any:
+        if self._control is None:
+            if self._factory is not None:
+                self._control = self._factory()
+            else:
+                import flet_geolocator as ftg
+
+                self._control = ftg.Geolocator(
+                    configuration=ftg.GeolocatorConfiguration(
+                        accuracy=ftg.GeolocatorPositionAccuracy.HIGH
+                    )
+                )
+        return self._control
+
+    async def request_permission(self) -> Permission:
+        import flet_geolocator as ftg
+
+        status = await self._geo().request_permission()
+        mapping: dict[Any, Permission] = {
+            ftg.GeolocatorPermissionStatus.WHILE_IN_USE: "granted",
+            ftg.GeolocatorPermissionStatus.ALWAYS: "granted",
+            ftg.GeolocatorPermissionStatus.UNABLE_TO_DETERMINE: "granted",  # ask by using it
+            ftg.GeolocatorPermissionStatus.DENIED: "denied",
+            ftg.GeolocatorPermissionStatus.DENIED_FOREVER: "denied_forever",
+        }
+        return mapping.get(status, "unavailable")
+
+    async def current_position(self) -> Position:
+        p = await self._geo().get_current_position()
+        if p is None or p.latitude is None or p.longitude is None:
+            raise LocationUnavailable("no coordinates")
+        accuracy = float(p.accuracy) if p.accuracy is not None else None
+        return Position(float(p.latitude), float(p.longitude), accuracy, "gps")

@@ -1,1 +1,0 @@
-"""Services: the HTTP API client and, later, sync engine, location, camera, notifications, media."""

@@ -1,0 +1,2 @@
+"""Above the repositories: the one sync engine that drains the outbox, and the refreshers that
+pull server data into the store."""
