@@ -38,11 +38,11 @@ from typing import Any
 from app.data.repositories import outbox as ob
 from app.data.repositories.appeals import AppealsRepository
 from app.data.repositories.outbox import payload_of, utcnow
-from app.data.services.api_client import ApiError, NetworkError
 from app.data.services.appeals_api import AppealsApi
 from app.data.services.events import EventStream
 from app.data.store.models import LocalMedia, OutboxEntry
 from app.domain.appeals import AppealUpdate
+from app.errors import ApiError, NetworkError
 from app.observable import Observable
 
 log = logging.getLogger(__name__)

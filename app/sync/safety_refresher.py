@@ -20,10 +20,10 @@ from typing import Any
 from app.data.repositories.alerts import AlertsRepository
 from app.data.repositories.notices import NoticesRepository
 from app.data.repositories.places import PlacesRepository
-from app.data.services.api_client import ApiError, NetworkError
 from app.data.services.safety_api import SafetyApi
 from app.domain.appeals import Position
 from app.domain.safety import distance_m
+from app.errors import ApiError, NetworkError
 from app.observable import Observable
 
 log = logging.getLogger(__name__)

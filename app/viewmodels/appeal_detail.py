@@ -19,7 +19,6 @@ from typing import Any, Protocol
 from app.data.repositories import outbox as ob
 from app.data.repositories.appeals import MAX_ATTACHMENTS, AppealsRepository, InvalidAction
 from app.data.repositories.outbox import utcnow
-from app.data.services.api_client import ApiError, NetworkError
 from app.data.services.media import MediaPreparer, MediaRejected
 from app.data.services.picker import PickedFile, UploadFailed
 from app.domain.appeals import (
@@ -31,6 +30,7 @@ from app.domain.appeals import (
     PendingAction,
     PreparedMedia,
 )
+from app.errors import ApiError, NetworkError
 from app.i18n import N_, Message
 from app.observable import Observable
 from app.viewmodels import appeal_text as t

@@ -13,10 +13,10 @@ from app import routes
 from app.data.repositories.analytics import AppealHistoryRepository
 from app.data.repositories.auth import AuthRepository
 from app.data.repositories.profile import ProfileRepository
-from app.data.services.api_client import ApiError, NetworkError
 from app.domain.analytics import AppealAnalytics, appeal_analytics
 from app.domain.phone import format_phone
 from app.domain.profile import Profile
+from app.errors import ApiError, NetworkError
 from app.i18n import N_, Message
 from app.observable import Observable
 from app.viewmodels.appeal_text import STATUS_LABELS

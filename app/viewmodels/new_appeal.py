@@ -25,7 +25,6 @@ from typing import Any, Literal, Protocol
 from app.data.repositories.applicant import Applicant, SavedAddress
 from app.data.repositories.classifier import ClassifierRepository
 from app.data.repositories.drafts import DraftRepository
-from app.data.services.api_client import ApiError, NetworkError
 from app.data.services.appeal_lookups_api import NewAppealApi, SimilarAppeal
 from app.data.services.geocoding import Geocoder
 from app.data.services.location import LocationResult, LocationService, SavedPoint
@@ -33,6 +32,7 @@ from app.data.services.media import MSG_MEDIA_FAILED, MediaPreparer, MediaReject
 from app.data.services.picker import PickedFile, UploadFailed
 from app.domain.appeals import AppealType, EmergencyService, NewAppeal, Position, PreparedMedia
 from app.domain.classifier import SearchGroup, Subclass
+from app.errors import ApiError, NetworkError
 from app.i18n import N_, Message
 from app.observable import Observable
 from app.viewmodels.appeal_text import STATUS_LABELS

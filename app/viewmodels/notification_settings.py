@@ -11,8 +11,8 @@ import logging
 from collections.abc import Callable
 
 from app.data.repositories.profile import ProfileRepository
-from app.data.services.api_client import ApiError, NetworkError
 from app.domain.profile import ALERT_LEVELS
+from app.errors import ApiError, NetworkError
 from app.i18n import N_, Message
 from app.observable import Observable
 

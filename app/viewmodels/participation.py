@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from app.data.repositories.participation import PAGE_SIZE, ParticipationRepository, VoteError
-from app.data.services.api_client import ApiError, NetworkError
 from app.data.services.geocoding import Geocoder
 from app.data.services.location import LocationService
 from app.data.services.media import MediaPreparer, MediaRejected, thumbnail
@@ -31,6 +30,7 @@ from app.domain.participation import (
     Proposal,
     ProposalCategory,
 )
+from app.errors import ApiError, NetworkError
 from app.i18n import N_, Message
 from app.observable import Observable
 from app.viewmodels.navigation import Navigation

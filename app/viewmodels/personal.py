@@ -11,9 +11,9 @@ import logging
 from collections.abc import Callable
 
 from app.data.repositories.profile import ProfileError, ProfileRepository
-from app.data.services.api_client import ApiError, NetworkError
 from app.domain.iin import clean_iin, is_valid_iin
 from app.domain.phone import format_phone, normalize_kz_mobile
+from app.errors import ApiError, NetworkError
 from app.i18n import N_, Message
 from app.observable import Observable
 from app.viewmodels.sign_in import MSG_CODE_FORMAT, MSG_INVALID_PHONE, error_message

@@ -20,9 +20,9 @@ from collections.abc import Awaitable, Callable
 from typing import Literal
 
 from app.data.repositories.auth import AuthRepository, OtherResidentError, ResidentSession
-from app.data.services.api_client import ApiError, NetworkError
 from app.data.services.tokens import TokenReply
 from app.domain.phone import format_phone, normalize_kz_mobile
+from app.errors import ApiError, NetworkError
 from app.i18n import N_, Message
 from app.observable import Observable
 from app.viewmodels.navigation import Navigation

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from app.composition import AppSession
-from app.data.services.api_client import ApiError
+from app.errors import ApiError
 from tests.app.conftest import CODE, PHONE, FakeBackend, error
 
 pytestmark = pytest.mark.anyio

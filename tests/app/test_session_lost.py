@@ -29,9 +29,9 @@ from sqlalchemy import text
 import app
 from app.composition import AppSession, build_session
 from app.config import AppConfig
-from app.data.services.api_client import ApiError, NetworkError
 from app.domain.appeals import NewAppeal, Position
 from app.domain.phone import format_phone
+from app.errors import ApiError, NetworkError
 from backend_stub.config import Settings
 from backend_stub.main import create_app
 from tests.app.support.http_faults import PORTAL_PAGE, FaultProxy, raw_response

@@ -19,9 +19,9 @@ from typing import Any
 from sqlmodel import col, delete, select
 
 from app.data.repositories.safety_store import LocalCache, mark_rows_seen, put_pref
-from app.data.services.api_client import ApiError
 from app.data.store.models import AlertCache, SafetyPref
 from app.domain.safety import Alert, apply_messages, current_alerts, recent_alerts
+from app.errors import ApiError
 
 log = logging.getLogger(__name__)
 

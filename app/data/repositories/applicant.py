@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from app.data.repositories.auth import AuthRepository
-from app.data.services.api_client import ApiError, NetworkError
 from app.data.services.appeal_lookups_api import NewAppealApi
 from app.data.store.database import Database
 from app.data.store.models import ResidentCache
 from app.data.store.upsert import sql_now, upsert
+from app.errors import ApiError, NetworkError
 
 log = logging.getLogger(__name__)
 

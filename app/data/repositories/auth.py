@@ -24,11 +24,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-from app.data.services.api_client import ApiError, NetworkError
 from app.data.services.auth_api import AuthApi, OtpRequested
 from app.data.services.tokens import TokenHolder, TokenReply, UserProfile
 from app.data.store.database import Database
 from app.data.store.models import RESIDENT_TABLES, AuthSession
+from app.errors import ApiError, NetworkError
 from app.observable import Observable
 
 log = logging.getLogger(__name__)

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from app.data.services.api_client import ApiError, NetworkError
 from app.data.services.appeal_lookups_api import NewAppealApi
 from app.data.store.database import Database
 from app.data.store.models import ClassifierCache
 from app.data.store.upsert import sql_now, upsert
 from app.domain.classifier import Classifier, SearchGroup, Subclass
+from app.errors import ApiError, NetworkError
 from app.observable import Observable
 
 log = logging.getLogger(__name__)

@@ -26,9 +26,9 @@ from app.data.repositories.safety_store import (
     put_pref,
     put_reference,
 )
-from app.data.services.api_client import ApiError, NetworkError
 from app.data.store.models import NoticeCache, ReferenceCache, SafetyPref
 from app.domain.safety import NamedCode, Notice, NoticeFilter, SavedPlace
+from app.errors import ApiError, NetworkError
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,6 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
 from app.data.repositories.outbox import Outbox, OutboxEntry, payload_of
-from app.data.services.api_client import ApiError
 from app.data.services.participation_api import ParticipationApi, PollScope
 from app.data.store.database import Database
 from app.data.store.models import LocalInitiative, LocalMedia, LocalPoll, LocalProposal
@@ -36,6 +35,7 @@ from app.domain.participation import (
     Proposal,
     ProposalCategory,
 )
+from app.errors import ApiError
 from app.observable import Observable
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,6 @@ from sqlmodel import Session, col, select
 
 from app.data.repositories.outbox import REJECTED as ENTRY_REJECTED
 from app.data.repositories.outbox import WAITING, Outbox, OutboxEntry, payload_of
-from app.data.services.api_client import ApiError
 from app.data.services.profile_api import ProfileApi
 from app.data.store.database import Database
 from app.data.store.models import OutboxEntry as OutboxRow
@@ -39,6 +38,7 @@ from app.domain.profile import (
     NotificationSettings,
     Profile,
 )
+from app.errors import ApiError
 from app.observable import Observable
 
 log = logging.getLogger(__name__)

@@ -24,39 +24,13 @@ from typing import Any
 import httpx
 
 from app.data.services.tokens import TokenHolder, TokenReply
+from app.errors import ApiError, NetworkError
 
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 USER_AGENT = "city109-app/0.1"
-
-
-class ApiError(Exception):
-    """The server answered with an error. `message` is in the language that was asked for."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str = "",
-        retry_after: int | None = None,
-        details: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(f"{status} {code}")
-        self.status = status
-        self.code = code
-        self.message = message
-        self.retry_after = retry_after
-        self.details = details or {}
-
-    def __repr__(self) -> str:
-        return f"ApiError(status={self.status}, code={self.code!r}, retry_after={self.retry_after})"
-
-
-class NetworkError(Exception):
-    """The server could not be reached (offline, DNS, refused, timeout), or what answered was
-    not our API (a captive portal, a proxy's error page)."""
 
 
 SESSION_ENDED_CODES = frozenset({"invalid_token"})

@@ -11,7 +11,8 @@ import base64
 from dataclasses import dataclass
 from typing import Any
 
-from app.data.services.api_client import API_PREFIX, ApiClient, ApiError
+from app.data.services.api_client import API_PREFIX, ApiClient
+from app.errors import ApiError
 
 TUS_VERSION = "1.0.0"
 TUS_CHUNK_TYPE = "application/offset+octet-stream"

@@ -9,8 +9,9 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from app.data.services.api_client import ApiClient, ApiError, NetworkError
+from app.data.services.api_client import ApiClient
 from app.data.services.tokens import TokenHolder, TokenReply
+from app.errors import ApiError, NetworkError
 from tests.app.conftest import error, token_reply
 
 pytestmark = pytest.mark.anyio

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from app.composition import AppSession
-from app.data.services.api_client import ApiError
 from app.domain.appeals import NewAppeal, Position
+from app.errors import ApiError
 from app.ui.sign_in.screen import SignInScreen
 from tests.app.conftest import CODE, PHONE, FakeBackend, error, token_reply
 from tests.app.ui.test_screens import texts

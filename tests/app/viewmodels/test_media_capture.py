@@ -17,7 +17,7 @@ from PIL import ExifTags, Image
 
 from app.composition import AppSession
 from app.data.repositories.appeals import AppealsRepository
-from app.data.services.api_client import ApiClient, ApiError, NetworkError
+from app.data.services.api_client import ApiClient
 from app.data.services.appeals_api import AppealsApi
 from app.data.services.camera import CameraFailed, FletCamera, platform_has_camera
 from app.data.services.media_cache import CachedMediaSource, MediaCache, cache_key
@@ -25,6 +25,7 @@ from app.data.services.picker import PickedFile, camera_available
 from app.data.services.tokens import TokenHolder
 from app.data.store.database import Database
 from app.domain.appeals import MediaRef
+from app.errors import ApiError, NetworkError
 from app.i18n import Translator
 from app.viewmodels.appeal_detail import AppealDetailViewModel
 from app.viewmodels.camera import CameraViewModel

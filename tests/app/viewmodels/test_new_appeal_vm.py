@@ -497,7 +497,7 @@ async def test_name_and_addresses_come_from_the_cabinets_profile(
 ) -> None:
     from types import SimpleNamespace
 
-    from app.data.services.api_client import NetworkError
+    from app.errors import NetworkError
 
     address = SimpleNamespace(label="work", text="Бейбітшілік 10", lat=51.17, lon=71.42,
                               district=None)  # fmt: skip
