@@ -1,21 +1,19 @@
-"""The backend under test: `python -m backend_stub` in its own process on 127.0.0.1, on a fresh
-SQLite file or a fresh PostgreSQL schema, with residents and an operator whose sessions are
-written straight into the database (signing in 1,000 people by SMS would hit the SMS limits)."""
+"""The backend under test: `python -m backend_stub` in its own process on 127.0.0.1 (started the
+tests' one way, `tests.live.backend`), on a fresh SQLite file or a fresh PostgreSQL schema, with
+residents and an operator whose sessions are written straight into the database (signing in
+1,000 people by SMS would hit the SMS limits)."""
 
 from __future__ import annotations
 
 import os
 import resource
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
@@ -25,6 +23,7 @@ from backend_stub.config import Settings
 from backend_stub.crud import sessions as sessions_crud
 from backend_stub.db import init_db, make_engine
 from backend_stub.models import User
+from tests import live
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,12 +32,6 @@ def raise_fd_limit(wanted: int = 8192) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < wanted:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(wanted, hard), hard))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager
@@ -93,13 +86,7 @@ def backend(
     data_dir: Path, database_url: str, label: str, residents: int
 ) -> Iterator[tuple[Backend, People]]:
     """Seed the database, start the server on a free loopback port, stop it afterwards."""
-    env = {
-        **os.environ,
-        "DATA_DIR": str(data_dir),
-        "DATABASE_URL": database_url,
-        "EMERGENCY_WORKER_INTERVAL_S": "0",
-        "ACCESS_TOKEN_TTL_S": "7200",
-    }
+    env = {"DATA_DIR": str(data_dir), "DATABASE_URL": database_url, "ACCESS_TOKEN_TTL_S": "7200"}
     settings = Settings(
         _env_file=None,
         data_dir=data_dir,
@@ -107,36 +94,6 @@ def backend(
         access_token_ttl_s=7200,
     )
     people = seed_people(settings, residents)
-    port = free_port()
-    log = (data_dir / "backend.log").open("wb")
-    args = ["--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "backend_stub", *args],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"backend exited: see {data_dir / 'backend.log'}")
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("backend did not start in 60 s")
-            time.sleep(0.2)
-        yield Backend(url, proc, label), people
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        log.close()
+    with live.backend(data_dir, env=env, log=data_dir / "backend.log") as server:
+        assert server.proc is not None
+        yield Backend(server.url, server.proc, label), people

@@ -34,7 +34,8 @@ from sqlalchemy import insert, text
 
 from app.data.repositories import outbox as ob
 from app.data.repositories.analytics import AppealHistoryRepository
-from app.data.repositories.appeals import PAGE_SIZE, AppealsRepository
+from app.data.repositories.appeal_queries import PAGE_SIZE
+from app.data.repositories.appeals import AppealsRepository
 from app.data.repositories.classifier import ClassifierRepository
 from app.data.services.api_client import ApiClient
 from app.data.services.appeal_lookups_api import NewAppealApi
@@ -44,7 +45,7 @@ from app.data.store.database import Database
 from app.data.store.models import ClassifierCache, LocalAppeal, LocalMessage, OutboxEntry
 from app.domain.analytics import appeal_analytics
 from app.i18n import Translator
-from app.sync.engine import SyncEngine
+from app.sync.spine import build_sync
 from app.ui.appeals.list_screen import AppealsPanel
 from app.viewmodels.appeals import AppealListViewModel, SyncStatusViewModel
 from app.viewmodels.navigation import Navigation
@@ -188,7 +189,7 @@ class Store:
             category_name=classifier.name_of,
             now=lambda: NOW,
         )
-        engine = SyncEngine(repo, AppealsApi(api), signed_in=lambda: True)
+        engine = build_sync(repo, AppealsApi(api), signed_in=lambda: True).engine
         status = SyncStatusViewModel(engine, lambda: tr.language, now=lambda: NOW)
         panel = AppealsPanel(tr, list_vm, status)
         return cls(db, repo, list_vm, panel, AppealHistoryRepository(db), api)

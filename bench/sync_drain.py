@@ -1,12 +1,12 @@
 """Sync engine: N appeals (default 500) with one photo each, queued while offline, drained by the
-app's own sync engine (`SyncEngine` + `AppealsRepository` + outbox, wired as app/composition.py
+app's own sync engine (`build_sync` + `AppealsRepository` + outbox, wired as app/composition.py
 does, over real HTTP) against a backend started by bench/harness.py (uvicorn, SQLite in a temp
 dir).
 
 Reference, same run: a bare loop of the same HTTP requests with plain httpx (the photo upload —
 multipart, or tus create + PATCHes above the engine's small-upload size, as the engine does —
 then the appeal), one after another as the engine sends them. Target: the engine's push ≤ 2× the
-bare loop. Then the same N again through a fault proxy (bench/faultproxy.py) that drops
+bare loop. Then the same N again through a fault proxy (tests/faultproxy.py) that drops
 connections, loses answers after the server committed and answers 503 for 20 % of the requests;
 the server's database then has to hold every appeal exactly once (by client_id), each with
 exactly one photo attached.
@@ -34,7 +34,6 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.data.repositories.appeals import AppealsRepository
-from app.data.repositories.outbox import utcnow
 from app.data.services.api_client import USER_AGENT, ApiClient
 from app.data.services.appeals_api import AppealsApi
 from app.data.services.media import MediaPreparer
@@ -42,15 +41,18 @@ from app.data.services.tokens import TokenHolder
 from app.data.store.database import Database
 from app.data.store.models import OutboxEntry
 from app.domain.appeals import NewAppeal, Position, PreparedMedia
-from app.sync.engine import SMALL_UPLOAD_MAX, TUS_CHUNK, Backoff, SyncEngine
+from app.domain.timestamps import utcnow
+from app.sync.retry import Backoff
+from app.sync.spine import build_sync
+from app.sync.uploads import SMALL_UPLOAD_MAX, TUS_CHUNK
 from backend_stub.classifier import load_classifier
 from backend_stub.config import Settings
 from backend_stub.db import make_engine
 from backend_stub.models import Appeal, MediaFile, User
-from bench.faultproxy import FaultProxy
 from bench.harness import backend
 from bench.photo import make_phone_jpeg
 from bench.report import Row, verdict
+from tests.faultproxy import FaultProxy
 
 API = "/api/v1"
 TEXT = "Во дворе дома не горит фонарь уже неделю, вечером темно и опасно. Прошу починить."
@@ -186,9 +188,9 @@ class AppSide:
         tokens.set(access_token, None)
         self.api = ApiClient(url, language=lambda: "ru", tokens=tokens)
         self.repo = AppealsRepository(self.db)
-        self.engine = SyncEngine(
+        self.engine = build_sync(
             self.repo, AppealsApi(self.api), signed_in=lambda: True, backoff=backoff
-        )
+        ).engine
 
     def queue(self, photo: Path, n: int, sub: str) -> None:
         """n appeals filed offline, each with its own copy of the photo (as the pipeline makes

@@ -1,9 +1,11 @@
 """Real servers on real sockets, for the tests that attack the backend as a network would.
 
 - `live_app(app)`: the app served by uvicorn in a thread on a free 127.0.0.1 port → its URL.
-- `backend_process(data_dir)`: `python -m backend_stub` in its own process (it reads this
-  process's environment, so under `scripts/pg-test.sh` it lands in the test's PostgreSQL schema);
-  several of them on one data dir and one database act as one service.
+- `LiveProcess`: a Python process of ours (the backend, the app in web mode) on a loopback URL,
+  started once it answers and stopped afterwards; `backend(data_dir)` builds the backend's,
+  `backend_process(data_dir)` runs one for a `with` block. It reads this process's environment,
+  so under `scripts/pg-test.sh` it lands in the test's PostgreSQL schema; several of them on one
+  data dir and one database act as one service.
 - `burst(n, make)`: n requests at once over one socket pool (`asyncio.gather`), answers in order;
   `run_async(coro)`: `asyncio.run` that works beside the browser tests' running loop.
 - `sign_in_http(url, phone)`: the real SMS-code flow through the dev inbox → auth headers.
@@ -21,7 +23,6 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -64,51 +65,96 @@ def live_app(app: FastAPI) -> Iterator[str]:
         sock.close()
 
 
-@dataclass
-class BackendProcess:
-    url: str
-    proc: subprocess.Popen[bytes]
-    log: Path
+class LiveProcess:
+    """`python <args>` of ours, run from the repository on a loopback URL with its output in
+    `log`: `start()` returns once `url + ready_path` answers 200 (failing with the log if it
+    exits or is not ready within START_TIMEOUT_S); `stop()` terminates it (then kills it)."""
+
+    def __init__(
+        self,
+        args: list[str],
+        url: str,
+        log: Path,
+        *,
+        name: str,
+        ready_path: str = "/health",
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.args, self.url, self.log, self.name = args, url, log, name
+        self.ready_path = ready_path
+        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        self.proc: subprocess.Popen[bytes] | None = None
 
     def output(self) -> str:
-        return self.log.read_text(errors="replace")
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def start(self) -> LiveProcess:
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, *self.args], cwd=ROOT, env=self.env, stdout=out,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"{self.name} exited:\n{self.output()}")
+            try:
+                if httpx.get(self.url + self.ready_path, timeout=5).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError(f"{self.name} did not start:\n{self.output()}")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+    def __enter__(self) -> LiveProcess:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def backend(
+    data_dir: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    name: str = "backend",
+    port: int = 0,
+    emergency_worker: bool = False,
+    log: Path | None = None,
+) -> LiveProcess:
+    """`python -m backend_stub` on `data_dir` (a free loopback port unless given), not started
+    yet; its log in `data_dir` unless given. Without `emergency_worker` the emergency forwarding worker is
+    off (most tests drive it by hand)."""
+    port = port or free_port()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    full_env = {} if emergency_worker else {"EMERGENCY_WORKER_INTERVAL_S": "0"}
+    full_env.update(env or {})
+    cmd = ["-m", "backend_stub", "--host", "127.0.0.1", "--port", str(port)]
+    cmd += ["--data-dir", str(data_dir), *args]
+    log = log or data_dir / f"{name}-{port}.log"
+    return LiveProcess(cmd, f"http://127.0.0.1:{port}", log, name=name, env=full_env)
 
 
 @contextmanager
 def backend_process(
     data_dir: Path, *args: str, env: dict[str, str] | None = None, name: str = "backend"
-) -> Iterator[BackendProcess]:
+) -> Iterator[LiveProcess]:
     """`python -m backend_stub` on a free loopback port, answering /health; stopped on exit."""
-    port = free_port()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    log = data_dir / f"{name}-{port}.log"
-    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", "EMERGENCY_WORKER_INTERVAL_S": "0"}
-    full_env.update(env or {})
-    cmd = [sys.executable, "-m", "backend_stub", "--host", "127.0.0.1", "--port", str(port)]
-    cmd += ["--data-dir", str(data_dir), *args]
-    with log.open("ab") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            assert proc.poll() is None, f"{name} exited:\n{log.read_text(errors='replace')}"
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, f"{name} did not start:\n{log.read_text()}"
-            time.sleep(0.1)
-        yield BackendProcess(url, proc, log)
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(10)
+    with backend(data_dir, *args, env=env, name=name) as server:
+        yield server
 
 
 def burst(

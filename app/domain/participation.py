@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from app.domain.appeals import PreparedMedia, SyncState
+from app.domain.timestamps import parse_time
 
 PollStatus = Literal["draft", "upcoming", "open", "closed"]
 InitiativeState = Literal["proposed", "in_progress", "done", "rejected"]
@@ -26,17 +27,6 @@ PROPOSAL_CATEGORIES: tuple[str, ...] = (
 )
 OPEN_INITIATIVE_STATES = frozenset({"proposed", "in_progress"})
 PROPOSAL_MAX_CHARS = 2000
-
-
-def parse_dt(value: Any) -> datetime | None:
-    """An ISO datetime from the server (or the store) as an aware UTC datetime."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        dt = value
-    else:
-        dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
 
 
 def pick(lang: str, kk: str, ru: str) -> str:
@@ -119,8 +109,8 @@ class Poll:
             question_ru=str(data["question_ru"]),
             multiple=bool(data.get("multiple")),
             max_choices=int(data.get("max_choices") or 1),
-            opens_at=parse_dt(data["opens_at"]) or datetime.now(UTC),
-            closes_at=parse_dt(data["closes_at"]) or datetime.now(UTC),
+            opens_at=parse_time(data["opens_at"]) or datetime.now(UTC),
+            closes_at=parse_time(data["closes_at"]) or datetime.now(UTC),
             districts=tuple(data.get("districts") or ()),
             status=data.get("status") or "open",
             options=tuple(
@@ -185,8 +175,8 @@ class Initiative:
             state=data.get("state") or "proposed",
             support_count=int(data.get("support_count") or 0),
             supported=bool(data.get("supported")),
-            created_at=parse_dt(data.get("created_at")) or now,
-            updated_at=parse_dt(data.get("updated_at")) or now,
+            created_at=parse_time(data.get("created_at")) or now,
+            updated_at=parse_time(data.get("updated_at")) or now,
         )
 
 
@@ -252,7 +242,7 @@ class Proposal:
             moderator_note=data.get("moderator_note"),
             support_count=int(data.get("support_count") or 0),
             supported=bool(data.get("supported")),
-            created_at=parse_dt(data.get("created_at")) or datetime.now(UTC),
+            created_at=parse_time(data.get("created_at")) or datetime.now(UTC),
             photo_ids=tuple(str(p["id"]) for p in data.get("photos") or ()),
             lat=data.get("lat"),
             lon=data.get("lon"),

@@ -3,11 +3,11 @@ settings. Read from the server's JSON and from the local store."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from app.domain.appeals import SyncState
+from app.domain.geo import distance_m
 
 AddressLabel = Literal["home", "work", "other"]
 ADDRESS_LABELS: tuple[str, ...] = ("home", "work", "other")
@@ -41,18 +41,10 @@ ADDRESS_TEXT_MAX = 300
 ADDRESS_LABEL_MAX = 40
 
 
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle (haversine) distance in metres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6_371_008.8 * math.asin(math.sqrt(a))
-
-
 def district_for(lat: float, lon: float) -> str | None:
     """The district whose centre is nearest, if the point is in or near the city."""
-    code, centre = min(DISTRICT_CENTRES.items(), key=lambda kv: distance_m(lat, lon, *kv[1]))
-    return code if distance_m(lat, lon, *centre) <= DISTRICT_MAX_KM * 1000 else None
+    code, centre = min(DISTRICT_CENTRES.items(), key=lambda kv: distance_m((lat, lon), kv[1]))
+    return code if distance_m((lat, lon), centre) <= DISTRICT_MAX_KM * 1000 else None
 
 
 @dataclass(frozen=True)

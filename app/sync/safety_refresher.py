@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,13 +22,13 @@ from app.data.repositories.notices import NoticesRepository
 from app.data.repositories.places import PlacesRepository
 from app.data.services.safety_api import SafetyApi
 from app.domain.appeals import Position
-from app.domain.safety import distance_m
+from app.domain.geo import distance_m
 from app.errors import ApiError, NetworkError
 from app.observable import Observable
+from app.sync.syncable import Merger, Sender
 
 log = logging.getLogger(__name__)
 
-RowsHandler = Callable[[list[dict[str, Any]]], Awaitable[Any]]
 POSITION_EVERY_S = 300.0
 POSITION_MOVED_M = 250.0
 LAST_KNOWN_FOR = timedelta(hours=6)
@@ -60,15 +60,20 @@ class SafetyService(Observable):
         self.position: Position | None = None  # the resident's latest known position
         self._refresh_task: asyncio.Task[None] | None = None
 
-    # -- the sync feed --------------------------------------------------------------------
+    # -- sync (`Syncable`): no outbox actions; the feed's alert, notice, places_bundle rows ---
 
-    def entity_handlers(self) -> dict[str, RowsHandler]:
-        """Handlers of the sync feed's entities this feature owns."""
+    def senders(self) -> Mapping[str, Sender]:
+        return {}
+
+    def mergers(self) -> Mapping[str, Merger]:
         return {
             "alert": self.alerts.apply_rows,
             "notice": self.notices.apply_rows,
             "places_bundle": self._on_bundle_rows,
         }
+
+    def changed(self) -> None:
+        """Nothing to do: each cache tells its listeners when it merges rows."""
 
     async def _on_bundle_rows(self, rows: list[dict[str, Any]]) -> None:
         try:

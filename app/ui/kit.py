@@ -1,16 +1,62 @@
-"""What every screen shares: a view built from view models, re-rendered when they notify."""
+"""The UI kit every screen shares: the `Screen` base (a view built from view models, re-rendered
+when they notify), the `TabPanel` shape of a home tab, starting view-model coroutines and click
+handlers, and small layout helpers."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Protocol
 
 import flet as ft
 
-from app.i18n import Translator
+from app.i18n import Message, Translator
 from app.observable import Observable
 
 log = logging.getLogger(__name__)
+
+MUTED = ft.Colors.ON_SURFACE_VARIANT  # secondary text
+
+_TASKS: set[asyncio.Task[Any]] = set()  # strong references until the tasks finish
+
+
+def run_soon(make: Callable[[], Coroutine[Any, Any, Any]]) -> None:
+    """Start a view-model coroutine on the running loop (screens are built inside it); do
+    nothing when there is none."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    task = loop.create_task(make())
+    _TASKS.add(task)
+    task.add_done_callback(_TASKS.discard)
+
+
+def on_click(action: Callable[[], Awaitable[Any]]) -> Callable[[ft.Event[Any]], Awaitable[None]]:
+    """An async handler awaiting a view-model action (never a lambda returning a coroutine)."""
+
+    async def handler(e: ft.Event[Any]) -> None:
+        await action()
+
+    return handler
+
+
+def say(tr: Translator, message: Message | None) -> str:
+    """A view-model message as text ("" for none)."""
+    return tr.render(message) or ""
+
+
+class TabPanel(Protocol):
+    """The body of a home tab (the home screen owns the view around it)."""
+
+    models: list[Observable]
+
+    def build(self) -> ft.Control: ...
+
+    def render(self) -> None: ...
+
+    def dispose(self) -> None: ...
 
 
 class Screen:
@@ -20,6 +66,7 @@ class Screen:
         self.tr = tr
         self._unsubscribe: list[Callable[[], None]] = []
         self.view: ft.View | None = None
+        self._input_revision = -1  # fields are empty: fill them from the view model
 
     def watch(self, model: Observable) -> None:
         self._unsubscribe.append(model.subscribe(self._changed))
@@ -29,6 +76,14 @@ class Screen:
 
     def render(self) -> None:
         """Copy state onto the controls (no update sent)."""
+
+    def inputs_rewritten(self, revision: int) -> bool:
+        """Whether the view model rewrote what the fields show since the last render (`revision`
+        is its count): only then are the fields set, so what is being typed is never reset."""
+        if revision == self._input_revision:
+            return False
+        self._input_revision = revision
+        return True
 
     def _changed(self) -> None:
         if self.view is None:
@@ -57,4 +112,34 @@ def centered(*controls: ft.Control, spacing: int = 16) -> ft.Control:
             )
         ],
         alignment=ft.MainAxisAlignment.CENTER,
+    )
+
+
+def page_view(
+    route: str,
+    title: str,
+    *controls: ft.Control,
+    padding: ft.Padding | None = None,
+) -> ft.View:
+    """A scrolling page: an app bar with `title` above the `centered` controls."""
+    return ft.View(
+        route=route,
+        scroll=ft.ScrollMode.AUTO,
+        padding=padding or ft.Padding.symmetric(horizontal=16, vertical=12),
+        appbar=ft.AppBar(title=ft.Text(title)),
+        controls=[centered(*controls)],
+    )
+
+
+def note(text: str | None, color: str = ft.Colors.GREEN_800) -> ft.Text:
+    """A short status line, hidden while there is nothing to say."""
+    return ft.Text(text or "", color=color, visible=bool(text), size=13)
+
+
+def section(title: str, *controls: ft.Control) -> ft.Control:
+    """A titled block of a page: the title above its controls, stretched across."""
+    return ft.Column(
+        [ft.Text(title, size=16, weight=ft.FontWeight.W_600), *controls],
+        spacing=8,
+        horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
     )

@@ -1,5 +1,6 @@
 """The shell: keeps `page.views` in step with the route (imperative navigation), applies the
-language to the whole page, and owns the screens of one page session."""
+language to the whole page, and owns the screens of one page session. It starts no background
+work: the session does (`AppSession.start`, called by `app.main`)."""
 
 from __future__ import annotations
 
@@ -16,14 +17,13 @@ from app.ui.appeals.detail_screen import AppealScreen
 from app.ui.appeals.list_screen import AppealsPanel
 from app.ui.cabinet.pages import page_for
 from app.ui.home.screen import HomeScreen
-from app.ui.kit import Screen
+from app.ui.kit import Screen, TabPanel
 from app.ui.new_appeal.screen import NewAppealScreen
 from app.ui.notices.screen import NoticeScreen, NoticesPanel
 from app.ui.safety.alert_banner import AlertBannerHost
 from app.ui.safety.alerts_screen import AlertScreen, AlertsPanel
 from app.ui.safety.contacts_screen import ContactsScreen
 from app.ui.safety.shelters_screen import SheltersScreen
-from app.ui.safety.widgets import TabPanel
 from app.ui.sign_in.screen import SignInScreen
 
 log = logging.getLogger(__name__)
@@ -36,29 +36,22 @@ class Shell:
         self.screens: list[Screen] = []
         self.route = routes.normalize(page.route)
 
-    async def start(self) -> None:
+    def start(self) -> None:
         page, s = self.page, self.session
         page.title = "109"
         page.theme_mode = ft.ThemeMode.LIGHT
         page.theme = ft.Theme(color_scheme_seed=ft.Colors.BLUE_700)
         page.on_route_change = self._on_route_change
         page.on_view_pop = self._on_view_pop
-        page.on_close = self._on_close
-        page.on_disconnect = self._on_disconnect
-        page.on_connect = self._on_connect
         s.navigation.attach(self.go)
         s.translator.subscribe(self._on_language)
         s.app.subscribe(self._on_auth_changed)
         self._apply_locale()
         self.show(self.route)
-        # A new alert's banner on whatever screen is open; alerts, map and notices refreshed.
+        # A new alert's banner on whatever screen is open; a snackbar when an appeal changes.
         self.alert_banner = AlertBannerHost(page, s.translator, s.alert_banner, s.notices)
-        self.alert_banner.start()
-        # The sync engine of this session, and a snackbar when an appeal changes.
-        self.appeal_banner = AppealBanner(page, s)
-        await self.appeal_banner.start()
-        s.safety.start()
-        s.new_appeal.start()  # the classifier cache revalidated (ETag) in the background
+        self.alert_banner.show_current()
+        self.appeal_banner = AppealBanner(page, s.translator, s.appeal_notifications)
 
     # -- navigation ----------------------------------------------------------------------------
 
@@ -144,12 +137,3 @@ class Shell:
 
     def _on_auth_changed(self) -> None:
         self.show(self.route)
-
-    async def _on_disconnect(self, e: ft.Event[ft.Page]) -> None:
-        await self.session.pause()
-
-    async def _on_connect(self, e: ft.Event[ft.Page]) -> None:
-        await self.session.resume()
-
-    async def _on_close(self, e: ft.Event[ft.Page]) -> None:
-        await self.session.close()

@@ -98,7 +98,7 @@ class AddressesViewModel(Observable):
         self.notify()
 
     async def delete(self, key: str) -> None:
-        await asyncio.to_thread(self._repo.delete_address, key)
+        await asyncio.to_thread(self._repo.addresses.delete, key)
         self.notice = Message(MSG_ADDRESS_DELETED)
         await self.load()
         self._on_queued()
@@ -268,11 +268,16 @@ class AddressesViewModel(Observable):
                 await self.find_typed()  # typed only: find it on the map when online
             if self.key is None:
                 await asyncio.to_thread(
-                    self._repo.add_address, self.label, self.text, self.lat, self.lon, self.district
+                    self._repo.addresses.add,
+                    self.label,
+                    self.text,
+                    self.lat,
+                    self.lon,
+                    self.district,
                 )
             else:
                 await asyncio.to_thread(
-                    self._repo.edit_address,
+                    self._repo.addresses.edit,
                     self.key,
                     self.label,
                     self.text,

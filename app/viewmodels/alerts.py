@@ -12,7 +12,7 @@ from typing import Protocol
 
 from app import routes
 from app.data.repositories.alerts import AlertsRepository
-from app.domain.safety import Alert, Tone
+from app.domain.alerts import Alert, Tone
 from app.i18n import N_, Message
 from app.observable import Observable
 from app.sync.safety_refresher import SafetyService
@@ -216,10 +216,6 @@ class AlertBannerViewModel(Observable):
 
     def dispose(self) -> None:
         self._unfollow()
-
-    def attach_notifier(self, notifier: Notifier) -> None:
-        """The platform's notifier (the screen layer knows the platform)."""
-        self._notifier = notifier
 
     def _wanted(self, alert: Alert) -> bool:
         if self._wanted_levels is None or alert.severity in ("Extreme", "Unknown"):

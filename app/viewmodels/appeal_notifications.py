@@ -1,6 +1,7 @@
 """Status changes and operator replies the resident should hear about: an in-app banner (the
-shell shows `current`; tapping it opens the appeal) and an OS notification where the platform
-has one — unless the resident turned status updates off in the profile.
+screen layer shows what `take()` gives; tapping it opens the appeal) and an OS notification
+where the platform has one (the composition root chooses the notifier) — unless the resident
+turned status updates off in the profile.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class AppealNotifications(Observable):
         super().__init__()
         self._tr = translator
         self._nav = navigation
-        self.os_notifier: OsNotifier = os_notifier or NullNotifier()
+        self._os_notifier: OsNotifier = os_notifier or NullNotifier()
         self.enabled = enabled  # blocking (reads the profile): called in a worker thread
         self.queue: list[AppealUpdate] = []
         self._tasks: set[asyncio.Task[None]] = set()
@@ -73,7 +74,7 @@ class AppealNotifications(Observable):
             body = self._tr.render(self.text(update)) or ""
             if update.kind == "message" and update.text:
                 body = f"{body}\n{update.text[:120]}"
-            await asyncio.to_thread(self.os_notifier.show, "109", body)
+            await asyncio.to_thread(self._os_notifier.show, "109", body)
         self.notify()
 
     def _is_enabled(self) -> bool:

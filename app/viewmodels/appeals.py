@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from app.data.repositories.appeals import PAGE_SIZE, AppealsRepository, PageKey
-from app.data.repositories.outbox import utcnow
+from app.data.repositories.appeal_queries import PAGE_SIZE, PageKey
+from app.data.repositories.appeals import AppealsRepository
 from app.domain.appeals import AppealItem
+from app.domain.timestamps import utcnow
 from app.i18n import N_, Message
 from app.observable import Observable
 from app.sync.engine import SyncEngine, SyncStatus

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.data.repositories.places import PlacesRepository
-from app.domain.safety import Contact
+from app.domain.places import Contact
 from app.i18n import N_, Message
 from app.viewmodels.safety_common import Following
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.data.repositories.notices import NoticesRepository, PrefsRejectedError
-from app.domain.safety import Notice
+from app.domain.notices import Notice
 from app.i18n import N_, Message
 from app.observable import Observable
 from app.sync.safety_refresher import SafetyService

@@ -7,16 +7,12 @@ Saved on the device and queued as a profile edit (offline too)."""
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import Callable
+from typing import Unpack
 
 from app.data.repositories.profile import ProfileRepository
 from app.domain.profile import ALERT_LEVELS
-from app.errors import ApiError, NetworkError
 from app.i18n import N_, Message
-from app.observable import Observable
-
-log = logging.getLogger(__name__)
+from app.viewmodels.profile_page import PageHooks, ProfilePageViewModel
 
 ALERT_LEVEL_NAMES: dict[str, str] = {
     "Extreme": N_("Extreme: threat to life"),
@@ -29,18 +25,9 @@ MSG_SETTINGS_QUEUED = N_("Settings saved on this device; they will be sent when 
 MSG_EXTREME_ALWAYS = N_("Warnings of a threat to life always come.")
 
 
-class AlertSettingsViewModel(Observable):
-    def __init__(
-        self,
-        repo: ProfileRepository,
-        *,
-        on_queued: Callable[[], None] | None = None,
-        online: Callable[[], bool] | None = None,
-    ) -> None:
-        super().__init__()
-        self._repo = repo
-        self._on_queued = on_queued or (lambda: None)
-        self._online = online or (lambda: True)
+class AlertSettingsViewModel(ProfilePageViewModel):
+    def __init__(self, repo: ProfileRepository, **hooks: Unpack[PageHooks]) -> None:
+        super().__init__(repo, **hooks)
         self.status_updates = True
         self.levels: set[str] = set(ALERT_LEVELS)
         self.notice: Message | None = None
@@ -55,13 +42,8 @@ class AlertSettingsViewModel(Observable):
         """What the device has at once; then the server's profile when it can be reached."""
         await asyncio.to_thread(self._read)
         self.notify()
-        try:
-            await self._repo.refresh()
-        except (ApiError, NetworkError) as exc:
-            log.info("profile not refreshed: %r", exc)
-            return
-        await asyncio.to_thread(self._read)
-        self.notify()
+        if await self._refresh():
+            self.notify()
 
     @property
     def level_choices(self) -> list[tuple[str, str, bool, bool]]:

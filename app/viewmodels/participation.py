@@ -11,15 +11,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any
 
 from app.data.repositories.participation import PAGE_SIZE, ParticipationRepository, VoteError
 from app.data.services.geocoding import Geocoder
 from app.data.services.location import LocationService
-from app.data.services.media import MediaPreparer, MediaRejected, thumbnail
-from app.data.services.picker import PickedFile, UploadFailed
+from app.data.services.media import MediaPreparer
+from app.data.services.picker import PickedFile
 from app.domain.appeals import PreparedMedia
 from app.domain.participation import (
     PROPOSAL_CATEGORIES,
@@ -31,144 +30,44 @@ from app.domain.participation import (
     ProposalCategory,
 )
 from app.errors import ApiError, NetworkError
-from app.i18n import N_, Message
+from app.i18n import Message
 from app.observable import Observable
 from app.viewmodels.navigation import Navigation
+from app.viewmodels.participation_form import ProposalForm
+from app.viewmodels.participation_texts import (
+    CATEGORY_NAMES,
+    INITIATIVE_STATE_NAMES,
+    MSG_PROPOSAL_QUEUED,
+    MSG_SUPPORT_QUEUED,
+    MSG_VOTE_QUEUED,
+    MSG_VOTE_SENT,
+    POLL_STATUS_NAMES,
+    PROPOSAL_STATE_NAMES,
+    SECTIONS,
+    VOTE_ERRORS,
+    ResultBar,
+    Section,
+    result_bars,
+    vote_error_message,
+)
+
+# The tab's screens take the names and the results chart from here too.
+__all__ = [
+    "CATEGORY_NAMES",
+    "INITIATIVE_STATE_NAMES",
+    "POLL_STATUS_NAMES",
+    "PROPOSAL_STATE_NAMES",
+    "SECTIONS",
+    "ParticipationViewModel",
+    "ResultBar",
+    "result_bars",
+]
 
 log = logging.getLogger(__name__)
 
-Section = Literal["polls", "initiatives", "proposals"]
-SECTIONS: tuple[tuple[Section, str], ...] = (
-    ("polls", N_("Polls")),
-    ("initiatives", N_("Initiatives")),
-    ("proposals", N_("Proposals")),
-)
-
-MSG_OFFLINE_SHOWN = N_("No connection: showing what was saved on this device.")
-MSG_VOTE_QUEUED = N_("Your vote is saved and will be sent when the connection is back.")
-MSG_VOTE_SENT = N_("Thank you! Your vote is counted.")
-MSG_SUPPORT_QUEUED = N_("Your support is saved and will be sent when the connection is back.")
-MSG_PROPOSAL_QUEUED = N_("Your proposal is saved and will be sent for moderation.")
-VOTE_ERRORS: dict[str, str] = {
-    "already_voted": N_("You have already voted in this poll."),
-    "poll_closed": N_("Voting in this poll has ended."),
-    "poll_not_for_you": N_("This poll is for residents of other districts."),
-    "choose_an_option": N_("Choose an option."),
-    "too_many_choices": N_("Choose at most {max_choices} options."),
-    "poll_unknown": N_("This poll is no longer available."),
-    "initiative_unknown": N_("This initiative is no longer available."),
-    "initiative_closed": N_("This initiative no longer takes support."),
-    "proposal_unknown": N_("This proposal is no longer available."),
-    "proposal_not_published": N_("Only published proposals can be supported."),
-    "empty_text": N_("Describe your proposal."),
-    "text_too_long": N_("The text is too long: at most {max} characters."),
-    "unknown_category": N_("Choose a category."),
-}
-MSG_UNKNOWN = N_("Something went wrong. Try again later.")
-MSG_NO_POSITION = N_("Could not get your position. Pick the point on the map or type the address.")
-MSG_POSITION_DENIED = N_(
-    "Access to the location is not allowed. Pick the point on the map or type the address."
-)
-MSG_PHOTO_ONLY = N_("Attach a photo (not a video).")
-MSG_PHOTO_FAILED = N_("Could not take this photo. Try another file.")
-
-POLL_STATUS_NAMES: dict[str, str] = {
-    "upcoming": N_("Not started yet"),
-    "open": N_("Voting is open"),
-    "closed": N_("Voting ended"),
-    "draft": N_("Draft"),
-}
-INITIATIVE_STATE_NAMES: dict[str, str] = {
-    "proposed": N_("Proposed"),
-    "in_progress": N_("Being carried out"),
-    "done": N_("Carried out"),
-    "rejected": N_("Not accepted"),
-}
-PROPOSAL_STATE_NAMES: dict[str, str] = {
-    "pending": N_("Under moderation"),
-    "published": N_("Published"),
-    "rejected": N_("Not accepted"),
-}
-CATEGORY_NAMES: dict[str, str] = {
-    "landscaping": N_("Landscaping"),
-    "urban_infrastructure": N_("Urban infrastructure"),
-    "transport": N_("Transport"),
-    "ecology": N_("Ecology"),
-    "social": N_("Social sphere"),
-    "other": N_("Other"),
-}
 ARCHIVE_PAGE = 20
 PARTICIPATION_ROUTE = "/participation"
 NEW_PROPOSAL_ROUTE = "/participation/proposals/new"
-
-
-def vote_error_message(exc: VoteError) -> Message:
-    return Message(VOTE_ERRORS.get(exc.code, MSG_UNKNOWN), dict(exc.params))
-
-
-@dataclass(frozen=True)
-class ResultBar:
-    """One bar of a poll's results chart."""
-
-    option_id: int
-    text_kk: str
-    text_ru: str
-    count: int
-    share: float  # 0..1 of the residents who voted
-    mine: bool
-
-    def text(self, lang: str) -> str:
-        return self.text_ru if lang == "ru" else self.text_kk
-
-
-def result_bars(poll: Poll) -> list[ResultBar]:
-    """The chart of a poll's results, options in the poll's order (empty when none yet)."""
-    if poll.results is None:
-        return []
-    chosen = set(poll.voted or ())
-    by_id = {r.option_id: r for r in poll.results.options}
-    bars = []
-    for option in poll.options:
-        r = by_id.get(option.id)
-        bars.append(
-            ResultBar(
-                option.id,
-                option.text_kk,
-                option.text_ru,
-                r.count if r else 0,
-                r.share if r else 0.0,
-                option.id in chosen,
-            )
-        )
-    return bars
-
-
-class ProposalForm:
-    """The new proposal being written (kept while the resident moves around the app)."""
-
-    def __init__(self) -> None:
-        self.revision = 0  # bumped whenever the view model rewrites the fields
-        self.clear()
-
-    def clear(self) -> None:
-        self.text = ""
-        self.category: str | None = None
-        self.address = ""
-        self.lat: float | None = None
-        self.lon: float | None = None
-        self.photo: PreparedMedia | None = None
-        self.photo_thumb: bytes | None = None
-        self.photo_name: str | None = None
-        self.text_error: Message | None = None
-        self.category_error: Message | None = None
-        self.photo_error: Message | None = None
-        self.photo_busy = False
-        self.locating = False
-        self.place_note: Message | None = None
-
-    @property
-    def has_point(self) -> bool:
-        return self.lat is not None and self.lon is not None
 
 
 class ParticipationViewModel(Observable):
@@ -187,10 +86,6 @@ class ParticipationViewModel(Observable):
         super().__init__()
         self._repo = repo
         self._nav = navigation or Navigation()
-        self._location = location
-        self._geocoder = geocoder
-        self._media = media
-        self._language = language
         self._on_queued = on_queued or (lambda: None)
         self._now = now
         self.section: Section = "polls"
@@ -211,7 +106,9 @@ class ParticipationViewModel(Observable):
         self.offline = False
         self.loading = False
         self.busy = False
-        self.form = ProposalForm()
+        self.form = ProposalForm(
+            self.notify, location=location, geocoder=geocoder, media=media, language=language
+        )
         self._tasks: set[asyncio.Task[None]] = set()
         repo.subscribe(self._repo_changed)
 
@@ -334,8 +231,12 @@ class ParticipationViewModel(Observable):
     # -- initiatives ---------------------------------------------------------------------------
 
     async def support_initiative(self, initiative: Initiative, support: bool = True) -> None:
+        await self._support(self._repo.support_initiative, initiative.id, support)
+
+    async def _support(self, store: Callable[[Any, bool], None], key: Any, support: bool) -> None:
+        """Store and queue a support (or withdrawal) of an initiative or a proposal."""
         try:
-            await asyncio.to_thread(self._repo.support_initiative, initiative.id, support)
+            await asyncio.to_thread(store, key, support)
         except VoteError as exc:
             self.notice = vote_error_message(exc)
             self.notify()
@@ -358,108 +259,36 @@ class ParticipationViewModel(Observable):
         self.notify()
 
     async def support_proposal(self, proposal: Proposal, support: bool = True) -> None:
-        try:
-            await asyncio.to_thread(self._repo.support_proposal, proposal.key, support)
-        except VoteError as exc:
-            self.notice = vote_error_message(exc)
-            self.notify()
-            return
-        self.notice = Message(MSG_SUPPORT_QUEUED) if self.offline else None
-        await self.reload_local()
-        self._on_queued()
+        await self._support(self._repo.support_proposal, proposal.key, support)
+
+    # -- the new proposal's form (`ProposalForm` does the work) --------------------------------
 
     def set_text(self, text: str) -> None:
-        self.form.text = text
-        if self.form.text_error and text.strip():
-            self.form.text_error = None
-            self.notify()
+        self.form.set_text(text)
 
     def set_category(self, code: str | None) -> None:
-        self.form.category = code
-        self.form.category_error = None
-        self.notify()
+        self.form.set_category(code)
 
     def set_address(self, text: str) -> None:
-        self.form.address = text
+        self.form.set_address(text)
 
     def set_point(self, lat: float | None, lon: float | None, address: str | None = None) -> None:
-        self.form.lat, self.form.lon = lat, lon
-        if address and not self.form.address.strip():
-            self.form.address = address
-            self.form.revision += 1
-        self.notify()
+        self.form.set_point(lat, lon, address)
 
     def set_photo(self, photo: PreparedMedia | None, name: str | None = None) -> None:
-        self.form.photo = photo
-        self.form.photo_name = name
-        self.form.photo_thumb = None
-        self.form.photo_error = None
-        self.notify()
+        self.form.set_photo(photo, name)
 
     async def locate(self) -> bool:
-        """Put the proposal at the device's current position (address filled when found)."""
-        if self._location is None or self.form.locating:
-            return False
-        self.form.locating = True
-        self.form.place_note = None
-        self.notify()
-        try:
-            position, problem = await self._location.device_position()
-            if position is None:
-                self.form.place_note = Message(
-                    MSG_POSITION_DENIED if problem == "denied" else MSG_NO_POSITION
-                )
-                return False
-            await self.pick_point(position.lat, position.lon)
-            return True
-        finally:
-            self.form.locating = False
-            self.notify()
+        return await self.form.locate()
 
     async def pick_point(self, lat: float, lon: float) -> None:
-        """A point from the map (or the device): the address is looked up when empty."""
-        address = None
-        if not self.form.address.strip() and self._geocoder is not None:
-            address = await self._geocoder.reverse(lat, lon, self._language())
-        self.set_point(lat, lon, address)
+        await self.form.pick_point(lat, lon)
 
     async def add_photo(self, files: list[PickedFile]) -> None:
-        """The first picked file becomes the proposal's photo (resized, EXIF removed)."""
-        if not files or self._media is None:
-            return
-        picked = files[0]
-        self.form.photo_busy = True
-        self.form.photo_error = None
-        self.notify()
-        try:
-            path = await picked.fetch()
-            try:
-                prepared = await asyncio.to_thread(self._media.prepare, path, picked.name)
-            finally:
-                if picked.temporary:
-                    await asyncio.to_thread(path.unlink, True)
-            if prepared.kind != "image":
-                await asyncio.to_thread(self._media.discard, prepared)
-                self.form.photo_error = Message(MSG_PHOTO_ONLY)
-                return
-            if self.form.photo is not None:
-                await asyncio.to_thread(self._media.discard, self.form.photo)
-            self.form.photo = prepared
-            self.form.photo_name = picked.name
-            self.form.photo_thumb = await asyncio.to_thread(thumbnail, prepared.path)
-        except MediaRejected as exc:
-            self.form.photo_error = exc.message
-        except (UploadFailed, OSError) as exc:
-            log.info("photo not taken: %r", exc)
-            self.form.photo_error = Message(MSG_PHOTO_FAILED)
-        finally:
-            self.form.photo_busy = False
-            self.notify()
+        await self.form.add_photo(files)
 
     async def remove_photo(self) -> None:
-        if self.form.photo is not None and self._media is not None:
-            await asyncio.to_thread(self._media.discard, self.form.photo)
-        self.set_photo(None)
+        await self.form.remove_photo()
 
     async def submit_proposal(self) -> str | None:
         """Check, store and queue the proposal; its client id, or None (errors on the form;

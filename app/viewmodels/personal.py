@@ -7,18 +7,15 @@ shown until the resident dismisses it. Changing the phone needs the server (the 
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import Callable
+from typing import Unpack
 
 from app.data.repositories.profile import ProfileError, ProfileRepository
 from app.domain.iin import clean_iin, is_valid_iin
 from app.domain.phone import format_phone, normalize_kz_mobile
 from app.errors import ApiError, NetworkError
 from app.i18n import N_, Message
-from app.observable import Observable
-from app.viewmodels.sign_in import MSG_CODE_FORMAT, MSG_INVALID_PHONE, error_message
-
-log = logging.getLogger(__name__)
+from app.viewmodels.phone_code_messages import MSG_CODE_FORMAT, MSG_INVALID_PHONE, error_message
+from app.viewmodels.profile_page import PageHooks, ProfilePageViewModel
 
 MSG_INVALID_IIN = N_("This IIN is not valid: check the 12 digits.")
 MSG_IIN_DIGITS = N_("The IIN has 12 digits.")
@@ -32,18 +29,9 @@ MSG_CODE_SENT_NEW = N_("We sent a code to the new number {phone}.")
 MSG_NOT_SAVED = N_("The server did not accept the change: {reason}")
 
 
-class PersonalDataViewModel(Observable):
-    def __init__(
-        self,
-        repo: ProfileRepository,
-        *,
-        on_queued: Callable[[], None] | None = None,
-        online: Callable[[], bool] | None = None,
-    ) -> None:
-        super().__init__()
-        self._repo = repo
-        self._on_queued = on_queued or (lambda: None)
-        self._online = online or (lambda: True)
+class PersonalDataViewModel(ProfilePageViewModel):
+    def __init__(self, repo: ProfileRepository, **hooks: Unpack[PageHooks]) -> None:
+        super().__init__(repo, **hooks)
         self.input_revision = 0
         self.name_text = ""
         self.iin_text = ""
@@ -88,12 +76,8 @@ class PersonalDataViewModel(Observable):
         self.input_revision += 1
         self.notify()
         typed = (self.name_text, self.iin_text)
-        try:
-            await self._repo.refresh()
-        except (ApiError, NetworkError) as exc:
-            log.info("profile not refreshed: %r", exc)
+        if not await self._refresh():
             return
-        await asyncio.to_thread(self._read)
         if (self.name_text, self.iin_text) != typed:
             self.input_revision += 1
         self.notify()

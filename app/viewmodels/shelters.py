@@ -14,8 +14,9 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from app.data.services.location import LocationResult, SavedPoint
+from app.domain.alerts import Tone
 from app.domain.appeals import Position
-from app.domain.safety import PLACE_KINDS, NearPlace, Place, SavedPlace, Tone, nearest, route_url
+from app.domain.places import PLACE_KINDS, NearPlace, Place, SavedPlace, nearest, route_url
 from app.i18n import N_, Message
 from app.sync.safety_refresher import SafetyService
 from app.viewmodels.alerts import CONTACTS_ROUTE

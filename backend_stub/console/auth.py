@@ -23,16 +23,15 @@ from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from backend_stub.config import Settings
-from backend_stub.console.core import (
+from backend_stub.console.kit.page import (
     ConsoleExit,
     console_router,
     error_box,
     error_page,
-    hidden_field,
     layout,
-    post_form,
     redirect,
 )
+from backend_stub.console.kit.widgets import hidden_field, post_form
 from backend_stub.crud import sessions as sessions_crud
 from backend_stub.crud.sessions import TokenPair
 from backend_stub.crud.users import operator_user

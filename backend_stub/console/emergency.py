@@ -16,20 +16,16 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from backend_stub.console.auth import STALE_FORM, ConsoleSession, SignedIn
-from backend_stub.console.core import (
+from backend_stub.console.kit.page import (
     back_link,
-    badge,
-    chips,
     console_router,
-    e,
     error_box,
-    fmt_time,
     heading,
     layout,
-    post_form,
     redirect,
-    table,
 )
+from backend_stub.console.kit.text import e, fmt_time
+from backend_stub.console.kit.widgets import badge, chips, post_form, table
 from backend_stub.crud import emergency as crud
 from backend_stub.deps import DbDep
 from backend_stub.models import Appeal, EmergencyForward, utcnow

@@ -17,32 +17,33 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from backend_stub.console.auth import ConsoleForm, ConsoleSession, SignedIn
-from backend_stub.console.core import (
-    PAGE_SIZE,
+from backend_stub.console.kit.forms import (
     FormError,
     FormShort,
     FormText,
+    once_per_form,
+    parse_local,
+    refusals,
+    validation_text,
+)
+from backend_stub.console.kit.page import (
+    console_router,
+    not_found,
+    redirect,
+    section_item,
+    section_list,
+)
+from backend_stub.console.kit.text import district_name, e, fmt_time, to_local
+from backend_stub.console.kit.widgets import (
+    PAGE_SIZE,
     badge,
     chips,
     client_id_field,
-    console_router,
     district_checkboxes,
-    district_name,
-    e,
-    fmt_time,
-    not_found,
-    once_per_form,
     options,
     pager,
-    parse_local,
     post_form,
-    redirect,
-    refusals,
-    section_item,
-    section_list,
     table,
-    to_local,
-    validation_text,
 )
 from backend_stub.crud import notices as crud
 from backend_stub.deps import DbDep

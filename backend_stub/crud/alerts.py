@@ -1,22 +1,14 @@
-"""Emergency alerts: publish, update and cancel CAP messages, and decide who gets them.
+"""Emergency alerts: publish, update and cancel CAP messages, and read them.
 
 Publishing checks everything before anything is stored (both languages, closed and simple
 polygons, circles, districts, times), and the rendered CAP XML is validated against the
 official schema inside the same transaction. Every new message goes to the sync feed as a
-public `alert` row; targeting is applied when a resident reads (`current_for_user`, the sync
-loader), so the feed stays cheap.
-
-A resident gets an alert when a saved address or the last known position lies in one of its
-polygons or circles, or one of the resident's districts (of those addresses and that position,
-and the districts chosen for notifications) is listed. An alert listing every district of the
-city reaches everyone, even residents who told us nothing about where they are.
+public `alert` row; who gets it is decided when a resident reads (`crud.alert_targeting`).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -26,24 +18,15 @@ from backend_stub.crud import feed
 from backend_stub.errors import ApiError
 from backend_stub.geo import (
     ASTANA_DISTRICTS,
-    Circle,
     GeometryError,
-    district_for,
     parse_circle,
     parse_polygon,
-    point_in_circle,
-    point_in_polygon,
 )
-from backend_stub.models import Address, Alert, LastPosition, User, utcnow
+from backend_stub.models import Alert, User, utcnow
 from backend_stub.schemas.alerts import (
     AlertAreaIn,
-    AlertAreaOut,
     AlertIn,
-    AlertOut,
     AlertStateLit,
-    AlertTextOut,
-    CircleOut,
-    PositionIn,
 )
 from backend_stub.services import cap
 from backend_stub.text import clean_text
@@ -332,167 +315,8 @@ def state(alert: Alert, now: datetime) -> AlertStateLit:
     return "expired" if alert.expires <= now else "active"
 
 
-# ---------------------------------------------------------------- targeting
-
-
-@dataclass
-class Whereabouts:
-    """Where a resident is known to be: points (reason, lat, lon) and districts."""
-
-    points: list[tuple[str, float, float]] = field(default_factory=list)
-    districts: list[str] = field(default_factory=list)
-
-    def add_district(self, code: str | None) -> None:
-        if code and code in ASTANA_DISTRICTS and code not in self.districts:
-            self.districts.append(code)
-
-
-def whereabouts(db: Session, user: User) -> Whereabouts:
-    where = Whereabouts()
-    addresses = db.exec(
-        select(Address).where(Address.user_id == user.id).order_by(col(Address.id))
-    ).all()
-    for a in addresses:
-        if a.lat is not None and a.lon is not None:
-            where.points.append((f"address:{a.id}", a.lat, a.lon))
-            where.add_district(a.district or district_for(a.lat, a.lon))
-        else:
-            where.add_district(a.district)
-    position = db.get(LastPosition, user.id) if user.id is not None else None
-    if position is not None:
-        where.points.append(("position", position.lat, position.lon))
-        where.add_district(district_for(position.lat, position.lon))
-    for code in user.notify_districts or []:
-        where.add_district(code)
-    return where
-
-
-def reasons(alert: Alert, where: Whereabouts) -> list[str]:
-    """Why this resident gets the alert; empty when it is not for them."""
-    out: list[str] = []
-    listed: set[str] = set()
-    for area in alert.areas:
-        rings = [[(p[0], p[1]) for p in ring] for ring in area["polygons"]]
-        circles = [Circle(c[0], c[1], c[2]) for c in area["circles"]]
-        for reason, lat, lon in where.points:
-            if reason in out:
-                continue
-            if any(point_in_polygon(lat, lon, r) for r in rings) or any(
-                point_in_circle(lat, lon, c) for c in circles
-            ):
-                out.append(reason)
-        listed.update(area["districts"])
-    out += [f"district:{code}" for code in where.districts if code in listed]
-    if listed >= set(ASTANA_DISTRICTS):
-        out.append("city")
-    return out
-
-
-def current_for_user(
-    db: Session, user: User, now: datetime | None = None
-) -> list[tuple[Alert, list[str]]]:
-    where = whereabouts(db, user)
-    matched = [(a, reasons(a, where)) for a in current(db, now)]
-    return [(a, why) for a, why in matched if why]
-
-
-def for_user_by_identifiers(
-    db: Session, user: User, identifiers: Sequence[str]
-) -> list[tuple[Alert, list[str]]]:
-    """The given messages that concern this resident, in any state (for the sync feed)."""
-    if not identifiers:
-        return []
-    rows = db.exec(
-        select(Alert)
-        .where(col(Alert.identifier).in_(list(identifiers)))
-        .where(col(Alert.status).in_(PUBLIC_STATUSES))
-        .order_by(col(Alert.id))
-    ).all()
-    where = whereabouts(db, user)
-    matched = [(a, reasons(a, where)) for a in rows]
-    return [(a, why) for a, why in matched if why]
-
-
 def get_public(db: Session, identifier: str) -> Alert:
     alert = get(db, identifier)
     if alert.status not in PUBLIC_STATUSES:
         raise ApiError(404, "not_found")
     return alert
-
-
-def set_position(db: Session, user: User, data: PositionIn) -> tuple[LastPosition, list[str]]:
-    """Remember where the resident is; alerts this puts them into reach them through the feed.
-
-    Returns the position and the identifiers of current alerts that now concern them.
-    """
-    assert user.id is not None
-    now = utcnow()
-    before = {a.identifier for a, _ in current_for_user(db, user, now)}
-    position = db.get(LastPosition, user.id) or LastPosition(user_id=user.id, lat=0, lon=0)
-    position.lat, position.lon, position.accuracy_m = data.lat, data.lon, data.accuracy_m
-    position.at = now
-    db.add(position)
-    db.flush()
-    after = [a.identifier for a, _ in current_for_user(db, user, now)]
-    for identifier in after:
-        if identifier not in before:
-            feed.record(db, user.id, "alert", identifier)
-    return position, after
-
-
-def forget_position(db: Session, user: User) -> None:
-    position = db.get(LastPosition, user.id) if user.id is not None else None
-    if position is not None:
-        db.delete(position)
-
-
-# ---------------------------------------------------------------- output
-
-
-def alert_out(alert: Alert, now: datetime | None = None, why: Sequence[str] = ()) -> AlertOut:
-    now = now or utcnow()
-    return AlertOut(
-        identifier=alert.identifier,
-        sender=alert.sender,
-        sent=alert.sent,
-        status=alert.status,
-        msg_type=alert.msg_type,
-        scope=alert.scope,
-        references=alert.refs.split() if alert.refs else [],
-        note=alert.note,
-        exercise=alert.status == "Exercise",
-        state=state(alert, now),
-        superseded_by=alert.superseded_by,
-        category=list(alert.category),
-        response_type=list(alert.response_type),
-        urgency=alert.urgency,
-        severity=alert.severity,
-        certainty=alert.certainty,
-        effective=alert.effective,
-        onset=alert.onset,
-        expires=alert.expires,
-        web=alert.web,
-        texts={lang: AlertTextOut(**text) for lang, text in alert.texts.items()},
-        areas=[
-            AlertAreaOut(
-                desc=area["desc"],
-                polygons=[[(p[0], p[1]) for p in ring] for ring in area["polygons"]],
-                circles=[CircleOut(lat=c[0], lon=c[1], radius_km=c[2]) for c in area["circles"]],
-                districts=list(area["districts"]),
-            )
-            for area in alert.areas
-        ],
-        cap_url=f"/cap/alerts/{alert.identifier}.xml",
-        reasons=list(why),
-    )
-
-
-def sync_rows(
-    db: Session, user: User, identifiers: list[str], *, lang: str
-) -> list[dict[str, Any]]:
-    """The `alert` kind of the sync feed: changed messages that concern this resident."""
-    now = utcnow()
-    return [
-        alert_out(a, now, why).model_dump(mode="json")
-        for a, why in for_user_by_identifiers(db, user, identifiers)
-    ]

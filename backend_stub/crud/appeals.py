@@ -4,25 +4,32 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TypeVar
 
 from sqlmodel import Session, col, select
 
-from backend_stub import classifier, disclosure, history_notes
+from backend_stub import classifier, disclosure
 from backend_stub.crud import feed
-from backend_stub.crud.media import attach_media, media_for_appeal
+from backend_stub.crud.media import attach_media
 from backend_stub.errors import ApiError
 from backend_stub.geo import bounding_box, distance_m, district_for
-from backend_stub.messages import DEFAULT_LANG
-from backend_stub.models import Appeal, AppealEvent, Complaint, User, utcnow
-from backend_stub.schemas.appeals import AppealCreate, AppealOut, HistoryOut, SimilarAppeal
-from backend_stub.schemas.media import media_out
+from backend_stub.models import (
+    Appeal,
+    AppealEvent,
+    Complaint,
+    EmergencyForward,
+    Message,
+    User,
+    utcnow,
+)
+from backend_stub.schemas.appeals import AppealCreate
 from backend_stub.statuses import Importance, Status, can_operator_move
 from backend_stub.text import clean_text
 
+Row = TypeVar("Row", Message, EmergencyForward)
+
 SIMILAR_RADIUS_M = 150.0
 SIMILAR_WINDOW = timedelta(hours=24)
-SIMILAR_DISTANCE_STEP_M = 10.0  # another resident's appeal: distance to its coarse point, rounded
 
 
 def _event(
@@ -87,22 +94,6 @@ def similar_nearby(
     return sorted(found, key=lambda pair: pair[1])
 
 
-def similar_out(appeal: Appeal, distance: float, *, own: bool = True) -> SimilarAppeal:
-    """One similar appeal; another resident's (`own=False`) without its address."""
-    assert appeal.id is not None
-    step = SIMILAR_DISTANCE_STEP_M
-    return SimilarAppeal(
-        id=appeal.id,
-        number=appeal.number,
-        subclass_code=appeal.subclass_code,
-        status=appeal.status,
-        address=appeal.address if own else None,
-        distance_m=round(distance, 1) if own else round(distance / step) * step,
-        created_at=appeal.created_at,
-        repeat_count=appeal.repeat_count,
-    )
-
-
 def similar_for(
     db: Session,
     user: User,
@@ -111,11 +102,12 @@ def similar_for(
     lon: float,
     *,
     now: datetime | None = None,
-) -> list[SimilarAppeal]:
+) -> list[tuple[Appeal, float, bool]]:
     """What a resident about to file is offered instead (same subclass, ~150 m, last 24 h),
     nearest first: their own appeals as they are; another resident's only when publishable
     (backend_stub.disclosure), without the address, and both chosen and measured by its
-    coarsened point — so probing from many points finds the ~100 m cell, never the spot."""
+    coarsened point — so probing from many points finds the ~100 m cell, never the spot.
+    Each as (appeal, distance in metres, whether it is the resident's own)."""
     now = now or utcnow()
     half = disclosure.COARSE_STEP_DEG / 2  # a coarse point is at most this far from the exact
     lat_min, lat_max, lon_min, lon_max = bounding_box(lat, lon, SIMILAR_RADIUS_M)
@@ -127,7 +119,7 @@ def similar_for(
             col(Appeal.lon).between(lon_min - half, lon_max + half),
         )
     ).all()
-    found: list[tuple[float, SimilarAppeal]] = []
+    found: list[tuple[Appeal, float, bool]] = []
     for appeal in rows:
         if appeal.lat is None or appeal.lon is None:
             continue
@@ -137,8 +129,8 @@ def similar_for(
         at = (appeal.lat, appeal.lon) if own else disclosure.coarse_point(appeal.lat, appeal.lon)
         d = distance_m(lat, lon, *at)
         if d <= SIMILAR_RADIUS_M:
-            found.append((d, similar_out(appeal, d, own=own)))
-    return [out for _, out in sorted(found, key=lambda pair: pair[0])]
+            found.append((appeal, d, own))
+    return sorted(found, key=lambda found_one: found_one[1])
 
 
 def create_appeal(db: Session, user: User, data: AppealCreate, channel: str = "mobile") -> Appeal:
@@ -215,7 +207,14 @@ def create_appeal(db: Session, user: User, data: AppealCreate, channel: str = "m
     return appeal
 
 
-def own_appeal(db: Session, user: User, appeal_id: int, *, owner_only: bool = False) -> Appeal:
+def get_appeal(db: Session, *, appeal_id: int) -> Appeal:
+    appeal = db.get(Appeal, appeal_id)
+    if appeal is None:
+        raise ApiError(404, "not_found")
+    return appeal
+
+
+def own_appeal(db: Session, *, user: User, appeal_id: int, owner_only: bool = False) -> Appeal:
     """The resident's own appeal (operators see all unless `owner_only`); anyone else's is 404,
     so existence is not revealed."""
     appeal = db.get(Appeal, appeal_id)
@@ -225,10 +224,13 @@ def own_appeal(db: Session, user: User, appeal_id: int, *, owner_only: bool = Fa
     return appeal
 
 
-def list_own(
-    db: Session, user: User, *, status: str | None, before_id: int | None, limit: int
+def list_appeals(
+    db: Session, *, owner: User | None, status: str | None, before_id: int | None, limit: int
 ) -> list[Appeal]:
-    query = select(Appeal).where(Appeal.user_id == user.id)
+    """Newest first, a page of `limit` before `before_id`; the owner's only, or (None) all."""
+    query = select(Appeal)
+    if owner is not None:
+        query = query.where(Appeal.user_id == owner.id)
     if status:
         query = query.where(Appeal.status == status)
     if before_id:
@@ -243,42 +245,6 @@ def history(db: Session, appeal_id: int) -> list[AppealEvent]:
             .where(AppealEvent.appeal_id == appeal_id)
             .order_by(col(AppealEvent.id))
         ).all()
-    )
-
-
-def history_out(event: AppealEvent, lang: str = DEFAULT_LANG) -> HistoryOut:
-    """One history line; a server-written note in `lang` and in both languages."""
-    return HistoryOut(
-        at=event.at,
-        actor_role=event.actor_role,
-        kind=event.kind,
-        from_status=event.from_status,
-        to_status=event.to_status,
-        note=history_notes.note_text(event.kind, event.note, lang),
-        notes=history_notes.notes_of(event.kind, event.note),
-    )
-
-
-def appeal_out(
-    db: Session, appeal: Appeal, *, now: datetime | None = None, lang: str = DEFAULT_LANG
-) -> AppealOut:
-    assert appeal.id is not None
-    now = now or utcnow()
-    end = appeal.closed_at if appeal.status == Status.CLOSED.value and appeal.closed_at else now
-    return AppealOut(
-        **appeal.model_dump(
-            exclude={
-                "user_id",
-                "channel",
-                "applicant_name",
-                "applicant_phone",
-                "repeat_of_id",
-                "rated_at",
-            }
-        ),
-        overdue=end > appeal.due_at,
-        media=[media_out(m) for m in media_for_appeal(db, appeal.id)],
-        history=[history_out(e, lang) for e in history(db, appeal.id)],
     )
 
 
@@ -368,12 +334,20 @@ def complain(db: Session, user: User, appeal: Appeal, text: str) -> Complaint:
     return complaint
 
 
-# ---------------------------------------------------------------- sync feed
+def of_own_appeals(db: Session, model: type[Row], *, user: User, ids: list[int]) -> list[Row]:
+    """Rows of `model` among `ids` that belong to the resident's own appeals (others' are left
+    out): chat messages, forwards."""
+    return list(
+        db.exec(
+            select(model)
+            .join(Appeal, col(Appeal.id) == model.appeal_id)
+            .where(col(model.id).in_(ids), Appeal.user_id == user.id)
+        ).all()
+    )
 
 
-def sync_rows(db: Session, user: User, ids: list[str], *, lang: str) -> list[dict[str, Any]]:
-    """The sync loader: the resident's own changed appeals, their server-written text in `lang`."""
-    rows = db.exec(
-        select(Appeal).where(col(Appeal.id).in_([int(i) for i in ids]), Appeal.user_id == user.id)
-    ).all()
-    return [appeal_out(db, a, lang=lang).model_dump(mode="json") for a in rows]
+def own_appeals_by_ids(db: Session, *, user: User, ids: list[int]) -> list[Appeal]:
+    """The resident's own appeals among `ids` (another's are left out)."""
+    return list(
+        db.exec(select(Appeal).where(col(Appeal.id).in_(ids), Appeal.user_id == user.id)).all()
+    )

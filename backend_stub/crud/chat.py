@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlmodel import Session, col, select
 
 from backend_stub.crud import feed
@@ -11,8 +9,7 @@ from backend_stub.crud.appeals import touch
 from backend_stub.crud.media import attach_media
 from backend_stub.errors import ApiError
 from backend_stub.models import Appeal, MediaFile, Message, User, utcnow
-from backend_stub.schemas.chat import MessageIn, MessageOut
-from backend_stub.schemas.media import media_out
+from backend_stub.schemas.chat import MessageIn
 from backend_stub.text import clean_text
 
 
@@ -79,29 +76,5 @@ def mark_read(db: Session, reader: User, appeal: Appeal, up_to_id: int) -> int:
     return changed
 
 
-def message_out(db: Session, message: Message) -> MessageOut:
-    assert message.id is not None
-    media = db.exec(select(MediaFile).where(MediaFile.message_id == message.id)).all()
-    return MessageOut(
-        id=message.id,
-        appeal_id=message.appeal_id,
-        client_id=message.client_id,
-        author_role=message.author_role,
-        text=message.text,
-        created_at=message.created_at,
-        read_at=message.read_at,
-        media=[media_out(m) for m in media],
-    )
-
-
-# ---------------------------------------------------------------- sync feed
-
-
-def sync_rows(db: Session, user: User, ids: list[str], *, lang: str) -> list[dict[str, Any]]:
-    """The sync loader: changed messages of the resident's own appeals."""
-    rows = db.exec(
-        select(Message)
-        .join(Appeal, col(Appeal.id) == Message.appeal_id)
-        .where(col(Message.id).in_([int(i) for i in ids]), Appeal.user_id == user.id)
-    ).all()
-    return [message_out(db, m).model_dump(mode="json") for m in rows]
+def media_of(db: Session, message_id: int) -> list[MediaFile]:
+    return list(db.exec(select(MediaFile).where(MediaFile.message_id == message_id)).all())

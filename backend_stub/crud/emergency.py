@@ -20,7 +20,7 @@ from backend_stub.crud import feed
 from backend_stub.crud.appeals import touch
 from backend_stub.history_notes import EMERGENCY_KIND, emergency_note
 from backend_stub.models import Appeal, AppealEvent, EmergencyForward, User, utcnow
-from backend_stub.schemas.emergency import SERVICE_NAMES, ForwardOut, ForwardState
+from backend_stub.schemas.emergency import SERVICE_NAMES, ForwardState
 
 MAX_ATTEMPTS = 5
 BACKOFF_CAP = 8  # the retry delay stops doubling at emergency_retry_s × this
@@ -101,6 +101,15 @@ def forwards_of(db: Session, appeal_id: int) -> list[EmergencyForward]:
     )
 
 
+def open_forward(db: Session, *, forward_id: int) -> tuple[EmergencyForward, Appeal] | None:
+    """A forward still waiting for something, with its appeal; None otherwise."""
+    fwd = db.get(EmergencyForward, forward_id)
+    if fwd is None or fwd.state not in OPEN_STATES:
+        return None
+    appeal = db.get(Appeal, fwd.appeal_id)
+    return (fwd, appeal) if appeal is not None else None
+
+
 def open_ids(db: Session) -> list[int]:
     """Forwards still waiting for something: a send, a confirmation, or a retry."""
     rows = db.exec(
@@ -109,39 +118,6 @@ def open_ids(db: Session) -> list[int]:
         .order_by(col(EmergencyForward.id))
     ).all()
     return [i for i in rows if i is not None]
-
-
-def forward_out(fwd: EmergencyForward) -> ForwardOut:
-    assert fwd.id is not None
-    return ForwardOut(
-        id=fwd.id,
-        appeal_id=fwd.appeal_id,
-        service=fwd.service,
-        service_name=SERVICE_NAMES[fwd.service],
-        phone=fwd.service,
-        state=fwd.state,
-        call_advised=fwd.state in ALERT_STATES,
-        attempts=fwd.attempts,
-        external_id=fwd.external_id,
-        acceptance_id=fwd.acceptance_id,
-        accepted_at=fwd.accepted_at,
-        sent_at=fwd.sent_at,
-        created_at=fwd.created_at,
-        updated_at=fwd.updated_at,
-    )
-
-
-def sync_rows(db: Session, user: User, ids: list[str], *, lang: str) -> list[dict[str, Any]]:
-    """The sync feed's loader: the caller's own forwards among `ids`, as the app shows them."""
-    rows = db.exec(
-        select(EmergencyForward)
-        .join(Appeal, col(Appeal.id) == EmergencyForward.appeal_id)
-        .where(
-            col(EmergencyForward.id).in_([int(i) for i in ids if i.isdigit()]),
-            Appeal.user_id == user.id,
-        )
-    ).all()
-    return [forward_out(f).model_dump(mode="json") for f in rows]
 
 
 # ---------------------------------------------------------------- moves

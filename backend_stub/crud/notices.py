@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, and_, delete, or_
 from sqlmodel import Session, col, select
@@ -23,11 +20,10 @@ from backend_stub.errors import ApiError
 from backend_stub.geo import ASTANA_DISTRICTS, EARTH_RADIUS_M, district_for
 from backend_stub.models import Address, Notice, NoticeDistrict, User, utcnow
 from backend_stub.notice_topics import TOPICS, is_topic
-from backend_stub.schemas.notices import BODY_MAX, TITLE_MAX, AreaIn, NoticeIn, NoticeOut
+from backend_stub.schemas.notices import BODY_MAX, TITLE_MAX, NoticeIn
 from backend_stub.text import clean_text
 
 FEED_ENTITY = "notice"
-ASTANA = ZoneInfo("Asia/Almaty")  # the city's wall clock, for the demo's "today at 07:30"
 
 
 # ---------------------------------------------------------------- validation and geometry
@@ -60,22 +56,9 @@ def check_topic(code: str) -> str:
     return code
 
 
-@dataclass(frozen=True)
-class CleanNotice:
-    kind: str
-    topic: str
-    title_kk: str
-    title_ru: str
-    body_kk: str
-    body_ru: str
-    districts: list[str]
-    area: AreaIn | None
-    starts_at: datetime
-    ends_at: datetime | None
-
-
-def clean(data: NoticeIn, default_start: datetime) -> CleanNotice:
-    """Everything checked before anything is written: 422 with the reason otherwise."""
+def clean(data: NoticeIn, default_start: datetime) -> NoticeIn:
+    """Everything checked before anything is written: 422 with the reason otherwise. The
+    checked copy has its texts cleaned, districts once each, and its period (in UTC) set."""
     check_topic(data.topic)
     districts: list[str] = []
     for code in data.districts:
@@ -87,24 +70,25 @@ def clean(data: NoticeIn, default_start: datetime) -> CleanNotice:
     ends = data.ends_at.astimezone(UTC) if data.ends_at is not None else None
     if ends is not None and ends <= starts:
         raise ApiError(422, "notice_bad_period")
-    return CleanNotice(
-        kind=data.kind,
-        topic=data.topic,
-        title_kk=clean_text(data.title_kk, max_len=TITLE_MAX, field="title_kk"),
-        title_ru=clean_text(data.title_ru, max_len=TITLE_MAX, field="title_ru"),
-        body_kk=clean_text(data.body_kk, max_len=BODY_MAX, field="body_kk"),
-        body_ru=clean_text(data.body_ru, max_len=BODY_MAX, field="body_ru"),
-        districts=districts,
-        area=data.area,
-        starts_at=starts,
-        ends_at=ends,
+    return data.model_copy(
+        update={
+            "title_kk": clean_text(data.title_kk, max_len=TITLE_MAX, field="title_kk"),
+            "title_ru": clean_text(data.title_ru, max_len=TITLE_MAX, field="title_ru"),
+            "body_kk": clean_text(data.body_kk, max_len=BODY_MAX, field="body_kk"),
+            "body_ru": clean_text(data.body_ru, max_len=BODY_MAX, field="body_ru"),
+            "districts": districts,
+            "starts_at": starts,
+            "ends_at": ends,
+        }
     )
 
 
 # ---------------------------------------------------------------- writes
 
 
-def _apply(db: Session, notice: Notice, data: CleanNotice) -> None:
+def _apply(db: Session, notice: Notice, data: NoticeIn) -> None:
+    """Write checked content (`clean`) onto the notice, its districts, and the feed."""
+    assert data.starts_at is not None
     notice.kind = data.kind
     notice.topic = data.topic
     notice.title_kk, notice.title_ru = data.title_kk, data.title_ru
@@ -241,178 +225,14 @@ def resident_topics(user: User) -> set[str]:
     return {t for t in user.notify_topics if is_topic(t)}
 
 
-def notice_out(notice: Notice, now: datetime | None = None) -> NoticeOut:
-    assert notice.id is not None
-    area = None
-    if notice.area_lat is not None and notice.area_lon is not None and notice.area_radius_m:
-        area = AreaIn(lat=notice.area_lat, lon=notice.area_lon, radius_m=notice.area_radius_m)
-    return NoticeOut(
-        id=notice.id,
-        kind=notice.kind,
-        topic=notice.topic,
-        title_kk=notice.title_kk,
-        title_ru=notice.title_ru,
-        body_kk=notice.body_kk,
-        body_ru=notice.body_ru,
-        districts=list(notice.districts),
-        area=area,
-        city_wide=notice.city_wide,
-        starts_at=notice.starts_at,
-        ends_at=notice.ends_at,
-        state=notice.state,
-        active=is_active(notice, now or utcnow()),
-        created_at=notice.created_at,
-        updated_at=notice.updated_at,
-        withdrawn_at=notice.withdrawn_at,
-    )
+def notices_by_ids(db: Session, *, ids: list[int]) -> list[Notice]:
+    return list(db.exec(select(Notice).where(col(Notice.id).in_(ids))).all())
 
 
-def sync_rows(db: Session, user: User, ids: list[str], *, lang: str) -> list[dict[str, Any]]:
-    """Sync loader: the current state of changed notices, withdrawn ones included (so the app
-    can drop them). Every resident gets every notice; the app applies its own preferences."""
-    wanted = [int(i) for i in ids if i.isdigit()]
-    rows = db.exec(select(Notice).where(col(Notice.id).in_(wanted))).all()
-    now = utcnow()
-    return [notice_out(n, now).model_dump(mode="json") for n in rows]
+def external_ref_taken(db: Session, *, ref: str) -> bool:
+    """Whether a notice came in with this upstream id already."""
+    return db.exec(select(Notice.id).where(Notice.external_ref == ref)).first() is not None
 
 
 def topic_list() -> list[tuple[str, str, str]]:
     return [(code, names["kk"], names["ru"]) for code, names in TOPICS.items()]
-
-
-# ---------------------------------------------------------------- demo
-
-
-@dataclass(frozen=True)
-class DemoNotice:
-    ref: str
-    data: NoticeIn
-    withdrawn: bool = False
-
-
-def _at(day: datetime, days: int, hour: int, minute: int = 0) -> datetime:
-    """`days` after `day` (Astana calendar) at hour:minute Astana time."""
-    local = day.astimezone(ASTANA).date() + timedelta(days=days)
-    return datetime.combine(local, time(hour, minute), tzinfo=ASTANA)
-
-
-def demo_notices(now: datetime) -> list[DemoNotice]:
-    return [
-        DemoNotice(
-            "demo-notice-water-yesil",
-            NoticeIn(
-                kind="emergency",
-                topic="water",
-                title_kk="Есіл ауданында апатқа байланысты суық су берілмейді",
-                title_ru="Аварийное отключение холодной воды в районе Есиль",
-                body_kk="Қабанбай батыр даңғылы мен Сығанақ көшесінің қиылысында су құбыры "
-                "жарылды. Қабанбай батыр даңғылы, 11–21 және Сығанақ көшесі, 14–18 үйлерінде "
-                "суық су уақытша берілмейді. «Астана Су Арнасы» апаттық бригадасы орында жұмыс "
-                "істеп жатыр. Ауыз су Қабанбай батыр даңғылы, 15 үйдің ауласына жеткізіледі. "
-                "Су беру ертең сағат 18:00-ге дейін қалпына келтіріледі.",
-                body_ru="На пересечении пр. Кабанбай батыра и ул. Сыганак произошёл порыв "
-                "водовода. В домах по пр. Кабанбай батыра, 11–21 и ул. Сыганак, 14–18 временно "
-                "нет холодной воды. Аварийная бригада «Астана Су Арнасы» работает на месте. "
-                "Питьевую воду подвозят во двор дома по пр. Кабанбай батыра, 15. Подачу воды "
-                "восстановят до 18:00 завтрашнего дня.",
-                districts=["yesil"],
-                area=AreaIn(lat=51.0950, lon=71.4180, radius_m=600),
-                starts_at=min(_at(now, 0, 7, 30), now),
-                ends_at=_at(now, 1, 18),
-            ),
-        ),
-        DemoNotice(
-            "demo-notice-heating-tests",
-            NoticeIn(
-                kind="planned",
-                topic="heating",
-                title_kk="Жылу желілерін жоспарлы сынау: ыстық су болмайды",
-                title_ru="Плановые испытания тепловых сетей: отключение горячей воды",
-                body_kk="«Астана-Теплотранзит» АҚ жылу магистралін гидравликалық сынақтан "
-                "өткізеді. Жұмыс кезінде Сарыарқа және Байқоңыр аудандарындағы үйлерде "
-                "(Бейбітшілік, Кенесары, Жұбанов көшелері, Бөгенбай батыр даңғылы) ыстық су "
-                "берілмейді. Алдын ала су жинап алуды және ыстық су крандарын ашық "
-                "қалдырмауды сұраймыз.",
-                body_ru="АО «Астана-Теплотранзит» проводит гидравлические испытания "
-                "тепломагистрали. На время работ в домах районов Сарыарка и Байконур (улицы "
-                "Бейбитшилик, Кенесары, Жубанова, пр. Богенбай батыра) не будет горячей воды. "
-                "Просим заранее запастись водой и не оставлять открытыми краны горячей воды.",
-                districts=["saryarka", "baikonur"],
-                starts_at=_at(now, 3, 9),
-                ends_at=_at(now, 5, 18),
-            ),
-        ),
-        DemoNotice(
-            "demo-notice-city-day",
-            NoticeIn(
-                kind="event",
-                topic="events",
-                title_kk="Елорда күні: «Қазақ Елі» алаңында мерекелік концерт",
-                title_ru="День столицы: праздничный концерт на площади «Қазақ Елі»",
-                body_kk="Елорда тұрғындары мен қонақтарын Елорда күніне арналған мерекелік "
-                "концертке шақырамыз. Басталуы — 19:00, 22:30-да мерекелік салют. 16:00-ден "
-                "24:00-ге дейін алаң маңындағы Тәуелсіздік даңғылында көлік қозғалысы "
-                "шектеледі, кейбір автобус бағыттары уақытша өзгереді.",
-                body_ru="Приглашаем жителей и гостей столицы на праздничный концерт ко Дню "
-                "столицы. Начало в 19:00, в 22:30 — праздничный салют. С 16:00 до 24:00 у "
-                "площади будет ограничено движение по пр. Тауелсиздик, часть автобусных "
-                "маршрутов временно изменит схему движения.",
-                starts_at=_at(now, 6, 16),
-                ends_at=_at(now, 7, 0),
-            ),
-        ),
-        DemoNotice(
-            "demo-notice-power-almaty",
-            NoticeIn(
-                kind="planned",
-                topic="power",
-                title_kk="Алматы ауданында электр қуатын жоспарлы өшіру",
-                title_ru="Плановое отключение электроэнергии в районе Алматы",
-                body_kk="«Астана-РЭК» АҚ трансформаторлық қосалқы станцияны жөндейді. "
-                "10:00-ден 17:00-ге дейін Абылай хан даңғылы, 2–12 және Жұмабаев көшесі, 1–9 "
-                "үйлерінде электр қуаты болмайды.",
-                body_ru="АО «Астана-РЭК» ремонтирует трансформаторную подстанцию. С 10:00 до "
-                "17:00 в домах по пр. Абылай хана, 2–12 и ул. Жумабаева, 1–9 не будет "
-                "электроэнергии.",
-                districts=["almaty"],
-                starts_at=_at(now, -8, 10),
-                ends_at=_at(now, -8, 17),
-            ),
-        ),
-        DemoNotice(
-            "demo-notice-road-nura",
-            NoticeIn(
-                kind="planned",
-                topic="roads",
-                title_kk="Ұлы Дала даңғылын жөндеу: қозғалыс шектеледі",
-                title_ru="Ремонт пр. Улы Дала: ограничение движения",
-                body_kk="Үш түн бойы 22:00-ден 06:00-ге дейін Ұлы Дала даңғылының Түркістан "
-                "көшесіне қарай бағыттағы оң жақ жолағы жабылады. Жүргізушілерден айналма "
-                "жолды алдын ала таңдауды сұраймыз.",
-                body_ru="Три ночи подряд с 22:00 до 06:00 будет закрыта правая полоса пр. Улы "
-                "Дала в сторону ул. Туркестан. Просим водителей заранее выбирать пути "
-                "объезда.",
-                districts=["nura"],
-                starts_at=_at(now, 2, 22),
-                ends_at=_at(now, 5, 6),
-            ),
-            withdrawn=True,
-        ),
-    ]
-
-
-def seed_notices(db: Session) -> int:
-    """Publish the demo notices that are missing (found by external_ref); returns how many."""
-    now = utcnow()
-    added = 0
-    for spec in demo_notices(now):
-        if db.exec(select(Notice.id).where(Notice.external_ref == spec.ref)).first() is not None:
-            continue
-        notice = publish(db, None, spec.data, external_ref=spec.ref)
-        notice.created_at = notice.updated_at = min(notice.starts_at - timedelta(days=1), now)
-        if spec.withdrawn:
-            withdraw(db, notice)
-        db.add(notice)
-        db.commit()
-        added += 1
-    return added

@@ -23,7 +23,16 @@ from sqlmodel import Session, col, select
 from backend_stub.config import Settings
 from backend_stub.errors import ApiError
 from backend_stub.models import OtpChallenge, PhoneLock, utcnow
+from backend_stub.phone import InvalidPhoneError, normalize_kz_mobile
 from backend_stub.security import keyed_hash, new_otp_code, same
+
+
+def parse_phone(raw: str) -> str:
+    """A Kazakh mobile number a code may go to, in E.164; 422 `invalid_phone` otherwise."""
+    try:
+        return normalize_kz_mobile(raw)
+    except InvalidPhoneError as exc:
+        raise ApiError(422, "invalid_phone") from exc
 
 
 @dataclass(frozen=True)

@@ -19,27 +19,20 @@ from sqlmodel import Session, col, select
 from backend_stub.crud import feed
 from backend_stub.errors import ApiError
 from backend_stub.geo import distance_m, district_for
-from backend_stub.models import Place, User, utcnow
-from backend_stub.schemas.places import (
-    ContactOut,
-    PlaceIn,
-    PlaceNear,
-    PlaceOut,
-    PlacesBundle,
-    PlaceStateIn,
-)
+from backend_stub.models import Place, utcnow
+from backend_stub.schemas.places import PlaceIn, PlaceStateIn
 from backend_stub.text import clean_text
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 CONTACTS_FILE = DATA_DIR / "contacts.json"
-DEMO_PLACES_FILE = DATA_DIR / "demo_places.json"
 FEED_ENTITY = "places_bundle"
 
 
 @lru_cache(maxsize=1)
-def contacts() -> tuple[ContactOut, ...]:
+def contacts() -> tuple[dict[str, Any], ...]:
+    """The emergency and city contacts, as stored in `data/contacts.json`."""
     data = json.loads(CONTACTS_FILE.read_text(encoding="utf-8"))
-    return tuple(ContactOut.model_validate(c) for c in data["contacts"])
+    return tuple(data["contacts"])
 
 
 def parse_near(text: str) -> tuple[float, float]:
@@ -79,13 +72,23 @@ def _changed(db: Session, place: Place) -> None:
     place.updated_at = utcnow()
     db.add(place)
     db.flush()
-    feed.record(db, None, FEED_ENTITY, bundle(db).version)
+    feed.record(db, None, FEED_ENTITY, bundle_version(db))
 
 
 def create(db: Session, data: PlaceIn, *, external_ref: str | None = None) -> Place:
     place = Place(external_ref=external_ref, **_clean(data))
     _changed(db, place)
     return place
+
+
+def create_many(db: Session, *, items: list[tuple[str, PlaceIn]]) -> list[Place]:
+    """New places by (external_ref, content), with one feed event for the whole set."""
+    places = [Place(external_ref=ref, **_clean(data)) for ref, data in items]
+    if places:
+        db.add_all(places)
+        db.flush()
+        feed.record(db, None, FEED_ENTITY, bundle_version(db))
+    return places
 
 
 def edit(db: Session, place: Place, data: PlaceIn) -> Place:
@@ -115,72 +118,43 @@ def get(db: Session, place_id: int) -> Place:
     return place
 
 
-def place_out(place: Place) -> PlaceOut:
-    assert place.id is not None
-    return PlaceOut(
-        id=place.id,
-        kind=place.kind,
-        name_kk=place.name_kk,
-        name_ru=place.name_ru,
-        address_kk=place.address_kk,
-        address_ru=place.address_ru,
-        lat=place.lat,
-        lon=place.lon,
-        capacity=place.capacity,
-        phone=place.phone,
-        state=place.state,
-        hours_kk=place.hours_kk,
-        hours_ru=place.hours_ru,
-        updated_at=place.updated_at,
-    )
+def external_refs(db: Session) -> set[str]:
+    """The upstream ids of places that have one."""
+    rows = db.exec(select(Place.external_ref).where(col(Place.external_ref).is_not(None)))
+    return {ref for ref in rows if ref is not None}
 
 
-def nearby(
-    db: Session, near: tuple[float, float] | None, kind: str | None, limit: int
-) -> list[PlaceNear]:
-    """Places nearest first (all of them in id order without `near`)."""
+def all_places(db: Session, *, kind: str | None = None) -> list[Place]:
+    """Every place (of one kind), in id order."""
     query = select(Place)
     if kind:
         query = query.where(Place.kind == kind)
-    rows = db.exec(query.order_by(col(Place.id))).all()
-    found = [(p, distance_m(near[0], near[1], p.lat, p.lon) if near else None) for p in rows]
+    return list(db.exec(query.order_by(col(Place.id))).all())
+
+
+def nearby(
+    db: Session, *, near: tuple[float, float] | None, kind: str | None, limit: int
+) -> list[tuple[Place, float | None]]:
+    """Places with their distance in metres, nearest first (all of them in id order, with no
+    distance, without `near`)."""
+    found = [
+        (p, distance_m(near[0], near[1], p.lat, p.lon) if near else None)
+        for p in all_places(db, kind=kind)
+    ]
     if near:
         found.sort(key=lambda pair: (pair[1] or 0.0, pair[0].id or 0))
-    return [
-        PlaceNear(**place_out(p).model_dump(), distance_m=None if d is None else round(d, 1))
-        for p, d in found[:limit]
-    ]
+    return found[:limit]
 
 
-def bundle(db: Session) -> PlacesBundle:
-    places = [place_out(p) for p in db.exec(select(Place).order_by(col(Place.id))).all()]
+def bundle_version(db: Session) -> str:
+    """A hash of everything the offline bundle holds: the places as residents see them (not
+    their upstream ids) and the contacts."""
     content = {
-        "places": [p.model_dump(mode="json") for p in places],
-        "contacts": [c.model_dump(mode="json") for c in contacts()],
+        "places": [
+            p.model_dump(mode="json", exclude={"external_ref", "created_at"})
+            for p in all_places(db)
+        ],
+        "contacts": list(contacts()),
     }
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    version = hashlib.sha256(canonical.encode()).hexdigest()[:20]
-    return PlacesBundle(version=version, places=places, contacts=list(contacts()))
-
-
-def sync_rows(db: Session, user: User, ids: list[str], *, lang: str) -> list[dict[str, Any]]:
-    """Sync loader: one item with the bundle's current version; the app refetches the bundle."""
-    return [{"version": bundle(db).version}]
-
-
-def seed_places(db: Session) -> int:
-    """Add the demo places that are missing (found by external_ref); returns how many."""
-    specs = json.loads(DEMO_PLACES_FILE.read_text(encoding="utf-8"))["places"]
-    known = set(db.exec(select(Place.external_ref).where(col(Place.external_ref).is_not(None))))
-    added = 0
-    for spec in specs:
-        ref = spec.pop("ref")
-        if ref in known:
-            continue
-        db.add(Place(external_ref=ref, **_clean(PlaceIn.model_validate(spec))))
-        added += 1
-    if added:
-        db.flush()
-        feed.record(db, None, FEED_ENTITY, bundle(db).version)  # one refresh for the whole set
-        db.commit()
-    return added
+    return hashlib.sha256(canonical.encode()).hexdigest()[:20]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
@@ -20,17 +19,7 @@ from backend_stub.crud.participation import add_once, user_districts
 from backend_stub.errors import ApiError
 from backend_stub.geo import DISTRICT_NAMES
 from backend_stub.models import Poll, PollBallot, PollChoice, PollOption, User, utcnow
-from backend_stub.schemas.participation import (
-    OperatorPollOut,
-    OptionResult,
-    PollIn,
-    PollOptionOut,
-    PollOut,
-    PollResults,
-    PollScopeLit,
-    PollStatusLit,
-    VoteIn,
-)
+from backend_stub.schemas.participation import PollIn, PollScopeLit, PollStatusLit, VoteIn
 from backend_stub.text import clean_text
 
 FEED_ENTITY = "poll"
@@ -95,10 +84,9 @@ def voted_polls(db: Session, user_id: int, poll_ids: Iterable[int] | None = None
     return set(db.exec(query).all())
 
 
-def results(db: Session, poll: Poll, options: list[PollOption] | None = None) -> PollResults:
-    """Counts and shares per option; the share is of the residents who voted."""
+def tally(db: Session, *, poll: Poll) -> tuple[int, dict[int, int]]:
+    """How many residents voted, and how many chose each option (by option id)."""
     assert poll.id is not None
-    options = options if options is not None else options_of(db, poll.id)
     total = int(
         db.exec(
             select(func.count()).select_from(PollBallot).where(PollBallot.poll_id == poll.id)
@@ -112,73 +100,13 @@ def results(db: Session, poll: Poll, options: list[PollOption] | None = None) ->
             .group_by(col(PollChoice.option_id))
         ).all()
     }
-    rows = []
-    for option in options:
-        assert option.id is not None
-        count = counts.get(option.id, 0)
-        rows.append(
-            OptionResult(
-                option_id=option.id, count=count, share=round(count / total, 4) if total else 0.0
-            )
-        )
-    return PollResults(total=total, options=rows)
+    return total, counts
 
 
-def _base(poll: Poll, options: list[PollOption], status: PollStatusLit) -> dict[str, Any]:
-    assert poll.id is not None
-    return {
-        "id": poll.id,
-        "question_kk": poll.question_kk,
-        "question_ru": poll.question_ru,
-        "multiple": poll.multiple,
-        "max_choices": poll.max_choices,
-        "opens_at": poll.opens_at,
-        "closes_at": poll.closes_at,
-        "districts": list(poll.districts),
-        "status": status,
-        "options": [
-            PollOptionOut(id=o.id or 0, text_kk=o.text_kk, text_ru=o.text_ru) for o in options
-        ],
-    }
-
-
-def poll_out(
-    db: Session,
-    poll: Poll,
-    user: User,
-    *,
-    now: datetime | None = None,
-    districts: set[str] | None = None,
-) -> PollOut:
-    """The poll as this resident sees it: their vote, and results only once voted or closed."""
-    assert poll.id is not None and user.id is not None
-    now = now or utcnow()
-    status = poll_status(poll, now)
-    options = options_of(db, poll.id)
-    vote = my_vote(db, poll.id, user.id)
-    if districts is None:
-        districts = user_districts(db, user)
-    show = vote is not None or status == "closed"
-    return PollOut(
-        **_base(poll, options, status),
-        my_vote=vote,
-        results=results(db, poll, options) if show else None,
-        can_vote=status == "open" and vote is None and in_scope(poll, districts),
-    )
-
-
-def operator_poll_out(db: Session, poll: Poll, *, now: datetime | None = None) -> OperatorPollOut:
-    assert poll.id is not None
-    options = options_of(db, poll.id)
-    return OperatorPollOut(
-        **_base(poll, options, poll_status(poll, now or utcnow())),
-        my_vote=None,
-        results=results(db, poll, options),
-        can_vote=False,
-        state=poll.state,
-        created_at=poll.created_at,
-        published_at=poll.published_at,
-    )
+def published_by_ids(db: Session, *, ids: list[int]) -> list[Poll]:
+    if not ids:
+        return []
+    return list(db.exec(select(Poll).where(col(Poll.id).in_(ids), Poll.state == "published")).all())
 
 
 def list_for_resident(
@@ -349,24 +277,3 @@ def cast_vote(db: Session, user: User, poll: Poll, data: VoteIn) -> None:
     for option_id in wanted:
         db.add(PollChoice(ballot_id=ballot.id, poll_id=poll_id, option_id=option_id))
     feed.record(db, user_id, FEED_ENTITY, poll_id)
-
-
-# ---------------------------------------------------------------- sync feed
-
-
-def sync_rows(db: Session, user: User, ids: list[str], *, lang: str) -> list[dict[str, Any]]:
-    """The sync loader: published polls of the resident's districts or voted in, as they see
-    them. Others' district polls are left out."""
-    assert user.id is not None
-    wanted = [int(i) for i in ids if i.isdigit()]
-    if not wanted:
-        return []
-    rows = db.exec(select(Poll).where(col(Poll.id).in_(wanted), Poll.state == "published")).all()
-    districts = user_districts(db, user)
-    voted = voted_polls(db, user.id, wanted)
-    now = utcnow()
-    return [
-        poll_out(db, p, user, now=now, districts=districts).model_dump(mode="json")
-        for p in rows
-        if in_scope(p, districts) or p.id in voted
-    ]

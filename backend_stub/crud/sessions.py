@@ -59,17 +59,29 @@ def start_session(db: Session, settings: Settings, user: User) -> TokenPair:
     return pair
 
 
-def user_for_access_token(db: Session, settings: Settings, token: str) -> User | None:
-    digest = keyed_hash(settings.secret_key, "access", token)
-    auth = db.exec(select(AuthSession).where(AuthSession.access_hash == digest)).first()
-    if auth is None or auth.revoked or auth.access_expires_at <= utcnow():
-        return None
-    return db.get(User, auth.user_id)
-
-
 def session_for_access_token(db: Session, settings: Settings, token: str) -> AuthSession | None:
     digest = keyed_hash(settings.secret_key, "access", token)
     return db.exec(select(AuthSession).where(AuthSession.access_hash == digest)).first()
+
+
+def signed_in(db: Session, settings: Settings, token: str) -> tuple[User, AuthSession] | None:
+    """The account and its sign-in for an access token; None if unknown, revoked or expired."""
+    auth = session_for_access_token(db, settings, token)
+    if auth is None or auth.revoked or auth.access_expires_at <= utcnow():
+        return None
+    user = db.get(User, auth.user_id)
+    return (user, auth) if user is not None else None
+
+
+def user_for_access_token(db: Session, settings: Settings, token: str) -> User | None:
+    found = signed_in(db, settings, token)
+    return found[0] if found else None
+
+
+def still_signed_in(db: Session, *, session_id: int) -> bool:
+    """Whether a sign-in still stands (not revoked, e.g. from another device)."""
+    auth = db.get(AuthSession, session_id)
+    return auth is not None and not auth.revoked
 
 
 Rotated = tuple[User, TokenPair]

@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 from backend_stub.errors import ApiError
 from backend_stub.iin import is_valid_iin
 from backend_stub.models import Address, User
-from backend_stub.schemas.profile import AddressIn, AddressOut, ProfileOut, ProfilePatch
+from backend_stub.schemas.profile import AddressIn, ProfilePatch
 from backend_stub.text import clean_text
 
 OPERATOR_NAME = "Оператор 109"
@@ -45,28 +45,14 @@ def addresses_of(db: Session, user_id: int) -> list[Address]:
     )
 
 
-def address_out(a: Address) -> AddressOut:
-    assert a.id is not None
-    return AddressOut(
-        id=a.id, label=a.label, text=a.text, lat=a.lat, lon=a.lon, district=a.district
-    )
-
-
-def profile_out(db: Session, user: User) -> ProfileOut:
-    assert user.id is not None
-    return ProfileOut(
-        id=user.id,
-        phone=user.phone,
-        full_name=user.full_name,
-        iin=user.iin,
-        language=user.language,
-        role=user.role,
-        addresses=[address_out(a) for a in addresses_of(db, user.id)],
-        notify_districts=list(user.notify_districts),
-        notify_topics=list(user.notify_topics),
-        notify_status_updates=user.notify_status_updates,
-        alert_levels=list(user.alert_levels),
-    )
+def change_phone(db: Session, *, user: User, phone: str) -> User:
+    """The account's phone becomes `phone`; 409 `phone_taken` when another account has it."""
+    taken = db.exec(select(User.id).where(User.phone == phone, User.id != user.id)).first()
+    if taken is not None:
+        raise ApiError(409, "phone_taken")
+    user.phone = phone
+    db.add(user)
+    return user
 
 
 CLEARABLE = {"full_name", "iin"}  # null (or "") clears these; the other fields cannot be null
@@ -89,7 +75,7 @@ def update_profile(db: Session, user: User, patch: ProfilePatch) -> User:
     return user
 
 
-def own_address(db: Session, user: User, address_id: int) -> Address:
+def own_address(db: Session, *, user: User, address_id: int) -> Address:
     address = db.get(Address, address_id)
     if address is None or address.user_id != user.id:
         raise ApiError(404, "not_found")
@@ -104,3 +90,12 @@ def save_address(db: Session, address: Address, data: AddressIn) -> Address:
         setattr(address, key, value)
     db.add(address)
     return address
+
+
+def add_address(db: Session, *, user: User, data: AddressIn) -> Address:
+    assert user.id is not None
+    return save_address(db, Address(user_id=user.id, label="", text=""), data)
+
+
+def delete_address(db: Session, *, user: User, address_id: int) -> None:
+    db.delete(own_address(db, user=user, address_id=address_id))

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from backend_stub.crud.proposals import can_see, photos_of, proposals_by_ids, supported_ids
 from backend_stub.models import Proposal, User
-from backend_stub.schemas.media import MediaOut
+from backend_stub.presenters.media import media_out
 from backend_stub.schemas.participation import OperatorProposalOut, ProposalOut
 
 
@@ -35,17 +35,7 @@ def _fields(db: Session, proposal: Proposal, *, own: bool, supported: bool) -> d
         "support_count": proposal.support_count,
         "supported": supported,
         "photos": [
-            MediaOut(
-                id=m.id,
-                kind=m.kind,
-                content_type=m.content_type,
-                size=m.size,
-                width=m.width,
-                height=m.height,
-                role="proposal",
-                url=photo_url(pid, m.id),
-            )
-            for m in photos_of(db, pid)
+            media_out(m, role="proposal", url=photo_url(pid, m.id)) for m in photos_of(db, pid)
         ],
         "created_at": proposal.created_at,
         "updated_at": proposal.updated_at,

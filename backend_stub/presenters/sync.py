@@ -2,9 +2,9 @@
 
 A loader turns the changed ids of its kind into their current state, checked against the caller
 (a resident never receives another's rows). Every loader is named `sync_rows`, in the presenter
-module of its entity (`presenters/<entity>.py`; still the crud module for the entities not yet
-moved there), and has one signature, `(db, user, ids, *, lang) -> list[dict]`; `lang` (the
-caller's Accept-Language) matters to rows that carry server-written text. A new kind of the
+module of its entity (`presenters/<entity>.py`), and has one signature,
+`(db, user, ids, *, lang) -> list[dict]`; `lang` (the caller's Accept-Language) matters to rows
+that carry server-written text. A new kind of the
 feed is registered here, and only here.
 """
 
@@ -14,17 +14,18 @@ from typing import Any, Protocol
 
 from sqlmodel import Session
 
-from backend_stub.crud import (
+from backend_stub.models import User
+from backend_stub.presenters import (
     alerts,
     appeals,
     chat,
     emergency,
+    initiatives,
     notices,
     places,
     polls,
+    proposals,
 )
-from backend_stub.models import User
-from backend_stub.presenters import initiatives, proposals
 
 
 class Loader(Protocol):

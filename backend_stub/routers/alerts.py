@@ -10,11 +10,13 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from backend_stub import public_url
+from backend_stub.crud import alert_targeting as targeting
 from backend_stub.crud import alerts as crud
 from backend_stub.crud.idempotency import run_once
 from backend_stub.deps import CurrentOperator, CurrentUser, DbDep, SettingsDep
 from backend_stub.geo import district_for
 from backend_stub.models import utcnow
+from backend_stub.presenters.alerts import alert_out
 from backend_stub.schemas.alerts import (
     AlertCancelIn,
     AlertIn,
@@ -45,7 +47,7 @@ def current_alerts(user: CurrentUser, db: DbDep) -> AlertList:
     districts), newest first. `exercise` marks drills."""
     now = utcnow()
     return AlertList(
-        items=[crud.alert_out(a, now, why) for a, why in crud.current_for_user(db, user, now)]
+        items=[alert_out(a, now, why) for a, why in targeting.current_for_user(db, user, now)]
     )
 
 
@@ -53,13 +55,15 @@ def current_alerts(user: CurrentUser, db: DbDep) -> AlertList:
 def alert_detail(identifier: str, user: CurrentUser, db: DbDep) -> AlertOut:
     """One public alert message in any state (`state`: active, expired, superseded, cancelled)."""
     alert = crud.get_public(db, identifier)
-    return crud.alert_out(alert, why=crud.reasons(alert, crud.whereabouts(db, user)))
+    return alert_out(alert, why=targeting.reasons(alert, targeting.whereabouts(db, user)))
 
 
 @resident.post("/profile/position", response_model=PositionOut)
 def set_position(body: PositionIn, user: CurrentUser, db: DbDep) -> PositionOut:
     """Store the phone's last known position; alerts covering it reach the resident."""
-    position, current = crud.set_position(db, user, body)
+    position, current = targeting.set_position(
+        db, user=user, lat=body.lat, lon=body.lon, accuracy_m=body.accuracy_m
+    )
     db.commit()
     return PositionOut(
         lat=position.lat,
@@ -74,7 +78,7 @@ def set_position(body: PositionIn, user: CurrentUser, db: DbDep) -> PositionOut:
 @resident.delete("/profile/position", status_code=204)
 def forget_position(user: CurrentUser, db: DbDep) -> Response:
     """Forget the last known position."""
-    crud.forget_position(db, user)
+    targeting.forget_position(db, user=user)
     db.commit()
     return Response(status_code=204)
 
@@ -97,7 +101,7 @@ def list_alerts(
     rows = crud.list_all(db, before_id, limit)
     now = utcnow()
     return OperatorAlertPage(
-        items=[crud.alert_out(a, now) for a in rows],
+        items=[alert_out(a, now) for a in rows],
         next_before_id=rows[-1].id if len(rows) == limit else None,
     )
 
@@ -108,7 +112,7 @@ def publish(body: AlertIn, op: CurrentOperator, db: DbDep, key: IdemKey = None) 
     assert op.id is not None
 
     def effect() -> tuple[int, dict[str, Any]]:
-        return 201, crud.alert_out(crud.publish(db, op, body)).model_dump(mode="json")
+        return 201, alert_out(crud.publish(db, op, body)).model_dump(mode="json")
 
     return _json(*run_once(db, op.id, key, "alerts.publish", body.model_dump(mode="json"), effect))
 
@@ -122,7 +126,7 @@ def update(
     assert op.id is not None
 
     def effect() -> tuple[int, dict[str, Any]]:
-        return 201, crud.alert_out(crud.update(db, op, identifier, body)).model_dump(mode="json")
+        return 201, alert_out(crud.update(db, op, identifier, body)).model_dump(mode="json")
 
     payload = {"identifier": identifier, **body.model_dump(mode="json")}
     return _json(*run_once(db, op.id, key, "alerts.update", payload, effect))
@@ -141,7 +145,7 @@ def cancel(
     note = body.note if body else None
 
     def effect() -> tuple[int, dict[str, Any]]:
-        return 201, crud.alert_out(crud.cancel(db, op, identifier, note)).model_dump(mode="json")
+        return 201, alert_out(crud.cancel(db, op, identifier, note)).model_dump(mode="json")
 
     payload = {"identifier": identifier, "note": note}
     return _json(*run_once(db, op.id, key, "alerts.cancel", payload, effect))

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlmodel import Session
@@ -15,6 +15,7 @@ from backend_stub.crud import appeals as crud
 from backend_stub.crud.idempotency import run_once
 from backend_stub.deps import CurrentUser, DbDep, LangDep
 from backend_stub.models import Appeal, User
+from backend_stub.presenters.appeals import appeal_out, similar_out
 from backend_stub.schemas.appeals import (
     AppealCreate,
     AppealOut,
@@ -45,7 +46,7 @@ def create(
 
     def effect() -> tuple[int, dict[str, Any]]:
         appeal = crud.create_appeal(db, user, body)
-        return 201, crud.appeal_out(db, appeal, lang=lang).model_dump(mode="json")
+        return 201, appeal_out(db, appeal, lang=lang).model_dump(mode="json")
 
     return _json(
         *run_once(
@@ -68,9 +69,9 @@ def list_mine(
     before_id: BeforeIdQuery = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 30,
 ) -> AppealPage:
-    items = crud.list_own(db, user, status=status, before_id=before_id, limit=limit)
+    items = crud.list_appeals(db, owner=user, status=status, before_id=before_id, limit=limit)
     return AppealPage(
-        items=[crud.appeal_out(db, a, lang=lang) for a in items],
+        items=[appeal_out(db, a, lang=lang) for a in items],
         next_before_id=items[-1].id if len(items) == limit else None,
     )
 
@@ -86,12 +87,13 @@ def similar(
     """Appeals of the same subclass within ~150 m in the last 24 h: 'support this one instead'.
     The caller's own in full; another resident's only if its kind is public, with no address and
     the distance to its ~100 m grid cell (nothing that finds or names that resident)."""
-    return crud.similar_for(db, user, subclass_code, lat, lon)
+    found = crud.similar_for(db, user, subclass_code, lat, lon)
+    return [similar_out(a, d, own=own) for a, d, own in found]
 
 
 @router.get("/{appeal_id}", response_model=AppealOut)
 def detail(appeal_id: IdPath, user: CurrentUser, db: DbDep, lang: LangDep) -> AppealOut:
-    return crud.appeal_out(db, crud.own_appeal(db, user, appeal_id), lang=lang)
+    return appeal_out(db, crud.own_appeal(db, user=user, appeal_id=appeal_id), lang=lang)
 
 
 @dataclass(frozen=True)
@@ -107,55 +109,46 @@ class _OnOwnAppeal:
     def run(self, scope: str, body: BaseModel, apply: Callable[[Appeal], object]) -> JSONResponse:
         assert self.user.id is not None
         db = self.db
-        appeal = crud.own_appeal(db, self.user, self.appeal_id, owner_only=True)
+        appeal = crud.own_appeal(db, user=self.user, appeal_id=self.appeal_id, owner_only=True)
 
         def effect() -> tuple[int, dict[str, Any]]:
             apply(appeal)
-            return 200, crud.appeal_out(db, appeal, lang=self.lang).model_dump(mode="json")
+            return 200, appeal_out(db, appeal, lang=self.lang).model_dump(mode="json")
 
         payload = {"appeal_id": self.appeal_id, **body.model_dump(mode="json")}
         return _json(*run_once(db, self.user.id, self.key, scope, payload, effect))
 
 
+def _on_own_appeal(
+    appeal_id: IdPath, user: CurrentUser, db: DbDep, lang: LangDep, key: IdemKey = None
+) -> _OnOwnAppeal:
+    return _OnOwnAppeal(db, user, appeal_id, key, lang)
+
+
+OnOwnAppeal = Annotated[_OnOwnAppeal, Depends(_on_own_appeal)]
+
+
 @router.post("/{appeal_id}/rating", response_model=AppealOut)
-def rate(
-    appeal_id: IdPath,
-    body: RatingIn,
-    user: CurrentUser,
-    db: DbDep,
-    lang: LangDep,
-    key: IdemKey = None,
-) -> JSONResponse:
+def rate(body: RatingIn, action: OnOwnAppeal) -> JSONResponse:
     """Rate a closed appeal 1–5 (once per closing)."""
-    action = _OnOwnAppeal(db, user, appeal_id, key, lang)
     return action.run(
-        "appeals.rate", body, lambda a: crud.rate(db, user, a, body.score, body.comment)
+        "appeals.rate",
+        body,
+        lambda a: crud.rate(action.db, action.user, a, body.score, body.comment),
     )
 
 
 @router.post("/{appeal_id}/reopen", response_model=AppealOut)
-def reopen(
-    appeal_id: IdPath,
-    body: ReasonIn,
-    user: CurrentUser,
-    db: DbDep,
-    lang: LangDep,
-    key: IdemKey = None,
-) -> JSONResponse:
+def reopen(body: ReasonIn, action: OnOwnAppeal) -> JSONResponse:
     """Reopen a closed appeal with a reason: it goes back into work."""
-    action = _OnOwnAppeal(db, user, appeal_id, key, lang)
-    return action.run("appeals.reopen", body, lambda a: crud.reopen(db, user, a, body.reason))
+    return action.run(
+        "appeals.reopen", body, lambda a: crud.reopen(action.db, action.user, a, body.reason)
+    )
 
 
 @router.post("/{appeal_id}/complaints", response_model=AppealOut)
-def complain(
-    appeal_id: IdPath,
-    body: ReasonIn,
-    user: CurrentUser,
-    db: DbDep,
-    lang: LangDep,
-    key: IdemKey = None,
-) -> JSONResponse:
+def complain(body: ReasonIn, action: OnOwnAppeal) -> JSONResponse:
     """A complaint about the handling of the appeal."""
-    action = _OnOwnAppeal(db, user, appeal_id, key, lang)
-    return action.run("appeals.complain", body, lambda a: crud.complain(db, user, a, body.reason))
+    return action.run(
+        "appeals.complain", body, lambda a: crud.complain(action.db, action.user, a, body.reason)
+    )

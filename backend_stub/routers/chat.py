@@ -11,6 +11,7 @@ from backend_stub.crud import chat as crud
 from backend_stub.crud.appeals import own_appeal
 from backend_stub.crud.idempotency import run_once
 from backend_stub.deps import CurrentUser, DbDep
+from backend_stub.presenters.chat import message_out
 from backend_stub.schemas.chat import MessageIn, MessageOut, ReadIn
 from backend_stub.schemas.common import MAX_ID, IdPath
 
@@ -24,9 +25,9 @@ def list_messages(
     db: DbDep,
     after_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> list[MessageOut]:
-    appeal = own_appeal(db, user, appeal_id)
+    appeal = own_appeal(db, user=user, appeal_id=appeal_id)
     assert appeal.id is not None
-    return [crud.message_out(db, m) for m in crud.messages_of(db, appeal.id, after_id)]
+    return [message_out(db, m) for m in crud.messages_of(db, appeal.id, after_id)]
 
 
 @router.post("", response_model=MessageOut, status_code=201)
@@ -39,11 +40,11 @@ def send_message(
 ) -> JSONResponse:
     """Send a message (text and/or attachments). Retries with the same client_id are safe."""
     assert user.id is not None
-    appeal = own_appeal(db, user, appeal_id)
+    appeal = own_appeal(db, user=user, appeal_id=appeal_id)
 
     def effect() -> tuple[int, dict[str, Any]]:
         message = crud.post_message(db, user, appeal, body)
-        return 201, crud.message_out(db, message).model_dump(mode="json")
+        return 201, message_out(db, message).model_dump(mode="json")
 
     status, out = run_once(
         db,
@@ -58,7 +59,7 @@ def send_message(
 
 @router.post("/read", response_model=dict[str, int])
 def mark_read(appeal_id: IdPath, body: ReadIn, user: CurrentUser, db: DbDep) -> dict[str, int]:
-    appeal = own_appeal(db, user, appeal_id)
+    appeal = own_appeal(db, user=user, appeal_id=appeal_id)
     changed = crud.mark_read(db, user, appeal, body.up_to_id)
     db.commit()
     return {"marked": changed}

@@ -21,7 +21,8 @@ from backend_stub.crud import appeals as appeals_crud
 from backend_stub.crud import emergency as crud
 from backend_stub.deps import CurrentUser, DbDep, SettingsDep, get_engine
 from backend_stub.errors import ApiError
-from backend_stub.models import Appeal, utcnow
+from backend_stub.models import utcnow
+from backend_stub.presenters.emergency import forward_out
 from backend_stub.schemas.common import IdPath
 from backend_stub.schemas.emergency import CallbackIn, CallbackOut, ForwardIn, ForwardOut
 from backend_stub.security import same
@@ -50,22 +51,22 @@ def forward(
     response: Response,
 ) -> ForwardOut:
     """Forward one's own appeal to an emergency service (idempotent per appeal and service)."""
-    appeal = appeals_crud.own_appeal(db, user, appeal_id, owner_only=True)
+    appeal = appeals_crud.own_appeal(db, user=user, appeal_id=appeal_id, owner_only=True)
     base = public_url.base_url(settings, request)  # never the Host header
     fwd, created = crud.request_forward(db, settings, user, appeal, body.service, base)
     if created:
         emergency_worker.wake(engine)
     else:
         response.status_code = 200
-    return crud.forward_out(fwd)
+    return forward_out(fwd)
 
 
 @router.get("/appeals/{appeal_id}/forwards", response_model=list[ForwardOut])
 def forwards(appeal_id: IdPath, user: CurrentUser, db: DbDep) -> list[ForwardOut]:
     """The appeal's forwards: sent, accepted (id and time) or not confirmed (call `phone`)."""
-    appeal = appeals_crud.own_appeal(db, user, appeal_id)
+    appeal = appeals_crud.own_appeal(db, user=user, appeal_id=appeal_id)
     assert appeal.id is not None
-    return [crud.forward_out(f) for f in crud.forwards_of(db, appeal.id)]
+    return [forward_out(f) for f in crud.forwards_of(db, appeal.id)]
 
 
 @router.post("/emergency/callback", response_model=CallbackOut)
@@ -82,9 +83,9 @@ def callback(
         raise ApiError(401, "not_authenticated")
     parsed = crud.parse_key(body.idempotency_key)
     fwd = crud.get(db, *parsed) if parsed else None
-    appeal = db.get(Appeal, fwd.appeal_id) if fwd else None
-    if fwd is None or appeal is None:
+    if fwd is None:
         raise ApiError(404, "not_found")
+    appeal = appeals_crud.get_appeal(db, appeal_id=fwd.appeal_id)
     if crud.mark_accepted(
         db,
         fwd,

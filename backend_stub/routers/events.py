@@ -43,7 +43,7 @@ from backend_stub.crud import feed
 from backend_stub.crud import sessions as sessions_crud
 from backend_stub.deps import SettingsDep, bearer_token, get_engine
 from backend_stub.errors import ApiError
-from backend_stub.models import AuthSession, User, utcnow
+from backend_stub.models import utcnow
 from backend_stub.services import push
 
 router = APIRouter(prefix="/api/v1", tags=["events"])
@@ -67,11 +67,11 @@ class Caller:
 
 def _authenticate(engine: Engine, settings: Settings, token: str) -> Caller | None:
     with Session(engine) as db:
-        auth = sessions_crud.session_for_access_token(db, settings, token)
-        if auth is None or auth.revoked or auth.access_expires_at <= utcnow():
+        found = sessions_crud.signed_in(db, settings, token)
+        if found is None:
             return None
-        user = db.get(User, auth.user_id)
-        if user is None or user.id is None or auth.id is None:
+        user, auth = found
+        if user.id is None or auth.id is None:
             return None
         return Caller(user.id, auth.id, auth.access_expires_at)
 
@@ -79,8 +79,7 @@ def _authenticate(engine: Engine, settings: Settings, token: str) -> Caller | No
 def _signed_in(engine: Engine, session_id: int) -> bool:
     """Whether the stream's sign-in session still stands (not revoked, e.g. elsewhere)."""
     with Session(engine) as db:
-        auth = db.get(AuthSession, session_id)
-        return auth is not None and not auth.revoked
+        return sessions_crud.still_signed_in(db, session_id=session_id)
 
 
 Backlog = tuple[list[push.PushEvent], bool, int]

@@ -20,10 +20,12 @@ from starlette.requests import ClientDisconnect
 
 from backend_stub.config import Settings
 from backend_stub.crud import media as media_crud
+from backend_stub.crud import uploads as uploads_crud
 from backend_stub.deps import CurrentUser, DbDep, SettingsDep, console_operator, current_user
 from backend_stub.errors import ApiError
 from backend_stub.models import Upload, User
-from backend_stub.schemas.media import MediaLinkOut, MediaOut, UploadOut, media_out, media_url
+from backend_stub.presenters.media import file_response, media_out, media_url
+from backend_stub.schemas.media import MediaLinkOut, MediaOut, UploadOut
 
 router = APIRouter(prefix="/api/v1", tags=["media"])
 
@@ -159,14 +161,7 @@ def get_media(
     media = media_crud.get_media(db, media_id)
     if media is None or not media_crud.can_read(db, user, media):
         raise ApiError(404, "not_found")
-    path = media_crud.media_path(settings, media)
-    if not path.is_file():
-        raise ApiError(404, "not_found")
-    return FileResponse(
-        path,
-        media_type=media.content_type,
-        headers={"Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff"},
-    )
+    return file_response(settings, media)
 
 
 @router.post(
@@ -217,16 +212,11 @@ def media_content(
         settings, media_id, int(exp), sig
     ):
         raise ApiError(403, "media_link_invalid")
-    media = media_crud.get_media(db, media_id)
-    path = media_crud.media_path(settings, media) if media is not None else None
-    if media is None or path is None or not path.is_file():
-        raise ApiError(404, "not_found")
-    return FileResponse(
-        path,
-        media_type=media.content_type,
+    return file_response(
+        settings,
+        media_crud.get_media(db, media_id),
         headers={
             "Cache-Control": f"private, max-age={max(0, int(exp) - int(time.time()))}",
-            "X-Content-Type-Options": "nosniff",
             "Cross-Origin-Resource-Policy": "cross-origin",
         },
     )
@@ -288,7 +278,7 @@ def tus_create(
     assert user.id is not None
     _check_tus_version(tus_resumable)
     meta = _parse_metadata(upload_metadata)
-    upload = media_crud.create_upload(
+    upload = uploads_crud.create_upload(
         db,
         settings,
         user.id,
@@ -307,7 +297,7 @@ def tus_create(
     "/uploads/{upload_id}", response_class=Response, summary="tus 1.0: how much has arrived"
 )
 def tus_head(upload_id: str, user: CurrentUser, db: DbDep) -> Response:
-    upload = media_crud.own_upload(db, user, upload_id)
+    upload = uploads_crud.own_upload(db, user, upload_id)
     headers = _offset_headers(upload.offset, upload.length)
     if upload.media_id:
         headers["Upload-Media-Id"] = upload.media_id
@@ -316,7 +306,7 @@ def tus_head(upload_id: str, user: CurrentUser, db: DbDep) -> Response:
 
 @router.get("/uploads/{upload_id}", response_model=UploadOut)
 def get_upload(upload_id: str, user: CurrentUser, db: DbDep) -> UploadOut:
-    upload = media_crud.own_upload(db, user, upload_id)
+    upload = uploads_crud.own_upload(db, user, upload_id)
     media = media_crud.get_media(db, upload.media_id) if upload.media_id else None
     return UploadOut(
         offset=upload.offset,
@@ -327,8 +317,14 @@ def get_upload(upload_id: str, user: CurrentUser, db: DbDep) -> UploadOut:
 
 @router.delete("/uploads/{upload_id}", status_code=204, summary="tus 1.0: cancel an upload")
 def tus_delete(upload_id: str, user: CurrentUser, db: DbDep, settings: SettingsDep) -> Response:
-    media_crud.delete_upload(db, settings, media_crud.own_upload(db, user, upload_id))
+    _drop_upload(db, settings, uploads_crud.own_upload(db, user, upload_id))
     return Response(status_code=204, headers=TUS)
+
+
+def _drop_upload(db: Session, settings: Settings, upload: Upload) -> None:
+    """Delete the upload and commit: a writer still at work stops."""
+    uploads_crud.delete_upload(db, settings, upload)
+    db.commit()
 
 
 @router.patch("/uploads/{upload_id}", status_code=204, summary="tus 1.0: send bytes")
@@ -351,21 +347,21 @@ async def tus_patch(
     still under the claim, and the answer carries `Upload-Media-Id`.
     """
     _check_tus_version(tus_resumable)
-    upload = await anyio.to_thread.run_sync(media_crud.own_upload, db, user, upload_id)
+    upload = await anyio.to_thread.run_sync(uploads_crud.own_upload, db, user, upload_id)
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype != TUS_CHUNK_TYPE:
         raise _bad_header("Content-Type", TUS_CHUNK_TYPE, 415)
     if upload_offset != upload.offset:
         raise _offset_mismatch(upload.offset)
     uid = upload.id
-    token = await anyio.to_thread.run_sync(media_crud.claim_upload, db, uid)
+    token = await anyio.to_thread.run_sync(uploads_crud.claim_upload, db, uid)
     if token is None:
         raise _busy(upload_offset)
     try:
         return await _write_claimed(request, db, settings, uid, upload_offset, token)
     finally:
         with anyio.CancelScope(shield=True):  # given back even if the request is cancelled
-            await anyio.to_thread.run_sync(media_crud.release_upload, db, uid, token)
+            await anyio.to_thread.run_sync(uploads_crud.release_upload, db, uid, token)
 
 
 def _offset_mismatch(offset: int) -> ApiError:
@@ -390,7 +386,7 @@ async def _write_claimed(
     request: Request, db: Session, settings: Settings, upload_id: str, offset: int, token: str
 ) -> Response:
     """The PATCH of the upload's one writer: the offset is checked again as committed now."""
-    upload = await anyio.to_thread.run_sync(media_crud.current_upload, db, upload_id)
+    upload = await anyio.to_thread.run_sync(uploads_crud.current_upload, db, upload_id)
     if upload is None:
         raise ApiError(404, "not_found")
     if offset != upload.offset:
@@ -401,7 +397,7 @@ async def _write_claimed(
             return Response(status_code=204, headers=TUS)
     headers = {**TUS, "Upload-Offset": str(upload.offset)}
     if upload.offset == upload.length:
-        media = await anyio.to_thread.run_sync(media_crud.finish_upload, db, settings, upload)
+        media = await anyio.to_thread.run_sync(uploads_crud.finish_upload, db, settings, upload)
         headers["Upload-Media-Id"] = media.id
     return Response(status_code=204, headers=headers)
 
@@ -414,9 +410,9 @@ async def _receive_chunk(
     Before each write the claim is refreshed: a writer whose claim went stale and was taken
     over (it waited too long for bytes) stops without writing.
     """
-    path = media_crud.part_path(settings, upload)
+    path = uploads_crud.part_path(settings, upload)
     if not path.is_file():
-        await anyio.to_thread.run_sync(media_crud.delete_upload, db, settings, upload)
+        await anyio.to_thread.run_sync(_drop_upload, db, settings, upload)
         raise ApiError(404, "not_found")
     start, remaining = upload.offset, upload.length - upload.offset
     declared = request.headers.get("content-length", "")
@@ -429,8 +425,8 @@ async def _receive_chunk(
 
     async def still_ours() -> None:
         nonlocal last_beat
-        if not await anyio.to_thread.run_sync(media_crud.holds_claim, db, upload.id, token):
-            gone = await anyio.to_thread.run_sync(media_crud.current_upload, db, upload.id)
+        if not await anyio.to_thread.run_sync(uploads_crud.holds_claim, db, upload.id, token):
+            gone = await anyio.to_thread.run_sync(uploads_crud.current_upload, db, upload.id)
             raise ApiError(404, "not_found") if gone is None else _busy(gone.offset)
         last_beat = time.monotonic()
 
@@ -439,7 +435,7 @@ async def _receive_chunk(
         await still_ours()
         try:
             await anyio.to_thread.run_sync(
-                media_crud.write_chunk, path, start + written, bytes(buffer)
+                uploads_crud.write_chunk, path, start + written, bytes(buffer)
             )
         except FileNotFoundError as exc:  # the upload was cancelled meanwhile
             raise ApiError(404, "not_found") from exc
@@ -453,18 +449,18 @@ async def _receive_chunk(
             buffer += chunk
             if len(buffer) >= WRITE_BATCH:
                 await write()
-            elif time.monotonic() - last_beat > media_crud.WRITER_HEARTBEAT_S:
+            elif time.monotonic() - last_beat > uploads_crud.WRITER_HEARTBEAT_S:
                 await still_ours()
     except ClientDisconnect:
         disconnected = True
     if buffer:
         await write()
-    await anyio.to_thread.run_sync(media_crud.sync_part, path)
+    await anyio.to_thread.run_sync(uploads_crud.sync_part, path)
     moved = await anyio.to_thread.run_sync(
-        media_crud.advance_offset, db, upload, start, start + written, token
+        uploads_crud.advance_offset, db, upload, start, start + written, token
     )
     if not moved and not disconnected:
-        current = await anyio.to_thread.run_sync(media_crud.current_upload, db, upload.id)
+        current = await anyio.to_thread.run_sync(uploads_crud.current_upload, db, upload.id)
         if current is None:
             raise ApiError(404, "not_found")
         raise _busy(current.offset)

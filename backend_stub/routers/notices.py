@@ -12,7 +12,7 @@ from backend_stub.crud import notices as crud
 from backend_stub.crud.idempotency import run_once
 from backend_stub.deps import CurrentOperator, CurrentUser, DbDep
 from backend_stub.geo import DISTRICT_NAMES
-from backend_stub.models import Notice, utcnow
+from backend_stub.presenters.notices import notice_out, notice_page
 from backend_stub.schemas.common import BeforeIdQuery, IdPath
 from backend_stub.schemas.notices import (
     NamedCode,
@@ -29,14 +29,6 @@ router = APIRouter(tags=["notices"])
 IdemKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 BeforeId = BeforeIdQuery
-
-
-def _page(rows: list[Notice], limit: int) -> NoticePage:
-    now = utcnow()
-    return NoticePage(
-        items=[crud.notice_out(n, now) for n in rows],
-        next_before_id=rows[-1].id if len(rows) == limit else None,
-    )
 
 
 @router.get("/api/v1/notices/topics", response_model=list[NamedCode])
@@ -88,12 +80,12 @@ def list_notices(
         before_id=before_id,
         limit=limit,
     )
-    return _page(rows, limit)
+    return notice_page(rows, limit)
 
 
 @router.get("/api/v1/notices/{notice_id}", response_model=NoticeOut)
 def get_notice(notice_id: IdPath, user: CurrentUser, db: DbDep) -> NoticeOut:
-    return crud.notice_out(crud.get(db, notice_id))
+    return notice_out(crud.get(db, notice_id))
 
 
 # ---------------------------------------------------------------- operator
@@ -107,7 +99,7 @@ def operator_list(
     before_id: BeforeId = None,
     limit: Limit = 50,
 ) -> NoticePage:
-    return _page(crud.list_notices(db, scope=scope, before_id=before_id, limit=limit), limit)
+    return notice_page(crud.list_notices(db, scope=scope, before_id=before_id, limit=limit), limit)
 
 
 @router.post(
@@ -118,7 +110,7 @@ def publish(body: NoticeIn, op: CurrentOperator, db: DbDep, key: IdemKey = None)
     assert op.id is not None
 
     def effect() -> tuple[int, dict[str, Any]]:
-        return 201, crud.notice_out(crud.publish(db, op, body)).model_dump(mode="json")
+        return 201, notice_out(crud.publish(db, op, body)).model_dump(mode="json")
 
     status, out = run_once(db, op.id, key, "notices.publish", body.model_dump(mode="json"), effect)
     return JSONResponse(out, status_code=status)
@@ -126,7 +118,7 @@ def publish(body: NoticeIn, op: CurrentOperator, db: DbDep, key: IdemKey = None)
 
 @router.get("/api/v1/operator/notices/{notice_id}", response_model=NoticeOut, tags=["operator"])
 def operator_get(notice_id: IdPath, op: CurrentOperator, db: DbDep) -> NoticeOut:
-    return crud.notice_out(crud.get(db, notice_id))
+    return notice_out(crud.get(db, notice_id))
 
 
 @router.put("/api/v1/operator/notices/{notice_id}", response_model=NoticeOut, tags=["operator"])
@@ -134,7 +126,7 @@ def edit(notice_id: IdPath, body: NoticeIn, op: CurrentOperator, db: DbDep) -> N
     """Replace the notice's content (a missing `starts_at` keeps the current start)."""
     notice = crud.edit(db, crud.get(db, notice_id), body)
     db.commit()
-    return crud.notice_out(notice)
+    return notice_out(notice)
 
 
 @router.post(
@@ -144,4 +136,4 @@ def withdraw(notice_id: IdPath, op: CurrentOperator, db: DbDep) -> NoticeOut:
     """Withdraw a notice: it moves to the archive (again: no change)."""
     notice = crud.withdraw(db, crud.get(db, notice_id))
     db.commit()
-    return crud.notice_out(notice)
+    return notice_out(notice)

@@ -11,17 +11,17 @@
 - Errors here have the Open311 shape `[{"code": <http status>, "description": "..."}]`; the rest
   of the API keeps its own shape.
 - Names and messages are in Russian by default, Kazakh with `?locale=kk` or `Accept-Language: kk`.
+- The shapes (services, requests, texts) are built in `backend_stub.presenters.open311`.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -39,144 +39,42 @@ from backend_stub.crud import users as users_crud
 from backend_stub.crud.idempotency import run_once
 from backend_stub.deps import DbDep, SettingsDep
 from backend_stub.errors import ApiError, refused_value
-from backend_stub.geo import ASTANA_DISTRICTS, DISTRICT_NAMES
-from backend_stub.messages import message, pick_language
+from backend_stub.geo import ASTANA_DISTRICTS
 from backend_stub.models import Appeal, AppealEvent, User, utcnow
 from backend_stub.phone import InvalidPhoneError, normalize_kz_mobile
+from backend_stub.presenters.open311 import (
+    ALMATY,
+    MEDIA_EVENT,
+    attributes_for,
+    error_response,
+    language_of,
+    local_time,
+    localized_name,
+    requests_out,
+    service_out,
+    text,
+)
 from backend_stub.schemas.appeals import AppealCreate
 from backend_stub.schemas.open311 import (
-    AttributeValue,
     Open311Error,
     Service,
-    ServiceAttribute,
     ServiceDefinition,
     ServiceRequest,
     ServiceRequestCreated,
     ServiceRequestIn,
 )
 from backend_stub.security import same
-from backend_stub.statuses import STATUS_NAMES, AppealType, Status
+from backend_stub.statuses import AppealType, Status
 from backend_stub.text import clean_text
 
 log = logging.getLogger("city109.open311")
 
-ALMATY = ZoneInfo("Asia/Almaty")
 SYSTEM_PHONE = "open311"  # not a phone number: no one can ever sign in as this user
 MAX_RESULTS = 1000
 DEFAULT_WINDOW = timedelta(days=90)
-MEDIA_EVENT = "media_url"  # history line that keeps a request's media_url
-
-# Open311's own error texts (the shared ones come from backend_stub.messages).
-TEXTS: dict[str, dict[str, str]] = {
-    "service_code_required": {
-        "kk": "service_code өрісін көрсетіңіз.",
-        "ru": "Укажите поле service_code.",
-    },
-    "address_id_unsupported": {
-        "kk": "address_id қолданылмайды: lat және long немесе address_string жіберіңіз.",
-        "ru": "address_id не поддерживается: передайте lat и long или address_string.",
-    },
-    "lat_long_pair": {
-        "kk": "lat пен long бірге берілуі керек.",
-        "ru": "lat и long передаются вместе.",
-    },
-    "bad_attribute": {
-        "kk": "«{attribute}» атрибутының мәні жарамсыз.",
-        "ru": "Недопустимое значение атрибута «{attribute}».",
-    },
-    "bad_media_url": {
-        "kk": "media_url http немесе https сілтемесі болуы керек.",
-        "ru": "media_url должен быть ссылкой http или https.",
-    },
-    "bad_date": {
-        "kk": "{field} күні W3C пішімінде болуы керек, мысалы 2026-07-12T09:30:00+05:00.",
-        "ru": "Дата {field} должна быть в формате W3C, например 2026-07-12T09:30:00+05:00.",
-    },
-    "service_description": {
-        "kk": "{group}: {name}. Орындау мерзімі — {hours} сағат.",
-        "ru": "{group}: {name}. Срок исполнения — {hours} ч.",
-    },
-    "method_not_allowed": {
-        "kk": "Бұл әдіске рұқсат жоқ.",
-        "ru": "Этот метод не поддерживается.",
-    },
-    "notice_created": {
-        "kk": "Өтініш {number} нөмірімен тіркелді. Орындау мерзімі — {expected} дейін.",
-        "ru": "Обращение зарегистрировано под номером {number}. Срок исполнения — до {expected}.",
-    },
-    "notice_due": {
-        "kk": "Орындау мерзімі — {expected} дейін.",
-        "ru": "Срок исполнения — до {expected}.",
-    },
-}
-
-APPEAL_TYPE_NAMES: dict[AppealType, dict[str, str]] = {
-    AppealType.CONSULTATION: {"kk": "Кеңес алу", "ru": "Консультация"},
-    AppealType.INCIDENT: {"kk": "Оқиға (ақау)", "ru": "Инцидент (неисправность)"},
-    AppealType.PROPOSAL: {"kk": "Ұсыныс", "ru": "Предложение"},
-    AppealType.COMPLAINT: {"kk": "Шағым", "ru": "Жалоба"},
-    AppealType.GRATITUDE: {"kk": "Алғыс", "ru": "Благодарность"},
-}
-YES_NO: dict[str, dict[str, str]] = {
-    "yes": {"kk": "Иә", "ru": "Да"},
-    "no": {"kk": "Жоқ", "ru": "Нет"},
-}
-ATTRIBUTE_TEXTS: dict[str, dict[str, str]] = {
-    "appeal_type": {"kk": "Өтініш түрі", "ru": "Тип обращения"},
-    "emergency": {
-        "kk": "Өмірге, денсаулыққа немесе қауіпсіздікке қатер бар ма",
-        "ru": "Есть ли угроза жизни, здоровью или безопасности",
-    },
-    "district": {"kk": "Астана ауданы", "ru": "Район Астаны"},
-    "client_id": {
-        "kk": "Клиенттің бірегей идентификаторы: қайталанған сұрау жаңа өтініш ашпайды",
-        "ru": "Уникальный идентификатор клиента: повторный запрос не создаёт новое обращение",
-    },
-}
 
 
-# --- language, errors -------------------------------------------------------------------------
-
-
-def language_of(request: Request) -> str:
-    """kk for `?locale=kk` or an Accept-Language preferring kk; ru otherwise (Open311 default)."""
-    locale = (request.query_params.get("locale") or "").lower()[:2]
-    if locale in ("kk", "ru"):
-        return locale
-    # pick_language falls back to kk when the header names neither; a token ru of tiny weight
-    # makes ru the fallback here while an explicit kk (any ordinary q) still wins.
-    header = request.headers.get("accept-language")
-    return pick_language(f"{header}, ru;q=0.001") if header else "ru"
-
-
-def text(code: str, lang: str, **params: Any) -> str:
-    texts = TEXTS.get(code)
-    if texts is None:
-        return message(code, lang, **params)
-    try:
-        return texts[lang].format(**params)
-    except (KeyError, IndexError):
-        return texts[lang]
-
-
-def error_response(
-    request: Request,
-    status: int,
-    code: str,
-    *,
-    headers: Mapping[str, str] | None = None,
-    **params: Any,
-) -> JSONResponse:
-    lang = language_of(request)
-    description = text(code, lang, **params)
-    fields = params.get("fields")
-    if isinstance(fields, list) and fields:
-        names = [str(f["loc"][-1]) for f in fields if isinstance(f, dict) and f.get("loc")]
-        description += f" ({', '.join(dict.fromkeys(names))})"
-    elif isinstance(params.get("field"), str):
-        description += f" ({params['field']})"
-    body = [Open311Error(code=status, description=description).model_dump()]
-    return JSONResponse(body, status_code=status, headers=headers)
+# --- errors ----------------------------------------------------------------------------------
 
 
 def _open311_status(status: int, code: str) -> int:
@@ -227,100 +125,14 @@ Locale = Annotated[
 IdemKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)]
 
 
-# --- formatting -------------------------------------------------------------------------------
-
-
-def w3c(moment: datetime) -> str:
-    """`2026-07-12T09:30:00+05:00`: Almaty time, whole seconds, a numeric offset."""
-    return moment.astimezone(ALMATY).replace(microsecond=0).isoformat()
-
-
-def _local(moment: datetime) -> str:
-    return moment.astimezone(ALMATY).strftime("%d.%m.%Y %H:%M")
-
-
-def _name(item: classifier.Service | classifier.Category | classifier.Subclass, lang: str) -> str:
-    return item.name_kk if lang == "kk" else item.name_ru
-
-
 # --- services ---------------------------------------------------------------------------------
-
-
-def _service(cls_: classifier.Category, sub: classifier.Subclass, lang: str) -> Service:
-    keywords = sub.keywords_kk if lang == "kk" else sub.keywords_ru
-    group = _name(cls_, lang)
-    return Service(
-        service_code=sub.code,
-        service_name=_name(sub, lang),
-        description=text(
-            "service_description",
-            lang,
-            group=group,
-            name=_name(sub, lang),
-            hours=sub.deadline_hours,
-        ),
-        metadata=True,
-        type="realtime",
-        keywords=", ".join(keywords or ()),
-        group=group,
-    )
 
 
 @router.get("/services.json", response_model=list[Service], responses=ERRORS)
 def list_services(lang: Lang, locale: Locale = None) -> list[Service]:
     """Every classifier subclass as an Open311 service, grouped by its class."""
     data = classifier.load_classifier()
-    return [_service(cls_, sub, lang) for cls_ in data.classes for sub in cls_.subclasses]
-
-
-def _attribute(
-    code: str,
-    order: int,
-    lang: str,
-    datatype: Any,
-    values: list[AttributeValue],
-    datatype_description: str | None = None,
-) -> ServiceAttribute:
-    return ServiceAttribute(
-        variable=True,
-        code=code,
-        datatype=datatype,
-        required=False,
-        datatype_description=datatype_description,
-        order=order,
-        description=ATTRIBUTE_TEXTS[code][lang],
-        values=values,
-    )
-
-
-def attributes_for(lang: str) -> list[ServiceAttribute]:
-    return [
-        _attribute(
-            "appeal_type",
-            1,
-            lang,
-            "singlevaluelist",
-            [
-                AttributeValue(key=t.value, name=names[lang])
-                for t, names in APPEAL_TYPE_NAMES.items()
-            ],
-        ),
-        _attribute(
-            "emergency",
-            2,
-            lang,
-            "singlevaluelist",
-            [AttributeValue(key=k, name=names[lang]) for k, names in YES_NO.items()],
-        ),
-        _attribute(
-            "district",
-            3,
-            lang,
-            "singlevaluelist",
-            [AttributeValue(key=k, name=DISTRICT_NAMES[k][lang]) for k in ASTANA_DISTRICTS],
-        ),
-        _attribute("client_id", 4, lang, "string", [], "8–64 characters, e.g. a UUID"),
-    ]
+    return [service_out(cls_, sub, lang) for cls_ in data.classes for sub in cls_.subclasses]
 
 
 @router.get("/services/{service_code}.json", response_model=ServiceDefinition, responses=ERRORS)
@@ -406,10 +218,7 @@ def filer(db: Session, phone: str | None, lang: str) -> User:
 
 
 @router.post(
-    "/requests.json",
-    response_model=list[ServiceRequestCreated],
-    status_code=201,
-    responses=ERRORS,
+    "/requests.json", response_model=list[ServiceRequestCreated], status_code=201, responses=ERRORS
 )
 def create_request(
     attrs: Annotated[dict[str, str], Depends(open311_attributes)],
@@ -447,7 +256,7 @@ def create_request(
 
     appeal_in = AppealCreate(
         client_id=extra.pop("client_id", None) or str(uuid.uuid4()),
-        text=body or _name(sub, lang),
+        text=body or localized_name(sub, lang),
         subclass_code=sub.code,
         lat=form.lat,
         lon=form.long,
@@ -471,7 +280,9 @@ def create_request(
                     appeal_id=appeal.id, actor_role="system", kind=MEDIA_EVENT, note=media_url
                 )
             )
-        notice = text("notice_created", lang, number=appeal.number, expected=_local(appeal.due_at))
+        notice = text(
+            "notice_created", lang, number=appeal.number, expected=local_time(appeal.due_at)
+        )
         created = ServiceRequestCreated(
             service_request_id=appeal.number, service_notice=notice, account_id=None
         )
@@ -484,8 +295,7 @@ def create_request(
 # --- GET requests -----------------------------------------------------------------------------
 
 ApiKey = Annotated[
-    str | None,
-    Query(max_length=200, description="the city system's key: every request, in full"),
+    str | None, Query(max_length=200, description="the city system's key: every request, in full")
 ]
 
 
@@ -501,80 +311,6 @@ def city_system(settings: SettingsDep, response: Response, api_key: ApiKey = Non
 
 
 FullAccess = Annotated[bool, Depends(city_system)]
-
-
-def _latest_notes(db: Session, ids: Sequence[int]) -> dict[int, tuple[str | None, str | None]]:
-    """Per appeal: the latest operator's status note and the request's media_url."""
-    out: dict[int, tuple[str | None, str | None]] = {}
-    if not ids:
-        return out
-    rows = db.exec(
-        select(AppealEvent)
-        .where(col(AppealEvent.appeal_id).in_(ids), col(AppealEvent.note).is_not(None))
-        .order_by(col(AppealEvent.id))
-    ).all()
-    for e in rows:
-        note, media = out.get(e.appeal_id, (None, None))
-        if e.kind == MEDIA_EVENT and e.actor_role == "system":
-            media = e.note
-        elif e.kind == "status" and e.actor_role == "operator":
-            note = e.note
-        out[e.appeal_id] = (note, media)
-    return out
-
-
-def request_out(
-    data: classifier.Classifier,
-    appeal: Appeal,
-    lang: str,
-    note: str | None,
-    media: str | None,
-    *,
-    full: bool = False,
-) -> ServiceRequest:
-    """An appeal as a request; never the applicant's name, phone or account. `full` (the city
-    system's key): text, address, exact location, photo and operator notes too; otherwise the
-    category name for the text, the district for the address, a coarsened location, the status
-    name for the notes and no photo (see backend_stub.disclosure)."""
-    closed = appeal.status == Status.CLOSED.value
-    if closed and appeal.result_text:
-        note = appeal.result_text
-    try:
-        service_name: str | None = _name(data.subclass(appeal.subclass_code), lang)
-    except KeyError:
-        service_name = None
-    agency = next((s for s in data.services if s.code == appeal.service_code), None)
-    status_name = STATUS_NAMES[Status(appeal.status)][lang]
-    district = DISTRICT_NAMES.get(appeal.district or "")
-    return ServiceRequest(
-        service_request_id=appeal.number,
-        status="closed" if closed else "open",
-        status_notes=(note or status_name) if full else status_name,
-        service_name=service_name,
-        service_code=appeal.subclass_code,
-        description=appeal.text if full else service_name,
-        agency_responsible=_name(agency, lang) if agency else None,
-        service_notice=None if closed else text("notice_due", lang, expected=_local(appeal.due_at)),
-        requested_datetime=w3c(appeal.created_at),
-        updated_datetime=w3c(appeal.updated_at),
-        expected_datetime=w3c(appeal.due_at),
-        address=appeal.address if full else (district[lang] if district else None),
-        lat=appeal.lat if full else disclosure.coarse(appeal.lat),
-        long=appeal.lon if full else disclosure.coarse(appeal.lon),
-        media_url=media if full else None,
-    )
-
-
-def _requests_out(
-    db: Session, appeals: Sequence[Appeal], lang: str, *, full: bool
-) -> list[ServiceRequest]:
-    data = classifier.load_classifier()
-    if not full:
-        return [request_out(data, a, lang, None, None) for a in appeals]
-    notes = _latest_notes(db, [a.id for a in appeals if a.id is not None])
-    return [
-        request_out(data, a, lang, *notes.get(a.id or 0, (None, None)), full=True) for a in appeals
-    ]
 
 
 def _moment(value: str | None, field: str) -> datetime | None:
@@ -630,7 +366,7 @@ def list_requests(
     rows = db.exec(
         query.order_by(col(Appeal.created_at).desc(), col(Appeal.id).desc()).limit(MAX_RESULTS)
     ).all()
-    return _requests_out(db, rows, lang, full=full)
+    return requests_out(db, rows, lang, full=full)
 
 
 @router.get(
@@ -644,7 +380,7 @@ def get_request(
     appeal = db.exec(select(Appeal).where(Appeal.number == service_request_id)).first()
     if appeal is None or not (full or disclosure.publishable(appeal)):
         raise ApiError(404, "not_found")
-    return _requests_out(db, [appeal], lang, full=full)
+    return requests_out(db, [appeal], lang, full=full)
 
 
 @router.api_route(

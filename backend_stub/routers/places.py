@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from backend_stub.crud import places as crud
 from backend_stub.crud.idempotency import run_once
 from backend_stub.deps import CurrentOperator, DbDep
+from backend_stub.presenters.places import bundle_out, contacts_out, nearby_out, place_out
 from backend_stub.schemas.common import IdPath
 from backend_stub.schemas.places import (
     ContactOut,
@@ -43,7 +44,7 @@ def list_places(
 ) -> list[PlaceNear]:
     """Shelters, temporary accommodation and medical points, nearest first with `distance_m`."""
     point = crud.parse_near(near) if near is not None else None
-    return crud.nearby(db, point, kind, limit)
+    return nearby_out(db, near=point, kind=kind, limit=limit)
 
 
 @router.get(
@@ -57,7 +58,7 @@ def places_bundle(
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Any:
     """Places and contacts for offline use. ETag = version; `If-None-Match` → 304."""
-    data = crud.bundle(db)
+    data = bundle_out(db)
     etag = f'"{data.version}"'
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if _etag_matches(if_none_match, etag):
@@ -69,7 +70,7 @@ def places_bundle(
 @router.get("/api/v1/contacts", response_model=list[ContactOut])
 def contacts() -> list[ContactOut]:
     """Emergency numbers (112, 101, 102, 103, 104) and city services (109 and others)."""
-    return list(crud.contacts())
+    return contacts_out()
 
 
 @router.post("/api/v1/operator/places", response_model=PlaceOut, status_code=201, tags=["operator"])
@@ -83,7 +84,7 @@ def create_place(
     assert op.id is not None
 
     def effect() -> tuple[int, dict[str, Any]]:
-        return 201, crud.place_out(crud.create(db, body)).model_dump(mode="json")
+        return 201, place_out(crud.create(db, body)).model_dump(mode="json")
 
     status, out = run_once(db, op.id, key, "places.create", body.model_dump(mode="json"), effect)
     return JSONResponse(out, status_code=status)
@@ -93,7 +94,7 @@ def create_place(
 def edit_place(place_id: IdPath, body: PlaceIn, op: CurrentOperator, db: DbDep) -> PlaceOut:
     place = crud.edit(db, crud.get(db, place_id), body)
     db.commit()
-    return crud.place_out(place)
+    return place_out(place)
 
 
 @router.post("/api/v1/operator/places/{place_id}/state", response_model=PlaceOut, tags=["operator"])
@@ -101,4 +102,4 @@ def change_state(place_id: IdPath, body: PlaceStateIn, op: CurrentOperator, db: 
     """Open, close or mark full (optionally with new hours text)."""
     place = crud.set_state(db, crud.get(db, place_id), body)
     db.commit()
-    return crud.place_out(place)
+    return place_out(place)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response
 
 from backend_stub.crud import polls as crud
 from backend_stub.deps import CurrentOperator, CurrentUser, DbDep
+from backend_stub.presenters.polls import operator_poll_out, poll_out
 from backend_stub.schemas.common import IdPath
 from backend_stub.schemas.participation import (
     OperatorPollOut,
@@ -24,13 +25,13 @@ def list_polls(user: CurrentUser, db: DbDep, scope: PollScopeLit = "open") -> li
     whole-city polls: open now (default), closed, or upcoming."""
     polls = crud.list_for_resident(db, user, scope)
     districts = crud.user_districts(db, user)
-    return [crud.poll_out(db, p, user, districts=districts) for p in polls]
+    return [poll_out(db, p, user, districts=districts) for p in polls]
 
 
 @router.get("/polls/{poll_id}", response_model=PollOut)
 def get_poll(poll_id: IdPath, user: CurrentUser, db: DbDep) -> PollOut:
     """A published poll; `my_vote` and `results` appear once the resident voted or it closed."""
-    return crud.poll_out(db, crud.get_poll(db, poll_id), user)
+    return poll_out(db, crud.get_poll(db, poll_id), user)
 
 
 @router.post("/polls/{poll_id}/vote", response_model=PollOut)
@@ -39,7 +40,7 @@ def vote(poll_id: IdPath, body: VoteIn, user: CurrentUser, db: DbDep) -> PollOut
     409 already_voted; a poll not open now is 409 poll_closed; an option of another poll 422."""
     crud.cast_vote(db, user, crud.get_poll(db, poll_id), body)
     db.commit()
-    return crud.poll_out(db, crud.get_poll(db, poll_id), user)
+    return poll_out(db, crud.get_poll(db, poll_id), user)
 
 
 # ---------------------------------------------------------------- operator
@@ -47,7 +48,7 @@ def vote(poll_id: IdPath, body: VoteIn, user: CurrentUser, db: DbDep) -> PollOut
 
 @router.get("/operator/polls", response_model=list[OperatorPollOut])
 def operator_list(op: CurrentOperator, db: DbDep) -> list[OperatorPollOut]:
-    return [crud.operator_poll_out(db, p) for p in crud.all_polls(db)]
+    return [operator_poll_out(db, p) for p in crud.all_polls(db)]
 
 
 @router.post("/operator/polls", response_model=OperatorPollOut, status_code=201)
@@ -55,12 +56,12 @@ def operator_create(body: PollIn, op: CurrentOperator, db: DbDep) -> OperatorPol
     """A new draft poll; residents see it once published."""
     poll = crud.create_poll(db, op, body)
     db.commit()
-    return crud.operator_poll_out(db, poll)
+    return operator_poll_out(db, poll)
 
 
 @router.get("/operator/polls/{poll_id}", response_model=OperatorPollOut)
 def operator_get(poll_id: IdPath, op: CurrentOperator, db: DbDep) -> OperatorPollOut:
-    return crud.operator_poll_out(db, crud.get_poll(db, poll_id, published_only=False))
+    return operator_poll_out(db, crud.get_poll(db, poll_id, published_only=False))
 
 
 @router.put("/operator/polls/{poll_id}", response_model=OperatorPollOut)
@@ -70,7 +71,7 @@ def operator_update(
     """Rewrite a draft (a published poll is 409 poll_not_draft)."""
     poll = crud.update_draft(db, crud.get_poll(db, poll_id, published_only=False), body)
     db.commit()
-    return crud.operator_poll_out(db, poll)
+    return operator_poll_out(db, poll)
 
 
 @router.delete("/operator/polls/{poll_id}", status_code=204)
@@ -84,7 +85,7 @@ def operator_delete(poll_id: IdPath, op: CurrentOperator, db: DbDep) -> Response
 def operator_publish(poll_id: IdPath, op: CurrentOperator, db: DbDep) -> OperatorPollOut:
     poll = crud.publish(db, crud.get_poll(db, poll_id, published_only=False))
     db.commit()
-    return crud.operator_poll_out(db, poll)
+    return operator_poll_out(db, poll)
 
 
 @router.post("/operator/polls/{poll_id}/close", response_model=OperatorPollOut)
@@ -92,4 +93,4 @@ def operator_close(poll_id: IdPath, op: CurrentOperator, db: DbDep) -> OperatorP
     """End voting now; residents then see the results."""
     poll = crud.close(db, crud.get_poll(db, poll_id, published_only=False))
     db.commit()
-    return crud.operator_poll_out(db, poll)
+    return operator_poll_out(db, poll)

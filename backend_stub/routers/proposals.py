@@ -7,11 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import FileResponse, JSONResponse
 
-from backend_stub.crud import media as media_crud
 from backend_stub.crud import proposals as crud
 from backend_stub.crud.idempotency import run_once
 from backend_stub.deps import CurrentOperator, CurrentUser, DbDep, SettingsDep
-from backend_stub.errors import ApiError
+from backend_stub.presenters.media import file_response
 from backend_stub.presenters.proposals import operator_out, outs_for, proposal_out
 from backend_stub.schemas.common import BeforeIdQuery, IdPath
 from backend_stub.schemas.participation import (
@@ -99,15 +98,7 @@ def photo(
     proposal_id: IdPath, media_id: str, user: CurrentUser, db: DbDep, settings: SettingsDep
 ) -> FileResponse:
     """A photo of a proposal the caller may see (published, or their own)."""
-    media = crud.photo_of(db, user, proposal_id, media_id)
-    path = media_crud.media_path(settings, media)
-    if not path.is_file():
-        raise ApiError(404, "not_found")
-    return FileResponse(
-        path,
-        media_type=media.content_type,
-        headers={"Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff"},
-    )
+    return file_response(settings, crud.photo_of(db, user, proposal_id, media_id))
 
 
 @router.post("/proposals/{proposal_id}/support", response_model=ProposalOut)

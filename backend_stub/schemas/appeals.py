@@ -88,6 +88,16 @@ class AppealPage(BaseModel):
     next_before_id: int | None
 
 
+class OperatorAppealOut(AppealOut):
+    applicant_name: str | None
+    applicant_phone: str | None
+
+
+class OperatorAppealPage(BaseModel):
+    items: list[OperatorAppealOut]
+    next_before_id: int | None
+
+
 class SimilarAppeal(BaseModel):
     id: int
     number: str

@@ -1,8 +1,8 @@
+"""API shapes of stored photos and videos: a file, a resumable upload's progress, a signed link."""
+
 from __future__ import annotations
 
 from pydantic import BaseModel
-
-from backend_stub.models import MediaFile
 
 
 class MediaOut(BaseModel):
@@ -29,20 +29,3 @@ class MediaLinkOut(BaseModel):
 
     url: str
     expires_at: int
-
-
-def media_url(media_id: str) -> str:
-    return f"/api/v1/media/{media_id}"
-
-
-def media_out(m: MediaFile) -> MediaOut:
-    return MediaOut(
-        id=m.id,
-        kind=m.kind,
-        content_type=m.content_type,
-        size=m.size,
-        width=m.width,
-        height=m.height,
-        role=m.role,
-        url=media_url(m.id),
-    )

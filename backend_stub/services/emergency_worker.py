@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
@@ -39,79 +40,72 @@ log = logging.getLogger("city109.emergency")
 _wakers: dict[int, Callable[[], None]] = {}
 
 
-def _check_status(
-    db: Session,
-    settings: Settings,
-    client: httpx.Client,
-    fwd: EmergencyForward,
-    appeal: Appeal,
-    now: datetime,
-) -> bool:
-    assert fwd.external_id is not None
-    db.commit()  # nothing held open over the HTTP call
-    try:
-        url = adapter.system_url(settings, fwd)
-        incident = adapter.status(client, settings, url, fwd.external_id)
-    except adapter.EmergencySystemError as exc:
-        log.info("emergency: status of forward %s unknown: %s", fwd.id, exc)
-        return False
-    if incident.accepted is None:
-        return False
-    db.refresh(fwd)
-    acceptance_id, accepted_at = incident.accepted
-    if crud.mark_accepted(db, fwd, appeal, acceptance_id, accepted_at, now):
-        db.commit()
-    return True
+@dataclass(frozen=True)
+class _Step:
+    """One forward's step of a pass: its session, the HTTP client, the forward and its appeal."""
 
+    db: Session
+    settings: Settings
+    client: httpx.Client
+    fwd: EmergencyForward
+    appeal: Appeal
+    now: datetime
 
-def _send(
-    db: Session,
-    settings: Settings,
-    client: httpx.Client,
-    fwd: EmergencyForward,
-    appeal: Appeal,
-    now: datetime,
-) -> None:
-    incident: adapter.Incident | None = None
-    error: str | None = None
-    try:
-        payload = adapter.build_payload(db, settings, fwd, appeal)
-        url = adapter.system_url(settings, fwd)
+    def check_status(self) -> bool:
+        db, fwd = self.db, self.fwd
+        assert fwd.external_id is not None
         db.commit()  # nothing held open over the HTTP call
-        incident = adapter.submit(client, settings, url, payload)
-    except adapter.EmergencySystemError as exc:
-        error = str(exc) or type(exc).__name__
-        log.warning("emergency: forward %s not received: %s", fwd.id, error)
-    db.refresh(fwd)
-    crud.record_attempt(
-        db,
-        settings,
-        fwd,
-        appeal,
-        now,
-        external_id=incident.incident_id if incident else None,
-        already_accepted=incident.accepted if incident else None,
-        error=error,
-    )
-    db.commit()
+        try:
+            url = adapter.system_url(self.settings, fwd)
+            incident = adapter.status(self.client, self.settings, url, fwd.external_id)
+        except adapter.EmergencySystemError as exc:
+            log.info("emergency: status of forward %s unknown: %s", fwd.id, exc)
+            return False
+        if incident.accepted is None:
+            return False
+        db.refresh(fwd)
+        acceptance_id, accepted_at = incident.accepted
+        if crud.mark_accepted(db, fwd, self.appeal, acceptance_id, accepted_at, self.now):
+            db.commit()
+        return True
+
+    def send(self) -> None:
+        db, settings, fwd = self.db, self.settings, self.fwd
+        incident: adapter.Incident | None = None
+        error: str | None = None
+        try:
+            payload = adapter.build_payload(db, settings, fwd, self.appeal)
+            url = adapter.system_url(settings, fwd)
+            db.commit()  # nothing held open over the HTTP call
+            incident = adapter.submit(self.client, settings, url, payload)
+        except adapter.EmergencySystemError as exc:
+            error = str(exc) or type(exc).__name__
+            log.warning("emergency: forward %s not received: %s", fwd.id, error)
+        db.refresh(fwd)
+        crud.record_attempt(
+            db,
+            settings,
+            fwd,
+            self.appeal,
+            self.now,
+            external_id=incident.incident_id if incident else None,
+            already_accepted=incident.accepted if incident else None,
+            error=error,
+        )
+        db.commit()
 
 
 def step_forward(
     engine: Engine, settings: Settings, client: httpx.Client, forward_id: int, now: datetime
 ) -> None:
     with Session(engine, expire_on_commit=False) as db:
-        fwd = db.get(EmergencyForward, forward_id)
-        if fwd is None or fwd.state not in crud.OPEN_STATES:
+        found = crud.open_forward(db, forward_id=forward_id)
+        if found is None:
             return
-        appeal = db.get(Appeal, fwd.appeal_id)
-        if appeal is None:
-            return
+        fwd, appeal = found
+        step = _Step(db, settings, client, fwd, appeal, now)
         waiting = (ForwardState.SENT.value, ForwardState.NOT_CONFIRMED.value)
-        if (
-            fwd.state in waiting
-            and fwd.external_id
-            and _check_status(db, settings, client, fwd, appeal, now)
-        ):
+        if fwd.state in waiting and fwd.external_id and step.check_status():
             return
         unconfirmed = (ForwardState.PENDING.value, ForwardState.SENT.value)
         if fwd.state in unconfirmed and now >= fwd.confirm_by:
@@ -123,7 +117,7 @@ def step_forward(
             crud.mark_failed(db, fwd, appeal, now)
             db.commit()
             return
-        _send(db, settings, client, fwd, appeal, now)
+        step.send()
 
 
 def step_once(

@@ -4,6 +4,7 @@
   in-memory `DevInbox`, which is what `GET /dev/sms?phone=` reads.
 - `SmscKzGateway`: the SMSC.kz HTTP API (`send.php`, JSON replies with `fmt=3`).
 - `make_sms_gateway` picks one from `Settings.sms_provider`.
+- `send_code` sends a one-time code in the resident's language from a sync route's thread.
 
 The real gateway never logs the message text (it carries one-time codes) or the account
 password; it logs only the masked phone and SMSC's message id.
@@ -19,9 +20,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+import anyio.from_thread
 import httpx
 
 from backend_stub.config import Settings
+from backend_stub.errors import ApiError
 from backend_stub.phone import mask_phone
 
 __all__ = [
@@ -34,10 +37,15 @@ __all__ = [
     "SmsGateway",
     "SmscKzGateway",
     "make_sms_gateway",
+    "send_code",
 ]
 
 logger = logging.getLogger("city109.sms")
 
+CODE_TEXT = {
+    "kk": "109: кіру коды {code}. Оны ешкімге айтпаңыз.",
+    "ru": "109: код входа {code}. Никому его не сообщайте.",
+}
 DEV_INBOX_MAX_MESSAGES = 200
 SMSC_TIMEOUT_S = 10.0
 
@@ -259,3 +267,17 @@ def make_sms_gateway(settings: Settings, inbox: DevInbox) -> SmsGateway:
         )
         return ConsoleSmsGateway(inbox, log_text=False)
     raise ValueError(f"unknown SMS provider: {settings.sms_provider!r}")
+
+
+def send_code(gateway: SmsGateway, settings: Settings, *, phone: str, code: str, lang: str) -> None:
+    """Send a one-time code from a worker thread (sync routes) through the async gateway.
+
+    Call it only after the code is committed: no transaction may stay open (and SQLite's write
+    lock held) while the gateway answers. A failed send still counts against the cooldown and
+    the hourly caps (the provider may have sent it after all): the 502 says when to retry."""
+    try:
+        anyio.from_thread.run(gateway.send, phone, CODE_TEXT[lang].format(code=code))
+    except SmsDeliveryError as exc:
+        logger.warning("sms to %s failed: %s", mask_phone(phone), type(exc).__name__)
+        retry = str(max(1, settings.otp_resend_cooldown_s))
+        raise ApiError(502, "sms_failed", headers={"Retry-After": retry}) from exc

@@ -13,7 +13,7 @@ from typing import ClassVar
 import httpx
 import pytest
 
-from bench.faultproxy import FaultProxy
+from tests.faultproxy import FaultProxy
 from bench.local_store import run_store
 from bench.photo import gps_of, make_phone_jpeg, metadata_left, run_photo
 

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from app.composition import AppSession
 from app.data.repositories.notices import PrefsRejectedError
 from app.data.services.location import FletGeolocator, LocationService
-from app.domain.safety import NoticeFilter
+from app.domain.notices import NoticeFilter
 from tests.app.conftest import CODE, PHONE
 from tests.app.support.safety_fakes import alert_json
 
@@ -50,8 +50,8 @@ async def test_sign_out_forgets_the_residents_alerts_and_notice_choices(
 def test_one_location_service_serves_every_screen(session: AppSession) -> None:
     """One device location per session: one flet-geolocator service on the page, whichever
     screen asks first (new appeal, shelter map, participation, saved addresses)."""
-    here = session.new_appeal._location
+    here = session.new_appeal.location._service
     assert isinstance(here, LocationService) and isinstance(here._geo, FletGeolocator)
     assert session.shelters._locator is here
-    assert session.participation._location is here
+    assert session.participation.form._location is here
     assert session.addresses._location is here

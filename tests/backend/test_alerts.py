@@ -29,6 +29,7 @@ from backend_stub.geo import (
 )
 from backend_stub.main import create_app
 from backend_stub.models import Alert, FeedEvent
+from tests.backend.support import console_publish_once
 from tests.backend.test_appeals import make_operator
 from tests.conftest import sign_in
 
@@ -658,14 +659,8 @@ def form_data(page: str, **over: Any) -> dict[str, Any]:
 
 
 def test_console_publish_update_cancel(cclient: TestClient) -> None:
-    page = cclient.get("/console/alerts/new")
-    assert page.status_code == 200 and 'type="datetime-local"' in page.text
-    data = form_data(page.text)
-    r = cclient.post("/console/alerts", data=data)
-    assert r.status_code == 303, r.text
-    location = r.headers["location"]
+    location = console_publish_once(cclient, "alerts", form_data)
     identifier = location.rsplit("/", 1)[1]
-    assert cclient.post("/console/alerts", data=data).headers["location"] == location  # once
     assert count_alerts(cclient) == 1
     listing = cclient.get("/console/alerts").text
     assert "Учения &lt;script&gt;" in listing and "<script>" not in listing

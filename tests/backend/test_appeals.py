@@ -5,10 +5,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from backend_stub.classifier import load_classifier
-from backend_stub.models import Appeal, User
+from backend_stub.models import Appeal
+from tests.backend.support import make_operator
 from tests.conftest import sign_in
 
 
@@ -34,17 +35,6 @@ def appeal_body(**over: object) -> dict:
     }
     body.update(over)
     return body
-
-
-def make_operator(client: TestClient) -> dict[str, str]:
-    phone = "+77019990000"
-    headers = sign_in(client, phone)
-    with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
-        user = db.exec(select(User).where(User.phone == phone)).one()
-        user.role = "operator"
-        db.add(user)
-        db.commit()
-    return headers
 
 
 def test_create_assigns_number_routing_deadline_and_history(

@@ -5,6 +5,7 @@ from fastapi.testclient import TestClient
 from backend_stub.config import Settings
 from backend_stub.main import create_app
 from backend_stub.models import OtpChallenge
+from tests.backend.support import production_settings
 from tests.conftest import next_phone, sign_in
 
 
@@ -178,20 +179,7 @@ def test_no_token_is_401(client: TestClient) -> None:
 
 
 def test_dev_inbox_absent_in_production(tmp_path) -> None:
-    settings = Settings(
-        app_env="production",
-        data_dir=tmp_path,
-        secret_key="a-production-secret-of-at-least-32-characters",
-        open311_api_key="an-open311-key-for-tests",
-        operator_password="an-operator-password-for-tests",
-        sms_provider="smsc",
-        smsc_login="city",
-        smsc_password="smsc-password",
-        emergency_system_url="https://emergency.example.kz",
-        public_base_url="https://city109.example.kz",
-        allowed_hosts="testserver",
-        _env_file=None,
-    )  # type: ignore[call-arg]
+    settings = production_settings(tmp_path)
     with TestClient(create_app(settings)) as client:
         assert client.get("/dev/sms", params={"phone": "+77011234567"}).status_code == 404
 

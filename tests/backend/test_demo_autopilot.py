@@ -13,10 +13,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
 from backend_stub.config import Settings
-from backend_stub.crud.appeals import appeal_out
 from backend_stub.demo import autopilot
+from backend_stub.demo.appeal_records import APPEALS, RESIDENTS
 from backend_stub.demo.autopilot import run_autopilot, step_once
-from backend_stub.demo.seed import APPEALS, RESIDENTS, seed_demo
+from backend_stub.demo.seed import seed_demo
 from backend_stub.main import create_app
 from backend_stub.models import (
     Address,
@@ -27,6 +27,7 @@ from backend_stub.models import (
     Message,
     User,
 )
+from backend_stub.presenters.appeals import appeal_out
 from backend_stub.statuses import Status
 
 TABLES: tuple[type[SQLModel], ...] = (

@@ -28,6 +28,7 @@ from backend_stub.main import create_app
 from backend_stub.models import AppealEvent, EmergencyForward, utcnow
 from backend_stub.services import emergency_adapter as adapter
 from backend_stub.services.emergency_worker import step_once
+from tests.backend.support import production_settings
 from tests.backend.test_appeals import appeal_body, make_operator
 from tests.conftest import next_phone, sign_in
 
@@ -521,21 +522,7 @@ def test_callback_needs_the_secret_and_is_idempotent(eclient: TestClient) -> Non
 
 
 def test_simulator_is_absent_in_production(tmp_path: Path) -> None:
-    settings = Settings(
-        app_env="production",
-        data_dir=tmp_path,
-        secret_key="a-production-secret-of-at-least-32-characters",
-        open311_api_key="an-open311-key-for-tests",
-        operator_password="an-operator-password-for-tests",
-        sms_provider="smsc",
-        smsc_login="city",
-        smsc_password="smsc-password",
-        emergency_system_url="https://emergency.example.kz",
-        public_base_url="https://city109.example.kz",
-        allowed_hosts="testserver",
-        emergency_worker_interval_s=0,
-        _env_file=None,
-    )  # type: ignore[call-arg]
+    settings = production_settings(tmp_path, emergency_worker_interval_s=0)
     with TestClient(create_app(settings)) as c:
         r = c.get("/sim/emergency/incidents", headers={adapter.API_KEY_HEADER: "k"})
         assert r.status_code == 404

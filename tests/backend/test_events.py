@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import queue
-import socket
 import threading
 import time
 import uuid
@@ -18,7 +17,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from sqlmodel import Session, col, select
 
@@ -31,6 +29,7 @@ from backend_stub.services import push
 from tests.backend.test_alerts import INSIDE, alert_body
 from tests.backend.test_appeals import appeal_body
 from tests.conftest import next_phone
+from tests.live import live_app
 
 WAIT_S = 5.0  # upper bound for anything expected to arrive (the latency assert is stricter)
 
@@ -49,23 +48,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(events_router, "HEARTBEAT_S", 0.2)
         app = create_app(settings)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2)
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert server.started, "uvicorn did not start"
-        try:
-            yield Live(f"http://127.0.0.1:{port}", app)
-        finally:
-            server.should_exit = True
-            thread.join(10)
-            sock.close()
+        with live_app(app) as url:
+            yield Live(url, app)
 
 
 def sign_in(live: Live, phone: str | None = None) -> dict[str, str]:

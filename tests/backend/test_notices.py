@@ -14,10 +14,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
 from backend_stub.config import Settings
-from backend_stub.crud.notices import seed_notices
+from backend_stub.demo.notices import seed_notices
 from backend_stub.main import create_app
 from backend_stub.models import FeedEvent, Notice, NoticeDistrict
 from backend_stub.notice_topics import TOPICS
+from tests.backend.support import console_publish_once
 from tests.backend.test_appeals import make_operator
 
 NOW = datetime.now(UTC)
@@ -320,6 +321,7 @@ def test_topics_and_districts_are_served_in_kk_and_ru(client: TestClient) -> Non
 def test_demo_notices_are_seeded_once(client: TestClient, resident: dict[str, str]) -> None:
     with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
         assert seed_notices(db) == 5
+        db.commit()
         assert seed_notices(db) == 0
     active = client.get("/api/v1/notices", headers=resident).json()["items"]
     archive = client.get("/api/v1/notices", params={"scope": "archive"}, headers=resident).json()
@@ -372,15 +374,8 @@ def form_data(page: str, **over: Any) -> dict[str, Any]:
 
 
 def test_console_publish_edit_withdraw(cclient: TestClient) -> None:
-    page = cclient.get("/console/notices/new")
-    assert page.status_code == 200 and 'type="datetime-local"' in page.text
-    data = form_data(page.text)
-    r = cclient.post("/console/notices", data=data)
-    assert r.status_code == 303, r.text
-    location = r.headers["location"]
+    location = console_publish_once(cclient, "notices", form_data)  # once, sent twice
     notice_id = int(location.rsplit("/", 1)[1])
-    # the same form sent twice publishes once
-    assert cclient.post("/console/notices", data=data).headers["location"] == location
     listing = cclient.get("/console/notices").text
     assert "Ремонт теплосети &lt;b&gt;" in listing and "<b>" + "Ремонт" not in listing
 

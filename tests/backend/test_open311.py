@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from backend_stub.config import DEV_OPEN311_KEY
 from backend_stub.models import Appeal, User
+from tests.backend.support import make_operator
 from tests.conftest import next_phone, sign_in
 
 API = "/open311/v2"
@@ -73,17 +74,6 @@ def assert_open311_error(r: httpx.Response, status: int) -> str:
     assert body[0]["code"] == status
     assert isinstance(body[0]["description"], str) and body[0]["description"]
     return str(body[0]["description"])
-
-
-def make_operator(client: TestClient) -> dict[str, str]:
-    phone = next_phone()
-    headers = sign_in(client, phone)
-    with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
-        user = db.exec(select(User).where(User.phone == phone)).one()
-        user.role = "operator"
-        db.add(user)
-        db.commit()
-    return headers
 
 
 def appeal_id(client: TestClient, number: str) -> int:
@@ -367,7 +357,7 @@ def test_media_url_is_shown_to_the_city_system(client: TestClient) -> None:
 
 def test_status_goes_from_open_to_closed_when_an_operator_closes(client: TestClient) -> None:
     number = file(client, phone=next_phone(), description="Течёт кран во дворе", **ASTANA)
-    op = make_operator(client)
+    op = make_operator(client, next_phone())
     aid = appeal_id(client, number)
     r = client.post(
         f"/api/v1/operator/appeals/{aid}/status",

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
-from backend_stub.crud.places import seed_places
+from backend_stub.demo.places import seed_places
 from backend_stub.geo import distance_m, district_for
 from backend_stub.models import FeedEvent, Place
 from tests.backend.test_appeals import make_operator
@@ -197,6 +197,7 @@ def test_demo_places_seeded_once_inside_the_city(client: TestClient) -> None:
     with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
         added = seed_places(db)
         assert 12 <= added <= 20
+        db.commit()
         assert seed_places(db) == 0
         events = db.exec(select(FeedEvent).where(FeedEvent.entity == "places_bundle")).all()
         assert len(events) == 1

@@ -1,147 +1,240 @@
-"""Helpers of the participation and cabinet browser tests: the app behind a switchable network
-(`NetProxy`), signing in as a given resident, and reading what the backend holds for that
-resident through the API with the app's own session (taken from its local store)."""
+"""What a resident does and sees in the browser tests, waiting only on what is on screen.
+
+Flutter draws on a canvas; its semantics tree (turned on by `open_app`) gives the page DOM nodes
+with roles and labels. Every wait here is on that tree: a text or a control showing up or going
+away, a field holding what was typed, the tree keeping still. A tap that a redraw swallowed (a
+sync landing just then rebuilds the screen) is tapped again by `tap_until`, as a person would —
+only when nothing happened, and only while the control is still there. A page whose web client
+crashed (WebAssembly errors under CPU pressure, see docs E2E.md) fails at once with that reason.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import re
-import sqlite3
-import time
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Geolocation, Locator, Page, ViewportSize, expect
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.e2e.conftest import (
-    PHONE_VIEWPORT,
-    Server,
-    dev_code,
-    free_port,
-    open_app,
-    type_into,
-)
-from tests.e2e.netproxy import NetProxy
+from tests.e2e.backend import dev_code, fresh_phone
 
-HERE = {"latitude": 51.1282, "longitude": 71.4307, "accuracy": 15}  # Astana, Yesil district
+HERE: Geolocation = {"latitude": 51.1282, "longitude": 71.4307, "accuracy": 15}  # Astana, Yesil
+PHONE_VIEWPORT: ViewportSize = {"width": 412, "height": 915}
+UI_TIMEOUT_MS = 60_000  # any wait on the screen (a busy machine draws late, never wrong)
+PATIENCE_MS = (10_000, 20_000, 30_000)  # how long a person waits before tapping again
+ON_APPEAL = "location.pathname.startsWith('/appeals/') && location.pathname !== '/appeals/new'"
+# What the web client logs when its WebAssembly crashed: the page will never answer again.
+CRASHED = re.compile(r"RuntimeError|memory access out of bounds|unreachable|null function")
+_crashes: dict[Page, list[str]] = {}
 
-
-@dataclass
-class App:
-    url: str
-    data_dir: Path
-    backend_url: str
-    proxy: NetProxy
-
-    def token(self) -> str:
-        """The access token the app holds (its local store), to ask the backend as the app."""
-        with sqlite3.connect(self.data_dir / "app.db") as db:
-            row = db.execute("SELECT access_token FROM auth_session WHERE id = 1").fetchone()
-        assert row, "not signed in"
-        return str(row[0])
-
-    def api(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        """GET the backend directly (never through the proxy) as the signed-in resident."""
-        query = f"?{urllib.parse.urlencode(params)}" if params else ""
-        request = urllib.request.Request(
-            f"{self.backend_url}{path}{query}",
-            headers={"Authorization": f"Bearer {self.token()}", "Accept-Language": "ru"},
-        )
-        with urllib.request.urlopen(request, timeout=10) as r:
-            return json.load(r)
+# True once the semantics tree has kept its size for `quiet` ms (kept in `window`, per page).
+TREE_STILL = """quiet => {
+    const n = document.querySelectorAll('flt-semantics').length;
+    const now = performance.now();
+    const w = window.__treeStill || (window.__treeStill = {n: -1, since: now});
+    if (n !== w.n) { w.n = n; w.since = now; return false; }
+    return n > 0 && now - w.since >= quiet;
+}"""
 
 
-@pytest.fixture
-def app(backend_url: str, tmp_path: Path) -> Iterator[App]:
-    """A fresh app whose way to the backend goes through a switchable proxy."""
-    proxy = NetProxy(backend_url)
-    port = free_port()
-    data_dir = tmp_path / "app-data"
-    server = Server(
-        "app",
-        ["-m", "app", "--web", "--port", str(port), "--api-url", proxy.url,
-         "--data-dir", str(data_dir)],
-        f"http://127.0.0.1:{port}",
-        tmp_path / "app.log",
-    )  # fmt: skip
-    server.wait("/")
-    yield App(server.url, data_dir, backend_url, proxy)
-    server.stop()
-    proxy.close()
+# -- the page ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def page(browser: Browser, app: App, tmp_path: Path) -> Iterator[Page]:
-    """A phone-sized page of the app that knows where it is (fake geolocation)."""
+@contextlib.contextmanager
+def phone_page(
+    browser: Browser, url: str, last_shot: Path, *, position: bool = True, camera: bool = False
+) -> Iterator[Page]:
+    """A phone-sized page of the app at `url` (kk locale; the browser's fake position unless
+    `position=False`; the camera allowed with `camera`); its last screen saved to `last_shot`."""
+    permissions = [*(["geolocation"] if position else []), *(["camera"] if camera else [])]
     context = browser.new_context(
-        viewport=PHONE_VIEWPORT, locale="kk-KZ", geolocation=HERE, permissions=["geolocation"]
+        viewport=PHONE_VIEWPORT,
+        locale="kk-KZ",
+        geolocation=HERE if position else None,
+        permissions=permissions,
     )
-    pg = context.new_page()
-    pg.set_default_timeout(20_000)
-    open_app(pg, app.url)
-    yield pg
-    pg.screenshot(path=str(tmp_path / "last.png"))
-    context.close()
+    page = context.new_page()
+    page.set_default_timeout(UI_TIMEOUT_MS)
+    crashes = _crashes.setdefault(page, [])
+    page.on("pageerror", lambda error: crashes.append(str(error)))
+    page.on(
+        "console", lambda m: m.type == "error" and CRASHED.search(m.text) and crashes.append(m.text)
+    )
+    try:
+        open_app(page, url)
+        yield page
+    finally:
+        with contextlib.suppress(PlaywrightError):
+            page.screenshot(path=str(last_shot), timeout=10_000)
+        if crashes:
+            print(f"the page's errors: {crashes[:5]}")
+        _crashes.pop(page, None)
+        context.close()
 
 
-def sign_in(page: Page, backend_url: str, phone: str, typed: str, shown: str) -> None:
-    """Sign in with the dev inbox's code (kk first screen); lands on the appeals tab. If an
-    earlier test asked for this (demo) phone's code just now, wait out the resend cooldown."""
+def alive(page: Page) -> None:
+    """Fail at once if the page's web client crashed: waiting on it would only time out."""
+    crashes = [c for c in _crashes.get(page, []) if CRASHED.search(c)]
+    if crashes:
+        raise AssertionError(f"the page's web client crashed: {crashes[:3]}")
+
+
+def open_app(page: Page, url: str) -> None:
+    """Load the Flutter web client and turn its semantics tree on."""
+    page.goto(url)
+    page.wait_for_selector("flt-semantics-placeholder", state="attached")
+    page.evaluate("document.querySelector('flt-semantics-placeholder').click()")
+    page.wait_for_selector("flt-semantics[role]", state="attached")
+    still(page)  # the tree is still being built right after it is turned on
+
+
+def still(page: Page, quiet_ms: int = 300) -> None:
+    """Wait until the semantics tree has kept still for `quiet_ms` (a screen finished building)."""
+    alive(page)
+    page.evaluate("() => { delete window.__treeStill; }")
+    page.wait_for_function(TREE_STILL, arg=quiet_ms, polling=100)
+
+
+def settle(page: Page, seconds: float = 0.6) -> None:
+    """Before a screenshot: the pointer out of the way (no hover tooltips), the screen still."""
+    page.mouse.move(1, 1)
+    still(page, int(seconds * 1000))
+
+
+def tall(page: Page, height: int = 2000) -> None:
+    """Make the window tall (Flutter draws only what is in it) and let the screen re-lay out."""
+    page.set_viewport_size({"width": PHONE_VIEWPORT["width"], "height": height})
+    still(page)
+
+
+# -- seeing --------------------------------------------------------------------------------------
+
+
+def visible_text(page: Page, text: str) -> None:
+    """Wait until `text` is on screen as a text of its own."""
+    alive(page)
+    page.get_by_text(text, exact=False).first.wait_for(state="visible")
+
+
+def on_screen(page: Page, text: str) -> Locator:
+    """`text` as a text of its own or inside the merged label of a card (Flutter merges the
+    texts of a card into one accessible label)."""
+    return page.get_by_text(text, exact=False).or_(page.get_by_label(text, exact=False)).first
+
+
+def shown(page: Page, text: str, timeout_ms: float = UI_TIMEOUT_MS) -> None:
+    """Wait until `text` is on screen (see `on_screen`)."""
+    alive(page)
+    on_screen(page, text).wait_for(state="visible", timeout=timeout_ms)
+
+
+def field_value(page: Page, label: str) -> str:
+    """What the text field labelled `label` holds: Flutter fills its DOM input once it has
+    focus, so focus it and wait for the value to come."""
+    field = page.get_by_label(label).first
+    field.click()
+    with contextlib.suppress(AssertionError):
+        expect(field).to_be_focused(timeout=10_000)
+    with contextlib.suppress(AssertionError):
+        expect(field).not_to_have_value("", timeout=10_000)
+    return field.input_value()
+
+
+# -- doing ---------------------------------------------------------------------------------------
+
+
+def tap_until(
+    page: Page, target: Locator, done: Locator | str, *, gone: bool = False, what: str = ""
+) -> None:
+    """Tap `target` until `done` happens: a locator shows up (with `gone`: goes away), or a JS
+    expression becomes true. Tapped again only when nothing happened for a while and `target`
+    is still there: a redraw landing just then may swallow a tap."""
+    for attempt, patience in enumerate(PATIENCE_MS):
+        alive(page)
+        if attempt and _happened(page, done, gone):  # it did happen, just late
+            return
+        if target.count():
+            with contextlib.suppress(PlaywrightError):
+                target.first.click(timeout=patience)
+        with contextlib.suppress(PlaywrightTimeout):
+            if isinstance(done, str):
+                page.wait_for_function(done, timeout=patience)
+            else:
+                done.first.wait_for(state="detached" if gone else "visible", timeout=patience)
+            return
+    raise AssertionError(f"tapped {what or target} {len(PATIENCE_MS)} times: nothing happened")
+
+
+def _happened(page: Page, done: Locator | str, gone: bool) -> bool:
+    """Whether `done` (see `tap_until`) is the case right now."""
+    if isinstance(done, str):
+        return bool(page.evaluate(done))
+    return done.count() == 0 if gone else done.first.is_visible()
+
+
+def go(page: Page, target: Locator, path: str) -> None:
+    """Tap `target` until the app is on `path` (or a JS condition on `location`, if it has one)."""
+    where = path if "location" in path else f"location.pathname === {path!r}"
+    tap_until(page, target, where, what=f"the way to {path}")
+
+
+def type_into(page: Page, label: str, text: str, *, check: bool = True) -> None:
+    """Focus a text field by its label and type like a person (Flutter listens to key input).
+
+    Right after the first frame Flutter may still move focus (autofocus) and replace the DOM
+    input, swallowing the keys; so check what arrived and type again if needed (`check=False`
+    when typing submits by itself and the field may be gone right after).
+    """
+    for patience in PATIENCE_MS:
+        alive(page)
+        field = page.get_by_label(label).first
+        field.click()
+        with contextlib.suppress(AssertionError):
+            expect(field).to_be_focused(timeout=patience)
+        page.keyboard.press("Control+A")
+        page.keyboard.press("Backspace")
+        page.keyboard.type(text, delay=15)
+        if not check:
+            return
+        with contextlib.suppress(AssertionError):
+            expect(page.get_by_label(label).first).to_have_value(text, timeout=patience)
+            return
+    raise AssertionError(f"could not type into {label!r}")
+
+
+def sign_in(
+    page: Page, backend_url: str, phone: str = "", typed: str = "", as_shown: str = ""
+) -> str:
+    """Sign in with the dev inbox's code (kk first screen) as `phone` (typed as `typed`, shown
+    as `as_shown`; a fresh number if none); lands on the appeals tab. If an earlier test asked
+    for this (demo) phone's code just now, the resident asks again after the resend cooldown."""
+    if not phone:
+        phone, typed, as_shown = fresh_phone()
     type_into(page, "Телефон нөмірі", typed)
-    sent = page.get_by_text(f"Кодты {shown} нөміріне жібердік.")
-    deadline = time.monotonic() + 75
-    while True:
-        page.get_by_role("button", name="Код алу").click()
-        try:
-            sent.first.wait_for(state="visible", timeout=5_000)
-            break
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            page.wait_for_timeout(5_000)
-    type_into(page, "SMS-тегі код", dev_code(backend_url, phone), check=False)
-    page.get_by_role("tab", name="Өтініштер").wait_for()
-
-
-def shown(page: Page, text: str, timeout_ms: float = 20_000) -> None:
-    """Wait until `text` is on screen: as a text of its own, or inside the merged label of a
-    card (Flutter merges the texts of a card into one accessible label)."""
-    page.get_by_text(text, exact=False).or_(page.get_by_label(text, exact=False)).first.wait_for(
-        state="visible", timeout=timeout_ms
-    )
+    sent = page.get_by_text(f"Кодты {as_shown} нөміріне жібердік.")
+    ask = page.get_by_role("button", name="Код алу")
+    try:
+        tap_until(page, ask, sent, what="Код алу")
+    except AssertionError:  # a minute later: the resend cooldown is over
+        tap_until(page, ask, sent, what="Код алу")
+    code = dev_code(backend_url, phone)
+    home = page.get_by_role("tab", name="Өтініштер")
+    field = page.get_by_label("SMS-тегі код")
+    for patience in (20_000, 40_000):  # six digits submit by themselves; a lost key: again
+        if field.count():
+            type_into(page, "SMS-тегі код", code, check=False)
+        with contextlib.suppress(PlaywrightTimeout):
+            home.wait_for(timeout=patience)
+            return phone
+    raise AssertionError(f"signing in as {phone} did not reach the appeals tab")
 
 
 def dismiss_alert(page: Page) -> None:
     """Close the emergency banner (demo data has an active alert) so screenshots show ours."""
-    # The banner may be redrawn (a language switch) under the click: retry until it is gone.
     button = page.get_by_role("button", name=re.compile(r"^(Түсіндім|Понятно)$"))
-    for _ in range(3):
-        if not button.count():
-            return
-        with contextlib.suppress(PlaywrightError):
-            button.first.click(timeout=3_000)
-        page.wait_for_timeout(400)
-
-
-def tall(page: Page, height: int = 2000) -> None:
-    """Make the window tall: Flutter draws only what is in it."""
-    page.set_viewport_size({"width": PHONE_VIEWPORT["width"], "height": height})
-    page.wait_for_timeout(800)
-
-
-def wait_until(check: Any, timeout_s: float = 30.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.5)
+    if button.count():  # a banner that stays (another one came) is left for the test to see
+        with contextlib.suppress(AssertionError):
+            tap_until(page, button, button, gone=True, what="the banner's button")

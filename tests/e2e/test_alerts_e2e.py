@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import time
 import urllib.error
@@ -31,12 +30,23 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.e2e import resident
-from tests.e2e.conftest import PHONE_VIEWPORT, fresh_phone, open_app, settle
-from tests.e2e.resident import HERE, App, dismiss_alert, shown, sign_in, tall
+from tests.e2e.backend import App, fresh_phone, operator_token, wait_until
+from tests.e2e.resident import (
+    HERE,
+    PHONE_VIEWPORT,
+    dismiss_alert,
+    go,
+    on_screen,
+    open_app,
+    settle,
+    shown,
+    sign_in,
+    still,
+    tall,
+    tap_until,
+)
 
 pytestmark = pytest.mark.e2e
-app, page = resident.app, resident.page  # the fixtures: the app behind a switchable network
 
 ASTANA_TZ = timezone(timedelta(hours=5))
 ALL_DISTRICTS = ["almaty", "baikonur", "yesil", "saryarka", "nura", "saraishyq"]
@@ -44,33 +54,6 @@ PUSH_DEADLINE_S = 2.0
 
 
 # -- the operator ---------------------------------------------------------------------------------
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-def operator_token(backend_url: str) -> str:
-    """An operator's access token: the web console's sign-in (dev password) sets it as a
-    cookie; the operator API takes the same token as a bearer."""
-    password = os.environ.get("E2E_OPERATOR_PASSWORD", "operator")
-    request = urllib.request.Request(
-        f"{backend_url}/console/login",
-        data=urllib.parse.urlencode({"password": password}).encode(),
-        method="POST",
-    )
-    opener = urllib.request.build_opener(_NoRedirect)
-    try:
-        response = opener.open(request, timeout=10)
-        headers = response.headers
-    except urllib.error.HTTPError as exc:  # the 303 to /console
-        headers = exc.headers
-    for cookie in headers.get_all("Set-Cookie") or []:
-        name, _, rest = cookie.partition("=")
-        if name.strip() == "city109_console":
-            return rest.split(";", 1)[0]
-    raise AssertionError("the console sign-in gave no token (operator password?)")
 
 
 @dataclass
@@ -90,7 +73,7 @@ class Operator:
                 "Idempotency-Key": str(uuid.uuid4()),
             },
         )
-        with urllib.request.urlopen(request, timeout=10) as r:
+        with urllib.request.urlopen(request, timeout=30) as r:
             return dict(json.load(r))
 
     def publish(self, headline_kk: str, headline_ru: str, **over: Any) -> str:
@@ -164,7 +147,7 @@ def unique(prefix: str) -> str:
 
 def places_near(app: App, lat: float, lon: float) -> list[dict[str, Any]]:
     query = urllib.parse.urlencode({"near": f"{lat},{lon}", "limit": 50})
-    with urllib.request.urlopen(f"{app.backend_url}/api/v1/places?{query}", timeout=10) as r:
+    with urllib.request.urlopen(f"{app.backend_url}/api/v1/places?{query}", timeout=30) as r:
         return list(json.load(r))
 
 
@@ -191,7 +174,7 @@ def steady_order(page: Page, heading: str, names: list[str]) -> list[float]:
     shift the list between two measurements): two equal readings in a row."""
     last = list_order(page, heading, names)
     for _ in range(20):
-        page.wait_for_timeout(250)
+        still(page, 250)
         now = list_order(page, heading, names)
         if now == last:
             return now
@@ -200,8 +183,7 @@ def steady_order(page: Page, heading: str, names: list[str]) -> list[float]:
 
 
 def to_russian(page: Page) -> None:
-    page.get_by_role("tab", name="Кабинет").click()
-    page.wait_for_function("location.pathname === '/cabinet'")
+    go(page, page.get_by_role("tab", name="Кабинет"), "location.pathname === '/cabinet'")
     page.get_by_role("button", name="Русский").click()
     page.get_by_role("tab", name="Обращения").wait_for()
 
@@ -218,7 +200,7 @@ def test_published_alert_reaches_the_open_app_within_two_seconds(
     phone, typed, as_shown = fresh_phone()
     sign_in(page, app.backend_url, phone, typed, as_shown)
     dismiss_alert(page)
-    page.wait_for_timeout(6_000)  # the push channel connects within ~5 s of signing in
+    wait_until(lambda: app.proxy.streaming("/api/v1/events"), what="the push channel open")
 
     # The resident is on the appeals tab; the alert comes to whatever screen is open.
     kk, ru = unique("Қатты дауыл"), unique("Сильный ураган")
@@ -236,7 +218,7 @@ def test_published_alert_reaches_the_open_app_within_two_seconds(
     # An Update replaces the alert it references (the banner shows the new text only).
     kk2, ru2 = unique("Дауыл күшейді"), unique("Ураган усилился")
     identifier = operator.update(identifier, kk2, ru2, severity="Severe")
-    shown(page, kk2, timeout_ms=5_000)
+    shown(page, kk2)
     assert page.get_by_text(kk, exact=False).count() == 0
 
     # The banner follows the language; its button leads to the nearest shelters.
@@ -245,29 +227,29 @@ def test_published_alert_reaches_the_open_app_within_two_seconds(
     shown(page, "Не выходите из дома")
     settle(page)
     page.screenshot(path=str(shots / "alert_banner_ru.png"))
-    page.get_by_role("button", name="Ближайшие укрытия").first.click()
-    page.wait_for_function("location.pathname === '/map'")
+    go(page, page.get_by_role("button", name="Ближайшие укрытия"), "location.pathname === '/map'")
     shown(page, "Ближайшие пункты")
     assert page.get_by_text(ru2, exact=False).count() == 0  # seen: the banner is gone
 
-    page.get_by_role("button", name="Назад").click()
-    page.wait_for_function("location.pathname === '/alerts'")
+    go(page, page.get_by_role("button", name="Назад"), "location.pathname === '/alerts'")
     shown(page, ru2)
     dismiss_alert(page)  # the map sent the position: the demo drill on the Yesil reached us
     tall(page, 1400)
     settle(page)
     page.screenshot(path=str(shots / "alerts_list_ru.png"))
-    page.get_by_text(ru2, exact=False).or_(page.get_by_label(ru2, exact=False)).first.click()
-    page.wait_for_function("location.pathname.startsWith('/alerts/')")
+    go(
+        page,
+        page.get_by_text(ru2, exact=False).or_(page.get_by_label(ru2, exact=False)),
+        "location.pathname.startsWith('/alerts/')",
+    )
     shown(page, "Что делать")
     settle(page)
     page.screenshot(path=str(shots / "alert_detail_ru.png"))
 
     # A Cancel withdraws it: no longer in force, listed as withdrawn.
-    page.get_by_role("button", name="Назад").click()
-    page.wait_for_function("location.pathname === '/alerts'")
+    go(page, page.get_by_role("button", name="Назад"), "location.pathname === '/alerts'")
     operator.cancel(identifier)
-    shown(page, "Отменено: опасность миновала", timeout_ms=5_000)
+    shown(page, "Отменено: опасность миновала")
     shown(page, "Недавно завершённые")
 
 
@@ -293,17 +275,15 @@ def test_nearest_shelters_by_distance_from_the_position_contacts_and_notices(
             }
         ],
     )
-    shown(page, kk, timeout_ms=10_000)  # the banner
+    shown(page, kk)  # the banner
     page.get_by_role("button", name="Түсіндім").first.click()
-    page.get_by_role("tab", name="Ескертулер").click()
-    page.wait_for_function("location.pathname === '/alerts'")
+    go(page, page.get_by_role("tab", name="Ескертулер"), "location.pathname === '/alerts'")
     shown(page, kk)
     settle(page)
     page.screenshot(path=str(shots / "alerts_list_kk.png"))
 
     # The map: points and the alert's area, and the list by distance from the fake position.
-    page.get_by_role("button", name="Жақын баспаналар").first.click()
-    page.wait_for_function("location.pathname === '/map'")
+    go(page, page.get_by_role("button", name="Жақын баспаналар"), "location.pathname === '/map'")
     shown(page, "Қашықтық сіздің орныңыздан")  # the browser's position was used
     dismiss_alert(page)  # the demo city's exercise may still be on top: it moves the list
     nearest = [
@@ -322,12 +302,16 @@ def test_nearest_shelters_by_distance_from_the_position_contacts_and_notices(
         page.get_by_role("checkbox", name=name).first.wait_for()  # kind filters (chips)
 
     # Contacts: the number is copied on a desktop browser, with a word about it.
-    page.get_by_role("button", name="Шұғыл қызметтер байланысы").first.click()
-    page.wait_for_function("location.pathname === '/contacts'")
+    go(
+        page,
+        page.get_by_role("button", name="Шұғыл қызметтер байланысы"),
+        "location.pathname === '/contacts'",
+    )
     for number in ("112", "101", "102", "103", "104", "109"):
         shown(page, number)
-    page.get_by_role("button", name="Көшіру").first.click()
-    shown(page, "112 нөмірі көшірілді")
+    tap_until(
+        page, page.get_by_role("button", name="Көшіру"), on_screen(page, "112 нөмірі көшірілді")
+    )
     settle(page, 1.0)
     page.screenshot(path=str(shots / "contacts_kk.png"))
 
@@ -345,20 +329,25 @@ def test_nearest_shelters_by_distance_from_the_position_contacts_and_notices(
     water = "Есіл ауданында апатқа байланысты суық су берілмейді"
     shown(page, water)  # a water notice
     assert page.get_by_text("Елорда күні", exact=False).count() == 0  # an event: filtered out
-    page.get_by_text(water, exact=False).or_(page.get_by_label(water, exact=False)).first.click()
-    page.wait_for_function("location.pathname.startsWith('/notices/')")
+    go(
+        page,
+        page.get_by_text(water, exact=False).or_(page.get_by_label(water, exact=False)),
+        "location.pathname.startsWith('/notices/')",
+    )
     shown(page, "Қайда")
     settle(page)
     page.screenshot(path=str(shots / "notice_detail_kk.png"))
-    page.get_by_role("button", name="Артқа").click()
-    page.wait_for_function("location.pathname === '/notices'")
+    go(page, page.get_by_role("button", name="Артқа"), "location.pathname === '/notices'")
 
     # The same screens in Russian.
     to_russian(page)
-    page.get_by_role("tab", name="Объявления").click()
-    shown(page, "Показаны объявления по вашим районам и темам")
+    tap_until(
+        page,
+        page.get_by_role("tab", name="Объявления"),
+        on_screen(page, "Показаны объявления по вашим районам и темам"),
+    )
     page.get_by_role("button", name="Архив").click()
-    page.wait_for_timeout(800)
+    still(page)
     page.get_by_role("button", name="Текущие").click()
     settle(page)
     page.screenshot(path=str(shots / "notices_ru.png"))
@@ -383,10 +372,9 @@ def test_without_the_backend_alerts_instructions_contacts_and_shelters_are_shown
     sign_in(page, app.backend_url, phone, typed, as_shown)
     kk, ru = unique("Газ иісі"), unique("Запах газа")
     operator.publish(kk, ru, severity="Severe")
-    shown(page, kk, timeout_ms=10_000)
-    page.get_by_role("button", name="Түсіндім").first.click()
-    page.get_by_role("tab", name="Ескертулер").click()
     shown(page, kk)
+    page.get_by_role("button", name="Түсіндім").first.click()
+    tap_until(page, page.get_by_role("tab", name="Ескертулер"), on_screen(page, kk))
 
     # The backend is gone for the app; the app is opened again (a new session of it reads
     # everything from the phone's store).
@@ -410,15 +398,21 @@ def test_without_the_backend_alerts_instructions_contacts_and_shelters_are_shown
         settle(offline)
         offline.screenshot(path=str(shots / "offline_alert_detail_kk.png"))
 
-        offline.get_by_role("button", name="Шұғыл қызметтер байланысы").first.click()
-        offline.wait_for_function("location.pathname === '/contacts'")
+        go(
+            offline,
+            offline.get_by_role("button", name="Шұғыл қызметтер байланысы"),
+            "location.pathname === '/contacts'",
+        )
         shown(offline, "Бірыңғай құтқару қызметі")
         for number in ("112", "101", "102", "103", "104"):
             shown(offline, number)
 
         offline.get_by_role("button", name="Артқа").click()
-        offline.get_by_role("button", name="Жақын баспаналар").first.click()
-        offline.wait_for_function("location.pathname === '/map'")
+        go(
+            offline,
+            offline.get_by_role("button", name="Жақын баспаналар"),
+            "location.pathname === '/map'",
+        )
         shown(offline, "Қашықтық сіздің орныңыздан")
         nearest = [
             p["name_kk"]
@@ -450,17 +444,20 @@ def test_the_notices_tab_badge_counts_new_notices_until_the_list_is_viewed(
     sign_in(page, app.backend_url, phone, typed, as_shown)
     dismiss_alert(page)
     # A new install: the demo city's notices in force are all new to this resident.
-    resident.wait_until(lambda: re.search(r"\d", tab_name(page, "Хабарлар")), 20, "a badge")
+    wait_until(lambda: re.search(r"\d", tab_name(page, "Хабарлар")), what="a badge")
     settle(page)
     page.screenshot(path=str(shots / "home_badges_kk.png"))
 
-    page.get_by_role("tab", name="Хабарлар").click()
-    page.wait_for_function("location.pathname === '/notices'")
-    resident.wait_until(lambda: not re.search(r"\d", tab_name(page, "Хабарлар")), 20, "no badge")
+    go(page, page.get_by_role("tab", name="Хабарлар"), "location.pathname === '/notices'")
+    wait_until(lambda: not re.search(r"\d", tab_name(page, "Хабарлар")), what="no badge")
     settle(page)
     page.screenshot(path=str(shots / "notices_viewed_kk.png"))
     # The seen marks are on the phone: opened again, the badge stays cleared.
+    refreshed = app.proxy.count("GET", "/api/v1/notices")
     open_app(page, app.url + "/")
     page.get_by_role("tab", name="Өтініштер").wait_for()
-    page.wait_for_timeout(1_500)  # the caches are read and refreshed
+    wait_until(  # the caches are read and refreshed
+        lambda: app.proxy.count("GET", "/api/v1/notices") > refreshed, what="notices refreshed"
+    )
+    still(page)
     assert not re.search(r"\d", tab_name(page, "Хабарлар"))

@@ -10,27 +10,28 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from tests.e2e import resident
-from tests.e2e.conftest import fresh_phone, open_app, settle, type_into
+from tests.e2e.backend import App, fresh_phone, wait_until
 from tests.e2e.resident import (
-    App,
     dismiss_alert,
+    go,
+    on_screen,
+    open_app,
+    settle,
     shown,
     sign_in,
     tall,
-    wait_until,
+    tap_until,
+    type_into,
 )
 
 pytestmark = pytest.mark.e2e
-app, page = resident.app, resident.page  # the fixtures: the app behind a switchable network
 
 DEMO = ("+77010000002", "8 701 000 00 02", "+7 701 000 00 02")  # has the closed water appeal
 VALID_IIN = "901231405679"
 
 
 def open_cabinet(page: Page, tab: str = "Кабинет") -> None:
-    page.get_by_role("tab", name=tab).click()
-    page.wait_for_function("location.pathname === '/cabinet'")
+    go(page, page.get_by_role("tab", name=tab), "location.pathname === '/cabinet'")
     dismiss_alert(page)
 
 
@@ -66,15 +67,20 @@ def test_cabinet_in_both_languages_personal_data_and_before_after(
     page.wait_for_function("location.pathname === '/cabinet/personal'")
     dismiss_alert(page)
     type_into(page, "ИИН (необязательно)", VALID_IIN[:-1] + "8")
-    page.get_by_role("button", name="Сохранить").click()
-    shown(page, "Этот ИИН недействителен")
+    tap_until(
+        page,
+        page.get_by_role("button", name="Сохранить"),
+        on_screen(page, "Этот ИИН недействителен"),
+    )
     shot(page, shots / "cabinet_personal_error_ru.png", 1100)
     type_into(page, "ИИН (необязательно)", VALID_IIN)
-    page.get_by_role("button", name="Сохранить").click()
-    shown(page, "Сохранено.")
-    wait_until(lambda: app.api("/api/v1/profile")["iin"] == VALID_IIN, 20, "the IIN on the server")
-    page.get_by_role("button", name="Сменить номер").click()
-    shown(page, "Код придёт на новый номер.")
+    tap_until(page, page.get_by_role("button", name="Сохранить"), on_screen(page, "Сохранено."))
+    wait_until(lambda: app.api("/api/v1/profile")["iin"] == VALID_IIN, what="the IIN on the server")
+    tap_until(
+        page,
+        page.get_by_role("button", name="Сменить номер"),
+        on_screen(page, "Код придёт на новый номер."),
+    )
     shot(page, shots / "cabinet_personal_ru.png", 1100)
 
     # Before/after on the closed appeal, in Russian then in Kazakh.
@@ -87,14 +93,16 @@ def test_cabinet_in_both_languages_personal_data_and_before_after(
     shown(page, "До: ваше фото")
     shown(page, "После: фото исполнителя")
     shot(page, shots / "before_after_ru.png", 1600)
-    page.get_by_role("button", name="Ползунок").click()
-    shown(page, "До и после, 50% — до")
+    tap_until(
+        page, page.get_by_role("button", name="Ползунок"), on_screen(page, "До и после, 50% — до")
+    )
     shot(page, shots / "before_after_slider_ru.png", 1600)
 
     open_app(page, app.url + "/cabinet")
     dismiss_alert(page)
-    page.get_by_role("button", name="Қазақша").click()
-    shown(page, "Мәртебесі бойынша")
+    tap_until(
+        page, page.get_by_role("button", name="Қазақша"), on_screen(page, "Мәртебесі бойынша")
+    )
     open_app(page, f"{app.url}/appeals/{water['id']}")
     dismiss_alert(page)
     shown(page, "Дейін және кейін")
@@ -114,28 +122,38 @@ def test_addresses_by_typing_and_by_the_fake_position(page: Page, app: App, shot
     shown(page, "Әзірге сақталған мекенжай жоқ.")
 
     # 1. Typed (the map search has no network here: it is saved as typed).
-    page.get_by_role("button", name="Мекенжай қосу").click()
-    page.wait_for_function("location.pathname === '/cabinet/addresses/new'")
-    page.get_by_role("button", name="Сақтау").click()
-    shown(page, "Мекенжайды енгізіңіз.")
+    go(
+        page,
+        page.get_by_role("button", name="Мекенжай қосу"),
+        "location.pathname === '/cabinet/addresses/new'",
+    )
+    tap_until(
+        page, page.get_by_role("button", name="Сақтау"), on_screen(page, "Мекенжайды енгізіңіз.")
+    )
     type_into(page, "Мекенжай", "Кенесары көшесі 40, 12-пәтер")
     page.get_by_role("button", name="Сақтау").click()
-    page.wait_for_function("location.pathname === '/cabinet/addresses'", timeout=30_000)
+    page.wait_for_function("location.pathname === '/cabinet/addresses'")
     shown(page, "Кенесары көшесі 40, 12-пәтер")
 
     # 2. By the position the browser gives (Playwright's fake geolocation).
-    page.get_by_role("button", name="Мекенжай қосу").click()
-    page.wait_for_function("location.pathname === '/cabinet/addresses/new'")
-    page.get_by_role("button", name="Менің орнымды алу").click()
-    shown(page, "Нүкте: 51.12820, 71.43070")
+    go(
+        page,
+        page.get_by_role("button", name="Мекенжай қосу"),
+        "location.pathname === '/cabinet/addresses/new'",
+    )
+    tap_until(
+        page,
+        page.get_by_role("button", name="Менің орнымды алу"),
+        on_screen(page, "Нүкте: 51.12820, 71.43070"),
+    )
     type_into(page, "Мекенжай", "Мәңгілік Ел даңғылы 55")
     shot(page, shots / "cabinet_address_editor_kk.png", 1300)
     page.get_by_role("button", name="Сақтау").click()
-    page.wait_for_function("location.pathname === '/cabinet/addresses'", timeout=30_000)
+    page.wait_for_function("location.pathname === '/cabinet/addresses'")
     shown(page, "Мәңгілік Ел даңғылы 55")
 
     saved = wait_until(
-        lambda: len(a := app.api("/api/v1/profile")["addresses"]) == 2 and a, 30, "2 addresses"
+        lambda: len(a := app.api("/api/v1/profile")["addresses"]) == 2 and a, what="2 addresses"
     )
     home, work = saved
     assert (home["label"], home["text"], home["lat"]) == (
@@ -156,14 +174,14 @@ def test_addresses_by_typing_and_by_the_fake_position(page: Page, app: App, shot
     open_app(page, app.url + "/cabinet/notifications")
     dismiss_alert(page)
     page.get_by_role("checkbox", name="Төмен").click()
-    page.get_by_role("button", name="Сақтау").click()
-    shown(page, "Баптаулар сақталды.")
+    tap_until(
+        page, page.get_by_role("button", name="Сақтау"), on_screen(page, "Баптаулар сақталды.")
+    )
     wait_until(
-        lambda: "Minor" not in app.api("/api/v1/profile")["alert_levels"], 20, "alert levels"
+        lambda: "Minor" not in app.api("/api/v1/profile")["alert_levels"], what="alert levels"
     )
     shot(page, shots / "cabinet_notifications_kk.png", 1700)
-    page.get_by_role("button", name="Артқа").click()
-    page.wait_for_function("location.pathname === '/cabinet'")
+    go(page, page.get_by_role("button", name="Артқа"), "location.pathname === '/cabinet'")
     page.get_by_role("button", name="Русский").click()
     open_app(page, app.url + "/cabinet/addresses")
     dismiss_alert(page)

@@ -19,15 +19,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.e2e.conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PHONE_VIEWPORT,
-    open_app,
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.resident import (
+    go,
+    on_screen,
+    phone_page,
     settle,
+    sign_in,
+    tap_until,
     visible_text,
 )
-from tests.e2e.test_new_appeal_e2e import HERE, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -36,8 +37,7 @@ FAKE_CAMERA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-med
 
 def new_appeal(page: Page, backend_url: str) -> None:
     sign_in(page, backend_url)
-    page.get_by_role("button", name="Жаңа өтініш").click()
-    page.wait_for_function("location.pathname === '/appeals/new'")
+    go(page, page.get_by_role("button", name="Жаңа өтініш"), "/appeals/new")
 
 
 def to_photos(page: Page) -> None:
@@ -46,25 +46,21 @@ def to_photos(page: Page) -> None:
 
 
 @pytest.fixture
-def plain_page(browser: Browser, app_url: str, tmp_path: Path) -> Iterator[Page]:
+def camera_page(browser: Browser, app_url: str, tmp_path: Path) -> Iterator[Page]:
     # the camera is allowed: with no device the browser then says NotFoundError, unambiguously
-    context = browser.new_context(viewport=PHONE_VIEWPORT, locale="kk-KZ", geolocation=HERE,
-                                  permissions=["geolocation", "camera"])  # fmt: skip
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    open_app(page, app_url)
-    yield page
-    page.screenshot(path=str(tmp_path / "last.png"))
-    context.close()
+    with phone_page(browser, app_url, tmp_path / "last.png", camera=True) as page:
+        yield page
 
 
 def test_without_a_camera_the_button_explains(
-    plain_page: Page, backend_url: str, shots: Path
+    camera_page: Page, backend_url: str, shots: Path
 ) -> None:
-    page = plain_page
+    page = camera_page
     new_appeal(page, backend_url)
     to_photos(page)
-    page.get_by_role("button", name="Фото түсіру").click()
+    tap_until(
+        page, page.get_by_role("button", name="Фото түсіру"), on_screen(page, "Фотоға түсіру")
+    )
     visible_text(page, "Фотоға түсіру")  # the capture view
     visible_text(page, "Бұл құрылғыда камера табылмады")
     settle(page)
@@ -73,8 +69,11 @@ def test_without_a_camera_the_button_explains(
     to_photos(page)
     visible_text(page, "Бұл құрылғыда камера табылмады. Фотоны файлдан қосыңыз.")
     assert page.get_by_role("button", name="Фото түсіру").is_disabled()
-    page.get_by_role("button", name="Русский").click()
-    visible_text(page, "Новое обращение")
+    tap_until(
+        page,
+        page.get_by_role("button", name="Русский"),
+        page.get_by_text("Новое обращение", exact=False),
+    )
     to_photos(page)
     visible_text(page, "На этом устройстве не найдена камера. Добавьте фото из файла.")
     assert page.get_by_role("button", name="Сделать фото").is_disabled()
@@ -100,38 +99,38 @@ def camera_browser(browser: Browser) -> Iterator[Browser]:
 def test_a_photo_taken_with_the_camera_joins_the_form(
     camera_browser: Browser, app_url: str, backend_url: str, shots: Path, tmp_path: Path
 ) -> None:
-    context = camera_browser.new_context(
-        viewport=PHONE_VIEWPORT, locale="kk-KZ", geolocation=HERE,
-        permissions=["geolocation", "camera"],
-    )  # fmt: skip
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    try:
-        open_app(page, app_url)
+    with phone_page(camera_browser, app_url, tmp_path / "last.png", camera=True) as page:
         new_appeal(page, backend_url)
         to_photos(page)
-        page.get_by_role("button", name="Фото түсіру").click()
+        tap_until(
+            page,
+            page.get_by_role("button", name="Фото түсіру"),
+            on_screen(page, "Камераны мәселеге бағыттап"),
+        )
         visible_text(page, "Камераны мәселеге бағыттап")  # the preview runs
         settle(page, 1.5)
         page.screenshot(path=str(shots / "camera_capture_kk.png"))
         page.get_by_role("button", name="Суретке түсіру").click()
         to_photos(page)
-        page.get_by_role("button", name="photo-").first.wait_for(timeout=30_000)
+        page.get_by_role("button", name="photo-").first.wait_for()
         settle(page)
         page.screenshot(path=str(shots / "camera_photo_added_kk.png"))
-        page.get_by_role("button", name="Русский").click()
-        visible_text(page, "Новое обращение")
+        tap_until(
+            page,
+            page.get_by_role("button", name="Русский"),
+            page.get_by_text("Новое обращение", exact=False),
+        )
         to_photos(page)
         page.get_by_role("button", name="photo-").first.wait_for()  # kept across the switch
-        page.get_by_role("button", name="Сделать фото").click()
-        visible_text(page, "Наведите камеру на проблему")
+        tap_until(
+            page,
+            page.get_by_role("button", name="Сделать фото"),
+            page.get_by_text("Наведите камеру на проблему", exact=False),
+        )
         settle(page, 1.5)
         page.screenshot(path=str(shots / "camera_capture_ru.png"))
         page.get_by_role("button", name="Закрыть").click()
         page.get_by_role("button", name="Сделать фото").wait_for()
-    finally:
-        page.screenshot(path=str(tmp_path / "last.png"))
-        context.close()
 
 
 @pytest.fixture
@@ -143,17 +142,14 @@ def refusing_browser(browser: Browser) -> Iterator[Browser]:
 def test_a_refused_camera_asks_to_allow_it_and_the_button_stays(
     refusing_browser: Browser, app_url: str, backend_url: str, shots: Path, tmp_path: Path
 ) -> None:
-    context = refusing_browser.new_context(
-        viewport=PHONE_VIEWPORT, locale="kk-KZ", geolocation=HERE, permissions=["geolocation"]
-    )
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    try:
-        open_app(page, app_url)
+    with phone_page(refusing_browser, app_url, tmp_path / "last.png") as page:
         new_appeal(page, backend_url)
         to_photos(page)
-        page.get_by_role("button", name="Фото түсіру").click()
-        visible_text(page, "Қолданбаға камераға рұқсат берілгенін тексеріп")
+        tap_until(
+            page,
+            page.get_by_role("button", name="Фото түсіру"),
+            page.get_by_text("Қолданбаға камераға рұқсат берілгенін тексеріп", exact=False),
+        )
         settle(page)
         page.screenshot(path=str(shots / "camera_refused_kk.png"))
         page.get_by_role("button", name="Жабу").click()
@@ -162,6 +158,3 @@ def test_a_refused_camera_asks_to_allow_it_and_the_button_stays(
         button.wait_for()
         assert button.is_enabled()  # not "no camera": allow it and try again
         assert page.get_by_text("камера табылмады").count() == 0
-    finally:
-        page.screenshot(path=str(tmp_path / "last.png"))
-        context.close()

@@ -22,16 +22,24 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
-from tests.e2e import resident
-from tests.e2e.conftest import fresh_phone, open_app, settle, start_backend, type_into
-from tests.e2e.resident import App, dismiss_alert, shown, sign_in, tall, wait_until
+from tests.e2e.backend import App, fresh_phone, wait_until
+from tests.e2e.conftest import start_backend
+from tests.e2e.resident import (
+    ON_APPEAL,
+    dismiss_alert,
+    go,
+    open_app,
+    settle,
+    shown,
+    sign_in,
+    tall,
+    type_into,
+)
 
 pytestmark = pytest.mark.e2e
-app, page = resident.app, resident.page  # the app behind a switchable network, a fake position
 
 CITY_TZ = timezone(timedelta(hours=5))
 NEW_APPEAL = "location.pathname === '/appeals/new'"
-ON_APPEAL = "location.pathname.startsWith('/appeals/') && location.pathname !== '/appeals/new'"
 CONFIRM_TIMEOUT_S = 4  # the never-confirming backend's deadline for a confirmation
 
 
@@ -101,7 +109,7 @@ def test_an_emergency_appeal_is_forwarded_and_shows_accepted(
 
     # The service accepts it (the simulator, 2 s after receipt): the time it gave, city time.
     accepted = re.compile(r"«Өрт сөндіру қызметі» қызметі \d\d:\d\d уақытында қабылдады")
-    page.get_by_text(accepted).first.wait_for(state="visible", timeout=45_000)
+    page.get_by_text(accepted).first.wait_for(state="visible")
     fwd = wait_until(
         lambda: (f := server_forward(app, text)) and f["state"] == "accepted" and f,
         what="the forward accepted on the server",
@@ -157,8 +165,7 @@ class TestWhenTheServiceNeverConfirms:
         phone, typed, as_shown = fresh_phone()
         sign_in(page, app.backend_url, phone, typed, as_shown)
         to_language(page, app, "Русский", "Обращения")
-        page.get_by_role("tab", name="Обращения").click()
-        page.wait_for_function("location.pathname === '/'")
+        go(page, page.get_by_role("tab", name="Обращения"), "location.pathname === '/'")
         text = "Человеку плохо на остановке, не отвечает"
         emergency_step(
             page,
@@ -180,7 +187,6 @@ class TestWhenTheServiceNeverConfirms:
         shown(
             page,
             "Служба «Скорая медицинская помощь» не подтвердила. Позвоните по номеру 103.",
-            timeout_ms=30_000,
         )
         page.get_by_role("button", name="Позвонить 103").wait_for()
         fwd = server_forward(app, text)

@@ -5,60 +5,35 @@ arrives on the server with the position and the photo — EXIF-free and shrunk."
 from __future__ import annotations
 
 import io
-import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 
-from tests.e2e.conftest import (
+from tests.e2e.backend import App, dev_code, fresh_phone, operator, wait_until
+from tests.e2e.resident import (
+    HERE,
+    ON_APPEAL,
     PHONE_VIEWPORT,
-    dev_code,
-    fresh_phone,
+    field_value,
+    go,
     open_app,
     settle,
+    sign_in,
+    tap_until,
     type_into,
     visible_text,
 )
 
 pytestmark = pytest.mark.e2e
 
-HERE = {"latitude": 51.1282, "longitude": 71.4307, "accuracy": 15}
 TEXT = "Подъездегі лифт жұмыс істемейді, екі күннен бері тұр"
 ADDRESS = "Мәңгілік Ел 55, 2-подъезд"
 GPS_IFD, ORIENTATION, MAKE = 0x8825, 0x0112, 0x010F
-
-
-@pytest.fixture
-def geo_page(browser: Browser, app_url: str, tmp_path: Path) -> Iterator[Page]:
-    """The app in a phone-sized browser that knows where it is (and may tell the app)."""
-    context = browser.new_context(
-        viewport=PHONE_VIEWPORT,
-        locale="kk-KZ",
-        geolocation=HERE,
-        permissions=["geolocation"],
-    )
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    open_app(page, app_url)
-    yield page
-    page.screenshot(path=str(tmp_path / "last.png"))  # what the page showed at the end
-    context.close()
-
-
-def sign_in(page: Page, backend_url: str) -> str:
-    phone, typed, shown = fresh_phone()
-    type_into(page, "Телефон нөмірі", typed)
-    page.get_by_role("button", name="Код алу").click()
-    visible_text(page, f"Кодты {shown} нөміріне жібердік.")
-    type_into(page, "SMS-тегі код", dev_code(backend_url, phone), check=False)
-    page.get_by_role("tab", name="Өтініштер").wait_for()
-    return phone
 
 
 def phone_photo(path: Path) -> Path:
@@ -84,41 +59,26 @@ def whole_form(page: Page, path: Path, height: int = 1400) -> None:
     settle(page)
 
 
-def operator(backend_url: str) -> httpx.Client:
-    """An HTTP client signed in as the operator (console password of the dev backend)."""
-    with httpx.Client(base_url=backend_url, follow_redirects=False) as c:
-        r = c.post("/console/login", data={"password": "operator"})
-        token = r.cookies.get("city109_console")
-    assert token, f"operator sign-in failed: {r.status_code}"
-    return httpx.Client(
-        base_url=backend_url, headers={"Authorization": f"Bearer {token}"}, timeout=10
-    )
+def wait_for_appeal(op: httpx.Client, text: str) -> dict[str, Any]:
+    def found() -> dict[str, Any] | None:
+        items = op.get("/api/v1/operator/appeals", params={"limit": 20}).json()["items"]
+        return next((dict(item) for item in items if item["text"] == text), None)
 
-
-def wait_for_appeal(op: httpx.Client, text: str, timeout: float = 30) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for item in op.get("/api/v1/operator/appeals", params={"limit": 20}).json()["items"]:
-            if item["text"] == text:
-                return dict(item)
-        time.sleep(0.5)
-    raise AssertionError(f"the appeal did not reach the server: {text!r}")
+    return wait_until(found, what=f"the appeal on the server: {text!r}")
 
 
 def test_file_an_appeal_with_a_photo_and_the_devices_position(
-    geo_page: Page, backend_url: str, shots: Path, tmp_path: Path
+    page: Page, backend_url: str, shots: Path, tmp_path: Path
 ) -> None:
-    page = geo_page
     phone = sign_in(page, backend_url)
 
-    page.get_by_role("button", name="Жаңа өтініш").click()
-    page.wait_for_function("location.pathname === '/appeals/new'")
+    go(page, page.get_by_role("button", name="Жаңа өтініш"), "/appeals/new")
     visible_text(page, "Орын анықталды, дәлдігі ±15 м")  # the browser's (fake) position
 
     type_into(page, "Не болды?", TEXT)
     # The server suggests the category from the text; the resident confirms it.
-    page.get_by_role("button", name="Лифт жұмыс істемейді").first.click()
-    page.get_by_role("button", name="Өзгерту").wait_for()  # chosen: "change" instead of a list
+    change = page.get_by_role("button", name="Өзгерту")  # chosen: "change" instead of a list
+    tap_until(page, page.get_by_role("button", name="Лифт жұмыс істемейді"), change)
     type_into(page, "Оқиға мекенжайы", ADDRESS)  # no internet here: no geocoded address
 
     photo = phone_photo(tmp_path / "IMG_0042.jpg")
@@ -127,36 +87,33 @@ def test_file_an_appeal_with_a_photo_and_the_devices_position(
     chooser.value.set_files(str(photo))
     page.mouse.move(200, 500)
     page.mouse.wheel(0, 3000)  # Flutter builds semantics only for what is on screen
-    page.get_by_role("button", name="IMG_0042.jpg өшіру").wait_for(timeout=30_000)
+    page.get_by_role("button", name="IMG_0042.jpg өшіру").wait_for()
     whole_form(page, shots / "new_appeal_kk.png")
 
     # kk → ru on the form: every label changes, nothing typed is lost.
-    page.get_by_role("button", name="Русский").click()
-    visible_text(page, "Новое обращение")
+    tap_until(
+        page,
+        page.get_by_role("button", name="Русский"),
+        page.get_by_text("Новое обращение", exact=False),
+    )
     page.get_by_label("Что случилось?").first.wait_for()
     visible_text(page, "Местоположение определено, точность ±15 м")
     page.get_by_role("button", name="Изменить").wait_for()
     category = page.get_by_text("Лифт не работает").or_(page.get_by_label("Лифт не работает"))
     assert category.count() >= 1  # the category, now in Russian
-    field = page.get_by_label("Что случилось?").first
-    field.click()  # Flutter fills the DOM input of a text field once it has focus
-    page.wait_for_timeout(200)
-    assert field.input_value() == TEXT
+    assert field_value(page, "Что случилось?") == TEXT
     page.mouse.move(200, 500)
     page.mouse.wheel(0, 3000)
     page.get_by_role("button", name="Удалить IMG_0042.jpg").wait_for()
     whole_form(page, shots / "new_appeal_ru.png")
-    page.get_by_role("button", name="Қазақша").click()
-    visible_text(page, "Жаңа өтініш")
-    field = page.get_by_label("Не болды?").first
-    field.click()
-    page.wait_for_timeout(200)
-    assert field.input_value() == TEXT
-
-    page.get_by_role("button", name="Өтінішті жіберу").click()
-    page.wait_for_function(
-        "location.pathname.startsWith('/appeals/') && location.pathname !== '/appeals/new'"
+    tap_until(
+        page,
+        page.get_by_role("button", name="Қазақша"),
+        page.get_by_text("Жаңа өтініш", exact=False),
     )
+    assert field_value(page, "Не болды?") == TEXT
+
+    go(page, page.get_by_role("button", name="Өтінішті жіберу"), ON_APPEAL)
 
     # On the server: the position, the address, the photo — shrunk and without EXIF.
     op = operator(backend_url)
@@ -168,10 +125,10 @@ def test_file_an_appeal_with_a_photo_and_the_devices_position(
     assert appeal["address"] == ADDRESS
     assert appeal["applicant_phone"] == phone
     assert appeal["language"] == "kk" and appeal["emergency"] is False
-    deadline = time.monotonic() + 30
-    while not appeal["media"] and time.monotonic() < deadline:
-        time.sleep(0.5)
-        appeal = op.get(f"/api/v1/operator/appeals/{appeal['id']}").json()
+    appeal = wait_until(
+        lambda: (a := op.get(f"/api/v1/operator/appeals/{appeal['id']}").json())["media"] and a,
+        what="the photo on the server",
+    )
     [media] = appeal["media"]
     assert media["kind"] == "image"
     body = op.get(media["url"]).content
@@ -186,7 +143,7 @@ def test_file_an_appeal_with_a_photo_and_the_devices_position(
 def file_as_another_resident(backend_url: str, text: str) -> dict[str, Any]:
     """Someone else reported the same thing here a moment ago (through the API)."""
     phone, _typed, _shown = fresh_phone()
-    with httpx.Client(base_url=backend_url, timeout=10) as c:
+    with httpx.Client(base_url=backend_url, timeout=30) as c:
         assert c.post("/api/v1/auth/otp/request", json={"phone": phone}).status_code == 200
         code = dev_code(backend_url, phone)
         token = c.post("/api/v1/auth/otp/verify", json={"phone": phone, "code": code}).json()
@@ -200,37 +157,37 @@ def file_as_another_resident(backend_url: str, text: str) -> dict[str, Any]:
     return dict(r.json())
 
 
-def test_similar_nearby_emergency_and_the_draft(
-    geo_page: Page, backend_url: str, app_url: str, shots: Path
-) -> None:
-    page = geo_page
+def test_similar_nearby_emergency_and_the_draft(page: Page, app: App, shots: Path) -> None:
+    backend_url, app_url = app.backend_url, app.url
     earlier = file_as_another_resident(backend_url, "Лифт істемейді, 5-қабатта тұрып қалды")
     sign_in(page, backend_url)
-    page.get_by_role("button", name="Жаңа өтініш").click()
-    page.wait_for_function("location.pathname === '/appeals/new'")
+    go(page, page.get_by_role("button", name="Жаңа өтініш"), "/appeals/new")
     visible_text(page, "Орын анықталды, дәлдігі ±15 м")
 
     # An empty send: the errors, in the user's language.
     page.mouse.move(200, 500)
     page.mouse.wheel(0, 3000)
-    page.get_by_role("button", name="Өтінішті жіберу").click()
-    visible_text(page, "Белгіленген өрістерді тексеріңіз.")
+    tap_until(
+        page,
+        page.get_by_role("button", name="Өтінішті жіберу"),
+        page.get_by_text("Белгіленген өрістерді тексеріңіз.", exact=False),
+    )
     page.mouse.wheel(0, -5000)
     visible_text(page, "Мәселені сипаттаңыз.")
     whole_form(page, shots / "new_appeal_errors_kk.png")
 
     text = "Біздің үйде лифт жұмыс істемейді"
     type_into(page, "Не болды?", text)
-    page.get_by_role("button", name="Лифт жұмыс істемейді").first.click()
-    page.get_by_role("button", name="Өзгерту").wait_for()
-    page.wait_for_timeout(1000)  # the draft is saved as the resident types
+    change = page.get_by_role("button", name="Өзгерту")
+    tap_until(page, page.get_by_role("button", name="Лифт жұмыс істемейді"), change)
+    wait_until(  # the draft is saved as the resident types
+        lambda: (d := app.draft()).get("text") == text and d.get("subclass_code"),
+        what="the draft saved on the phone",
+    )
 
     # Leaving and coming back (a reload is a restart of the page session): the draft is there.
     open_app(page, app_url + "/appeals/new")
-    field = page.get_by_label("Не болды?").first
-    field.click()
-    page.wait_for_timeout(200)
-    assert field.input_value() == text
+    assert field_value(page, "Не болды?") == text
     page.get_by_role("button", name="Өзгерту").wait_for()
 
     # A point on the map: no tiles without internet, but the point and its coordinates work.
@@ -248,9 +205,7 @@ def test_similar_nearby_emergency_and_the_draft(
     assert page.get_by_text("Координаттар: 51.12820, 71.43070").count() == 0  # moved
     shown = page.get_by_text("Координаттар:").first.text_content() or ""
     page.get_by_role("button", name="Нүктені солтүстікке жылжыту").click()  # keyboard way
-    page.wait_for_function(
-        "t => !document.body.innerText.includes(t)", arg=shown.strip(), timeout=10_000
-    )
+    page.wait_for_function("t => !document.body.innerText.includes(t)", arg=shown.strip())
     settle(page)
     page.screenshot(path=str(shots / "new_appeal_map_kk.png"))
     page.get_by_role("button", name="Картаны жасыру").click()
@@ -258,8 +213,11 @@ def test_similar_nearby_emergency_and_the_draft(
     # Similar appeals nearby in the last 24 hours, offered before sending.
     page.mouse.move(200, 500)
     page.mouse.wheel(0, 3000)
-    page.get_by_role("button", name="Өтінішті жіберу").click()
-    visible_text(page, "Соңғы 24 сағаттағы жақын маңдағы ұқсас өтініштер")
+    tap_until(
+        page,
+        page.get_by_role("button", name="Өтінішті жіберу"),
+        page.get_by_text("Соңғы 24 сағаттағы жақын маңдағы ұқсас өтініштер", exact=False),
+    )
     visible_text(page, f"№ {earlier['number']}")
     visible_text(page, "Басқа тұрғын жіберген.")
     settle(page)
@@ -268,8 +226,11 @@ def test_similar_nearby_emergency_and_the_draft(
 
     # The emergency path: the service, exactly what is sent, a call button.
     page.mouse.wheel(0, -5000)
-    page.get_by_role("button", name="Бұл төтенше жағдай").click()
-    visible_text(page, "Өмірге қауіп төнсе, бірден 112 нөміріне қоңырау шалыңыз.")
+    tap_until(
+        page,
+        page.get_by_role("button", name="Бұл төтенше жағдай"),
+        page.get_by_text("Өмірге қауіп төнсе, бірден 112 нөміріне қоңырау шалыңыз.", exact=False),
+    )
     page.get_by_role("radio", name="101 — Өрт сөндіру қызметі").click()
     page.get_by_role("button", name="101 нөміріне қоңырау шалу").wait_for()
     visible_text(page, text)  # what will be sent
@@ -280,11 +241,7 @@ def test_similar_nearby_emergency_and_the_draft(
     whole_form(page, shots / "new_appeal_emergency_ru.png", 1300)
     page.mouse.move(200, 500)
     page.mouse.wheel(0, 3000)
-    page.get_by_role("button", name="Отправить: Пожарная служба (101)").click()
-    page.wait_for_function(
-        "location.pathname.startsWith('/appeals/') && location.pathname !== '/appeals/new'"
-    )
-    op = operator(backend_url)
-    appeal = wait_for_appeal(op, text)
+    go(page, page.get_by_role("button", name="Отправить: Пожарная служба (101)"), ON_APPEAL)
+    with operator(backend_url) as op:
+        appeal = wait_for_appeal(op, text)
     assert appeal["emergency"] is True and appeal["language"] == "ru"
-    op.close()

@@ -9,19 +9,21 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from tests.e2e import resident
-from tests.e2e.conftest import fresh_phone, open_app, settle, type_into
+from tests.e2e.backend import App, fresh_phone, wait_until
 from tests.e2e.resident import (
-    App,
     dismiss_alert,
+    go,
+    on_screen,
+    open_app,
+    settle,
     shown,
     sign_in,
     tall,
-    wait_until,
+    tap_until,
+    type_into,
 )
 
 pytestmark = pytest.mark.e2e
-app, page = resident.app, resident.page  # the fixtures: the app behind a switchable network
 
 PARKS_RU = "Какой парк благоустроить первым?"
 INFRA_RU = "Что в городской инфраструктуре развивать в первую очередь? (до 3 вариантов)"
@@ -37,8 +39,7 @@ def poll_on_server(app: App, question_ru: str) -> dict:  # type: ignore[type-arg
 
 
 def open_participation(page: Page) -> None:
-    page.get_by_role("tab", name="Қатысу").click()
-    page.wait_for_function("location.pathname === '/participation'")
+    go(page, page.get_by_role("tab", name="Қатысу"), "location.pathname === '/participation'")
     dismiss_alert(page)
 
 
@@ -55,8 +56,11 @@ def test_vote_online_then_offline_once_only(page: Page, app: App, shots: Path) -
 
     # Online: single choice, results as a chart right after.
     page.get_by_role("radio", name="Жеңіс саябағы").click()
-    page.get_by_role("button", name="Дауыс беру").first.click()
-    shown(page, "Рахмет! Дауысыңыз есепке алынды.")
+    tap_until(
+        page,
+        page.get_by_role("button", name="Дауыс беру"),
+        on_screen(page, "Рахмет! Дауысыңыз есепке алынды."),
+    )
     shown(page, "Нәтижелер: 14 адам дауыс берді")  # 13 demo voters + this resident
     parks = poll_on_server(app, PARKS_RU)
     winner = next(o["id"] for o in parks["options"] if o["text_ru"] == "Парк Победы")
@@ -68,8 +72,11 @@ def test_vote_online_then_offline_once_only(page: Page, app: App, shots: Path) -
     app.proxy.go_offline()
     page.get_by_role("checkbox", name="Велосипед жолдары").click()
     page.get_by_role("checkbox", name="Аулаларды жарықтандыру").click()
-    page.get_by_role("button", name="Дауыс беру").first.click()
-    shown(page, "Дауысыңыз жіберілуін күтіп тұр.")
+    tap_until(
+        page,
+        page.get_by_role("button", name="Дауыс беру"),
+        on_screen(page, "Дауысыңыз жіберілуін күтіп тұр."),
+    )
     infra = poll_on_server(app, INFRA_RU)
     assert infra["my_vote"] is None and infra["can_vote"]
     settle(page)
@@ -78,7 +85,7 @@ def test_vote_online_then_offline_once_only(page: Page, app: App, shots: Path) -
     # Back online: sent once, results shown; a reload shows the same and no vote button.
     app.proxy.go_online()
     infra = wait_until(
-        lambda: (p := poll_on_server(app, INFRA_RU))["my_vote"] and p, 40, "the queued vote"
+        lambda: (p := poll_on_server(app, INFRA_RU))["my_vote"] and p, what="the queued vote"
     )
     assert infra["results"]["total"] == 12  # 11 demo voters + this resident
     shown(page, "Нәтижелер: 12 адам дауыс берді")
@@ -107,13 +114,15 @@ def test_proposal_with_position_and_support(page: Page, app: App, shots: Path) -
     phone, typed, as_shown = fresh_phone()
     sign_in(page, app.backend_url, phone, typed, as_shown)
     open_participation(page)
-    page.get_by_role("button", name="Бастамалар").click()
-    shown(page, "Есіл өзенінің жағалауын көгалдандыру")
+    tap_until(
+        page,
+        page.get_by_role("button", name="Бастамалар"),
+        on_screen(page, "Есіл өзенінің жағалауын көгалдандыру"),
+    )
     before = {i["title_ru"]: i for i in app.api("/api/v1/initiatives")}
-    page.get_by_role("button", name="Қолдау").first.click()
-    shown(page, "Сіз қолдайсыз")
+    tap_until(page, page.get_by_role("button", name="Қолдау"), on_screen(page, "Сіз қолдайсыз"))
     supported = wait_until(
-        lambda: [i for i in app.api("/api/v1/initiatives") if i["supported"]], 20, "support"
+        lambda: [i for i in app.api("/api/v1/initiatives") if i["supported"]], what="support"
     )
     assert len(supported) == 1
     title = supported[0]["title_ru"]
@@ -123,25 +132,37 @@ def test_proposal_with_position_and_support(page: Page, app: App, shots: Path) -
     page.screenshot(path=str(shots / "participation_initiatives_kk.png"))
 
     page.get_by_role("button", name="Ұсыныстар").click()
-    page.get_by_role("button", name="Жаңа ұсыныс").click()
-    page.wait_for_function("location.pathname === '/participation/proposals/new'")
+    go(
+        page,
+        page.get_by_role("button", name="Жаңа ұсыныс"),
+        "location.pathname === '/participation/proposals/new'",
+    )
     page.set_viewport_size({"width": 412, "height": 915})
-    page.get_by_role("button", name="Ұсынысты жіберу").click()  # empty: errors, nothing sent
-    shown(page, "Ұсынысыңызды сипаттаңыз.")
+    tap_until(
+        page,
+        page.get_by_role("button", name="Ұсынысты жіберу"),
+        on_screen(page, "Ұсынысыңызды сипаттаңыз."),
+    )
     text = "Аулада балалар алаңын салып, жарықтандыру орнату керек"
     type_into(page, "Сіздің ұсынысыңыз", text)
     page.get_by_role("checkbox", name="Абаттандыру").click()
-    page.get_by_role("button", name="Менің орнымды алу").click()
-    shown(page, "Нүкте: 51.12820, 71.43070")
+    tap_until(
+        page,
+        page.get_by_role("button", name="Менің орнымды алу"),
+        on_screen(page, "Нүкте: 51.12820, 71.43070"),
+    )
     tall(page)
     settle(page)
     page.screenshot(path=str(shots / "participation_new_proposal_kk.png"))
-    page.get_by_role("button", name="Ұсынысты жіберу").click()
-    page.wait_for_function("location.pathname === '/participation'")
+    go(
+        page,
+        page.get_by_role("button", name="Ұсынысты жіберу"),
+        "location.pathname === '/participation'",
+    )
     shown(page, "Менің ұсыныстарым")
     shown(page, "Модерацияда")
     mine = wait_until(
-        lambda: app.api("/api/v1/proposals", {"mine": "true"})["items"], 20, "the proposal"
+        lambda: app.api("/api/v1/proposals", {"mine": "true"})["items"], what="the proposal"
     )
     assert [(p["text"], p["category"], p["state"]) for p in mine] == [
         (text, "landscaping", "pending")
@@ -158,12 +179,12 @@ def test_proposal_with_position_and_support(page: Page, app: App, shots: Path) -
     page.get_by_role("button", name="Русский").click()
     page.get_by_role("tab", name="Участие").click()
     dismiss_alert(page)
-    page.get_by_role("button", name="Предложения").click()
-    shown(page, "На модерации")
+    tap_until(page, page.get_by_role("button", name="Предложения"), on_screen(page, "На модерации"))
     tall(page, 2400)
     settle(page)
     page.screenshot(path=str(shots / "participation_proposals_ru.png"))
-    page.get_by_role("button", name="Инициативы").click()
-    shown(page, "Вы поддерживаете")
+    tap_until(
+        page, page.get_by_role("button", name="Инициативы"), on_screen(page, "Вы поддерживаете")
+    )
     settle(page)
     page.screenshot(path=str(shots / "participation_initiatives_ru.png"))

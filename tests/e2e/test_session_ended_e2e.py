@@ -5,20 +5,28 @@ answer is lost")."""
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Page
 
-from tests.e2e import resident
-from tests.e2e.conftest import dev_code, fresh_phone, settle, start_backend, type_into
-from tests.e2e.resident import App, dismiss_alert, shown, sign_in, wait_until
+from tests.e2e.backend import App, dev_code, fresh_phone, wait_until
+from tests.e2e.conftest import start_backend
+from tests.e2e.resident import (
+    dismiss_alert,
+    field_value,
+    go,
+    on_screen,
+    settle,
+    shown,
+    sign_in,
+    tap_until,
+    type_into,
+)
 
 pytestmark = pytest.mark.e2e
-app, page = resident.app, resident.page  # the fixtures: the app behind a switchable network
 
 
 @pytest.fixture
@@ -35,13 +43,9 @@ def backend_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
 
 def end_the_session_on_the_server(app: App) -> None:
     """Signed out elsewhere: the server revokes the session the app holds."""
-    request = urllib.request.Request(
-        f"{app.backend_url}/api/v1/auth/logout",
-        method="POST",
-        headers={"Authorization": f"Bearer {app.token()}"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as r:
-        assert r.status == 204
+    with app.client() as c:
+        r = c.post("/api/v1/auth/logout")
+        assert r.status_code == 204
 
 
 def server_name(app: App) -> str | None:
@@ -49,8 +53,8 @@ def server_name(app: App) -> str | None:
     not stored its new session's token yet (the page moves on before the store is written)."""
     try:
         return str(app.api("/api/v1/profile").get("full_name"))
-    except urllib.error.HTTPError as exc:
-        if exc.code == 401:
+    except httpx.HTTPStatusError as exc:
+        if exc.response.status_code == 401:
             return None
         raise
 
@@ -64,32 +68,29 @@ def test_an_ended_session_keeps_what_waits_and_sends_it_after_signing_in_again(
 
     # Offline, the resident saves their name: it waits on the phone.
     app.proxy.go_offline()
-    page.get_by_role("tab", name="Кабинет").click()
-    page.wait_for_function("location.pathname === '/cabinet'")
+    go(page, page.get_by_role("tab", name="Кабинет"), "location.pathname === '/cabinet'")
     dismiss_alert(page)
     page.get_by_role("button", name="Жеке деректер").or_(
         page.get_by_label("Жеке деректер", exact=False)
     ).first.click()
     page.wait_for_function("location.pathname === '/cabinet/personal'")
     type_into(page, "Аты-жөні", "Айгүл Серікова")
-    page.get_by_role("button", name="Сақтау").click()
+    tap_until(page, page.get_by_role("button", name="Сақтау"), on_screen(page, "сақталды"))
     shown(page, "сақталды")  # on this phone (offline, or not known to be offline yet)
 
     # Meanwhile the server ended the session; back online, the app finds out.
     end_the_session_on_the_server(app)
     app.proxy.go_online()
-    shown(page, "Сеансыңыз аяқталды", timeout_ms=60_000)
+    shown(page, "Сеансыңыз аяқталды")
     shown(page, f"Күтіп тұрғанын жіберу үшін {as_shown} нөмірімен қайта кіріңіз.")
     shown(page, "Жіберуді күтуде: 1")
-    field = page.get_by_label("Телефон нөмірі").first
-    field.click()
-    page.wait_for_timeout(200)
-    assert field.input_value() == as_shown
+    assert field_value(page, "Телефон нөмірі") == as_shown
     settle(page)
     page.screenshot(path=str(shots / "session_ended_kk.png"))
 
-    page.get_by_role("button", name="Русский").click()
-    shown(page, "Ваш сеанс завершён")
+    tap_until(
+        page, page.get_by_role("button", name="Русский"), on_screen(page, "Ваш сеанс завершён")
+    )
     shown(page, "Ожидает отправки: 1")
     settle(page)
     page.screenshot(path=str(shots / "session_ended_ru.png"))
@@ -101,5 +102,5 @@ def test_an_ended_session_keeps_what_waits_and_sends_it_after_signing_in_again(
     type_into(page, "SMS-тегі код", dev_code(app.backend_url, phone), check=False)
     page.wait_for_function("location.pathname === '/cabinet/personal'")
     wait_until(
-        lambda: server_name(app) == "Айгүл Серікова", 30, "the name saved offline on the server"
+        lambda: server_name(app) == "Айгүл Серікова", what="the name saved offline on the server"
     )

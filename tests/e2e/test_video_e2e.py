@@ -10,24 +10,31 @@ fetches it without any token and gets the bytes (200/206), and the page's <video
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, Response
 
-from tests.e2e import test_new_appeal_e2e as new_appeal
-from tests.e2e.conftest import type_into, visible_text
-from tests.e2e.test_new_appeal_e2e import sign_in
+from tests.e2e.resident import (
+    ON_APPEAL,
+    UI_TIMEOUT_MS,
+    go,
+    sign_in,
+    tap_until,
+    type_into,
+    visible_text,
+)
 
 pytestmark = pytest.mark.e2e
-geo_page = new_appeal.geo_page  # the app in a phone-sized browser with a fake position
 
 VIDEO = Path(__file__).parent / "fixtures" / "testsrc2_320x240_3s_h264.mp4"
 TEXT = "Подъездегі лифт жұмыс істемейді, бейнеге түсірдім"
 ADDRESS = "Қабанбай батыр 11"
 TITLE = re.compile(r"^№ [0-9-]+ өтініш$")
+# The "similar appeals nearby" offer is on screen: a semantics node labelled with its button.
+SIMILAR_SHOWN = """[...document.querySelectorAll('flt-semantics')].some(e =>
+    (e.getAttribute('aria-label') || e.textContent || '').includes('Бәрібір өзімдікін жіберу'))"""
 CONTENT = re.compile(r"/api/v1/media/[^/]+/content\?exp=\d+&sig=")
 
 # The page's <video> elements. Flutter web (1.0.5 here) keeps a platform view's element in the
@@ -52,22 +59,24 @@ def wait_playing(page: Page) -> dict[str, Any]:
     """The page's <video> element once it has frames (readyState ≥ 2) and time moves on."""
     handle = page.wait_for_function(
         f"() => ({VIDEO_STATE})().find(v => v.readyState >= 2 && v.currentTime > 0.3)",
-        timeout=15_000,
+        timeout=UI_TIMEOUT_MS,
     )
     state: dict[str, Any] = handle.json_value()
     return state
 
 
-def play(page: Page, label: str) -> Response:
-    """Tap "Play the video"; the browser's response for the signed content URL."""
-    with page.expect_response(lambda r: bool(CONTENT.search(r.url)), timeout=20_000) as info:
-        page.get_by_role("button", name=label).click()
+def play(page: Page, label: str, close: str) -> Response:
+    """Tap "Play the video" until the player's dialog is open; the browser's response for the
+    signed content URL."""
+    button = page.get_by_role("button", name=label)
+    with page.expect_response(lambda r: bool(CONTENT.search(r.url))) as info:
+        tap_until(page, button, page.get_by_role("button", name=close), what=label)
     return info.value
 
 
 def check_playback(page: Page, label: str, close: str, shot: Path) -> None:
     """Play the video: fetched by its signed link without a token, shown and running."""
-    response = play(page, label)
+    response = play(page, label, close)
     assert response.status in (200, 206), response.status
     assert "authorization" not in response.request.all_headers()  # a signed link, no token
     page.get_by_role("button", name=close).wait_for()  # the player's dialog
@@ -80,46 +89,38 @@ def check_playback(page: Page, label: str, close: str, shot: Path) -> None:
 
 
 def test_the_resident_plays_the_video_of_an_appeal(
-    geo_page: Page, backend_url: str, shots: Path
+    page: Page, backend_url: str, shots: Path
 ) -> None:
-    page = geo_page
     sign_in(page, backend_url)
-    page.get_by_role("button", name="Жаңа өтініш").click()
-    page.wait_for_function("location.pathname === '/appeals/new'")
+    go(page, page.get_by_role("button", name="Жаңа өтініш"), "/appeals/new")
     visible_text(page, "Орын анықталды, дәлдігі ±15 м")
     type_into(page, "Не болды?", TEXT)
-    page.get_by_role("button", name="Лифт жұмыс істемейді").first.click()  # suggested
-    page.get_by_role("button", name="Өзгерту").wait_for()
+    change = page.get_by_role("button", name="Өзгерту")
+    tap_until(page, page.get_by_role("button", name="Лифт жұмыс істемейді"), change)  # suggested
     type_into(page, "Оқиға мекенжайы", ADDRESS)
     with page.expect_file_chooser() as chooser:
         page.get_by_role("button", name="Бейне қосу").click()
     chooser.value.set_files(str(VIDEO))
     page.mouse.move(200, 500)
     page.mouse.wheel(0, 3000)
-    page.get_by_role("button", name=f"{VIDEO.name} өшіру").wait_for(timeout=30_000)
-    page.get_by_role("button", name="Өтінішті жіберу").click()
+    page.get_by_role("button", name=f"{VIDEO.name} өшіру").wait_for()
     # The suite's backend is shared: earlier tests may have filed appeals near this position,
     # and then the app first offers them ("similar appeals nearby"); the resident sends anyway.
-    filed = "location.pathname.startsWith('/appeals/') && location.pathname !== '/appeals/new'"
+    send = page.get_by_role("button", name="Өтінішті жіберу")
     send_anyway = page.get_by_role("button", name="Бәрібір өзімдікін жіберу")
-    deadline = time.monotonic() + 30
-    while not page.evaluate(filed) and time.monotonic() < deadline:
-        if send_anyway.count():
-            send_anyway.first.click()
-        page.wait_for_timeout(250)
-    page.wait_for_function(filed)
-    page.get_by_text(TITLE).first.wait_for(timeout=30_000)  # synced: the server's number
+    tap_until(page, send, f"({ON_APPEAL}) || {SIMILAR_SHOWN}", what="Өтінішті жіберу")
+    if not page.evaluate(ON_APPEAL):
+        go(page, send_anyway, ON_APPEAL)
+    page.get_by_text(TITLE).first.wait_for()  # synced: the server's number
     check_playback(page, "Бейнені ойнату", "Жабу", shots / "appeal_video_kk.png")
 
     # In Russian: the language from the cabinet, back to the appeal, play again (a new link).
     page.get_by_role("button", name="Жабу").wait_for(state="detached")
-    page.get_by_role("button", name="Артқа").first.click()  # the app bar's back button
-    page.wait_for_function("location.pathname === '/'")
-    page.get_by_role("tab", name="Кабинет").click()
-    page.get_by_role("button", name="Русский").click()
-    page.get_by_role("tab", name="Обращения").click()
-    page.wait_for_function("location.pathname === '/'")
+    go(page, page.get_by_role("button", name="Артқа").first, "/")  # the app bar's back button
+    go(page, page.get_by_role("tab", name="Кабинет"), "/cabinet")
+    ru_tab = page.get_by_role("tab", name="Обращения")
+    tap_until(page, page.get_by_role("button", name="Русский"), ru_tab)
+    go(page, ru_tab, "/")
     card = page.get_by_text(TEXT, exact=False).or_(page.get_by_label(TEXT, exact=False)).first
-    card.click()
-    page.get_by_text(re.compile(r"^Обращение № [0-9-]+$")).first.wait_for()
+    tap_until(page, card, page.get_by_text(re.compile(r"^Обращение № [0-9-]+$")))
     check_playback(page, "Воспроизвести видео", "Закрыть", shots / "appeal_video_ru.png")

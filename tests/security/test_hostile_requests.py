@@ -36,7 +36,7 @@ from backend_stub.services import emergency_adapter as adapter
 from tests.backend.test_appeals import appeal_body
 from tests.backend.test_emergency import jpeg
 from tests.conftest import next_phone
-from tests.live import ROOT, BackendProcess, backend_process, free_port, sign_in_http
+from tests.live import ROOT, LiveProcess, backend_process, free_port, sign_in_http
 
 SECRET = "hostile-requests-secret-key-of-40-characters"
 PUBLIC = "https://city109.example.kz"
@@ -283,7 +283,7 @@ def test_forged_upload_content_type_does_not_lift_the_body_cap(tmp_path: Path, c
 # ---------------------------------------------------------------- 8. X-Forwarded-For
 
 
-def _otp_and_console_answers(backend: BackendProcess) -> tuple[list[int], list[int]]:
+def _otp_and_console_answers(backend: LiveProcess) -> tuple[list[int], list[int]]:
     """5 SMS codes and 12 wrong console passwords, each from a different X-Forwarded-For."""
     with httpx.Client(base_url=backend.url, timeout=30) as http:
         otp = [

@@ -6,15 +6,9 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,56 +22,11 @@ from backend_stub.main import create_app
 from backend_stub.models import FeedEvent, User
 from tests.backend.test_appeals import appeal_body
 from tests.conftest import next_phone
+from tests.live import backend, sign_in_http
 
 ROOT = Path(__file__).resolve().parents[2]
 APPEALS = 40
 KILL_AFTER = 12  # answers received before the kill
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def backend(data_dir: Path, port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """`python -m backend_stub` on 127.0.0.1:port; killed (if still alive) on the way out."""
-    env = {**os.environ, "EMERGENCY_WORKER_INTERVAL_S": "0"}
-    args = ["--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)]
-    with log.open("ab") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "backend_stub", *args],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert proc.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the backend did not start"
-            time.sleep(0.1)
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(10)
-
-
-def sign_in(base: str, phone: str) -> dict[str, str]:
-    with httpx.Client(base_url=base, timeout=10) as c:
-        assert c.post("/api/v1/auth/otp/request", json={"phone": phone}).status_code == 200
-        code = c.get("/dev/sms", params={"phone": phone}).json()["messages"][-1]["code"]
-        r = c.post("/api/v1/auth/otp/verify", json={"phone": phone, "code": code})
-        assert r.status_code == 200, r.text
-        return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
 def create(
@@ -112,8 +61,8 @@ def all_appeals(base: str, auth: dict[str, str]) -> list[dict[str, Any]]:
 
 
 def test_killing_the_backend_mid_stream_loses_and_duplicates_nothing(tmp_path: Path) -> None:
-    data_dir, log, port = tmp_path / "data", tmp_path / "backend.log", free_port()
-    base = f"http://127.0.0.1:{port}"
+    server = backend(tmp_path / "data")  # started twice on the same data dir and port
+    base = server.url
     phone = next_phone()
     bodies = {str(uuid.uuid4()): appeal_body(text=f"Обращение {n}") for n in range(APPEALS)}
     first: dict[str, dict[str, Any] | None] = {}
@@ -124,19 +73,20 @@ def test_killing_the_backend_mid_stream_loses_and_duplicates_nothing(tmp_path: P
         if first[key] is not None:
             answered.release()
 
-    with backend(data_dir, port, log) as proc:
-        auth = sign_in(base, phone)
+    with server:
+        auth = sign_in_http(base, phone)
         with ThreadPoolExecutor(4) as pool:
             for key in bodies:
                 pool.submit(fire, key)
             for _ in range(KILL_AFTER):
                 assert answered.acquire(timeout=30)
-            os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(10)
+            assert server.proc is not None
+            os.kill(server.proc.pid, signal.SIGKILL)
+            server.proc.wait(10)
     lost = [key for key, out in first.items() if out is None]
     assert KILL_AFTER <= APPEALS - len(lost) < APPEALS, "the kill came too late to matter"
 
-    with backend(data_dir, port, log):
+    with server:
         retried = {key: create(base, auth, key, body) for key, body in bodies.items()}
         stored = all_appeals(base, auth)
 
@@ -149,7 +99,7 @@ def test_killing_the_backend_mid_stream_loses_and_duplicates_nothing(tmp_path: P
     assert sorted(a["text"] for a in stored) == sorted(b["text"] for b in bodies.values())
     assert {out["id"] for out in retried.values() if out} == {a["id"] for a in stored}
     # the server's own log holds no token and no phone (but the dev-only SMS inbox's URL)
-    lines = [ln for ln in log.read_text(errors="replace").splitlines() if "/dev/sms" not in ln]
+    lines = [ln for ln in server.output().splitlines() if "/dev/sms" not in ln]
     assert not [ln for ln in lines if auth["Authorization"].split()[1] in ln]
     assert not [ln for ln in lines if phone.removeprefix("+") in ln]
 

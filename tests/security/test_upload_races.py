@@ -22,7 +22,7 @@ from PIL import Image
 from sqlmodel import Session, func, select
 
 from backend_stub.config import Settings
-from backend_stub.crud import media as media_crud
+from backend_stub.crud import uploads as uploads_crud
 from backend_stub.main import create_app
 from backend_stub.messages import MESSAGES
 from backend_stub.models import MediaFile, Upload, utcnow
@@ -185,8 +185,8 @@ def test_a_held_claim_refuses_and_a_dead_ones_claim_is_taken_over(settings: Sett
         location = create_upload(url, auth, 10, "a.mp4", "video/mp4")
         upload_id = location.rsplit("/", 1)[-1]
         with Session(app.state.engine) as db:
-            held = media_crud.claim_upload(db, upload_id)
-            assert held is not None and media_crud.claim_upload(db, upload_id) is None
+            held = uploads_crud.claim_upload(db, upload_id)
+            assert held is not None and uploads_crud.claim_upload(db, upload_id) is None
 
         for lang in ("kk", "ru"):
             r = httpx.patch(url + location, content=b"01234", headers=patch_headers(auth, 0, lang))
@@ -198,16 +198,16 @@ def test_a_held_claim_refuses_and_a_dead_ones_claim_is_taken_over(settings: Sett
         with Session(app.state.engine) as db:  # its request died a while ago
             row = db.get(UploadWriter, upload_id)
             assert row is not None
-            row.heartbeat_at = utcnow() - media_crud.WRITER_STALE - timedelta(seconds=1)
+            row.heartbeat_at = utcnow() - uploads_crud.WRITER_STALE - timedelta(seconds=1)
             db.add(row)
             db.commit()
         r = httpx.patch(url + location, content=b"01234", headers=patch_headers(auth, 0))
         assert r.status_code == 204 and r.headers["upload-offset"] == "5"
         with Session(app.state.engine) as db:
-            assert not media_crud.holds_claim(db, upload_id, held)
+            assert not uploads_crud.holds_claim(db, upload_id, held)
             upload = db.get(Upload, upload_id)
             assert upload is not None
-            assert not media_crud.advance_offset(db, upload, 5, 10, held)
+            assert not uploads_crud.advance_offset(db, upload, 5, 10, held)
             assert db.get(UploadWriter, upload_id) is None  # the taker gave it back
 
         # a refused body gives the claim back too

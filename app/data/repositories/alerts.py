@@ -3,7 +3,7 @@ local store (with its instruction), so the last known alerts are there with no n
 
 New messages come from `GET /alerts` (on start and on demand) and from the sync feed's `alert`
 rows (pushed within a second over SSE). Updates and Cancels are applied by
-`app.domain.safety.apply_messages`, whatever order the messages arrive in. Listeners are
+`app.domain.alerts.apply_messages`, whatever order the messages arrive in. Listeners are
 notified after every change; `arrived` holds the identifiers that were new in the last change.
 """
 
@@ -18,9 +18,9 @@ from typing import Any
 
 from sqlmodel import col, delete, select
 
-from app.data.repositories.safety_store import LocalCache, mark_rows_seen, put_pref
+from app.data.repositories.local_cache import LocalCache, mark_rows_seen, put_pref
 from app.data.store.models import AlertCache, SafetyPref
-from app.domain.safety import Alert, apply_messages, current_alerts, recent_alerts
+from app.domain.alerts import Alert, apply_messages, current_alerts, recent_alerts
 from app.errors import ApiError
 
 log = logging.getLogger(__name__)

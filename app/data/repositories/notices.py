@@ -20,14 +20,15 @@ from typing import Any
 
 from sqlmodel import select
 
-from app.data.repositories.safety_store import (
+from app.data.repositories.local_cache import (
     LocalCache,
     mark_rows_seen,
     put_pref,
     put_reference,
 )
 from app.data.store.models import NoticeCache, ReferenceCache, SafetyPref
-from app.domain.safety import NamedCode, Notice, NoticeFilter, SavedPlace
+from app.domain.notices import NamedCode, Notice, NoticeFilter
+from app.domain.places import SavedPlace
 from app.errors import ApiError, NetworkError
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, update
@@ -28,6 +28,7 @@ from sqlmodel import Session, col, select
 
 from app.data.store.database import Database
 from app.data.store.models import OutboxEntry
+from app.domain.timestamps import utcnow
 
 CREATE_APPEAL = "create_appeal"
 SEND_MESSAGE = "send_message"
@@ -36,9 +37,6 @@ REOPEN = "reopen"
 COMPLAIN = "complain"
 FORWARD = "forward"
 MARK_READ = "mark_read"
-KINDS = (CREATE_APPEAL, SEND_MESSAGE, RATE, REOPEN, COMPLAIN, FORWARD, MARK_READ)
-# Kinds of other features (votes, profile edits, ...): `SyncEngine.add_action` registers them.
-EXTRA_KINDS: set[str] = set()
 
 PENDING = "pending"
 IN_FLIGHT = "in_flight"
@@ -49,11 +47,6 @@ WAITING = (PENDING, IN_FLIGHT)
 PRIORITY_EMERGENCY = 10
 PRIORITY_NORMAL = 0
 PRIORITY_LOW = -10  # read marks
-
-
-def utcnow() -> datetime:
-    """Aware UTC: the local store keeps UTC and gives aware datetimes back."""
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -85,9 +78,8 @@ class Outbox:
         priority: int = PRIORITY_NORMAL,
         entity: str | None = None,
     ) -> OutboxEntry:
-        """Queue an action in the caller's session (the caller commits, with its local row)."""
-        if kind not in KINDS and kind not in EXTRA_KINDS:
-            raise ValueError(f"unknown outbox kind {kind!r}")
+        """Queue an action in the caller's session (the caller commits, with its local row).
+        Its feature's `Syncable` declares the kind's sender to the sync engine."""
         now = self._now()
         entry = OutboxEntry(
             kind=kind,
@@ -210,15 +202,17 @@ class Outbox:
 
     def mark_done(self, entry_id: int, session: Session | None = None) -> None:
         """Done (in the caller's session when the server's answer is merged in the same
-        transaction)."""
-        if session is None:
-            self._set(entry_id, state=DONE, last_error=None, last_error_code=None)
-            return
-        session.exec(
+        transaction); an entry already done is left as it is."""
+        statement = (
             update(OutboxEntry)
-            .where(col(OutboxEntry.id) == entry_id)
+            .where(col(OutboxEntry.id) == entry_id, col(OutboxEntry.state) != DONE)
             .values(state=DONE, last_error=None, last_error_code=None, updated_at=self._now())
         )
+        if session is not None:
+            session.exec(statement)
+            return
+        with self._db.begin() as conn:
+            conn.execute(statement)
 
     def mark_retry(self, entry_id: int, *, at: datetime, error: str, code: str | None) -> None:
         self._set(

@@ -12,9 +12,9 @@ import json
 import logging
 from typing import Any
 
-from app.data.repositories.safety_store import LocalCache
+from app.data.repositories.local_cache import LocalCache
 from app.data.store.models import ReferenceCache
-from app.domain.safety import BUILT_IN_CONTACTS, EMPTY_BUNDLE, PlacesBundle
+from app.domain.places import BUILT_IN_CONTACTS, EMPTY_BUNDLE, PlacesBundle
 
 log = logging.getLogger(__name__)
 

@@ -2,8 +2,9 @@
 
 `LocationService.locate()` asks for permission only when called (the form asks when it opens),
 waits for a fix at most `timeout` seconds, and falls back in this order: the last known position
-(kept on the device after every fix), then a saved address with coordinates. When nothing works
-it says so (`position=None`) and the form offers a point on the map or a typed address.
+(kept on the device after every fix, through a `PositionMemory`), then a saved address with
+coordinates. When nothing works it says so (`position=None`) and the form offers a point on the
+map or a typed address.
 
 `Geolocator` is the device adapter: `FletGeolocator` wraps flet-geolocator (phones, and browsers
 in web mode — which ask the user); tests use a fake.
@@ -12,21 +13,16 @@ in web mode — which ask the user); tests use a fake.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from app.data.store.database import Database
-from app.data.store.models import ResidentCache
-from app.data.store.upsert import sql_now, upsert
 from app.domain.appeals import Position
 
 log = logging.getLogger(__name__)
 
-LAST_POSITION_KEY = "last_position"
 DEFAULT_TIMEOUT_S = 12.0
 
 Permission = Literal["granted", "denied", "denied_forever", "unavailable"]
@@ -63,43 +59,19 @@ class LocationResult:
     fixed_at: datetime | None = None  # when a last-known position was taken
 
 
-class LastPositionStore:
-    """The last position fixed on this device (resident data: cleared on sign-out)."""
+class PositionMemory(Protocol):
+    """Where the last fixed position is kept (`repositories.position.LastPositionStore`)."""
 
-    def __init__(self, db: Database) -> None:
-        self._db = db
+    def load(self) -> tuple[Position, datetime] | None: ...
 
-    def load(self) -> tuple[Position, datetime] | None:
-        with self._db.read() as s:
-            row = s.get(ResidentCache, LAST_POSITION_KEY)
-        if row is None:
-            return None
-        try:
-            data = json.loads(row.value_json)
-            position = Position(
-                float(data["lat"]), float(data["lon"]), data.get("accuracy_m"), "last_known"
-            )
-        except (ValueError, KeyError, TypeError):
-            return None
-        return position, row.updated_at
-
-    def save(self, position: Position) -> None:
-        value = json.dumps(
-            {"lat": position.lat, "lon": position.lon, "accuracy_m": position.accuracy_m}
-        )
-        upsert(
-            self._db,
-            "resident_cache",
-            "key",
-            {"key": LAST_POSITION_KEY, "value_json": value, "updated_at": sql_now()},
-        )
+    def save(self, position: Position) -> None: ...
 
 
 class LocationService:
     def __init__(
         self,
         geolocator: Geolocator | None,
-        last_positions: LastPositionStore,
+        last_positions: PositionMemory,
         *,
         timeout: float = DEFAULT_TIMEOUT_S,
     ) -> None:

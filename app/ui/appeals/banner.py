@@ -1,5 +1,5 @@
-"""Session-wide: starts the sync engine of the page session, and shows a snackbar when an
-appeal's status changes or the operator writes (tap "Open" to go to the appeal)."""
+"""Session-wide: a snackbar when an appeal's status changes or the operator writes (tap "Open"
+to go to the appeal)."""
 
 from __future__ import annotations
 
@@ -8,25 +8,19 @@ from typing import Any
 
 import flet as ft
 
-from app.composition import AppSession
-from app.data.services.notifications import os_notifier
 from app.domain.appeals import AppealUpdate
-from app.viewmodels.appeal_notifications import MSG_OPEN
+from app.i18n import Translator
+from app.viewmodels.appeal_notifications import MSG_OPEN, AppealNotifications
 
 log = logging.getLogger(__name__)
 
 
 class AppealBanner:
-    def __init__(self, page: ft.Page, session: AppSession) -> None:
+    def __init__(self, page: ft.Page, tr: Translator, vm: AppealNotifications) -> None:
         self.page = page
-        self.session = session
-        self.vm = session.appeal_notifications
-        self._unsubscribe = self.vm.subscribe(self._show)
-
-    async def start(self) -> None:
-        # An OS notification only where this process runs on the resident's own device.
-        self.vm.os_notifier = os_notifier(web=bool(self.page.web))
-        await self.session.sync.start()
+        self.tr = tr
+        self.vm = vm
+        self._unsubscribe = vm.subscribe(self._show)
 
     def dispose(self) -> None:
         self._unsubscribe()
@@ -37,7 +31,7 @@ class AppealBanner:
             latest = update  # a burst: the newest one is shown
         if latest is None:
             return
-        tr = self.session.translator
+        tr = self.tr
         target = latest
 
         async def open_appeal(e: Any) -> None:

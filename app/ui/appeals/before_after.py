@@ -7,27 +7,19 @@ above the rating."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
 import flet as ft
 
 from app.i18n import Translator
+from app.ui.kit import run_soon
 from app.viewmodels.before_after import BeforeAfterViewModel
 
 log = logging.getLogger(__name__)
 
 WIDTH = 340
 HEIGHT = 255
-
-
-def _loop_running() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 class BeforeAfter:
@@ -37,7 +29,6 @@ class BeforeAfter:
         self.body = ft.Column(spacing=8, horizontal_alignment=ft.CrossAxisAlignment.CENTER)
         self.section: ft.Control | None = None
         self._unsubscribe = vm.subscribe(self._changed)
-        self._task: asyncio.Task[None] | None = None
         self._built: str | None = None  # which layout the body holds now
         self._overlay = ft.Container(height=HEIGHT, clip_behavior=ft.ClipBehavior.HARD_EDGE)
         self._divider = ft.Container(top=0, width=2, height=HEIGHT, bgcolor=ft.Colors.WHITE)
@@ -76,8 +67,7 @@ class BeforeAfter:
                 ),
             )
         )
-        if _loop_running():  # not when built outside the event loop (tests)
-            self._task = asyncio.get_running_loop().create_task(self.vm.load())
+        run_soon(self.vm.load)
         return self.section
 
     def dispose(self) -> None:

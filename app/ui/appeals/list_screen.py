@@ -9,7 +9,8 @@ import flet as ft
 
 from app.i18n import Translator
 from app.observable import Observable
-from app.ui.appeals.widgets import SyncBar, on_click, render, soon, status_chip, tag
+from app.ui.appeals.widgets import SyncBar, status_chip, tag
+from app.ui.kit import on_click, run_soon, say
 from app.viewmodels.appeals import AppealListViewModel, AppealRow, SyncStatusViewModel
 
 
@@ -40,7 +41,7 @@ class AppealsPanel:
 
     def build(self) -> ft.Control:
         # Rows are made again in the current language (dates, category names).
-        soon(self.vm.refresh if self.vm.loaded else self.vm.load)
+        run_soon(self.vm.refresh if self.vm.loaded else self.vm.load)
         self.render()
         return ft.Column(
             [
@@ -89,7 +90,7 @@ class AppealsPanel:
         tr = self.tr
         item = row.item
         top: list[ft.Control] = [
-            ft.Text(render(tr, row.number), size=13, color=ft.Colors.ON_SURFACE_VARIANT)
+            ft.Text(say(tr, row.number), size=13, color=ft.Colors.ON_SURFACE_VARIANT)
         ]
         if item.server_id is not None:  # not registered yet: no Appendix 5 status
             top.insert(0, status_chip(tr, item.status, row.status))
@@ -107,7 +108,7 @@ class AppealsPanel:
         ]
         bottom: list[ft.Control] = []
         if row.due is not None:
-            bottom.append(ft.Text(render(tr, row.due), size=12, color=ft.Colors.ON_SURFACE_VARIANT))
+            bottom.append(ft.Text(say(tr, row.due), size=12, color=ft.Colors.ON_SURFACE_VARIANT))
         if row.overdue:
             bottom.append(
                 tag(tr.gettext("Overdue"), color=ft.Colors.WHITE, bgcolor=ft.Colors.RED_700,
@@ -117,7 +118,7 @@ class AppealsPanel:
             refused = item.sync_state == "rejected"
             bottom.append(
                 tag(
-                    render(tr, row.sync),
+                    say(tr, row.sync),
                     color=ft.Colors.RED_900 if refused else ft.Colors.ORANGE_900,
                     bgcolor=ft.Colors.RED_50 if refused else ft.Colors.ORANGE_50,
                     icon=ft.Icons.ERROR_OUTLINE if refused else ft.Icons.SCHEDULE_SEND,

@@ -1,14 +1,12 @@
-"""Controls shared by the appeal screens: the status chip, the connectivity bar, small helpers."""
+"""Controls shared by the appeal screens: the status chip, tags, labelled icon buttons and the
+connectivity bar."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
-
 import flet as ft
 
-from app.i18n import Message, Translator
+from app.i18n import Translator
+from app.ui.kit import on_click, say
 from app.viewmodels.appeals import SyncStatusViewModel
 
 STATUS_COLORS: dict[str, tuple[str, str]] = {  # (background, text)
@@ -19,28 +17,6 @@ STATUS_COLORS: dict[str, tuple[str, str]] = {  # (background, text)
     "in_progress": (ft.Colors.AMBER_100, ft.Colors.BROWN_900),
     "closed": (ft.Colors.GREEN_50, ft.Colors.GREEN_900),
 }
-
-_TASKS: set[asyncio.Task[Any]] = set()
-
-
-def soon(make: Callable[[], Coroutine[Any, Any, Any]]) -> None:
-    """Run a view-model coroutine on the page's loop (screens are built inside it)."""
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return
-    task = loop.create_task(make())
-    _TASKS.add(task)
-    task.add_done_callback(_TASKS.discard)
-
-
-def on_click(action: Callable[[], Awaitable[Any]]) -> Callable[[ft.Event[Any]], Awaitable[None]]:
-    """An async handler awaiting a view-model action (never a lambda returning a coroutine)."""
-
-    async def handler(e: ft.Event[Any]) -> None:
-        await action()
-
-    return handler
 
 
 def status_chip(tr: Translator, status: str, label_msgid: str) -> ft.Control:
@@ -70,10 +46,6 @@ def labelled(button: ft.Control, label: str) -> ft.Control:
     """An icon-only button a screen reader (and a test) finds by its name: the tooltip alone
     labels a wrapper, not the button."""
     return ft.Semantics(label=label, button=True, container=True, content=button)
-
-
-def render(tr: Translator, message: Message | None) -> str:
-    return tr.render(message) or ""
 
 
 class SyncBar:
@@ -113,9 +85,9 @@ class SyncBar:
         self.icon.icon = ft.Icons.CLOUD_OFF if offline else ft.Icons.CLOUD_DONE_OUTLINED
         self.icon.color = ft.Colors.ORANGE_900 if offline else ft.Colors.GREEN_700
         self.offline.visible = offline
-        self.offline.value = render(tr, vm.offline_notice)
+        self.offline.value = say(tr, vm.offline_notice)
         self.offline.color = ft.Colors.ORANGE_900
-        parts = [render(tr, vm.pending_notice), render(tr, vm.rejected_notice)]
-        parts.append(render(tr, vm.last_synced))
+        parts = [say(tr, vm.pending_notice), say(tr, vm.rejected_notice)]
+        parts.append(say(tr, vm.last_synced))
         self.line.value = " · ".join(p for p in parts if p)
         self.button.disabled = vm.syncing

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import flet as ft
 
-from app.ui.cabinet.screen import CabinetPanel
-from app.ui.kit import Screen, centered
-from app.ui.participation.screen import ParticipationPanel
+from app.ui.cabinet.tab import CabinetPanel
+from app.ui.kit import Screen, TabPanel, centered
+from app.ui.participation.tab import ParticipationPanel
 from app.ui.placeholder import coming_soon
-from app.ui.safety.widgets import TabPanel
 from app.viewmodels.app_state import AppViewModel
 from app.viewmodels.cabinet import CabinetViewModel
 from app.viewmodels.home import HomeViewModel

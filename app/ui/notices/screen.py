@@ -11,8 +11,8 @@ import flet as ft
 
 from app.i18n import Translator
 from app.observable import Observable
-from app.ui.kit import Screen, centered
-from app.ui.safety.widgets import info_line, notice_bar, run_soon, set_bar, tag
+from app.ui.kit import Screen, page_view, run_soon
+from app.ui.safety.widgets import info_line, notice_bar, set_bar, tag
 from app.viewmodels.app_state import AppViewModel
 from app.viewmodels.notices import NoticePrefsViewModel, NoticesViewModel, NoticeView
 
@@ -271,13 +271,7 @@ class NoticeScreen(Screen):
         _ = self.tr.gettext
         self.render()
         run_soon(self.vm.start)
-        self.view = ft.View(
-            route=self.route,
-            scroll=ft.ScrollMode.AUTO,
-            padding=ft.Padding.all(16),
-            appbar=ft.AppBar(title=ft.Text(_("Notice"))),
-            controls=[centered(self.body)],
-        )
+        self.view = page_view(self.route, _("Notice"), self.body, padding=ft.Padding.all(16))
         return self.view
 
     def render(self) -> None:

@@ -8,9 +8,9 @@ from typing import Any
 
 import flet as ft
 
-from app.data.services.notifications import os_notifier
 from app.i18n import Message, Translator
-from app.ui.safety.widgets import TONE_ICONS, clicked, exercise_tag, say, tone_colors
+from app.ui.kit import on_click, say
+from app.ui.safety.widgets import TONE_ICONS, exercise_tag, tone_colors
 from app.viewmodels.alerts import AlertBannerViewModel
 from app.viewmodels.notices import NoticesViewModel
 
@@ -35,8 +35,8 @@ class AlertBannerHost:
         if notices is not None:
             self._unsubscribe.append(notices.on_arrivals(self._notices_arrived))
 
-    def start(self) -> None:
-        self.vm.attach_notifier(os_notifier(web=bool(self.page.web)))
+    def show_current(self) -> None:
+        """Show the banner of the alert up now, if any (later ones follow the view model)."""
         self._sync()
 
     def dispose(self) -> None:
@@ -126,20 +126,22 @@ class AlertBannerHost:
                 ft.FilledButton(
                     content=_("Nearest shelters"),
                     icon=ft.Icons.MAP_OUTLINED,
-                    on_click=clicked(self.vm.open_shelters),
+                    on_click=on_click(self.vm.open_shelters),
                     style=ft.ButtonStyle(bgcolor=ft.Colors.WHITE, color=ft.Colors.BLACK),
                 ),
                 ft.FilledButton(
                     content=_("Emergency contacts"),
                     icon=ft.Icons.PHONE_IN_TALK_OUTLINED,
-                    on_click=clicked(self.vm.open_contacts),
+                    on_click=on_click(self.vm.open_contacts),
                     style=ft.ButtonStyle(bgcolor=ft.Colors.WHITE, color=ft.Colors.BLACK),
                 ),
                 ft.TextButton(
-                    content=_("Details"), on_click=clicked(self.vm.open_details), style=button_style
+                    content=_("Details"),
+                    on_click=on_click(self.vm.open_details),
+                    style=button_style,
                 ),
                 ft.TextButton(
-                    content=_("Got it"), on_click=clicked(self.vm.dismiss), style=button_style
+                    content=_("Got it"), on_click=on_click(self.vm.dismiss), style=button_style
                 ),
             ],
         )

@@ -9,15 +9,12 @@ import flet as ft
 
 from app.i18n import Translator
 from app.observable import Observable
-from app.ui.kit import Screen, centered
+from app.ui.kit import Screen, on_click, page_view, run_soon, say
 from app.ui.safety.widgets import (
     alert_card,
-    clicked,
     exercise_tag,
     info_line,
     notice_bar,
-    run_soon,
-    say,
     set_bar,
     tag,
     tone_colors,
@@ -34,14 +31,14 @@ def quick_actions(tr: Translator, vm: AlertsViewModel) -> ft.Control:
             ft.FilledButton(
                 content=_("Nearest shelters"),
                 icon=ft.Icons.MAP_OUTLINED,
-                on_click=clicked(vm.open_map),
+                on_click=on_click(vm.open_map),
                 col={"xs": 12, "sm": 6},
                 height=48,
             ),
             ft.FilledTonalButton(
                 content=_("Emergency contacts"),
                 icon=ft.Icons.PHONE_IN_TALK_OUTLINED,
-                on_click=clicked(vm.open_contacts),
+                on_click=on_click(vm.open_contacts),
                 col={"xs": 12, "sm": 6},
                 height=48,
             ),
@@ -81,7 +78,7 @@ class AlertsPanel:
                         ft.IconButton(
                             icon=ft.Icons.REFRESH,
                             tooltip=_("Refresh"),
-                            on_click=clicked(self.vm.refresh),
+                            on_click=on_click(self.vm.refresh),
                         ),
                     ],
                     alignment=ft.MainAxisAlignment.SPACE_BETWEEN,
@@ -201,13 +198,7 @@ class AlertScreen(Screen):
         _ = self.tr.gettext
         self.render()
         run_soon(self.vm.ensure_loaded)
-        self.view = ft.View(
-            route=self.route,
-            scroll=ft.ScrollMode.AUTO,
-            padding=ft.Padding.all(16),
-            appbar=ft.AppBar(title=ft.Text(_("Alert"))),
-            controls=[centered(self.body)],
-        )
+        self.view = page_view(self.route, _("Alert"), self.body, padding=ft.Padding.all(16))
         return self.view
 
     def render(self) -> None:

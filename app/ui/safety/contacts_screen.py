@@ -7,8 +7,8 @@ from typing import Any
 
 import flet as ft
 
-from app.ui.kit import Screen, centered
-from app.ui.safety.widgets import is_phone, run_soon
+from app.ui.kit import Screen, centered, run_soon
+from app.ui.safety.widgets import is_phone
 from app.viewmodels.app_state import AppViewModel
 from app.viewmodels.contacts import ContactsViewModel, ContactView
 

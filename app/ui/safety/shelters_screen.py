@@ -10,16 +10,8 @@ from typing import Any
 import flet as ft
 import flet_map as fm
 
-from app.ui.kit import Screen
-from app.ui.safety.widgets import (
-    clicked,
-    info_line,
-    is_phone,
-    notice_bar,
-    run_soon,
-    say,
-    set_bar,
-)
+from app.ui.kit import Screen, on_click, run_soon, say
+from app.ui.safety.widgets import info_line, is_phone, notice_bar, set_bar
 from app.viewmodels.app_state import AppViewModel
 from app.viewmodels.contacts import tel_url
 from app.viewmodels.shelters import KIND_NAMES, PlaceView, SheltersViewModel
@@ -46,6 +38,16 @@ AREA_COLORS: dict[str, tuple[str, str]] = {
 
 def _ll(lat: float, lon: float) -> fm.MapLatitudeLongitude:
     return fm.MapLatitudeLongitude(lat, lon)
+
+
+def _marker(lat: float, lon: float, size: int, label: str, content: ft.Control) -> fm.Marker:
+    """A square marker named for a screen reader (marker buttons have no name of their own)."""
+    return fm.Marker(
+        coordinates=_ll(lat, lon),
+        width=size,
+        height=size,
+        content=ft.Semantics(label=label, content=content),
+    )
 
 
 class SheltersScreen(Screen):
@@ -80,7 +82,7 @@ class SheltersScreen(Screen):
         self.locate_button = ft.IconButton(
             icon=ft.Icons.MY_LOCATION,
             tooltip=_("Find my position"),
-            on_click=clicked(self.vm.locate),
+            on_click=on_click(self.vm.locate),
         )
         self.kind_chips = ft.Row(wrap=True, spacing=8, run_spacing=4)
         self.origin_text = ft.Text(size=13, color=ft.Colors.ON_SURFACE_VARIANT)
@@ -132,7 +134,7 @@ class SheltersScreen(Screen):
                 ft.TextButton(
                     content=_("Emergency contacts"),
                     icon=ft.Icons.PHONE_IN_TALK_OUTLINED,
-                    on_click=clicked(self.vm.open_contacts),
+                    on_click=on_click(self.vm.open_contacts),
                 ),
             ],
             spacing=8,
@@ -230,55 +232,29 @@ class SheltersScreen(Screen):
         for place in vm.markers:
             icon, color = KIND_STYLE.get(place.kind, KIND_STYLE["shelter"])
             label = f"{tr.render(place.kind_name)}: {place.name}"
-            markers.append(
-                fm.Marker(
-                    coordinates=_ll(place.lat, place.lon),
-                    width=34,
-                    height=34,
-                    content=ft.Semantics(
-                        label=label,
-                        content=ft.Container(
-                            content=ft.Icon(icon, color=ft.Colors.WHITE, size=20),
-                            bgcolor=color if place.state != "closed" else ft.Colors.GREY_600,
-                            border_radius=17,
-                            border=ft.Border.all(2, ft.Colors.WHITE),
-                            alignment=ft.Alignment.CENTER,
-                            tooltip=label,
-                        ),
-                    ),
-                )
+            pin = ft.Container(
+                content=ft.Icon(icon, color=ft.Colors.WHITE, size=20),
+                bgcolor=color if place.state != "closed" else ft.Colors.GREY_600,
+                border_radius=17,
+                border=ft.Border.all(2, ft.Colors.WHITE),
+                alignment=ft.Alignment.CENTER,
+                tooltip=label,
             )
+            markers.append(_marker(place.lat, place.lon, 34, label, pin))
         for saved in vm.saved_places:
             if saved.lat is None or saved.lon is None:
                 continue
-            markers.append(
-                fm.Marker(
-                    coordinates=_ll(saved.lat, saved.lon),
-                    width=30,
-                    height=30,
-                    content=ft.Semantics(
-                        label=_("Saved place: {name}").format(name=saved.text or saved.label),
-                        content=ft.Icon(ft.Icons.HOME, color=ft.Colors.PURPLE_700, size=28),
-                    ),
-                )
-            )
+            label = _("Saved place: {name}").format(name=saved.text or saved.label)
+            home = ft.Icon(ft.Icons.HOME, color=ft.Colors.PURPLE_700, size=28)
+            markers.append(_marker(saved.lat, saved.lon, 30, label, home))
         here = vm.position
         if here is not None:
-            markers.append(
-                fm.Marker(
-                    coordinates=_ll(*here),
-                    width=28,
-                    height=28,
-                    content=ft.Semantics(
-                        label=_("You are here"),
-                        content=ft.Container(
-                            bgcolor=ft.Colors.BLUE_700,
-                            border_radius=14,
-                            border=ft.Border.all(4, ft.Colors.WHITE),
-                        ),
-                    ),
-                )
+            dot = ft.Container(
+                bgcolor=ft.Colors.BLUE_700,
+                border_radius=14,
+                border=ft.Border.all(4, ft.Colors.WHITE),
             )
+            markers.append(_marker(*here, 28, _("You are here"), dot))
         self.markers.markers = markers
 
     def _card(self, p: PlaceView) -> ft.Control:

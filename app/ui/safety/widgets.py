@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import flet as ft
 
-from app.domain.safety import Tone
-from app.i18n import Message, Translator
-from app.observable import Observable
+from app.domain.alerts import Tone
+from app.i18n import Translator
 from app.viewmodels.alerts import MSG_EXERCISE, AlertView
-
-log = logging.getLogger(__name__)
 
 # Background and text colour of each severity tone (contrast at least 4.5:1).
 TONES: dict[str, tuple[str, str]] = {
@@ -33,41 +28,6 @@ TONE_ICONS: dict[str, ft.IconData] = {
 
 def tone_colors(tone: Tone | str) -> tuple[str, str]:
     return TONES.get(tone, TONES["blue"])
-
-
-class TabPanel(Protocol):
-    """The body of a home tab (the home screen owns the view around it)."""
-
-    models: list[Observable]
-
-    def build(self) -> ft.Control: ...
-
-    def render(self) -> None: ...
-
-    def dispose(self) -> None: ...
-
-
-def run_soon(make: Callable[[], Coroutine[Any, Any, Any]]) -> None:
-    """Start a coroutine on the running loop (screens build inside it); ignore otherwise."""
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return
-    task = loop.create_task(make())
-    _TASKS.add(task)
-    task.add_done_callback(_TASKS.discard)
-
-
-_TASKS: set[asyncio.Task[Any]] = set()
-
-
-def clicked(action: Callable[[], Awaitable[Any]]) -> Callable[[ft.Event[Any]], Awaitable[None]]:
-    """An async click handler that awaits a view-model action."""
-
-    async def handler(e: ft.Event[Any]) -> None:
-        await action()
-
-    return handler
 
 
 def is_phone() -> bool:
@@ -127,11 +87,6 @@ def set_bar(bar: ft.Container, text: str | None, icon: ft.IconData = ft.Icons.CL
     """Show `text` in a `notice_bar` (hidden when there is none)."""
     bar.visible = bool(text)
     bar.content = info_line(icon, text or "")
-
-
-def say(tr: Translator, message: Message | None) -> str:
-    """A view-model message as text ("" for none)."""
-    return tr.render(message) or ""
 
 
 def alert_card(

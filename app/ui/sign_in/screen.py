@@ -19,7 +19,6 @@ class SignInScreen(Screen):
         self.vm = vm
         self.route = route
         self.watch(vm)
-        self._input_revision = -1  # fields are empty: fill them from the view model
         _ = self.tr.gettext
 
         self.phone_field = ft.TextField(
@@ -172,8 +171,7 @@ class SignInScreen(Screen):
 
     def render(self) -> None:
         vm, tr = self.vm, self.tr
-        if vm.input_revision != self._input_revision:
-            self._input_revision = vm.input_revision
+        if self.inputs_rewritten(vm.input_revision):
             self.phone_field.value = vm.phone_text
             self.code_field.value = vm.code_text
         on_code = vm.step == "code"

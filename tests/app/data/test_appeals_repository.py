@@ -14,10 +14,13 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from app.data.repositories import outbox as ob
-from app.data.repositories.appeals import AppealsRepository, InvalidAction, PageKey
+from app.data.repositories.appeal_queries import PageKey
+from app.data.repositories.appeals import AppealsRepository, InvalidAction
+from app.data.repositories.media_uploads import MediaUploads
 from app.data.store.database import Database
 from app.data.store.models import LocalAppeal, LocalMedia, OutboxEntry
 from app.domain.appeals import NewAppeal, Position, PreparedMedia
+from tests.app.support.sync_harness import SyncSide
 
 pytestmark = pytest.mark.anyio
 
@@ -193,7 +196,9 @@ def test_list_is_paged_newest_first_with_filters_and_marks(
         seen += [i.client_id for i in page.items]
     assert sorted(seen) == sorted(ids) and len(set(seen)) == 5
     assert all(i.sync_state == "pending" for i in repo.list_sync().items)
-    repo.complete(repo.outbox.entries()[0], appeal=server_appeal(ids[0], 11, status="closed"))
+    SyncSide(repo).complete(
+        repo.outbox.entries()[0], appeal=server_appeal(ids[0], 11, status="closed")
+    )
     assert [i.client_id for i in repo.list_sync(status="closed").items] == [ids[0]]
     closed = repo.list_sync(status="closed").items[0]
     assert closed.sync_state == "synced" and closed.number == "109-2607-000011"
@@ -218,7 +223,7 @@ def test_outbox_order_priority_blocking_and_backoff(repo: AppealsRepository, clo
     clock.tick(6)
     again = out.next_ready()
     assert again is not None and again.id == second.id
-    repo.complete(second, appeal=server_appeal(a, 1))
+    SyncSide(repo).complete(second, appeal=server_appeal(a, 1))
     third = out.next_ready()
     assert third is not None and third.entity_client_id == m
     assert out.recover() == 1  # the emergency one was in flight when the app died
@@ -232,7 +237,7 @@ def test_rejected_create_keeps_everything_and_blocks_its_actions(
     repo.send_message_sync(a, "күтеді", [])
     create = repo.outbox.next_ready()
     assert create is not None
-    repo.reject(create, "Такой категории нет.", "unknown_category")
+    SyncSide(repo).reject(create, "Такой категории нет.", "unknown_category")
     assert repo.outbox.next_ready() is None
     item = repo.list_sync().items[0]
     assert (item.sync_state, item.sync_error) == ("rejected", "Такой категории нет.")
@@ -253,7 +258,7 @@ def test_actions_check_the_state_of_the_appeal(repo: AppealsRepository) -> None:
         repo.send_message_sync(a, "  ", [])
     with pytest.raises(InvalidAction, match="not_found"):
         repo.send_message_sync("nope", "x", [])
-    repo.complete(repo.outbox.entries()[0], appeal=server_appeal(a, 3, status="closed"))
+    SyncSide(repo).complete(repo.outbox.entries()[0], appeal=server_appeal(a, 3, status="closed"))
     with pytest.raises(InvalidAction, match="score_range"):
         repo.rate_sync(a, 6, None)
     repo.rate_sync(a, 4, "жақсы")
@@ -272,29 +277,31 @@ def test_actions_check_the_state_of_the_appeal(repo: AppealsRepository) -> None:
 
 def test_pull_merge_server_wins_and_reports_changes(repo: AppealsRepository) -> None:
     a = repo.file_sync(appeal())
-    repo.complete(repo.outbox.entries()[0], appeal=server_appeal(a, 7))
+    SyncSide(repo).complete(repo.outbox.entries()[0], appeal=server_appeal(a, 7))
     newer = server_appeal(a, 7, status="assigned", updated_at="2026-07-12T10:00:00+00:00")
     op_msg = {"id": 50, "appeal_id": 7, "client_id": "op-1", "author_role": "operator",
               "text": "Қарастырудамыз", "created_at": "2026-07-12T10:00:00Z", "read_at": None,
               "media": []}  # fmt: skip
-    result = repo.apply_sync_page(
+    result = SyncSide(repo).apply_sync_page(
         {"appeal": [newer], "message": [op_msg]}, cursor=5, etag='W/"c5"', quiet=False
     )
     assert [(u.kind, u.status) for u in result.updates] == [
         ("status", "assigned"),
         ("message", None),
     ]
-    assert repo.sync_meta().cursor == 5
+    assert SyncSide(repo).cursor.position().cursor == 5
     # An older answer arriving late does not undo the newer state.
     stale = server_appeal(a, 7, status="created", updated_at="2026-07-12T09:30:00+00:00")
-    assert repo.apply_sync_page({"appeal": [stale]}, cursor=6, etag=None, quiet=False).updates == []
+    late = SyncSide(repo).apply_sync_page({"appeal": [stale]}, cursor=6, etag=None, quiet=False)
+    assert late.updates == []
     detail = repo.detail_sync(a)
     assert detail is not None and detail.item.status == "assigned" and detail.item.unread == 1
     # The same message again is not news; a first import is quiet.
-    again = repo.apply_sync_page({"message": [op_msg]}, cursor=7, etag=None, quiet=False)
+    again = SyncSide(repo).apply_sync_page({"message": [op_msg]}, cursor=7, etag=None, quiet=False)
     assert again.updates == []
     other = server_appeal("someone-elses-device", 8, status="closed")
-    assert repo.apply_sync_page({"appeal": [other]}, cursor=8, etag=None, quiet=True).updates == []
+    other_page = {"appeal": [other]}
+    assert SyncSide(repo).apply_sync_page(other_page, cursor=8, etag=None, quiet=True).updates == []
     assert repo.detail_sync("8") is not None
     assert repo.mark_read_sync(a) is True and repo.mark_read_sync(a) is False
     read = repo.outbox.entries()[-1]
@@ -307,7 +314,7 @@ def test_discarding_a_refused_appeal_removes_it_with_its_queue(repo: AppealsRepo
     create = repo.outbox.entries()[0]
     repo.discard_sync(create.id or 0)  # a pending appeal may already be on the server: kept
     assert len(repo.list_sync().items) == 1
-    repo.reject(create, "no", "validation_error")
+    SyncSide(repo).reject(create, "no", "validation_error")
     repo.discard_sync(create.id or 0)
     assert repo.list_sync().items == [] and repo.outbox.entries() == []
-    assert repo.media_to_send("appeal", a) == []
+    assert MediaUploads(repo.outbox.database).to_send("appeal", a) == []

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
+from app.data.repositories.position import LastPositionStore
 from app.data.services.geocoding import NominatimGeocoder, short_address
-from app.data.services.location import LastPositionStore, LocationService, SavedPoint
+from app.data.services.location import LocationService, SavedPoint
 from app.data.store.database import Database
 from app.domain.appeals import Position
 from tests.app.support.new_appeal_fakes import FakeGeolocator

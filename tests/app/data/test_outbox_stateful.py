@@ -33,7 +33,7 @@ from hypothesis.stateful import (
 )
 
 from app.data.repositories import outbox as ob
-from tests.app.support.sync_harness import Client, FakeClock, Server, new_appeal
+from tests.app.support.sync_harness import Client, FakeClock, Server, SyncSide, new_appeal
 
 T = TypeVar("T")
 FAULTS = (None, None, None, "drop_before", "drop_after", "drop_after", "503", "429")
@@ -146,7 +146,7 @@ class OutboxMachine(RuleBasedStateMachine):
         if entry.kind == ob.CREATE_APPEAL:
             path = "/api/v1/appeals"
         else:
-            sid = self.client.repo.server_id_of(entry.target_client_id)
+            sid = SyncSide(self.client.repo).server_id_of(entry.target_client_id)
             path = f"/api/v1/appeals/{sid}/messages"
         r = self.run(self.server.call("POST", path, headers, body))
         assert r.status_code in (200, 201), r.text

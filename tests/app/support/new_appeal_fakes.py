@@ -14,15 +14,15 @@ from typing import Any
 import httpx
 from PIL import Image
 
+from app.composition.appeals import new_appeal_form
 from app.data.repositories.applicant import ApplicantRepository
 from app.data.repositories.auth import AuthRepository
 from app.data.repositories.classifier import ClassifierRepository
-from app.data.repositories.drafts import DraftRepository
+from app.data.repositories.position import LastPositionStore
 from app.data.services.api_client import ApiClient
 from app.data.services.appeal_lookups_api import NewAppealApi
 from app.data.services.auth_api import AuthApi
-from app.data.services.location import LastPositionStore, LocationService, Permission
-from app.data.services.media import MediaPreparer
+from app.data.services.location import LocationService, Permission
 from app.data.services.picker import PickedFile
 from app.data.services.tokens import TokenHolder
 from app.data.store.database import Database
@@ -217,15 +217,15 @@ def make_flow(
     geolocator = geolocator or FakeGeolocator(Position(51.128, 71.43, 12.0, "gps"))
     geocoder = geocoder or FakeGeocoder()
     navigation = Navigation()
-    vm = NewAppealViewModel(
+    vm = new_appeal_form(
+        db,
+        new_api,
+        ApplicantRepository(db, new_api, auth),
         appeals=appeals,
         classifier=classifier,
         location=LocationService(geolocator, LastPositionStore(db), timeout=0.2),
         geocoder=geocoder,
-        applicant=ApplicantRepository(db, new_api, auth),
-        drafts=DraftRepository(db),
-        media=MediaPreparer(media_dir),
-        api=new_api,
+        media_dir=media_dir,
         navigation=navigation,
         language=lambda: lang[0],
         save_delay=0.01,

@@ -1,6 +1,6 @@
 """The participation and profile side of the app against the real backend in-process (with
 faults on the wire): the appeals harness's client plus the participation and profile
-repositories, their outbox actions registered with the sync engine."""
+repositories, registered with the sync engine by the composition root's own builder."""
 
 from __future__ import annotations
 
@@ -10,10 +10,8 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from app.data.repositories.participation import ParticipationRepository
-from app.data.repositories.profile import KINDS as PROFILE_ACTIONS
+from app.composition.cabinet import participation_repository
 from app.data.repositories.profile import ProfileRepository
-from app.data.services.participation_api import ParticipationApi
 from app.data.services.profile_api import ProfileApi
 from backend_stub.models import (
     Address,
@@ -29,18 +27,10 @@ from tests.app.support.sync_harness import Client, FakeClock, Server
 class ParticipationClient(Client):
     def _open(self) -> None:
         super()._open()
-        self.participation = ParticipationRepository(
-            self.db,
-            ParticipationApi(self.api),
-            self.repo.outbox,
-            upload=self.engine.upload_attachments,
+        self.profile = ProfileRepository(self.db, ProfileApi(self.api), self.outbox)
+        self.participation = participation_repository(
+            self.db, self.api, self.outbox, self.sync, self.profile
         )
-        self.profile = ProfileRepository(self.db, ProfileApi(self.api), self.repo.outbox)
-        for kind, send in self.participation.action_handlers().items():
-            self.engine.add_action(kind, send)
-        for kind in PROFILE_ACTIONS:
-            self.engine.add_action(kind, self.profile.send)
-        self.engine.add_entities(self.participation.entity_handlers())
 
 
 async def operator(server: Server) -> dict[str, str]:

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from app.composition.safety import safety_service
 from app.data.repositories.alerts import AlertsRepository
 from app.data.repositories.notices import NoticesRepository
 from app.data.repositories.places import PlacesRepository
@@ -282,7 +283,7 @@ class Clock:
 
 @dataclass
 class Safety:
-    """The feature's objects over one database, as the composition root wires them."""
+    """The feature's objects over one database, wired by the composition root's builder."""
 
     db: Database
     api: ApiClient
@@ -302,9 +303,5 @@ def build_safety(path: Path, backend: SafetyBackend, clock: Clock) -> Safety:
         tokens=tokens,
         transport=httpx.MockTransport(backend.handler),
     )
-    safety_api = SafetyApi(api)
-    alerts = AlertsRepository(db, safety_api, clock=clock)
-    places = PlacesRepository(db, safety_api, clock=clock)
-    notices = NoticesRepository(db, safety_api, clock=clock)
-    service = SafetyService(safety_api, alerts, places, notices)
-    return Safety(db, api, service, alerts, places, notices)
+    service = safety_service(db, SafetyApi(api), clock=clock)
+    return Safety(db, api, service, service.alerts, service.places, service.notices)

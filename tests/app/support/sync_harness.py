@@ -24,13 +24,18 @@ from fastapi import FastAPI
 from PIL import Image
 from sqlmodel import Session, col, select
 
+from app.data.repositories.appeal_merge import AppealsMerge, MergeResult
 from app.data.repositories.appeals import AppealsRepository
+from app.data.repositories.feed_cursor import FeedCursor
+from app.data.repositories.outbox import Outbox
 from app.data.services.api_client import ApiClient
 from app.data.services.appeals_api import AppealsApi
 from app.data.services.tokens import TokenHolder
 from app.data.store.database import Database
+from app.data.store.models import OutboxEntry
 from app.domain.appeals import NewAppeal, Position, PreparedMedia
-from app.sync.engine import Backoff, SyncEngine
+from app.sync.retry import Backoff
+from app.sync.spine import build_sync
 from backend_stub.classifier import load_classifier
 from backend_stub.config import Settings
 from backend_stub.main import create_app
@@ -234,8 +239,9 @@ class Client:
         self.api = ApiClient(
             BASE_URL, language=lambda: "ru", tokens=self.tokens, transport=self.server.faulty
         )
-        self.repo = AppealsRepository(self.db, now=self.clock.now)
-        self.engine = SyncEngine(
+        self.outbox = Outbox(self.db, now=self.clock.now)
+        self.repo = AppealsRepository(self.db, self.outbox, now=self.clock.now)
+        self.sync = build_sync(
             self.repo,
             AppealsApi(self.api),
             signed_in=lambda: True,
@@ -244,6 +250,7 @@ class Client:
             backoff=Backoff(0.5, 30.0),
             **self.engine_kw,
         )
+        self.engine = self.sync.engine
 
     async def close(self) -> None:
         await self.engine.stop()
@@ -268,6 +275,36 @@ class Client:
             wait = (due - self.clock.now()).total_seconds() if due else 1.0
             self.clock.advance(max(wait, 0.0) + 0.01)
         raise AssertionError(f"outbox not drained: {self.repo.outbox.entries()}")
+
+
+class SyncSide:
+    """What sync does with the server's answers, for tests that play the server: merge an answer
+    (`complete`), a refusal (`reject`), a feed page with its cursor (`apply_sync_page`)."""
+
+    def __init__(self, repo: AppealsRepository) -> None:
+        db = repo.outbox.database
+        self.outbox = repo.outbox
+        self.merge = AppealsMerge(db, repo.outbox, now=repo._now)
+        self.cursor = FeedCursor(db, now=repo._now)
+        self.complete = self.merge.complete
+        self.server_id_of = self.merge.server_id_of
+
+    def reject(self, entry: OutboxEntry, message: str, code: str | None) -> None:
+        self.merge.refuse(entry, message)
+        assert entry.id is not None
+        self.outbox.mark_rejected(entry.id, error=message, code=code)
+
+    def apply_sync_page(
+        self,
+        changes: dict[str, list[dict[str, Any]]],
+        *,
+        cursor: int,
+        etag: str | None,
+        quiet: bool,
+    ) -> MergeResult:
+        result = self.merge.apply_page(changes, quiet=quiet)
+        self.cursor.advance(cursor, etag)
+        return result
 
 
 def jpeg_file(folder: Path, name: str = "photo.jpg", side: int = 64, noise: bool = False) -> Path:

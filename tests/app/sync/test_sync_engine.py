@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from app.data.repositories import outbox as ob
-from app.sync.engine import Backoff
+from app.sync.retry import Backoff
 from tests.app.support.sync_harness import (
     Client,
     FakeClock,
@@ -219,7 +219,7 @@ async def test_rating_reopen_complaint_and_status_notifications(
     server: Server, client: Client, signed: tuple[str, str, str]
 ) -> None:
     heard: list[tuple[str, str | None]] = []
-    client.engine.on_updates = lambda ups: heard.extend((u.kind, u.status) for u in ups)
+    client.sync.appeals.on_updates = lambda ups: heard.extend((u.kind, u.status) for u in ups)
     cid = await client.repo.file(new_appeal())
     await client.drain()
     [appeal] = server.appeals_of(signed[0])

@@ -11,6 +11,7 @@ from app.ui.appeals.detail_screen import AppealScreen
 from app.ui.appeals.list_screen import AppealsPanel
 from app.ui.home.screen import HomeScreen
 from tests.app.data.test_appeals_repository import server_appeal
+from tests.app.support.sync_harness import SyncSide
 from tests.app.ui.test_screens import texts, walk
 
 pytestmark = pytest.mark.anyio
@@ -23,12 +24,12 @@ def seed(session: AppSession) -> tuple[str, str]:
     closed = repo.file_sync(NewAppeal(text="Қоқыс жиналмады", subclass_code="01.01",
                                       address="Абай 1"))  # fmt: skip
     entry = next(e for e in repo.outbox.entries() if e.target_client_id == closed)
-    repo.complete(
+    SyncSide(repo).complete(
         entry,
         appeal=server_appeal(closed, 31, status="closed", result_text="Жиналды",
                              closed_at="2026-07-12T10:00:00Z"),
     )  # fmt: skip
-    repo.apply_sync_page(
+    SyncSide(repo).apply_sync_page(
         {"message": [{"id": 3, "appeal_id": 31, "client_id": "op-3", "author_role": "operator",
                       "text": "Жиналды, рақмет", "created_at": "2026-07-12T10:00:00Z",
                       "read_at": None, "media": []}]},

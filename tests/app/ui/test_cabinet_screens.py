@@ -15,14 +15,11 @@ from app.composition import AppSession
 from app.data.store.models import LocalAppeal, LocalPoll
 from app.domain.appeals import MediaRef
 from app.ui.appeals.before_after import BeforeAfter
-from app.ui.cabinet.pages import (
-    AddressEditorScreen,
-    AddressesScreen,
-    NotificationSettingsScreen,
-    PersonalDataScreen,
-)
+from app.ui.cabinet.addresses import AddressEditorScreen, AddressesScreen
+from app.ui.cabinet.notification_settings import NotificationSettingsScreen
+from app.ui.cabinet.personal_data import PersonalDataScreen
 from app.ui.home.screen import HomeScreen
-from app.ui.participation.screen import NewProposalScreen
+from app.ui.participation.new_proposal_screen import NewProposalScreen
 from app.viewmodels.before_after import BeforeAfterViewModel, pick_pair
 from tests.app.conftest import CODE, PHONE
 from tests.app.ui.test_screens import texts, walk

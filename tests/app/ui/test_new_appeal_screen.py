@@ -46,8 +46,8 @@ def test_typed_text_survives_a_language_switch(session: AppSession) -> None:
     session.translator.set_language("ru")
     second = screen(session)
     second.build()
-    assert second.text_field.value == "Жарық сөніп қалды"
-    assert second.address_field.value == "Сарыарқа 31"
+    assert second.details.text_field.value == "Жарық сөніп қалды"
+    assert second.location.address_field.value == "Сарыарқа 31"
 
 
 async def test_errors_and_emergency_step_render(session: AppSession) -> None:
@@ -55,12 +55,12 @@ async def test_errors_and_emergency_step_render(session: AppSession) -> None:
     view = s.build()
     await session.new_appeal.submit()
     s.render()
-    assert s.text_field.error == "Мәселені сипаттаңыз."
+    assert s.details.text_field.error == "Мәселені сипаттаңыз."
     assert s.form_error.visible and s.form_error.value == "Белгіленген өрістерді тексеріңіз."
     session.new_appeal.start_emergency()
     session.new_appeal.choose_service("103")
     s.render()
-    assert s.form.visible is False and s.emergency_box.visible is True
+    assert s.form.visible is False and s.emergency.box.visible is True
     shown = texts(view)
     assert "103 нөміріне қоңырау шалу" in shown
     assert "Жіберу: Жедел медициналық жәрдем (103)" in shown

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from app.domain.alerts import Alert, apply_messages, current_alerts, severity_tone
 from app.domain.appeals import Position
-from app.domain.safety import Alert, apply_messages, current_alerts, severity_tone
 from app.i18n import Translator
 from app.viewmodels.alerts import AlertBannerViewModel, AlertsViewModel
 from app.viewmodels.navigation import Navigation

@@ -22,12 +22,13 @@ from app.data.services.tokens import TokenHolder
 from app.data.store.database import Database
 from app.domain.appeals import AppealUpdate, NewAppeal, Position
 from app.i18n import Message, Translator
-from app.sync.engine import SyncEngine
+from app.sync.spine import build_sync
 from app.viewmodels.appeal_detail import AppealDetailViewModel
 from app.viewmodels.appeal_notifications import AppealNotifications
 from app.viewmodels.appeals import AppealListViewModel, SyncStatusViewModel
 from app.viewmodels.navigation import Navigation
 from tests.app.data.test_appeals_repository import server_appeal
+from tests.app.support.sync_harness import SyncSide
 
 pytestmark = pytest.mark.anyio
 
@@ -58,7 +59,7 @@ def new(text: str = "Жол бұзылған") -> NewAppeal:
 def file_synced(repo: AppealsRepository, server_id: int, **server: Any) -> str:
     cid = repo.file_sync(new())
     entry = next(e for e in repo.outbox.entries() if e.target_client_id == cid)
-    repo.complete(entry, appeal=server_appeal(cid, server_id, **server))
+    SyncSide(repo).complete(entry, appeal=server_appeal(cid, server_id, **server))
     return cid
 
 
@@ -138,7 +139,7 @@ async def test_sync_status_texts_and_sync_now(repo: AppealsRepository, tmp_path:
     api = ApiClient(
         "http://x", language=lambda: "kk", tokens=tokens, transport=httpx.MockTransport(offline)
     )
-    engine = SyncEngine(repo, AppealsApi(api), signed_in=lambda: True, now=lambda: NOW)
+    engine = build_sync(repo, AppealsApi(api), signed_in=lambda: True, now=lambda: NOW).engine
     vm = SyncStatusViewModel(engine, lambda: "ru", now=lambda: NOW)
     assert vm.offline_notice is None and ru(vm.last_synced) == "Ещё не синхронизировано"
     await repo.file(new())
@@ -171,7 +172,7 @@ async def test_detail_shows_status_deadline_service_history_and_chat(
     repo: AppealsRepository,
 ) -> None:
     cid = file_synced(repo, 9, status="assigned", due_at="2026-07-13T12:30:00Z")
-    repo.apply_sync_page(
+    SyncSide(repo).apply_sync_page(
         {"message": [{"id": 1, "appeal_id": 9, "client_id": "op-1", "author_role": "operator",
                       "text": "Қарастырудамыз", "created_at": "2026-07-12T09:10:00Z",
                       "read_at": None, "media": []}]},
@@ -233,7 +234,7 @@ async def test_rating_reopen_and_complaint_go_through_the_outbox(repo: AppealsRe
     assert kinds == [ob.RATE, ob.REOPEN, ob.COMPLAIN]
     # The server refuses the rating: it shows the reason, can be discarded.
     rate = repo.outbox.entries()[0]
-    repo.reject(rate, "Обращение уже оценено.", "already_rated")
+    SyncSide(repo).reject(rate, "Обращение уже оценено.", "already_rated")
     await vm.load()
     refused = [n for n in vm.action_notes() if n.refused]
     assert [kk(n.text) for n in refused] == ["Бағаңыз қабылданбады: Обращение уже оценено."]
@@ -243,7 +244,7 @@ async def test_rating_reopen_and_complaint_go_through_the_outbox(repo: AppealsRe
 
 async def test_refused_appeal_can_be_edited_or_discarded(repo: AppealsRepository) -> None:
     cid = repo.file_sync(new("қате"))
-    repo.reject(repo.outbox.entries()[0], "Мәтін тым қысқа.", "validation_error")
+    SyncSide(repo).reject(repo.outbox.entries()[0], "Мәтін тым қысқа.", "validation_error")
     nav = Navigation()
     vm = detail_vm(repo, cid, nav)
     await vm.load()
@@ -252,7 +253,7 @@ async def test_refused_appeal_can_be_edited_or_discarded(repo: AppealsRepository
     vm.set_resubmit_text("Аулада жол бұзылған")
     await vm.resubmit()
     assert not vm.appeal_refused and kk(vm.sync_note) == "Жіберуді күтуде"
-    repo.reject(repo.outbox.entries()[0], "Тағы да қате.", "validation_error")
+    SyncSide(repo).reject(repo.outbox.entries()[0], "Тағы да қате.", "validation_error")
     await vm.load()
     await vm.discard_appeal()
     assert nav.history == ["/"] and await repo.detail(cid) is None
@@ -269,8 +270,8 @@ async def test_forward_lines_and_unknown_appeal(repo: AppealsRepository) -> None
     assert kk(vm.forward_line(fwd)) == (
         "Байланыс болғанда «Өрт сөндіру қызметі» (101) қызметіне жіберіледі"
     )
-    repo.complete(repo.outbox.entries()[0], appeal=server_appeal(cid, 12, emergency=True))
-    repo.apply_sync_page(
+    SyncSide(repo).complete(repo.outbox.entries()[0], appeal=server_appeal(cid, 12, emergency=True))
+    SyncSide(repo).apply_sync_page(
         {"forward": [{"id": 1, "appeal_id": 12, "service": "101", "phone": "101",
                       "state": "accepted", "call_advised": False, "acceptance_id": "A-1",
                       "accepted_at": "2026-07-12T09:05:00Z", "sent_at": None}]},

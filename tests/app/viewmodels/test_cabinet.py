@@ -16,10 +16,11 @@ from app.composition import build_session
 from app.config import AppConfig
 from app.data.repositories.analytics import AppealHistoryRepository
 from app.data.repositories.auth import AuthRepository
+from app.data.repositories.position import LastPositionStore
 from app.data.repositories.settings import SettingsRepository
 from app.data.services.address_search import FoundAddress
 from app.data.services.auth_api import AuthApi
-from app.data.services.location import LastPositionStore, LocationService, Permission
+from app.data.services.location import LocationService, Permission
 from app.data.store.database import Database
 from app.data.store.models import LocalAppeal
 from app.domain.appeals import Position

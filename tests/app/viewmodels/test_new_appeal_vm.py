@@ -464,7 +464,7 @@ async def test_filing_through_the_appeals_repository(
 ) -> None:
     repo = AppealsRepository(db)
     flow = make_flow(db, backend, media_dir)
-    flow.vm._appeals = repo  # the composition root wires the real one the same way
+    flow.vm.submission._appeals = repo  # the composition root wires the real one the same way
     await opened(flow)
     fill(flow)
     photo = tmp_path / "p.jpg"

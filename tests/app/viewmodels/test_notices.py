@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.safety import Notice, NoticeFilter
+from app.domain.notices import Notice, NoticeFilter
 from app.i18n import Translator
 from app.viewmodels.navigation import Navigation
 from app.viewmodels.notices import NoticePrefsViewModel, NoticesViewModel

@@ -11,7 +11,7 @@ import pytest
 
 from app.data.services.location import LocationResult, SavedPoint
 from app.domain.appeals import Position
-from app.domain.safety import Place, nearest, route_url
+from app.domain.places import Place, nearest, route_url
 from app.i18n import Translator
 from app.viewmodels.contacts import ContactsViewModel, tel_url
 from app.viewmodels.navigation import Navigation

@@ -1,0 +1,139 @@
+"""`AppSession`: the view models one page session's screens use, and the lifecycle of its
+background work (`start`, `pause`, `resume`, `close`); `build_session` builds it from the
+feature builders, in order: the core, appeals (with the sync engine), safety, the cabinet."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import httpx
+
+from app.composition.appeals import AppealsViews, build_appeals
+from app.composition.cabinet import CabinetViews, build_cabinet
+from app.composition.core import build_core
+from app.composition.safety import SafetyViews, build_safety
+from app.config import AppConfig
+from app.data.repositories.auth import AuthRepository
+from app.data.repositories.settings import SettingsRepository
+from app.data.services.api_client import ApiClient
+from app.data.services.notifications import os_notifier
+from app.data.store.database import Database
+from app.i18n import Translator
+from app.viewmodels.app_state import AppViewModel
+from app.viewmodels.home import HomeViewModel
+from app.viewmodels.language import LanguageViewModel
+from app.viewmodels.navigation import Navigation
+from app.viewmodels.sign_in import SignInViewModel
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(kw_only=True)
+class AppSession(AppealsViews, SafetyViews, CabinetViews):
+    """What the screens of one page session use, flat (`session.alerts`): the core here, each
+    feature's fields from its builder's module (`AppealsViews`, `SafetyViews`, `CabinetViews`);
+    and the lifecycle of the session's background work."""
+
+    config: AppConfig
+    db: Database
+    translator: Translator
+    api: ApiClient
+    auth: AuthRepository
+    settings: SettingsRepository
+    navigation: Navigation
+    app: AppViewModel
+    language: LanguageViewModel
+    sign_in: SignInViewModel
+    home: HomeViewModel
+    _closed: bool = field(default=False, repr=False)
+
+    async def start(self) -> None:
+        """The page opened: the sync engine and its event stream run, the safety data is read
+        and refreshed, and the classifier cache revalidated (ETag), in the background."""
+        await self.sync.start()
+        self.safety.start()
+        self.new_appeal.start()
+
+    async def pause(self) -> None:
+        """The page disconnected (web mode: a reload or a closed tab; Flet keeps the session
+        for a while in case it comes back): its background work stops, so a reload never runs
+        two sync engines and two event streams for one resident."""
+        log.info("page disconnected: its sync engine stops")
+        await self.sync.stop()
+
+    async def resume(self) -> None:
+        """The same page connected again: sync where it left off."""
+        if not self._closed:
+            log.info("page connected again: its sync engine resumes")
+            await self.sync.start()
+
+    async def close(self) -> None:
+        """The page closed: everything stops, for good."""
+        if self._closed:
+            return
+        self._closed = True
+        self.sign_in.dispose()
+        self.alert_banner.dispose()
+        await self.sync.stop()
+        await self.api.aclose()
+
+
+def build_session(
+    config: AppConfig,
+    *,
+    web: bool | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    db: Database | None = None,
+) -> AppSession:
+    """Build the object graph of one page session (blocking: opens the local database).
+
+    `web`: the page is a browser tab (True: the app runs on a server, so no OS notification)
+    or a window on the resident's device (False: OS notifications where the platform has
+    them); None (no page: tests) shows only the in-app ones."""
+    core = build_core(config, transport=transport, db=db)
+    notifier = None if web is None else os_notifier(web=web)
+    appeals = build_appeals(core, notifier)
+    safety = build_safety(core, appeals.sync, notifier)
+    cabinet = build_cabinet(core, appeals)
+    return AppSession(
+        config=config,
+        db=core.db,
+        translator=core.translator,
+        api=core.api,
+        auth=core.auth,
+        settings=core.settings,
+        navigation=core.navigation,
+        app=core.app,
+        language=core.language,
+        sign_in=SignInViewModel(
+            core.auth,
+            core.navigation,
+            core.app.route_after_sign_in,
+            waiting=lambda: core.outbox.counts().pending,
+        ),
+        home=HomeViewModel(core.navigation),
+        appeals=appeals.appeals,
+        classifier=appeals.classifier,
+        new_appeal=appeals.new_appeal,
+        media_picker=appeals.media_picker,
+        sync=appeals.sync,
+        sync_status=appeals.sync_status,
+        appeal_list=appeals.appeal_list,
+        appeal_notifications=appeals.appeal_notifications,
+        appeal_detail=appeals.appeal_detail,
+        camera=appeals.camera,
+        safety=safety.safety,
+        alerts=safety.alerts,
+        alert_banner=safety.alert_banner,
+        shelters=safety.shelters,
+        contacts=safety.contacts,
+        notices=safety.notices,
+        notice_prefs=safety.notice_prefs,
+        tab_badges=safety.tab_badges,
+        cabinet=cabinet.cabinet,
+        participation=cabinet.participation,
+        personal=cabinet.personal,
+        addresses=cabinet.addresses,
+        alert_settings=cabinet.alert_settings,
+    )

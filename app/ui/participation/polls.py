@@ -1,0 +1,257 @@
+"""The polls section of the Participation tab: a card per poll with its ballot, the resident's
+vote and the results as a flet-charts bar chart."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+import flet as ft
+
+from app.domain.participation import Poll
+from app.i18n import Translator
+from app.ui.charts import Bar, bar_chart
+from app.ui.kit import MUTED, on_click
+from app.ui.participation.chips import chip
+from app.viewmodels.appeal_text import KZ_TIME
+from app.viewmodels.participation import (
+    POLL_STATUS_NAMES,
+    ParticipationViewModel,
+    ResultBar,
+    result_bars,
+)
+
+MINE = ft.Colors.BLUE_700
+OTHERS = ft.Colors.BLUE_200
+
+
+def local_date(dt: datetime) -> str:
+    """In Kazakhstan's time (UTC+5), as the rest of the app shows times."""
+    return dt.astimezone(KZ_TIME).strftime("%d.%m.%Y %H:%M")
+
+
+def results_chart(tr: Translator, bars: list[ResultBar], total: int) -> ft.Control:
+    """A bar per option (the resident's choice darker), numbered, with a legend below."""
+    _ = tr.gettext
+    lang = tr.language
+    your_choice = _("your choice")
+    top = max((b.count for b in bars), default=0)
+    chart = bar_chart(
+        [
+            Bar(b.count, MINE if b.mine else OTHERS, f"{b.count} ({round(b.share * 100)}%)",
+                str(i + 1))
+            for i, b in enumerate(bars)
+        ],
+        height=170,
+        max_y=max(1, top) * 1.2,
+        rod_width=22,
+        label_size=24,
+    )  # fmt: skip
+    legend = [
+        ft.Row(
+            [
+                ft.Container(
+                    width=14,
+                    height=14,
+                    border_radius=3,
+                    bgcolor=MINE if b.mine else OTHERS,
+                ),
+                ft.Text(
+                    f"{i + 1}. {b.text(lang)} — {b.count} ({round(b.share * 100)}%)"
+                    + (f" · {your_choice}" if b.mine else ""),
+                    size=13,
+                    expand=True,
+                    weight=ft.FontWeight.W_600 if b.mine else None,
+                ),
+            ],
+            spacing=8,
+        )
+        for i, b in enumerate(bars)
+    ]
+    return ft.Semantics(
+        label=_("Results: {total} voted").format(total=total),
+        content=ft.Column(
+            [
+                ft.Text(
+                    _("Results: {total} voted").format(total=total),
+                    weight=ft.FontWeight.W_600,
+                ),
+                chart,
+                *legend,
+            ],
+            spacing=6,
+        ),
+    )
+
+
+class PollsSection:
+    """The rows of the "polls" section (the panel re-asks for them at each render)."""
+
+    def __init__(self, tr: Translator, vm: ParticipationViewModel) -> None:
+        self.tr = tr
+        self.vm = vm
+
+    def rows(self) -> list[ft.Control]:
+        """The open polls, then the closed ones behind a toggle (paged)."""
+        vm, _ = self.vm, self.tr.gettext
+        rows: list[ft.Control] = []
+        if not vm.open_polls:
+            text = _("Loading…") if vm.loading else _("No open polls for your districts now.")
+            rows.append(ft.Text(text, color=MUTED))
+        rows += [self._poll_card(p) for p in vm.open_polls]
+        rows.append(
+            ft.TextButton(
+                content=(
+                    _("Hide closed polls")
+                    if vm.show_archive
+                    else _("Closed polls ({n})").format(n=len(vm.archive))
+                ),
+                icon=ft.Icons.INVENTORY_2_OUTLINED,
+                on_click=self._on_archive,
+            )
+        )
+        if vm.show_archive:
+            rows += [self._poll_card(p) for p in vm.archive_page]
+            if vm.archive_has_more:
+                rows.append(
+                    ft.OutlinedButton(content=_("Load more"), on_click=self._on_more_archive)
+                )
+        return rows
+
+    def _poll_card(self, poll: Poll) -> ft.Control:
+        vm, tr = self.vm, self.tr
+        _ = tr.gettext
+        lang = tr.language
+        closed = vm.is_closed(poll)
+        when = (
+            _("Closed {date}").format(date=local_date(poll.closes_at))
+            if closed
+            else _("Until {date}").format(date=local_date(poll.closes_at))
+        )
+        head: list[ft.Control] = [
+            ft.Text(poll.question(lang), size=16, weight=ft.FontWeight.W_600),
+            ft.Row(
+                [
+                    chip(_(POLL_STATUS_NAMES.get(poll.status, poll.status)),
+                         ft.Colors.GREEN_100 if poll.status == "open" else ft.Colors.GREY_200),
+                    ft.Text(when, size=12, color=MUTED),
+                ],
+                wrap=True,
+            ),
+        ]  # fmt: skip
+        if poll.multiple and not closed:
+            head.append(
+                ft.Text(
+                    _("You can choose up to {n} options.").format(n=poll.max_choices),
+                    size=12,
+                    color=MUTED,
+                )
+            )
+        body: list[ft.Control] = []
+        voted = poll.voted
+        if vm.is_open(poll):
+            body += self._ballot(poll)
+        elif voted is not None:
+            state = poll.vote_state if poll.my_vote is None else "synced"
+            if state == "pending":
+                body.append(
+                    ft.Row(
+                        [
+                            ft.Icon(ft.Icons.SCHEDULE, size=18, color=ft.Colors.AMBER_800),
+                            ft.Text(_("Your vote is waiting to be sent."), expand=True),
+                        ]
+                    )
+                )
+            else:
+                body.append(
+                    ft.Row(
+                        [
+                            ft.Icon(ft.Icons.CHECK_CIRCLE, size=18, color=ft.Colors.GREEN_700),
+                            ft.Text(_("You voted."), expand=True),
+                        ]
+                    )
+                )
+        elif poll.status == "upcoming":
+            body.append(ft.Text(_("Voting has not started yet."), color=MUTED))
+        elif not closed and not poll.can_vote:
+            body.append(ft.Text(_("This poll is for residents of other districts."), color=MUTED))
+        if poll.vote_state == "rejected" and poll.vote_error:
+            body.append(
+                ft.Text(
+                    _("The vote was not accepted: {reason}").format(reason=poll.vote_error),
+                    color=ft.Colors.ERROR,
+                )
+            )
+        bars = result_bars(poll)
+        if bars and poll.results is not None:
+            body.append(results_chart(tr, bars, poll.results.total))
+        elif voted is not None and poll.results is None:
+            body.append(
+                ft.Text(_("Results appear once your vote reaches the server."), color=MUTED)
+            )
+        return ft.Card(
+            content=ft.Container(
+                padding=14,
+                content=ft.Column([*head, *body], spacing=8),
+            )
+        )
+
+    def _ballot(self, poll: Poll) -> list[ft.Control]:
+        vm, tr = self.vm, self.tr
+        _ = tr.gettext
+        lang = tr.language
+        chosen = vm.ballot(poll.id)
+        options: list[ft.Control]
+        if poll.multiple:
+            options = [
+                ft.Checkbox(
+                    label=o.text(lang),
+                    value=o.id in chosen,
+                    on_change=self._toggle_handler(poll, o.id),
+                )
+                for o in poll.options
+            ]
+            picker: ft.Control = ft.Column(options, spacing=0)
+        else:
+            picker = ft.RadioGroup(
+                value=str(chosen[0]) if chosen else None,
+                on_change=self._radio_handler(poll),
+                content=ft.Column(
+                    [ft.Radio(value=str(o.id), label=o.text(lang)) for o in poll.options],
+                    spacing=0,
+                ),
+            )
+        rows: list[ft.Control] = [picker]
+        error = vm.poll_errors.get(poll.id)
+        if error is not None:
+            rows.append(ft.Text(tr.render(error) or "", color=ft.Colors.ERROR))
+        rows.append(
+            ft.FilledButton(
+                content=_("Vote"),
+                icon=ft.Icons.HOW_TO_VOTE,
+                disabled=not chosen or vm.busy,
+                on_click=on_click(partial(vm.vote, poll)),
+            )
+        )
+        return rows
+
+    async def _on_archive(self) -> None:
+        self.vm.toggle_archive()
+
+    async def _on_more_archive(self) -> None:
+        self.vm.more_archive()
+
+    def _toggle_handler(self, poll: Poll, option_id: int) -> Callable[[Any], Awaitable[None]]:
+        async def handler(e: Any) -> None:
+            self.vm.toggle_option(poll, option_id)
+
+        return handler
+
+    def _radio_handler(self, poll: Poll) -> Callable[[Any], Awaitable[None]]:
+        async def handler(e: Any) -> None:
+            if e.control.value:
+                self.vm.toggle_option(poll, int(e.control.value))
+
+        return handler

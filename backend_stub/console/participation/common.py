@@ -1,0 +1,89 @@
+"""What the participation pages share: the section's tabs and page frame, state badges, text
+inputs, reading a date and time in Astana, and the "not found" page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TypeVar
+
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session, SQLModel
+
+from backend_stub.console.auth import SignedIn
+from backend_stub.console.kit.forms import FormError
+from backend_stub.console.kit.page import ConsoleExit, back_link, error_box, heading, layout
+from backend_stub.console.kit.text import ALMATY, LOCAL_FORMAT, e
+from backend_stub.console.kit.widgets import badge, chips
+
+BASE = "/console/participation"
+
+TABS = (
+    ("", "Опросы", "Сауалнамалар"),
+    ("/initiatives", "Инициативы акимата", "Әкімдік бастамалары"),
+    ("/proposals", "Предложения жителей", "Тұрғындар ұсыныстары"),
+)
+
+STATE_BADGE_COLOURS = {
+    "draft": "#eef1f4;color:#46505c",
+    "upcoming": "#eef0ff;color:#3b3fb0",
+    "open": "#e5f6ea;color:#17693a",
+    "closed": "#eef1f4;color:#46505c",
+    "proposed": "#e9f1fe;color:#0b4fa3",
+    "in_progress": "#fff8d6;color:#7a5d00",
+    "done": "#e5f6ea;color:#17693a",
+    "rejected": "#fde5e5;color:#a31616",
+    "pending": "#fff1dc;color:#8a5200",
+    "published": "#e5f6ea;color:#17693a",
+}
+
+Model = TypeVar("Model", bound=SQLModel)
+
+
+def state_badge(code: str, names: dict[str, dict[str, str]]) -> str:
+    name = names.get(code, {"ru": code, "kk": ""})
+    colour = STATE_BADGE_COLOURS.get(code, "#e8eef6;color:#1c3d63")
+    return badge(name["ru"], name["kk"], style=f"background:{colour}")
+
+
+def participation_page(
+    who: SignedIn, title: str, body: str, *, error: str | None = None, status: int = 200
+) -> HTMLResponse:
+    """A participation page: the way back, the section's tabs, any error, the page itself."""
+    content = (
+        back_link("/console", "Обращения")
+        + heading("Участие жителей", "Тұрғындардың қатысуы")
+        + chips((f"{BASE}{path}", f"{e(ru)} · {e(kk)}") for path, ru, kk in TABS)
+        + f"{error_box(error)}<h2>{e(title)}</h2>{body}"
+    )
+    return layout(title, content, csrf=who.csrf, status=status)
+
+
+def text_input(name: str, label: str, value: str, *, maxlength: int, area: bool = False) -> str:
+    field = (
+        f'<textarea id="{name}" name="{name}" maxlength="{maxlength}">{e(value)}</textarea>'
+        if area
+        else f'<input type="text" class="wide" id="{name}" name="{name}" maxlength="{maxlength}"'
+        f' value="{e(value)}">'
+    )
+    return f'<label for="{name}">{e(label)}</label>{field}'
+
+
+def parse_astana(value: str, what: str) -> datetime:
+    try:
+        return datetime.strptime(value.strip(), LOCAL_FORMAT).replace(tzinfo=ALMATY)
+    except ValueError:
+        raise FormError(f"Укажите {what} в формате ДД.ММ.ГГГГ ЧЧ:ММ.") from None
+
+
+def not_found_page(who: SignedIn, what: str) -> HTMLResponse:
+    return participation_page(
+        who, "Не найдено", f'<p class="muted">{e(what)} не найдено.</p>', status=404
+    )
+
+
+def found_or_404(db: Session, who: SignedIn, model: type[Model], item_id: int, what: str) -> Model:
+    """The item, or the request ends with the "not found" page."""
+    item = db.get(model, item_id)
+    if item is None:
+        raise ConsoleExit(not_found_page(who, what))
+    return item

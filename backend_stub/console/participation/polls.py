@@ -1,0 +1,276 @@
+"""Polls under /console/participation: the list with the draft form, one poll with its results,
+and publishing, closing and deleting a draft.
+
+Every write goes through the same crud functions as the API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import Form
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from backend_stub.console.auth import ConsoleForm, ConsoleSession, SignedIn
+from backend_stub.console.kit.forms import FormError, refusals
+from backend_stub.console.kit.page import console_router, redirect
+from backend_stub.console.kit.text import district_name, e, fmt_time, to_local
+from backend_stub.console.kit.widgets import (
+    button_form,
+    details,
+    district_checkboxes,
+    post_form,
+    table,
+)
+from backend_stub.console.participation.common import (
+    BASE,
+    found_or_404,
+    not_found_page,
+    parse_astana,
+    participation_page,
+    state_badge,
+    text_input,
+)
+from backend_stub.crud import polls as polls_crud
+from backend_stub.deps import DbDep
+from backend_stub.models import Poll, utcnow
+from backend_stub.presenters.polls import results_out
+from backend_stub.schemas.participation import POLL_STATUS_NAMES, PollIn, PollOptionIn
+
+router = console_router(BASE)
+
+
+def _poll_form(who: SignedIn, values: dict[str, Any]) -> str:
+    now = utcnow()
+    multiple = " checked" if values.get("multiple") else ""
+    return post_form(
+        f"{BASE}/polls",
+        who.hidden,
+        "<h2>Новый опрос · Жаңа сауалнама</h2>"
+        + text_input("question_kk", "Вопрос (каз.)", values.get("question_kk", ""), maxlength=1000)
+        + text_input("question_ru", "Вопрос (рус.)", values.get("question_ru", ""), maxlength=1000)
+        + '<div class="grid"><div>'
+        + text_input(
+            "options_kk",
+            "Варианты ответа (каз.), по одному в строке",
+            values.get("options_kk", ""),
+            maxlength=4000,
+            area=True,
+        )
+        + "</div><div>"
+        + text_input(
+            "options_ru",
+            "Варианты ответа (рус.), в том же порядке",
+            values.get("options_ru", ""),
+            maxlength=4000,
+            area=True,
+        )
+        + "</div></div>"
+        f'<label><input type="checkbox" name="multiple" value="1"{multiple}>'
+        " Можно выбрать несколько вариантов</label>"
+        '<label for="max_choices">Не более вариантов (для нескольких; пусто — все)</label>'
+        f'<input type="text" id="max_choices" name="max_choices" maxlength="2"'
+        f' value="{e(values.get("max_choices", ""))}">'
+        '<div class="filters"><div><label for="opens_at">Начало (Астана)</label>'
+        '<input type="datetime-local" id="opens_at" name="opens_at"'
+        f' value="{e(values.get("opens_at") or to_local(now))}"></div>'
+        '<div><label for="closes_at">Окончание (Астана)</label>'
+        '<input type="datetime-local" id="closes_at" name="closes_at"'
+        f' value="{e(values.get("closes_at") or to_local(now + timedelta(days=7)))}"></div></div>'
+        "<label>Районы (ни одного — весь город)</label>"
+        f"<div>{district_checkboxes(values.get('districts') or [], gap_px=12)}</div>",
+        "Сохранить черновик",
+        cls="card",
+    )
+
+
+def _poll_list(
+    db: Session,
+    who: SignedIn,
+    *,
+    values: dict[str, Any] | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    now = utcnow()
+    rows = []
+    for poll in polls_crud.all_polls(db):
+        scope = ", ".join(district_name(d) for d in poll.districts) or "Весь город"
+        rows.append(
+            f'<tr><td><a href="{BASE}/polls/{poll.id}"><b>{e(poll.question_ru)}</b></a>'
+            f'<span class="kk">{e(poll.question_kk)}</span></td>'
+            f"<td>{state_badge(polls_crud.poll_status(poll, now), POLL_STATUS_NAMES)}</td>"
+            f'<td class="nowrap">{e(fmt_time(poll.opens_at))} —<br>{e(fmt_time(poll.closes_at))}'
+            f"</td><td>{e(scope)}</td><td>{results_out(db, poll).total}</td></tr>"
+        )
+    headers = ("Вопрос", "Статус", "Период", "Районы", "Голосов")
+    body = f'<div class="card">{table(headers, rows, "Опросов пока нет.")}</div>'
+    body += _poll_form(who, values or {})
+    return participation_page(who, "Опросы", body, error=error, status=status)
+
+
+@router.get("", response_class=HTMLResponse)
+def polls_page(who: ConsoleSession, db: DbDep) -> Response:
+    return _poll_list(db, who)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _poll_in(values: dict[str, Any]) -> PollIn:
+    kk, ru = _lines(values["options_kk"]), _lines(values["options_ru"])
+    if len(kk) != len(ru):
+        raise FormError("Число вариантов на казахском и на русском должно совпадать.")
+    raw_max = values["max_choices"].strip()
+    if raw_max and not raw_max.isdigit():
+        raise FormError("«Не более вариантов» — целое число.")
+    try:
+        return PollIn(
+            question_kk=values["question_kk"],
+            question_ru=values["question_ru"],
+            options=[PollOptionIn(text_kk=k, text_ru=r) for k, r in zip(kk, ru, strict=True)],
+            multiple=bool(values["multiple"]),
+            max_choices=int(raw_max) if raw_max else None,
+            opens_at=parse_astana(values["opens_at"], "начало"),
+            closes_at=parse_astana(values["closes_at"], "окончание"),
+            districts=values["districts"],
+        )
+    except ValidationError:
+        raise FormError(
+            "Заполните вопрос на обоих языках (до 1000 символов) и от 2 до 12 вариантов ответа"
+            " (до 300 символов каждый)."
+        ) from None
+
+
+@router.post("/polls")
+def create_poll(
+    who: ConsoleForm,
+    db: DbDep,
+    question_kk: Annotated[str, Form(max_length=2000)] = "",
+    question_ru: Annotated[str, Form(max_length=2000)] = "",
+    options_kk: Annotated[str, Form(max_length=8000)] = "",
+    options_ru: Annotated[str, Form(max_length=8000)] = "",
+    multiple: Annotated[str, Form(max_length=2)] = "",
+    max_choices: Annotated[str, Form(max_length=4)] = "",
+    opens_at: Annotated[str, Form(max_length=32)] = "",
+    closes_at: Annotated[str, Form(max_length=32)] = "",
+    districts: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    values: dict[str, Any] = {
+        "question_kk": question_kk,
+        "question_ru": question_ru,
+        "options_kk": options_kk,
+        "options_ru": options_ru,
+        "multiple": multiple,
+        "max_choices": max_choices,
+        "opens_at": opens_at,
+        "closes_at": closes_at,
+        "districts": [d[:60] for d in (districts or [])][:20],
+    }
+
+    def again(error: str, status: int) -> Response:
+        return _poll_list(db, who, values=values, error=error, status=status)
+
+    with refusals(db, again):
+        poll = polls_crud.create_poll(db, who.user, _poll_in(values))
+        db.commit()
+    return redirect(f"{BASE}/polls/{poll.id}")
+
+
+def _render_poll(
+    db: Session, who: SignedIn, poll: Poll, *, error: str | None = None, status: int = 200
+) -> HTMLResponse:
+    assert poll.id is not None
+    now = utcnow()
+    state = polls_crud.poll_status(poll, now)
+    choices = polls_crud.options_of(db, poll.id)
+    res = results_out(db, poll, choices)
+    counts = {r.option_id: r for r in res.options}
+    bars = []
+    for option in choices:
+        r = counts[option.id or 0]
+        pct = round(r.share * 100, 1)
+        bars.append(
+            f'<tr><td>{e(option.text_ru)}<span class="kk">{e(option.text_kk)}</span>'
+            f'<div style="background:#e6eaef;border-radius:4px;height:8px;margin-top:4px">'
+            f'<div style="background:#0b5cad;border-radius:4px;height:8px;width:{pct}%"></div>'
+            f'</div></td><td class="nowrap"><b>{r.count}</b></td>'
+            f'<td class="nowrap">{pct}%</td></tr>'
+        )
+    kind = f"несколько вариантов, не более {poll.max_choices}" if poll.multiple else "один вариант"
+    scope = ", ".join(district_name(d) for d in poll.districts) or "Весь город"
+    here = f"{BASE}/polls/{poll.id}"
+    actions = []
+    if poll.state == "draft":
+        actions.append(button_form(f"{here}/publish", who.hidden, "Опубликовать · Жариялау"))
+        actions.append(
+            button_form(f"{here}/delete", who.hidden, "Удалить черновик", button_cls="secondary")
+        )
+    elif state in {"open", "upcoming"}:
+        actions.append(
+            button_form(
+                f"{here}/close", who.hidden, "Завершить голосование сейчас", button_cls="danger"
+            )
+        )
+    facts = details(
+        [
+            ("Статус", state_badge(state, POLL_STATUS_NAMES)),
+            ("Выбор", e(kind)),
+            ("Период", f"{e(fmt_time(poll.opens_at))} — {e(fmt_time(poll.closes_at))}"),
+            ("Районы", e(scope)),
+            ("Проголосовали", f"<b>{res.total}</b>"),
+        ]
+    )
+    body = (
+        f'<div class="card"><p><b>{e(poll.question_ru)}</b><span class="kk">'
+        f"{e(poll.question_kk)}</span></p>{facts}"
+        '<h2 style="margin-top:14px">Результаты</h2>'
+        + table(("Вариант", "Голосов", "Доля"), bars)
+        + f'<div class="actions">{"".join(actions)}</div></div>'
+    )
+    return participation_page(who, "Опрос", body, error=error, status=status)
+
+
+@router.get("/polls/{poll_id}", response_class=HTMLResponse)
+def poll_page(poll_id: int, who: ConsoleSession, db: DbDep) -> Response:
+    return _render_poll(db, who, found_or_404(db, who, Poll, poll_id, "Опрос"))
+
+
+def _poll_action(
+    db: Session,
+    who: SignedIn,
+    poll_id: int,
+    apply: Callable[[Poll], object],
+    done_url: str | None = None,
+) -> Response:
+    poll = found_or_404(db, who, Poll, poll_id, "Опрос")
+
+    def again(error: str, status: int) -> Response:
+        fresh = db.get(Poll, poll_id)
+        if fresh is None:
+            return not_found_page(who, "Опрос")
+        return _render_poll(db, who, fresh, error=error, status=status)
+
+    with refusals(db, again):
+        apply(poll)
+        db.commit()
+    return redirect(done_url or f"{BASE}/polls/{poll_id}")
+
+
+@router.post("/polls/{poll_id}/publish")
+def publish_poll(poll_id: int, who: ConsoleForm, db: DbDep) -> Response:
+    return _poll_action(db, who, poll_id, lambda p: polls_crud.publish(db, p))
+
+
+@router.post("/polls/{poll_id}/close")
+def close_poll(poll_id: int, who: ConsoleForm, db: DbDep) -> Response:
+    return _poll_action(db, who, poll_id, lambda p: polls_crud.close(db, p))
+
+
+@router.post("/polls/{poll_id}/delete")
+def delete_poll(poll_id: int, who: ConsoleForm, db: DbDep) -> Response:
+    return _poll_action(db, who, poll_id, lambda p: polls_crud.delete_draft(db, p), done_url=BASE)

@@ -1,0 +1,116 @@
+"""Cleaning an uploaded photo: decoded by Pillow (decompression-bomb limit on), turned upright by
+its EXIF Orientation, scaled down, converted to sRGB and re-encoded as a plain JPEG without
+EXIF (GPS, device) or any other metadata."""
+
+from __future__ import annotations
+
+import io
+import struct
+from functools import cache
+
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from backend_stub.services.media_processing.common import (
+    HEIF_SUPPORTED,
+    MediaRejected,
+    ProcessedMedia,
+)
+
+JPEG_QUALITY = 85
+
+STORED_IMAGE_TYPE = "image/jpeg"
+
+_WHITE = (255, 255, 255)
+
+# Pillow decoders a photo may be opened with; nothing else (EPS, PSD, ...) is ever tried.
+_PILLOW_FORMATS = ["JPEG", "PNG", "WEBP"] + (["HEIF"] if HEIF_SUPPORTED else [])
+
+
+def process_image(data: bytes, *, max_pixels: int, max_side: int) -> ProcessedMedia:
+    """Decode, check, turn upright, shrink and re-encode a photo as a metadata-free JPEG."""
+    if not data:
+        raise MediaRejected("empty_file")
+    try:
+        with Image.open(io.BytesIO(data), formats=_PILLOW_FORMATS) as probe:
+            _check_pixels(probe.size, max_pixels)
+            probe.verify()
+        with Image.open(io.BytesIO(data), formats=_PILLOW_FORMATS) as im:
+            _check_pixels(im.size, max_pixels)
+            if im.format == "JPEG":  # decode at a reduced scale when it is far too big anyway
+                im.draft("RGB", (max_side, max_side))
+            im.load()
+            clean = _clean(im, max_side)
+    except MediaRejected:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise MediaRejected("image_too_large") from exc
+    except UnidentifiedImageError as exc:
+        raise MediaRejected("unsupported_media") from exc
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error, IndexError) as exc:
+        raise MediaRejected("image_corrupt") from exc
+    out = io.BytesIO()
+    clean.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    return ProcessedMedia(
+        kind="image",
+        content_type=STORED_IMAGE_TYPE,
+        ext="jpg",
+        data=out.getvalue(),
+        width=clean.width,
+        height=clean.height,
+    )
+
+
+def _check_pixels(size: tuple[int, int], max_pixels: int) -> None:
+    width, height = size
+    if width <= 0 or height <= 0:
+        raise MediaRejected("image_corrupt")
+    if width * height > max_pixels:
+        raise MediaRejected("image_too_large")
+
+
+def _clean(im: Image.Image, max_side: int) -> Image.Image:
+    """A new RGB image holding only pixels: upright, sRGB, alpha on white, long side ≤ max_side."""
+    icc = im.info.get("icc_profile")
+    try:
+        upright = ImageOps.exif_transpose(im)
+    except (KeyError, ValueError, TypeError, struct.error, SyntaxError):  # unreadable EXIF
+        upright = im.copy()
+    rgb = _to_rgb(upright, icc if isinstance(icc, bytes) else None)
+    if max(rgb.size) > max_side:
+        rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    clean = Image.new("RGB", rgb.size, _WHITE)  # a fresh image: no info, no EXIF, no profile
+    clean.paste(rgb)
+    return clean
+
+
+def _to_rgb(im: Image.Image, icc: bytes | None) -> Image.Image:
+    if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        im = im.convert("I").point(lambda v: v * (1 / 256)).convert("L")
+    elif im.mode == "F":
+        im = im.convert("L")
+    has_alpha = im.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (
+        im.mode == "P" and "transparency" in im.info
+    )
+    if has_alpha:
+        rgba = im.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, _WHITE)
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        im = flat
+    if icc and im.mode in ("RGB", "CMYK"):
+        im = _to_srgb(im, icc)
+    return im if im.mode == "RGB" else im.convert("RGB")
+
+
+@cache
+def _srgb() -> ImageCms.ImageCmsProfile:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def _to_srgb(im: Image.Image, icc: bytes) -> Image.Image:
+    """Colours from the embedded profile (e.g. Display P3) to sRGB, so dropping it is harmless."""
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        converted = ImageCms.profileToProfile(im, source, _srgb(), outputMode="RGB")
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return im
+    return converted if converted is not None else im
