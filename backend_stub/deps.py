@@ -60,7 +60,7 @@ def current_user(request: Request, db: DbDep, settings: SettingsDep) -> User:
     token = bearer_token(request)
     if token is None:
         raise ApiError(401, "not_authenticated", headers={"WWW-Authenticate": "Bearer"})
-    user = sessions_crud.user_for_access_token(db, settings, token)
+    user = sessions_crud.user_for_access_token(db, settings=settings, token=token)
     # Hand the connection back before the route waits for a worker thread: under a burst,
     # requests holding pooled connections while queued for threads starve the threads of
     # connections (60 parallel calls on SQLite timed out as 500s).
@@ -87,7 +87,7 @@ def console_operator(request: Request, db: DbDep, settings: SettingsDep) -> User
     token = request.cookies.get(CONSOLE_COOKIE)
     if not token:
         return None
-    user = sessions_crud.user_for_access_token(db, settings, token)
+    user = sessions_crud.user_for_access_token(db, settings=settings, token=token)
     db.commit()  # as in current_user: no pooled connection held while queued for a thread
     return user if user is not None and user.role == "operator" else None
 

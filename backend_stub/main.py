@@ -40,6 +40,7 @@ from backend_stub.routers import (
     profile,
     proposals,
     sync,
+    uploads,
 )
 from backend_stub.services import emergency_worker
 from backend_stub.services.sms import DevInbox, make_sms_gateway
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sync,
         operator,
         media,
+        uploads,
         open311,
         polls,
         initiatives,

@@ -67,7 +67,7 @@ def seed_people(settings: Settings, residents: int) -> People:
         db.add_all([*users, operator])
         db.flush()
         for user in [*users, operator]:
-            pair = sessions_crud.start_session(db, settings, user)
+            pair = sessions_crud.start_session(db, settings=settings, user=user)
             headers.append({"Authorization": f"Bearer {pair.access_token}"})
         db.commit()
     engine.dispose()

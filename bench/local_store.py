@@ -165,7 +165,7 @@ def fill(db: Database, n: int, seed: int = 109) -> None:
 
 @dataclass
 class Store:
-    """The app's objects over one store, wired as app/composition.py wires them."""
+    """The app's objects over one store, wired as app/composition/ wires them."""
 
     db: Database
     repo: AppealsRepository

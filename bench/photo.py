@@ -223,7 +223,7 @@ def run_photo(runs: int = 7, size: tuple[int, int] = PHONE_SIZE) -> PhotoResult:
         original = make_phone_jpeg(size)
         source = folder / "20260712_093000.jpg"
         source.write_bytes(original)
-        preparer = MediaPreparer(folder / "media")  # as app/composition.py builds it
+        preparer = MediaPreparer(folder / "media")  # as app/composition/ builds it
         outputs: list[Path] = []
 
         def prepare() -> None:

@@ -1,5 +1,5 @@
 """Sync engine: N appeals (default 500) with one photo each, queued while offline, drained by the
-app's own sync engine (`build_sync` + `AppealsRepository` + outbox, wired as app/composition.py
+app's own sync engine (`build_sync` + `AppealsRepository` + outbox, wired as app/composition/
 does, over real HTTP) against a backend started by bench/harness.py (uvicorn, SQLite in a temp
 dir).
 
@@ -177,7 +177,7 @@ class Drain:
 
 
 class AppSide:
-    """The app's data side on a data dir, as app/composition.py wires it (local store, outbox,
+    """The app's data side on a data dir, as app/composition/ wires it (local store, outbox,
     repository, API client, appeals API, sync engine), talking HTTP to `url`."""
 
     def __init__(

@@ -23,6 +23,7 @@ from sqlalchemy.pool import NullPool
 
 from backend_stub.config import Settings
 from backend_stub.main import create_app
+from tests.live import sign_in_with
 
 _phones = itertools.count(1000)
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -94,13 +95,7 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 def sign_in(client: TestClient, phone: str | None = None) -> dict[str, str]:
     """Sign in through the real OTP flow (dev inbox); return auth headers."""
-    phone = phone or next_phone()
-    r = client.post("/api/v1/auth/otp/request", json={"phone": phone})
-    assert r.status_code == 200, r.text
-    code = client.get("/dev/sms", params={"phone": phone}).json()["messages"][-1]["code"]
-    r = client.post("/api/v1/auth/otp/verify", json={"phone": phone, "code": code})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+    return sign_in_with(client, phone or next_phone())
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@
   data dir and one database act as one service.
 - `burst(n, make)`: n requests at once over one socket pool (`asyncio.gather`), answers in order;
   `run_async(coro)`: `asyncio.run` that works beside the browser tests' running loop.
-- `sign_in_http(url, phone)`: the real SMS-code flow through the dev inbox → auth headers.
+- `sign_in_with(client, phone)`, `sign_in_http(url, phone)`: the real SMS-code flow through the
+  dev inbox → auth headers.
 """
 
 from __future__ import annotations
@@ -136,8 +137,8 @@ def backend(
     log: Path | None = None,
 ) -> LiveProcess:
     """`python -m backend_stub` on `data_dir` (a free loopback port unless given), not started
-    yet; its log in `data_dir` unless given. Without `emergency_worker` the emergency forwarding worker is
-    off (most tests drive it by hand)."""
+    yet; its log in `data_dir` unless given. Without `emergency_worker` the emergency
+    forwarding worker is off (most tests drive it by hand)."""
     port = port or free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     full_env = {} if emergency_worker else {"EMERGENCY_WORKER_INTERVAL_S": "0"}
@@ -183,12 +184,18 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
         return pool.submit(asyncio.run, coro).result()
 
 
+def sign_in_with(http: httpx.Client, phone: str) -> dict[str, str]:
+    """The SMS-code flow through the dev inbox, over `http` (a client of the server, a
+    `TestClient` too) → bearer headers."""
+    r = http.post("/api/v1/auth/otp/request", json={"phone": phone})
+    assert r.status_code == 200, r.text
+    code = http.get("/dev/sms", params={"phone": phone}).json()["messages"][-1]["code"]
+    r = http.post("/api/v1/auth/otp/verify", json={"phone": phone, "code": code})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
 def sign_in_http(url: str, phone: str) -> dict[str, str]:
     """The SMS-code flow through the dev inbox of the server at `url` → bearer headers."""
     with httpx.Client(base_url=url, timeout=30) as c:
-        r = c.post("/api/v1/auth/otp/request", json={"phone": phone})
-        assert r.status_code == 200, r.text
-        code = c.get("/dev/sms", params={"phone": phone}).json()["messages"][-1]["code"]
-        r = c.post("/api/v1/auth/otp/verify", json={"phone": phone, "code": code})
-        assert r.status_code == 200, r.text
-        return {"Authorization": f"Bearer {r.json()['access_token']}"}
+        return sign_in_with(c, phone)

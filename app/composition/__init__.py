@@ -2,7 +2,7 @@
 
 `build_session(config)` is blocking (it opens and migrates the local database): call it from
 `asyncio.to_thread`. It builds the session feature by feature (`core`, `appeals` with the sync
-engine, `safety`, `cabinet`), each builder getting what the ones before it made, so no object
+engine, `city_feeds`, `cabinet`), each builder getting what the ones before it made, so no object
 is patched after it is built. `AppSession.start()` / `pause()` / `resume()` / `close()` own
 every background task; screens get view models from the `AppSession` and start nothing.
 """

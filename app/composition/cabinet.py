@@ -33,7 +33,7 @@ def participation_repository(
     db: Database, api: ApiClient, outbox: Outbox, spine: SyncSpine, profile: ProfileRepository
 ) -> ParticipationRepository:
     """Participation's repository; its actions and rows, and the profile's, carried by the
-    sync engine (registered after appeals and safety)."""
+    sync engine (registered after appeals and city_feeds)."""
     repo = ParticipationRepository(
         db, ParticipationApi(api), outbox, upload=spine.uploads.upload_all
     )

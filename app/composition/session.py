@@ -1,6 +1,7 @@
 """`AppSession`: the view models one page session's screens use, and the lifecycle of its
 background work (`start`, `pause`, `resume`, `close`); `build_session` builds it from the
-feature builders, in order: the core, appeals (with the sync engine), safety, the cabinet."""
+feature builders, in order: the core, appeals (with the sync engine), the city feeds, the
+cabinet."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import httpx
 
 from app.composition.appeals import AppealsViews, build_appeals
 from app.composition.cabinet import CabinetViews, build_cabinet
+from app.composition.city_feeds import CityFeedViews, build_city_feeds
 from app.composition.core import build_core
-from app.composition.safety import SafetyViews, build_safety
 from app.config import AppConfig
 from app.data.repositories.auth import AuthRepository
 from app.data.repositories.settings import SettingsRepository
@@ -30,9 +31,9 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(kw_only=True)
-class AppSession(AppealsViews, SafetyViews, CabinetViews):
+class AppSession(AppealsViews, CityFeedViews, CabinetViews):
     """What the screens of one page session use, flat (`session.alerts`): the core here, each
-    feature's fields from its builder's module (`AppealsViews`, `SafetyViews`, `CabinetViews`);
+    feature's fields from its builder's module (`AppealsViews`, `CityFeedViews`, `CabinetViews`);
     and the lifecycle of the session's background work."""
 
     config: AppConfig
@@ -49,10 +50,10 @@ class AppSession(AppealsViews, SafetyViews, CabinetViews):
     _closed: bool = field(default=False, repr=False)
 
     async def start(self) -> None:
-        """The page opened: the sync engine and its event stream run, the safety data is read
+        """The page opened: the sync engine and its event stream run, the city feeds are read
         and refreshed, and the classifier cache revalidated (ETag), in the background."""
         await self.sync.start()
-        self.safety.start()
+        self.city_feeds.start()
         self.new_appeal.start()
 
     async def pause(self) -> None:
@@ -94,7 +95,7 @@ def build_session(
     core = build_core(config, transport=transport, db=db)
     notifier = None if web is None else os_notifier(web=web)
     appeals = build_appeals(core, notifier)
-    safety = build_safety(core, appeals.sync, notifier)
+    city_feeds = build_city_feeds(core, appeals.sync, notifier)
     cabinet = build_cabinet(core, appeals)
     return AppSession(
         config=config,
@@ -123,14 +124,14 @@ def build_session(
         appeal_notifications=appeals.appeal_notifications,
         appeal_detail=appeals.appeal_detail,
         camera=appeals.camera,
-        safety=safety.safety,
-        alerts=safety.alerts,
-        alert_banner=safety.alert_banner,
-        shelters=safety.shelters,
-        contacts=safety.contacts,
-        notices=safety.notices,
-        notice_prefs=safety.notice_prefs,
-        tab_badges=safety.tab_badges,
+        city_feeds=city_feeds.city_feeds,
+        alerts=city_feeds.alerts,
+        alert_banner=city_feeds.alert_banner,
+        shelters=city_feeds.shelters,
+        contacts=city_feeds.contacts,
+        notices=city_feeds.notices,
+        notice_prefs=city_feeds.notice_prefs,
+        tab_badges=city_feeds.tab_badges,
         cabinet=cabinet.cabinet,
         participation=cabinet.participation,
         personal=cabinet.personal,

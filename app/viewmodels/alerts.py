@@ -15,9 +15,9 @@ from app.data.repositories.alerts import AlertsRepository
 from app.domain.alerts import Alert, Tone
 from app.i18n import N_, Message
 from app.observable import Observable
-from app.sync.safety_refresher import SafetyService
+from app.sync.city_feeds import CityFeeds
+from app.viewmodels.city_feeds_common import MSG_UPDATED_AT, CityFeedViewModel, format_when
 from app.viewmodels.navigation import Navigation
-from app.viewmodels.safety_common import MSG_UPDATED_AT, SafetyViewModel, format_when
 
 log = logging.getLogger(__name__)
 
@@ -114,14 +114,14 @@ def alert_view(
     )
 
 
-class AlertsViewModel(SafetyViewModel):
+class AlertsViewModel(CityFeedViewModel):
     """The Alerts tab and the alert detail screen."""
 
     RECENT_LIMIT = 30
 
     def __init__(
         self,
-        service: SafetyService,
+        service: CityFeeds,
         navigation: Navigation,
         language: Callable[[], str],
     ) -> None:
@@ -196,7 +196,7 @@ class AlertBannerViewModel(Observable):
 
     def __init__(
         self,
-        service: SafetyService,
+        service: CityFeeds,
         navigation: Navigation,
         language: Callable[[], str],
         notifier: Notifier | None = None,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from app.data.repositories.places import PlacesRepository
 from app.domain.places import Contact
 from app.i18n import N_, Message
-from app.viewmodels.safety_common import Following
+from app.viewmodels.city_feeds_common import Following
 
 MSG_COPIED = N_("Number {number} copied")
 MSG_CALL = N_("Call {number}")

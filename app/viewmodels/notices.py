@@ -14,9 +14,9 @@ from app.data.repositories.notices import NoticesRepository, PrefsRejectedError
 from app.domain.notices import Notice
 from app.i18n import N_, Message
 from app.observable import Observable
-from app.sync.safety_refresher import SafetyService
+from app.sync.city_feeds import CityFeeds
+from app.viewmodels.city_feeds_common import MSG_OFFLINE_CACHED, CityFeedViewModel, format_when
 from app.viewmodels.navigation import Navigation
-from app.viewmodels.safety_common import MSG_OFFLINE_CACHED, SafetyViewModel, format_when
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +63,12 @@ class NoticeView:
     area_point: tuple[float, float, int] | None
 
 
-class NoticesViewModel(SafetyViewModel):
+class NoticesViewModel(CityFeedViewModel):
     """The Notices tab and the notice detail screen."""
 
     def __init__(
         self,
-        service: SafetyService,
+        service: CityFeeds,
         navigation: Navigation,
         language: Callable[[], str],
     ) -> None:

@@ -18,10 +18,10 @@ from app.domain.alerts import Tone
 from app.domain.appeals import Position
 from app.domain.places import PLACE_KINDS, NearPlace, Place, SavedPlace, nearest, route_url
 from app.i18n import N_, Message
-from app.sync.safety_refresher import SafetyService
+from app.sync.city_feeds import CityFeeds
 from app.viewmodels.alerts import CONTACTS_ROUTE
+from app.viewmodels.city_feeds_common import CityFeedViewModel, distance_message, format_when
 from app.viewmodels.navigation import Navigation
-from app.viewmodels.safety_common import SafetyViewModel, distance_message, format_when
 
 log = logging.getLogger(__name__)
 
@@ -94,10 +94,10 @@ class AreaView:
     label: str
 
 
-class SheltersViewModel(SafetyViewModel):
+class SheltersViewModel(CityFeedViewModel):
     def __init__(
         self,
-        service: SafetyService,
+        service: CityFeeds,
         navigation: Navigation,
         language: Callable[[], str],
         locator: Locator | None,

@@ -4,14 +4,14 @@ emergency alerts in force (for as long as the danger lasts)."""
 
 from __future__ import annotations
 
-from app.sync.safety_refresher import SafetyService
-from app.viewmodels.safety_common import Following
+from app.sync.city_feeds import CityFeeds
+from app.viewmodels.city_feeds_common import Following
 
 MAX_SHOWN = 99
 
 
 class TabBadges(Following):
-    def __init__(self, service: SafetyService) -> None:
+    def __init__(self, service: CityFeeds) -> None:
         # the service too: caches loaded, refreshed, forgotten at sign-out
         super().__init__(service, service.alerts, service.notices)
         self._alerts = service.alerts

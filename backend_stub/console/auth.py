@@ -102,12 +102,12 @@ def signed_in(request: Request, db: DbDep, settings: SettingsDep) -> SignedIn:
     token = request.cookies.get(CONSOLE_COOKIE)
     user = console_operator(request, db, settings)
     if user is not None and token:
-        auth = sessions_crud.session_for_access_token(db, settings, token)
+        auth = sessions_crud.session_for_access_token(db, settings=settings, token=token)
         if auth is not None:
             return SignedIn(user, auth, csrf_token(settings, auth))
     refresh = request.cookies.get(REFRESH_COOKIE)
     if refresh:
-        rotated = sessions_crud.rotate(db, settings, refresh)
+        rotated = sessions_crud.rotate(db, settings=settings, refresh_token=refresh)
         if rotated is not None and rotated[0].role == "operator":
             db.commit()
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -197,8 +197,8 @@ def login(
         log.warning("console: wrong operator password from %s", ip or "?")
         return login_page("Неверный пароль.", 401)
     failures.clear()
-    user = operator_user(db, settings.operator_phone)
-    pair = sessions_crud.start_session(db, settings, user)
+    user = operator_user(db, phone=settings.operator_phone)
+    pair = sessions_crud.start_session(db, settings=settings, user=user)
     db.commit()
     response = redirect("/console")
     _set_cookies(response, settings, pair)
@@ -213,9 +213,13 @@ def logout(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     token = request.cookies.get(CONSOLE_COOKIE)
-    auth = sessions_crud.session_for_access_token(db, settings, token) if token else None
+    auth = (
+        sessions_crud.session_for_access_token(db, settings=settings, token=token)
+        if token
+        else None
+    )
     if auth is not None and same(csrf, csrf_token(settings, auth)):
-        sessions_crud.revoke(db, auth)
+        sessions_crud.revoke(db, auth=auth)
         db.commit()
     response = redirect("/console/login")
     _clear_cookies(response, settings)

@@ -167,6 +167,14 @@ def accepted_by_phone(
             error="Укажите номер принятия, который назвал диспетчер.",
         )
     now = utcnow()
-    if crud.mark_accepted(db, fwd, appeal, number, now, now, by_operator=who.user):
+    if crud.mark_accepted(
+        db,
+        fwd=fwd,
+        appeal=appeal,
+        acceptance_id=number,
+        accepted_at=now,
+        now=now,
+        by_operator=who.user,
+    ):
         db.commit()
     return redirect("/console/emergency")

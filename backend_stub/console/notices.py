@@ -312,10 +312,10 @@ def _save(
                 "console-notice",
                 "console.notices.publish",
                 data.model_dump(mode="json"),
-                lambda: {"id": crud.publish(db, who.user, data).id},
+                lambda: {"id": crud.publish(db, author=who.user, data=data).id},
             )
             return redirect(f"/console/notices/{body['id']}")
-        crud.edit(db, notice, data)
+        crud.edit(db, notice=notice, data=data)
         db.commit()
     return redirect(f"/console/notices/{notice.id}")
 
@@ -378,6 +378,6 @@ def update(notice_id: int, who: ConsoleForm, db: DbDep, form: PostedForm) -> Res
 @router.post("/{notice_id}/withdraw", response_class=HTMLResponse)
 def withdraw(notice_id: int, who: ConsoleForm, db: DbDep) -> Response:
     notice = _notice_or_404(db, who, notice_id)
-    crud.withdraw(db, notice)
+    crud.withdraw(db, notice=notice)
     db.commit()
     return redirect(f"/console/notices/{notice_id}")

@@ -8,16 +8,19 @@ named where they happen:
 - a write that must outlive the error the caller is about to raise: a counted wrong OTP, a
   revoked session (`otp`, `sessions`), a rejected upload (`uploads.finish_upload`);
 - a unit of work decided by a unique constraint or a conditional update:
-  `idempotency.run_once`, `emergency.request_forward`, a stored file's row (`media.ingest`:
-  the file goes if its row does not commit) and the one-writer claim of a resumable upload
-  (`uploads`: claim, heartbeat, offset, release; a PATCH streams for long and holds no
-  transaction open).
+  `idempotency.run_once`, `emergency.request_forward`, a stored file's row (`media.ingest`,
+  with an upload's conditional `media_id`: the file is on disk, outside the transaction, and
+  is removed when its row does not commit) and the one-writer claim of a resumable upload
+  (`uploads.claim_upload`, `holds_claim`, `advance_offset`, `release_upload`: a PATCH streams
+  for long and holds no transaction open).
 
 The rule for shapes: crud returns models (or plain values), never response schemas;
 `presenters/` builds what clients see (response models and sync-feed rows). crud still takes
 the request shapes (`*In`) it checks, and the vocabulary of `schemas` (literals, states).
-New and changed crud functions take every argument after `db` by keyword.
+Every crud function takes its arguments after `db` by keyword (`def f(db, *, ...)`); the few
+pure helpers (no session) take theirs as they like.
 
 Modules: one per kind of record; `alert_targeting` is who gets an alert (whereabouts, reasons,
-the last known position), `uploads` the resumable (tus) uploads over `media`.
+the last known position), `uploads` the resumable (tus) uploads over `media`, `open311` appeals
+as Open311 requests, `records` what every kind shares (`get_or_404`, `newest_first` paging).
 """

@@ -40,7 +40,7 @@ class Whereabouts:
             self.districts.append(code)
 
 
-def whereabouts(db: Session, user: User) -> Whereabouts:
+def whereabouts(db: Session, *, user: User) -> Whereabouts:
     where = Whereabouts()
     addresses = db.exec(
         select(Address).where(Address.user_id == user.id).order_by(col(Address.id))
@@ -82,15 +82,15 @@ def reasons(alert: Alert, where: Whereabouts) -> list[str]:
 
 
 def current_for_user(
-    db: Session, user: User, now: datetime | None = None
+    db: Session, *, user: User, now: datetime | None = None
 ) -> list[tuple[Alert, list[str]]]:
-    where = whereabouts(db, user)
-    matched = [(a, reasons(a, where)) for a in current(db, now)]
+    where = whereabouts(db, user=user)
+    matched = [(a, reasons(a, where)) for a in current(db, now=now)]
     return [(a, why) for a, why in matched if why]
 
 
 def for_user_by_identifiers(
-    db: Session, user: User, identifiers: Sequence[str]
+    db: Session, *, user: User, identifiers: Sequence[str]
 ) -> list[tuple[Alert, list[str]]]:
     """The given messages that concern this resident, in any state (for the sync feed)."""
     if not identifiers:
@@ -101,7 +101,7 @@ def for_user_by_identifiers(
         .where(col(Alert.status).in_(PUBLIC_STATUSES))
         .order_by(col(Alert.id))
     ).all()
-    where = whereabouts(db, user)
+    where = whereabouts(db, user=user)
     matched = [(a, reasons(a, where)) for a in rows]
     return [(a, why) for a, why in matched if why]
 
@@ -115,16 +115,16 @@ def set_position(
     """
     assert user.id is not None
     now = utcnow()
-    before = {a.identifier for a, _ in current_for_user(db, user, now)}
+    before = {a.identifier for a, _ in current_for_user(db, user=user, now=now)}
     position = db.get(LastPosition, user.id) or LastPosition(user_id=user.id, lat=0, lon=0)
     position.lat, position.lon, position.accuracy_m = lat, lon, accuracy_m
     position.at = now
     db.add(position)
     db.flush()
-    after = [a.identifier for a, _ in current_for_user(db, user, now)]
+    after = [a.identifier for a, _ in current_for_user(db, user=user, now=now)]
     for identifier in after:
         if identifier not in before:
-            feed.record(db, user.id, "alert", identifier)
+            feed.record(db, user_id=user.id, entity="alert", entity_id=identifier)
     return position, after
 
 

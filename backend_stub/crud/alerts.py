@@ -15,6 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from backend_stub.crud import feed
+from backend_stub.crud.records import newest_first
 from backend_stub.errors import ApiError
 from backend_stub.geo import (
     ASTANA_DISTRICTS,
@@ -156,7 +157,7 @@ def prepare(body: AlertIn, sent: datetime) -> dict[str, Any]:
 # ---------------------------------------------------------------- publishing
 
 
-def _store(db: Session, alert: Alert, identifier: str | None) -> Alert:
+def _store(db: Session, *, alert: Alert, identifier: str | None) -> Alert:
     """Insert the message, give it its identifier, check its XML, and note it in the feed."""
     db.add(alert)
     db.flush()
@@ -168,7 +169,7 @@ def _store(db: Session, alert: Alert, identifier: str | None) -> Alert:
         alert.chain = alert.identifier
     cap.validate(cap.alert_xml(alert))  # a bug here must not publish a broken message
     db.add(alert)
-    feed.record(db, None, "alert", alert.identifier)
+    feed.record(db, user_id=None, entity="alert", entity_id=alert.identifier)
     return alert
 
 
@@ -184,9 +185,9 @@ def _new(author: User | None, identifier: str | None, sent: datetime, **fields: 
 
 def publish(
     db: Session,
+    *,
     author: User | None,
     body: AlertIn,
-    *,
     sent: datetime | None = None,
     identifier: str | None = None,
 ) -> Alert:
@@ -194,35 +195,35 @@ def publish(
     sent = (sent or _now()).replace(microsecond=0)
     fields = prepare(body, sent)
     alert = _new(author, identifier, sent, msg_type="Alert", chain=identifier or "", **fields)
-    return _store(db, alert, identifier)
+    return _store(db, alert=alert, identifier=identifier)
 
 
-def get(db: Session, identifier: str) -> Alert:
+def get(db: Session, *, identifier: str) -> Alert:
     alert = db.exec(select(Alert).where(Alert.identifier == identifier)).first()
     if alert is None:
         raise ApiError(404, "not_found")
     return alert
 
 
-def _head(db: Session, identifier: str) -> Alert:
+def _head(db: Session, *, identifier: str) -> Alert:
     """The message to update or cancel: it must be the latest of its alert, not withdrawn."""
-    alert = get(db, identifier)
+    alert = get(db, identifier=identifier)
     if alert.superseded_by or alert.cancelled or alert.msg_type == "Cancel":
         raise ApiError(409, "alert_not_current", details={"superseded_by": alert.superseded_by})
     return alert
 
 
-def chain_of(db: Session, chain: str) -> list[Alert]:
+def chain_of(db: Session, *, chain: str) -> list[Alert]:
     return list(db.exec(select(Alert).where(Alert.chain == chain).order_by(col(Alert.id))).all())
 
 
-def _references(db: Session, chain: str) -> str:
-    return " ".join(cap.reference(a) for a in chain_of(db, chain))
+def _references(db: Session, *, chain: str) -> str:
+    return " ".join(cap.reference(a) for a in chain_of(db, chain=chain))
 
 
-def update(db: Session, author: User | None, identifier: str, body: AlertIn) -> Alert:
+def update(db: Session, *, author: User | None, identifier: str, body: AlertIn) -> Alert:
     """A new message (msgType Update) that replaces the current one and references them all."""
-    previous = _head(db, identifier)
+    previous = _head(db, identifier=identifier)
     sent = _now()
     fields = prepare(body, sent)
     alert = _new(
@@ -231,26 +232,26 @@ def update(db: Session, author: User | None, identifier: str, body: AlertIn) -> 
         sent,
         msg_type="Update",
         chain=previous.chain,
-        refs=_references(db, previous.chain),
+        refs=_references(db, chain=previous.chain),
         **fields,
     )
-    _store(db, alert, None)
+    _store(db, alert=alert, identifier=None)
     previous.superseded_by = alert.identifier
     db.add(previous)
-    feed.record(db, None, "alert", previous.identifier)
+    feed.record(db, user_id=None, entity="alert", entity_id=previous.identifier)
     return alert
 
 
-def cancel(db: Session, author: User | None, identifier: str, note: str | None) -> Alert:
+def cancel(db: Session, *, author: User | None, identifier: str, note: str | None) -> Alert:
     """A Cancel message with the content of the current one; the whole alert is withdrawn."""
-    previous = _head(db, identifier)
+    previous = _head(db, identifier=identifier)
     alert = _new(
         author,
         None,
         _now(),
         msg_type="Cancel",
         chain=previous.chain,
-        refs=_references(db, previous.chain),
+        refs=_references(db, chain=previous.chain),
         note=clean_text(note, max_len=1000, field="note") if note and note.strip() else None,
         cancelled=True,
         **{
@@ -271,25 +272,23 @@ def cancel(db: Session, author: User | None, identifier: str, note: str | None) 
             )
         },
     )
-    _store(db, alert, None)
-    for earlier in chain_of(db, previous.chain):
+    _store(db, alert=alert, identifier=None)
+    for earlier in chain_of(db, chain=previous.chain):
         if earlier.id != alert.id:
             earlier.cancelled = True
             db.add(earlier)
     previous.superseded_by = alert.identifier
-    feed.record(db, None, "alert", previous.identifier)
+    feed.record(db, user_id=None, entity="alert", entity_id=previous.identifier)
     return alert
 
 
-def list_all(db: Session, before_id: int | None, limit: int) -> list[Alert]:
+def list_all(db: Session, *, before_id: int | None, limit: int) -> list[Alert]:
     """Every message, newest first (for operators)."""
     query = select(Alert)
-    if before_id:
-        query = query.where(col(Alert.id) < before_id)
-    return list(db.exec(query.order_by(col(Alert.id).desc()).limit(limit)).all())
+    return newest_first(db, query=query, key=col(Alert.id), before_id=before_id, limit=limit)
 
 
-def current(db: Session, now: datetime | None = None) -> list[Alert]:
+def current(db: Session, *, now: datetime | None = None) -> list[Alert]:
     """Public alerts in force: not expired, not replaced, not cancelled; newest first."""
     now = now or utcnow()
     return list(
@@ -315,8 +314,8 @@ def state(alert: Alert, now: datetime) -> AlertStateLit:
     return "expired" if alert.expires <= now else "active"
 
 
-def get_public(db: Session, identifier: str) -> Alert:
-    alert = get(db, identifier)
+def get_public(db: Session, *, identifier: str) -> Alert:
+    alert = get(db, identifier=identifier)
     if alert.status not in PUBLIC_STATUSES:
         raise ApiError(404, "not_found")
     return alert

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from backend_stub import classifier, disclosure
 from backend_stub.crud import feed
 from backend_stub.crud.media import attach_media
+from backend_stub.crud.records import get_or_404, newest_first
 from backend_stub.errors import ApiError
 from backend_stub.geo import bounding_box, distance_m, district_for
 from backend_stub.models import (
@@ -34,10 +35,10 @@ SIMILAR_WINDOW = timedelta(hours=24)
 
 def _event(
     db: Session,
+    *,
     appeal: Appeal,
     actor: User | None,
     kind: str,
-    *,
     from_status: str | None = None,
     to_status: str | None = None,
     note: str | None = None,
@@ -56,20 +57,20 @@ def _event(
     )
 
 
-def touch(db: Session, appeal: Appeal) -> None:
+def touch(db: Session, *, appeal: Appeal) -> None:
     """Mark the appeal changed: bump updated_at and tell its owner's sync feed."""
     appeal.updated_at = utcnow()
     db.add(appeal)
     assert appeal.id is not None
-    feed.record(db, appeal.user_id, "appeal", appeal.id)
+    feed.record(db, user_id=appeal.user_id, entity="appeal", entity_id=appeal.id)
 
 
 def similar_nearby(
     db: Session,
+    *,
     subclass_code: str,
     lat: float,
     lon: float,
-    *,
     now: datetime | None = None,
     exclude_id: int | None = None,
 ) -> list[tuple[Appeal, float]]:
@@ -96,11 +97,11 @@ def similar_nearby(
 
 def similar_for(
     db: Session,
+    *,
     user: User,
     subclass_code: str,
     lat: float,
     lon: float,
-    *,
     now: datetime | None = None,
 ) -> list[tuple[Appeal, float, bool]]:
     """What a resident about to file is offered instead (same subclass, ~150 m, last 24 h),
@@ -133,7 +134,9 @@ def similar_for(
     return sorted(found, key=lambda found_one: found_one[1])
 
 
-def create_appeal(db: Session, user: User, data: AppealCreate, channel: str = "mobile") -> Appeal:
+def create_appeal(
+    db: Session, *, user: User, data: AppealCreate, channel: str = "mobile"
+) -> Appeal:
     assert user.id is not None
     text = clean_text(data.text, max_len=4000)
     address = clean_text(data.address, max_len=300, field="address") if data.address else None
@@ -186,32 +189,40 @@ def create_appeal(db: Session, user: User, data: AppealCreate, channel: str = "m
     appeal.number = f"109-{now:%y%m}-{appeal.id:06d}"
     if data.lat is not None and data.lon is not None:
         earlier = similar_nearby(
-            db, subclass.code, data.lat, data.lon, now=now, exclude_id=appeal.id
+            db,
+            subclass_code=subclass.code,
+            lat=data.lat,
+            lon=data.lon,
+            now=now,
+            exclude_id=appeal.id,
         )
         if earlier:
             first = min((a for a, _ in earlier), key=lambda a: a.id or 0)
             first.repeat_count += 1
             appeal.repeat_of_id = first.id
-            touch(db, first)
+            touch(db, appeal=first)
     if data.attachment_ids:
-        attach_media(db, user.id, data.attachment_ids, appeal_id=appeal.id, role="applicant")
+        attach_media(
+            db,
+            owner_id=user.id,
+            media_ids=data.attachment_ids,
+            appeal_id=appeal.id,
+            role="applicant",
+        )
     _event(
         db,
-        appeal,
-        user,
-        "status",
+        appeal=appeal,
+        actor=user,
+        kind="status",
         to_status=Status.CREATED.value,
         note="importance raised by content" if raised else None,
     )
-    touch(db, appeal)
+    touch(db, appeal=appeal)
     return appeal
 
 
 def get_appeal(db: Session, *, appeal_id: int) -> Appeal:
-    appeal = db.get(Appeal, appeal_id)
-    if appeal is None:
-        raise ApiError(404, "not_found")
-    return appeal
+    return get_or_404(db, model=Appeal, key=appeal_id)
 
 
 def own_appeal(db: Session, *, user: User, appeal_id: int, owner_only: bool = False) -> Appeal:
@@ -233,12 +244,10 @@ def list_appeals(
         query = query.where(Appeal.user_id == owner.id)
     if status:
         query = query.where(Appeal.status == status)
-    if before_id:
-        query = query.where(col(Appeal.id) < before_id)
-    return list(db.exec(query.order_by(col(Appeal.id).desc()).limit(limit)).all())
+    return newest_first(db, query=query, key=col(Appeal.id), before_id=before_id, limit=limit)
 
 
-def history(db: Session, appeal_id: int) -> list[AppealEvent]:
+def history(db: Session, *, appeal_id: int) -> list[AppealEvent]:
     return list(
         db.exec(
             select(AppealEvent)
@@ -250,6 +259,7 @@ def history(db: Session, appeal_id: int) -> list[AppealEvent]:
 
 def change_status(
     db: Session,
+    *,
     operator: User,
     appeal: Appeal,
     to_status: str,
@@ -266,28 +276,32 @@ def change_status(
         appeal.closed_at = utcnow()
     _event(
         db,
-        appeal,
-        operator,
-        "status",
+        appeal=appeal,
+        actor=operator,
+        kind="status",
         from_status=current.value,
         to_status=target.value,
         note=clean_text(note, max_len=2000, field="note") if note else None,
     )
-    touch(db, appeal)
+    touch(db, appeal=appeal)
     return appeal
 
 
 def close(
-    db: Session, operator: User, appeal: Appeal, result_text: str, after_media_ids: list[str]
+    db: Session, *, operator: User, appeal: Appeal, result_text: str, after_media_ids: list[str]
 ) -> Appeal:
     assert appeal.id is not None and operator.id is not None
     appeal.result_text = clean_text(result_text, max_len=4000, field="result_text")
     if after_media_ids:
-        attach_media(db, operator.id, after_media_ids, appeal_id=appeal.id, role="after")
-    return change_status(db, operator, appeal, Status.CLOSED.value, appeal.result_text)
+        attach_media(
+            db, owner_id=operator.id, media_ids=after_media_ids, appeal_id=appeal.id, role="after"
+        )
+    return change_status(
+        db, operator=operator, appeal=appeal, to_status=Status.CLOSED.value, note=appeal.result_text
+    )
 
 
-def rate(db: Session, user: User, appeal: Appeal, score: int, comment: str | None) -> Appeal:
+def rate(db: Session, *, user: User, appeal: Appeal, score: int, comment: str | None) -> Appeal:
     if appeal.status != Status.CLOSED.value:
         raise ApiError(409, "appeal_not_closed")
     if appeal.rating is not None:
@@ -295,12 +309,12 @@ def rate(db: Session, user: User, appeal: Appeal, score: int, comment: str | Non
     appeal.rating = score
     appeal.rating_comment = clean_text(comment, max_len=1000, field="comment") if comment else None
     appeal.rated_at = utcnow()
-    _event(db, appeal, user, "rating", note=f"{score}/5")
-    touch(db, appeal)
+    _event(db, appeal=appeal, actor=user, kind="rating", note=f"{score}/5")
+    touch(db, appeal=appeal)
     return appeal
 
 
-def reopen(db: Session, user: User, appeal: Appeal, reason: str) -> Appeal:
+def reopen(db: Session, *, user: User, appeal: Appeal, reason: str) -> Appeal:
     """A closed appeal goes back into work; the rating of the closed round is cleared."""
     if appeal.status != Status.CLOSED.value:
         raise ApiError(409, "appeal_not_closed")
@@ -312,29 +326,29 @@ def reopen(db: Session, user: User, appeal: Appeal, reason: str) -> Appeal:
     appeal.rated_at = None
     _event(
         db,
-        appeal,
-        user,
-        "reopen",
+        appeal=appeal,
+        actor=user,
+        kind="reopen",
         from_status=Status.CLOSED.value,
         to_status=Status.IN_PROGRESS.value,
         note=clean_text(reason, max_len=2000, field="reason"),
     )
-    touch(db, appeal)
+    touch(db, appeal=appeal)
     return appeal
 
 
-def complain(db: Session, user: User, appeal: Appeal, text: str) -> Complaint:
+def complain(db: Session, *, user: User, appeal: Appeal, text: str) -> Complaint:
     assert appeal.id is not None and user.id is not None
     complaint = Complaint(
         appeal_id=appeal.id, user_id=user.id, text=clean_text(text, max_len=2000, field="reason")
     )
     db.add(complaint)
-    _event(db, appeal, user, "complaint", note=complaint.text)
-    touch(db, appeal)
+    _event(db, appeal=appeal, actor=user, kind="complaint", note=complaint.text)
+    touch(db, appeal=appeal)
     return complaint
 
 
-def of_own_appeals(db: Session, model: type[Row], *, user: User, ids: list[int]) -> list[Row]:
+def of_own_appeals(db: Session, *, model: type[Row], user: User, ids: list[int]) -> list[Row]:
     """Rows of `model` among `ids` that belong to the resident's own appeals (others' are left
     out): chat messages, forwards."""
     return list(

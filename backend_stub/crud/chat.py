@@ -13,7 +13,7 @@ from backend_stub.schemas.chat import MessageIn
 from backend_stub.text import clean_text
 
 
-def post_message(db: Session, author: User, appeal: Appeal, data: MessageIn) -> Message:
+def post_message(db: Session, *, author: User, appeal: Appeal, data: MessageIn) -> Message:
     assert author.id is not None and appeal.id is not None
     text = data.text.strip()
     if text:
@@ -37,18 +37,18 @@ def post_message(db: Session, author: User, appeal: Appeal, data: MessageIn) -> 
     if data.attachment_ids:
         attach_media(
             db,
-            author.id,
-            data.attachment_ids,
+            owner_id=author.id,
+            media_ids=data.attachment_ids,
             appeal_id=appeal.id,
             message_id=message.id,
             role="chat",
         )
-    feed.record(db, appeal.user_id, "message", message.id)
-    touch(db, appeal)
+    feed.record(db, user_id=appeal.user_id, entity="message", entity_id=message.id)
+    touch(db, appeal=appeal)
     return message
 
 
-def messages_of(db: Session, appeal_id: int, after_id: int = 0) -> list[Message]:
+def messages_of(db: Session, *, appeal_id: int, after_id: int = 0) -> list[Message]:
     return list(
         db.exec(
             select(Message)
@@ -58,11 +58,11 @@ def messages_of(db: Session, appeal_id: int, after_id: int = 0) -> list[Message]
     )
 
 
-def mark_read(db: Session, reader: User, appeal: Appeal, up_to_id: int) -> int:
+def mark_read(db: Session, *, reader: User, appeal: Appeal, up_to_id: int) -> int:
     """Mark the other side's messages up to `up_to_id` as read; returns how many changed."""
     assert appeal.id is not None
     changed = 0
-    for message in messages_of(db, appeal.id):
+    for message in messages_of(db, appeal_id=appeal.id):
         if (
             message.id is not None
             and message.id <= up_to_id
@@ -71,10 +71,10 @@ def mark_read(db: Session, reader: User, appeal: Appeal, up_to_id: int) -> int:
         ):
             message.read_at = utcnow()
             db.add(message)
-            feed.record(db, appeal.user_id, "message", message.id)
+            feed.record(db, user_id=appeal.user_id, entity="message", entity_id=message.id)
             changed += 1
     return changed
 
 
-def media_of(db: Session, message_id: int) -> list[MediaFile]:
+def media_of(db: Session, *, message_id: int) -> list[MediaFile]:
     return list(db.exec(select(MediaFile).where(MediaFile.message_id == message_id)).all())

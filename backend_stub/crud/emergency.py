@@ -56,7 +56,7 @@ def _note(kind: str, service: str, **params: Any) -> str:
 
 
 def _history(
-    db: Session, appeal: Appeal, note: str, actor: User | None = None, at: datetime | None = None
+    db: Session, *, appeal: Appeal, note: str, actor: User | None = None, at: datetime | None = None
 ) -> None:
     assert appeal.id is not None
     db.add(
@@ -69,21 +69,21 @@ def _history(
             note=note,
         )
     )
-    touch(db, appeal)
+    touch(db, appeal=appeal)
 
 
-def _changed(db: Session, fwd: EmergencyForward, appeal: Appeal, now: datetime) -> None:
+def _changed(db: Session, *, fwd: EmergencyForward, appeal: Appeal, now: datetime) -> None:
     fwd.updated_at = now
     db.add(fwd)
     db.flush()
     assert fwd.id is not None
-    feed.record(db, appeal.user_id, "forward", fwd.id)
+    feed.record(db, user_id=appeal.user_id, entity="forward", entity_id=fwd.id)
 
 
 # ---------------------------------------------------------------- reading
 
 
-def get(db: Session, appeal_id: int, service: str) -> EmergencyForward | None:
+def get(db: Session, *, appeal_id: int, service: str) -> EmergencyForward | None:
     return db.exec(
         select(EmergencyForward).where(
             EmergencyForward.appeal_id == appeal_id, EmergencyForward.service == service
@@ -91,7 +91,7 @@ def get(db: Session, appeal_id: int, service: str) -> EmergencyForward | None:
     ).first()
 
 
-def forwards_of(db: Session, appeal_id: int) -> list[EmergencyForward]:
+def forwards_of(db: Session, *, appeal_id: int) -> list[EmergencyForward]:
     return list(
         db.exec(
             select(EmergencyForward)
@@ -125,6 +125,7 @@ def open_ids(db: Session) -> list[int]:
 
 def request_forward(
     db: Session,
+    *,
     settings: Settings,
     user: User,
     appeal: Appeal,
@@ -135,7 +136,7 @@ def request_forward(
     """The forward of this appeal to this service, created (and committed) on first request;
     (forward, created). A concurrent twin that loses the unique race gets the winner's row."""
     assert appeal.id is not None
-    existing = get(db, appeal.id, service)
+    existing = get(db, appeal_id=appeal.id, service=service)
     if existing is not None:
         return existing, False
     now = now or utcnow()
@@ -152,13 +153,13 @@ def request_forward(
     db.add(fwd)
     if not appeal.emergency:
         appeal.emergency = True
-    _history(db, appeal, _note("requested", service), actor=user, at=now)
-    _changed(db, fwd, appeal, now)
+    _history(db, appeal=appeal, note=_note("requested", service), actor=user, at=now)
+    _changed(db, fwd=fwd, appeal=appeal, now=now)
     try:
         db.commit()
     except IntegrityError:
         db.rollback()
-        winner = get(db, appeal.id, service)
+        winner = get(db, appeal_id=appeal.id, service=service)
         if winner is None:
             raise
         return winner, False
@@ -167,11 +168,11 @@ def request_forward(
 
 def record_attempt(
     db: Session,
+    *,
     settings: Settings,
     fwd: EmergencyForward,
     appeal: Appeal,
     now: datetime,
-    *,
     external_id: str | None,
     already_accepted: tuple[str, datetime] | None,
     error: str | None,
@@ -181,35 +182,42 @@ def record_attempt(
     if error is not None:
         fwd.last_error = error[:300]
         fwd.next_attempt_at = now + backoff(settings, fwd.attempts)
-        _changed(db, fwd, appeal, now)
+        _changed(db, fwd=fwd, appeal=appeal, now=now)
         return
     fwd.last_error = None
     fwd.external_id = external_id or fwd.external_id
     fwd.sent_at = now
     if fwd.state == ForwardState.ACCEPTED.value:  # the confirmation overtook the receipt
         fwd.next_attempt_at = None
-        _changed(db, fwd, appeal, now)
+        _changed(db, fwd=fwd, appeal=appeal, now=now)
         return
     if already_accepted is not None:
-        mark_accepted(db, fwd, appeal, already_accepted[0], already_accepted[1], now)
+        mark_accepted(
+            db,
+            fwd=fwd,
+            appeal=appeal,
+            acceptance_id=already_accepted[0],
+            accepted_at=already_accepted[1],
+            now=now,
+        )
         return
     if fwd.state == ForwardState.PENDING.value:
         fwd.state = ForwardState.SENT.value
         fwd.next_attempt_at = None  # now the confirmation is awaited until confirm_by
-        _history(db, appeal, _note("sent", fwd.service), at=now)
+        _history(db, appeal=appeal, note=_note("sent", fwd.service), at=now)
     else:  # a retry of an unconfirmed forward: the next one after a longer wait
         fwd.next_attempt_at = now + backoff(settings, fwd.attempts)
-    _changed(db, fwd, appeal, now)
+    _changed(db, fwd=fwd, appeal=appeal, now=now)
 
 
 def mark_accepted(
     db: Session,
+    *,
     fwd: EmergencyForward,
     appeal: Appeal,
     acceptance_id: str,
     accepted_at: datetime,
     now: datetime,
-    *,
     external_id: str | None = None,
     by_operator: User | None = None,
 ) -> bool:
@@ -225,30 +233,30 @@ def mark_accepted(
         note = _note("accepted_by_phone", fwd.service)
     else:
         note = _note("accepted", fwd.service, acceptance_id=fwd.acceptance_id)
-    _history(db, appeal, note, actor=by_operator, at=now)
-    _changed(db, fwd, appeal, now)
+    _history(db, appeal=appeal, note=note, actor=by_operator, at=now)
+    _changed(db, fwd=fwd, appeal=appeal, now=now)
     return True
 
 
 def mark_not_confirmed(
-    db: Session, settings: Settings, fwd: EmergencyForward, appeal: Appeal, now: datetime
+    db: Session, *, settings: Settings, fwd: EmergencyForward, appeal: Appeal, now: datetime
 ) -> None:
     """No confirmation by the deadline: alert the operator and resend now."""
     fwd.state = ForwardState.NOT_CONFIRMED.value
     fwd.alerted_at = now
     fwd.next_attempt_at = now
     timeout = f"{settings.emergency_confirm_timeout_s:g}"
-    _history(db, appeal, _note("not_confirmed", fwd.service, timeout=timeout), at=now)
-    _changed(db, fwd, appeal, now)
+    _history(db, appeal=appeal, note=_note("not_confirmed", fwd.service, timeout=timeout), at=now)
+    _changed(db, fwd=fwd, appeal=appeal, now=now)
 
 
-def mark_failed(db: Session, fwd: EmergencyForward, appeal: Appeal, now: datetime) -> None:
+def mark_failed(db: Session, *, fwd: EmergencyForward, appeal: Appeal, now: datetime) -> None:
     """Retries used up without a confirmation: the last alert; calling is the way now."""
     fwd.state = ForwardState.FAILED.value
     fwd.alerted_at = now
     fwd.next_attempt_at = None
-    _history(db, appeal, _note("failed", fwd.service, attempts=fwd.attempts), at=now)
-    _changed(db, fwd, appeal, now)
+    _history(db, appeal=appeal, note=_note("failed", fwd.service, attempts=fwd.attempts), at=now)
+    _changed(db, fwd=fwd, appeal=appeal, now=now)
 
 
 # ---------------------------------------------------------------- the operator's list

@@ -8,7 +8,9 @@ from sqlmodel import Session, col, select
 from backend_stub.models import FeedEvent
 
 
-def rows_after(db: Session, user_id: int, cursor: int, limit: int) -> tuple[list[FeedEvent], bool]:
+def rows_after(
+    db: Session, *, user_id: int, cursor: int, limit: int
+) -> tuple[list[FeedEvent], bool]:
     """This resident's and public feed rows after `cursor`, oldest first; and whether more."""
     rows = list(
         db.exec(

@@ -14,7 +14,7 @@ FEED_WRITE_LOCK = 109_001  # PostgreSQL advisory lock key that orders feed write
 _PENDING = "city109.feed.pending"
 
 
-def record(db: Session, user_id: int | None, entity: str, entity_id: int | str) -> None:
+def record(db: Session, *, user_id: int | None, entity: str, entity_id: int | str) -> None:
     """Note a change for one resident (or for everyone when user_id is None).
 
     The row is written when the transaction commits, after everything else (see `_write_last`).
@@ -64,14 +64,14 @@ def _visible(user_id: int) -> ColumnElement[bool]:
     return or_(col(FeedEvent.user_id) == user_id, col(FeedEvent.user_id).is_(None))
 
 
-def head(db: Session, user_id: int) -> int:
+def head(db: Session, *, user_id: int) -> int:
     """The newest cursor this resident can see (cheap: one indexed max)."""
     newest = select(func.coalesce(func.max(FeedEvent.id), 0)).where(_visible(user_id))
     return int(db.exec(newest).one() or 0)
 
 
 def changes_since(
-    db: Session, user_id: int, cursor: int, limit: int
+    db: Session, *, user_id: int, cursor: int, limit: int
 ) -> tuple[dict[str, list[str]], int, bool]:
     """Changed entity ids by kind after `cursor`, the new cursor, and whether more remain."""
     rows = db.exec(

@@ -19,7 +19,7 @@ def fingerprint(scope: str, payload: Any) -> str:
     return hashlib.sha256(f"{scope}\n{canonical}".encode()).hexdigest()
 
 
-def lookup(db: Session, user_id: int, key: str, fp: str) -> IdempotencyRecord | None:
+def lookup(db: Session, *, user_id: int, key: str, fp: str) -> IdempotencyRecord | None:
     """The earlier answer for this key, None if new; 422 if the key came with another body."""
     record = db.exec(
         select(IdempotencyRecord).where(
@@ -32,7 +32,7 @@ def lookup(db: Session, user_id: int, key: str, fp: str) -> IdempotencyRecord | 
 
 
 def remember(
-    db: Session, user_id: int, key: str, fp: str, status_code: int, body: dict[str, Any]
+    db: Session, *, user_id: int, key: str, fp: str, status_code: int, body: dict[str, Any]
 ) -> None:
     """Store the answer in the caller's transaction, beside the effect itself."""
     db.add(
@@ -58,6 +58,7 @@ def replay(record: IdempotencyRecord) -> tuple[int, Any]:
 
 def run_once(
     db: Session,
+    *,
     user_id: int,
     key: str | None,
     scope: str,
@@ -74,7 +75,7 @@ def run_once(
         db.commit()
         return status, body
     fp = fingerprint(scope, payload)
-    record = lookup(db, user_id, key, fp)
+    record = lookup(db, user_id=user_id, key=key, fp=fp)
     if record is not None:
         return replay(record)
     try:
@@ -85,16 +86,16 @@ def run_once(
         if not _duplicate(exc):
             raise
         db.rollback()
-        record = lookup(db, user_id, key, fp)
+        record = lookup(db, user_id=user_id, key=key, fp=fp)
         if record is None:
             raise ApiError(422, "idempotency_mismatch") from None
         return replay(record)
-    remember(db, user_id, key, fp, status, body)
+    remember(db, user_id=user_id, key=key, fp=fp, status_code=status, body=body)
     try:
         db.commit()
     except IntegrityError:
         db.rollback()
-        record = lookup(db, user_id, key, fp)
+        record = lookup(db, user_id=user_id, key=key, fp=fp)
         if record is None:
             raise ApiError(409, "idempotency_in_progress") from None
         return replay(record)

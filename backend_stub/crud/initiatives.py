@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from backend_stub.crud import feed
 from backend_stub.crud.participation import Support
-from backend_stub.errors import ApiError
+from backend_stub.crud.records import get_or_404
 from backend_stub.models import Initiative, InitiativeSupport, User, utcnow
 from backend_stub.schemas.participation import (
     OPEN_INITIATIVE_STATES,
@@ -23,10 +23,7 @@ MAX_DESCRIPTION = 5000
 
 
 def get_initiative(db: Session, *, initiative_id: int) -> Initiative:
-    initiative = db.get(Initiative, initiative_id)
-    if initiative is None:
-        raise ApiError(404, "not_found")
-    return initiative
+    return get_or_404(db, model=Initiative, key=initiative_id)
 
 
 def list_initiatives(db: Session, *, state: str | None = None) -> list[Initiative]:
@@ -46,12 +43,12 @@ SUPPORT = Support(Initiative, InitiativeSupport, "initiative_id", FEED_ENTITY)
 supported_ids = SUPPORT.supported_ids
 
 
-def _changed(db: Session, initiative: Initiative) -> None:
+def _changed(db: Session, *, initiative: Initiative) -> None:
     initiative.updated_at = utcnow()
     db.add(initiative)
     db.flush()
     assert initiative.id is not None
-    feed.record(db, None, FEED_ENTITY, initiative.id)
+    feed.record(db, user_id=None, entity=FEED_ENTITY, entity_id=initiative.id)
 
 
 def create_initiative(db: Session, *, operator: User, data: InitiativeIn) -> Initiative:
@@ -67,7 +64,7 @@ def create_initiative(db: Session, *, operator: User, data: InitiativeIn) -> Ini
         state=data.state,
         created_by=operator.id,
     )
-    _changed(db, initiative)
+    _changed(db, initiative=initiative)
     return initiative
 
 
@@ -78,7 +75,7 @@ def update_initiative(db: Session, *, initiative: Initiative, patch: InitiativeP
             limit = MAX_TITLE if name.startswith("title") else MAX_DESCRIPTION
             value = clean_text(value, max_len=limit, field=name)
         setattr(initiative, name, value)
-    _changed(db, initiative)
+    _changed(db, initiative=initiative)
     return initiative
 
 
@@ -86,20 +83,11 @@ def support(db: Session, *, user: User, initiative: Initiative) -> Initiative:
     """Support once: supporting again changes nothing. Finished initiatives take no new support.
     Returns the initiative as stored (its `support_count` read back); the caller commits."""
     assert initiative.id is not None and user.id is not None
-    initiative_id, user_id = initiative.id, user.id
-    if supported_ids(db, user_id, [initiative_id]):
-        return initiative
-    if initiative.state not in OPEN_INITIATIVE_STATES:
-        raise ApiError(409, "initiative_closed")
-    SUPPORT.add(db, user_id=user_id, target_id=initiative_id)
-    initiative = get_initiative(db, initiative_id=initiative_id)
-    db.refresh(initiative)
-    return initiative
+    refusal = None if initiative.state in OPEN_INITIATIVE_STATES else "initiative_closed"
+    return SUPPORT.give(db, user_id=user.id, target=initiative, refusal=refusal)
 
 
 def withdraw(db: Session, *, user: User, initiative: Initiative) -> Initiative:
     """Take one's support back (withdrawing twice changes nothing); the caller commits."""
     assert initiative.id is not None and user.id is not None
-    SUPPORT.remove(db, user_id=user.id, target_id=initiative.id)
-    db.refresh(initiative)
-    return initiative
+    return SUPPORT.take_back(db, user_id=user.id, target=initiative)

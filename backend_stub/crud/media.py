@@ -77,24 +77,9 @@ def _relative_path(media_id: str, ext: str) -> str:
 
 
 @contextmanager
-def _placed(settings: Settings, relative: str) -> Iterator[tuple[BinaryIO, Path]]:
-    """A temp file to fill; renamed to `relative` on success, removed on any failure."""
-    final = settings.media_dir / relative
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(f".{final.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with tmp.open("wb") as fh:
-            yield fh, final
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, final)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-@contextmanager
 def _placed_path(settings: Settings, relative: str) -> Iterator[tuple[Path, Path]]:
-    """A temp path for a writer that needs a file name (FFmpeg); renamed like `_placed`."""
+    """A temp path to write (FFmpeg needs a file name); synced and renamed to `relative` on
+    success, removed on any failure."""
     final = settings.media_dir / relative
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = final.with_name(f".{final.name}.{uuid.uuid4().hex[:8]}.tmp")
@@ -105,6 +90,13 @@ def _placed_path(settings: Settings, relative: str) -> Iterator[tuple[Path, Path
         os.replace(tmp, final)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def _placed(settings: Settings, relative: str) -> Iterator[tuple[BinaryIO, Path]]:
+    """A temp file to fill; placed like `_placed_path`."""
+    with _placed_path(settings, relative) as (tmp, final), tmp.open("wb") as fh:
+        yield fh, final
 
 
 def _digest(path: Path) -> tuple[str, int]:
@@ -119,9 +111,9 @@ def _digest(path: Path) -> tuple[str, int]:
 
 def _store(
     db: Session,
+    *,
     settings: Settings,
     owner_id: int,
-    *,
     kind: str,
     content_type: str,
     ext: str,
@@ -137,7 +129,7 @@ def _store(
         fh.write(data)
     return _add_row(
         db,
-        MediaFile(
+        media=MediaFile(
             id=media_id,
             owner_id=owner_id,
             kind=kind,
@@ -148,13 +140,14 @@ def _store(
             width=width,
             height=height,
         ),
-        final,
-        upload,
+        final=final,
+        upload=upload,
     )
 
 
 def _store_video(
     db: Session,
+    *,
     settings: Settings,
     owner_id: int,
     src: BinaryIO,
@@ -178,10 +171,10 @@ def _store_video(
         width=info.width,
         height=info.height,
     )
-    return _add_row(db, media, final, upload)
+    return _add_row(db, media=media, final=final, upload=upload)
 
 
-def _add_row(db: Session, media: MediaFile, final: Path, upload: Upload | None) -> MediaFile:
+def _add_row(db: Session, *, media: MediaFile, final: Path, upload: Upload | None) -> MediaFile:
     """Commit the row of a file now in place (and the upload's media_id); else remove the file.
 
     An upload gets one file only: if another request finished it meanwhile, that file is the
@@ -215,10 +208,10 @@ def _add_row(db: Session, media: MediaFile, final: Path, upload: Upload | None) 
 
 def ingest(
     db: Session,
+    *,
     settings: Settings,
     owner_id: int,
     src: BinaryIO,
-    *,
     filename: str,
     content_type: str | None,
     upload: Upload | None = None,
@@ -245,8 +238,8 @@ def ingest(
             )
             return _store(
                 db,
-                settings,
-                owner_id,
+                settings=settings,
+                owner_id=owner_id,
                 kind="image",
                 content_type=processed.content_type,
                 ext=processed.ext,
@@ -259,7 +252,14 @@ def ingest(
             raise too_large(settings.max_video_bytes)
         video_type = sniff_video(head)
         assert video_type is not None
-        return _store_video(db, settings, owner_id, src, video_type, upload)
+        return _store_video(
+            db,
+            settings=settings,
+            owner_id=owner_id,
+            src=src,
+            content_type=video_type,
+            upload=upload,
+        )
     except MediaRejected as exc:
         raise rejected(exc) from exc
 
@@ -267,7 +267,7 @@ def ingest(
 # ---------------------------------------------------------------- attaching and reading
 
 
-def get_media(db: Session, media_id: str) -> MediaFile | None:
+def get_media(db: Session, *, media_id: str) -> MediaFile | None:
     if not media_id or len(media_id) > 32:
         return None
     return db.get(MediaFile, media_id)
@@ -275,9 +275,9 @@ def get_media(db: Session, media_id: str) -> MediaFile | None:
 
 def attach_media(
     db: Session,
+    *,
     owner_id: int,
     media_ids: list[str],
-    *,
     appeal_id: int,
     message_id: int | None = None,
     role: str = "applicant",
@@ -311,7 +311,7 @@ def attach_media(
     return result
 
 
-def media_for_appeal(db: Session, appeal_id: int) -> list[MediaFile]:
+def media_for_appeal(db: Session, *, appeal_id: int) -> list[MediaFile]:
     return list(
         db.exec(
             select(MediaFile)
@@ -321,7 +321,7 @@ def media_for_appeal(db: Session, appeal_id: int) -> list[MediaFile]:
     )
 
 
-def can_read(db: Session, user: User, media: MediaFile) -> bool:
+def can_read(db: Session, *, user: User, media: MediaFile) -> bool:
     """The uploader, the owner of the appeal it is attached to, or an operator."""
     if user.role == "operator" or media.owner_id == user.id:
         return True

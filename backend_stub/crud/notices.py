@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, and_, delete, or_
 from sqlmodel import Session, col, select
 
 from backend_stub.crud import feed
+from backend_stub.crud.records import get_or_404, newest_first
 from backend_stub.errors import ApiError
 from backend_stub.geo import ASTANA_DISTRICTS, EARTH_RADIUS_M, district_for
 from backend_stub.models import Address, Notice, NoticeDistrict, User, utcnow
@@ -86,7 +87,7 @@ def clean(data: NoticeIn, default_start: datetime) -> NoticeIn:
 # ---------------------------------------------------------------- writes
 
 
-def _apply(db: Session, notice: Notice, data: NoticeIn) -> None:
+def _apply(db: Session, *, notice: Notice, data: NoticeIn) -> None:
     """Write checked content (`clean`) onto the notice, its districts, and the feed."""
     assert data.starts_at is not None
     notice.kind = data.kind
@@ -110,11 +111,11 @@ def _apply(db: Session, notice: Notice, data: NoticeIn) -> None:
     db.execute(delete(NoticeDistrict).where(col(NoticeDistrict.notice_id) == notice.id))
     for code in sorted(touched):
         db.add(NoticeDistrict(notice_id=notice.id, district=code))
-    feed.record(db, None, FEED_ENTITY, notice.id)
+    feed.record(db, user_id=None, entity=FEED_ENTITY, entity_id=notice.id)
 
 
 def publish(
-    db: Session, author: User | None, data: NoticeIn, *, external_ref: str | None = None
+    db: Session, *, author: User | None, data: NoticeIn, external_ref: str | None = None
 ) -> Notice:
     checked = clean(data, utcnow())
     notice = Notice(
@@ -127,19 +128,19 @@ def publish(
         body_kk="",
         body_ru="",
     )
-    _apply(db, notice, checked)
+    _apply(db, notice=notice, data=checked)
     return notice
 
 
-def edit(db: Session, notice: Notice, data: NoticeIn) -> Notice:
+def edit(db: Session, *, notice: Notice, data: NoticeIn) -> Notice:
     """Replace a published notice's content; a withdrawn one stays as it was (409)."""
     if notice.state == "withdrawn":
         raise ApiError(409, "notice_withdrawn")
-    _apply(db, notice, clean(data, notice.starts_at))
+    _apply(db, notice=notice, data=clean(data, notice.starts_at))
     return notice
 
 
-def withdraw(db: Session, notice: Notice) -> Notice:
+def withdraw(db: Session, *, notice: Notice) -> Notice:
     """Withdraw (it moves to the archive). Withdrawing again changes nothing."""
     if notice.state == "withdrawn":
         return notice
@@ -147,18 +148,15 @@ def withdraw(db: Session, notice: Notice) -> Notice:
     notice.withdrawn_at = notice.updated_at = utcnow()
     db.add(notice)
     assert notice.id is not None
-    feed.record(db, None, FEED_ENTITY, notice.id)
+    feed.record(db, user_id=None, entity=FEED_ENTITY, entity_id=notice.id)
     return notice
 
 
 # ---------------------------------------------------------------- reads
 
 
-def get(db: Session, notice_id: int) -> Notice:
-    notice = db.get(Notice, notice_id)
-    if notice is None:
-        raise ApiError(404, "not_found")
-    return notice
+def get(db: Session, *, notice_id: int) -> Notice:
+    return get_or_404(db, model=Notice, key=notice_id)
 
 
 def is_active(notice: Notice, now: datetime) -> bool:
@@ -201,12 +199,10 @@ def list_notices(
         query = query.where(col(Notice.topic).in_(topics))
     if kind:
         query = query.where(Notice.kind == kind)
-    if before_id:
-        query = query.where(col(Notice.id) < before_id)
-    return list(db.exec(query.order_by(col(Notice.id).desc()).limit(limit)).all())
+    return newest_first(db, query=query, key=col(Notice.id), before_id=before_id, limit=limit)
 
 
-def resident_districts(db: Session, user: User) -> set[str]:
+def resident_districts(db: Session, *, user: User) -> set[str]:
     """The resident's territory: districts of saved addresses (by point if not named) and the
     districts chosen in the profile."""
     codes = {d for d in user.notify_districts if d in ASTANA_DISTRICTS}

@@ -56,7 +56,7 @@ def _gate_id(key: str) -> int:
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
 
 
-def hold_gates(db: Session, *keys: str) -> None:
+def hold_gates(db: Session, *, keys: list[str]) -> None:
     """Be the only transaction counting or checking for these keys ("phone:…", "ip:…") until
     this one ends. PostgreSQL: an advisory lock per key, taken in one order everywhere (no
     deadlock). SQLite: the database's write lock, which the first write of a transaction takes
@@ -68,7 +68,7 @@ def hold_gates(db: Session, *keys: str) -> None:
     db.exec(update(PhoneLock).where(col(PhoneLock.phone) == "").values(phone=""))
 
 
-def check_not_locked(db: Session, phone: str, now: datetime) -> None:
+def check_not_locked(db: Session, *, phone: str, now: datetime) -> None:
     lock = db.get(PhoneLock, phone, populate_existing=True)
     if lock and lock.locked_until > now:
         raise _too_many("phone_locked", _retry_after(lock.locked_until, now))
@@ -76,6 +76,7 @@ def check_not_locked(db: Session, phone: str, now: datetime) -> None:
 
 def issue_code(
     db: Session,
+    *,
     settings: Settings,
     phone: str,
     client_ip: str,
@@ -86,10 +87,10 @@ def issue_code(
 
     The limits are checked once without waiting (a flood is refused there) and again under the
     phone's and the address's gates, which the caller's commit opens; send the SMS after it."""
-    _refuse_if_limited(db, settings, phone, client_ip, utcnow())
-    hold_gates(db, f"phone:{phone}", f"ip:{client_ip}")
+    _refuse_if_limited(db, settings=settings, phone=phone, client_ip=client_ip, now=utcnow())
+    hold_gates(db, keys=[f"phone:{phone}", f"ip:{client_ip}"])
     now = utcnow()
-    _refuse_if_limited(db, settings, phone, client_ip, now)
+    _refuse_if_limited(db, settings=settings, phone=phone, client_ip=client_ip, now=now)
     code = new_otp_code()
     challenge = OtpChallenge(
         phone=phone,
@@ -106,9 +107,9 @@ def issue_code(
 
 
 def _refuse_if_limited(
-    db: Session, settings: Settings, phone: str, client_ip: str, now: datetime
+    db: Session, *, settings: Settings, phone: str, client_ip: str, now: datetime
 ) -> None:
-    check_not_locked(db, phone, now)
+    check_not_locked(db, phone=phone, now=now)
     last = db.exec(
         select(OtpChallenge)
         .where(OtpChallenge.phone == phone)
@@ -121,11 +122,11 @@ def _refuse_if_limited(
         ready_at = last.created_at + timedelta(seconds=settings.otp_resend_cooldown_s)
         if ready_at > now:
             raise _too_many("resend_cooldown", _retry_after(ready_at, now))
-    _refuse_over_hourly_caps(db, settings, phone, client_ip, now)
+    _refuse_over_hourly_caps(db, settings=settings, phone=phone, client_ip=client_ip, now=now)
 
 
 def _refuse_over_hourly_caps(
-    db: Session, settings: Settings, phone: str, client_ip: str, now: datetime
+    db: Session, *, settings: Settings, phone: str, client_ip: str, now: datetime
 ) -> None:
     hour_ago = now - timedelta(hours=1)
     sent_to_phone = db.exec(
@@ -145,7 +146,7 @@ def _refuse_over_hourly_caps(
         raise _too_many("too_many_requests", 3600)
 
 
-def _recent_failures(db: Session, settings: Settings, phone: str, now: datetime) -> int:
+def _recent_failures(db: Session, *, settings: Settings, phone: str, now: datetime) -> int:
     since = now - timedelta(seconds=settings.otp_lock_window_s)
     total = db.exec(
         select(func.coalesce(func.sum(OtpChallenge.wrong_attempts), 0)).where(
@@ -156,7 +157,7 @@ def _recent_failures(db: Session, settings: Settings, phone: str, now: datetime)
 
 
 def verify_code(
-    db: Session, settings: Settings, phone: str, code: str, purpose: str = "login"
+    db: Session, *, settings: Settings, phone: str, code: str, purpose: str = "login"
 ) -> OtpChallenge:
     """Consume the phone's latest live code if `code` matches; count and limit failures.
 
@@ -166,21 +167,21 @@ def verify_code(
     failure count itself so a rollback of the caller cannot undo it. On success the caller's
     commit opens the gate.
     """
-    check_not_locked(db, phone, utcnow())
-    hold_gates(db, f"phone:{phone}")
+    check_not_locked(db, phone=phone, now=utcnow())
+    hold_gates(db, keys=[f"phone:{phone}"])
     now = utcnow()
-    check_not_locked(db, phone, now)
-    challenge = _checkable(db, settings, phone, purpose, now)
+    check_not_locked(db, phone=phone, now=now)
+    challenge = _checkable(db, settings=settings, phone=phone, purpose=purpose, now=now)
     expected = keyed_hash(settings.secret_key, "otp", purpose, phone, code.strip())
     if same(expected, challenge.code_hash):
         challenge.consumed = True
         db.add(challenge)
         return challenge
-    _count_failure(db, settings, challenge, now)
+    _count_failure(db, settings=settings, challenge=challenge, now=now)
 
 
 def _checkable(
-    db: Session, settings: Settings, phone: str, purpose: str, now: datetime
+    db: Session, *, settings: Settings, phone: str, purpose: str, now: datetime
 ) -> OtpChallenge:
     """The phone's latest code for `purpose`, if it may still be checked; else 400."""
     challenge = db.exec(
@@ -201,14 +202,14 @@ def _checkable(
 
 
 def _count_failure(
-    db: Session, settings: Settings, challenge: OtpChallenge, now: datetime
+    db: Session, *, settings: Settings, challenge: OtpChallenge, now: datetime
 ) -> NoReturn:
     """Count a wrong code, lock the phone at the limit, commit; answer 429 or 400."""
     phone = challenge.phone
     challenge.wrong_attempts += 1
     db.add(challenge)
     db.flush()
-    failures = _recent_failures(db, settings, phone, now)
+    failures = _recent_failures(db, settings=settings, phone=phone, now=now)
     if failures >= settings.otp_max_failures_per_phone:
         lock = db.get(PhoneLock, phone) or PhoneLock(phone=phone)
         lock.locked_until = now + timedelta(seconds=settings.otp_lock_s)

@@ -11,11 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, delete, select
 
 from backend_stub.crud import feed
+from backend_stub.errors import ApiError
 from backend_stub.geo import DISTRICT_NAMES, district_for
 from backend_stub.models import Address, User
 
 
-def user_districts(db: Session, user: User) -> set[str]:
+def user_districts(db: Session, *, user: User) -> set[str]:
     """The resident's districts: those of the saved addresses plus the notification choice."""
     found = {d for d in user.notify_districts if d in DISTRICT_NAMES}
     for address in db.exec(select(Address).where(Address.user_id == user.id)).all():
@@ -27,7 +28,7 @@ def user_districts(db: Session, user: User) -> set[str]:
     return found
 
 
-def add_once(db: Session, row: SQLModel) -> bool:
+def add_once(db: Session, *, row: SQLModel) -> bool:
     """Insert a row guarded by a unique constraint; False (and a rolled-back session) when an
     equal row is already there, e.g. a concurrent twin of the same request won the race.
 
@@ -52,7 +53,7 @@ class Support:
     key: str
     feed_entity: str
 
-    def supported_ids(self, db: Session, user_id: int, ids: list[int]) -> set[int]:
+    def supported_ids(self, db: Session, *, user_id: int, ids: list[int]) -> set[int]:
         """Which of these targets the resident supports."""
         if not ids:
             return set()
@@ -63,10 +64,10 @@ class Support:
     def add(self, db: Session, *, user_id: int, target_id: int) -> bool:
         """Add the resident's support once; False (and a rolled-back session) when it was
         already there. Nothing is committed."""
-        if not add_once(db, self.rows(**{self.key: target_id, "user_id": user_id})):
+        if not add_once(db, row=self.rows(**{self.key: target_id, "user_id": user_id})):
             return False
-        self._bump(db, target_id, +1)
-        feed.record(db, user_id, self.feed_entity, target_id)
+        self._bump(db, target_id=target_id, delta=+1)
+        feed.record(db, user_id=user_id, entity=self.feed_entity, entity_id=target_id)
         return True
 
     def remove(self, db: Session, *, user_id: int, target_id: int) -> bool:
@@ -79,11 +80,29 @@ class Support:
         )
         if not gone.rowcount:
             return False
-        self._bump(db, target_id, -1)
-        feed.record(db, user_id, self.feed_entity, target_id)
+        self._bump(db, target_id=target_id, delta=-1)
+        feed.record(db, user_id=user_id, entity=self.feed_entity, entity_id=target_id)
         return True
 
-    def _bump(self, db: Session, target_id: int, delta: int) -> None:
+    def give(self, db: Session, *, user_id: int, target: Any, refusal: str | None) -> Any:
+        """Support `target` once (supporting again changes nothing) and read it back, its
+        `support_count` as stored. `refusal`: the 409's code when the target takes no new
+        support (None when it does). Nothing is committed."""
+        if not self.supported_ids(db, user_id=user_id, ids=[target.id]):
+            if refusal is not None:
+                raise ApiError(409, refusal)
+            self.add(db, user_id=user_id, target_id=target.id)
+        db.refresh(target)
+        return target
+
+    def take_back(self, db: Session, *, user_id: int, target: Any) -> Any:
+        """Take the resident's support back (twice changes nothing) and read the target back.
+        Nothing is committed."""
+        self.remove(db, user_id=user_id, target_id=target.id)
+        db.refresh(target)
+        return target
+
+    def _bump(self, db: Session, *, target_id: int, delta: int) -> None:
         db.exec(
             update(self.target)
             .where(col(self.target.id) == target_id)

@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from backend_stub.crud import feed
+from backend_stub.crud.records import get_or_404
 from backend_stub.errors import ApiError
 from backend_stub.geo import distance_m, district_for
 from backend_stub.models import Place, utcnow
@@ -68,16 +69,16 @@ def _clean(data: PlaceIn) -> dict[str, Any]:
     return values
 
 
-def _changed(db: Session, place: Place) -> None:
+def _changed(db: Session, *, place: Place) -> None:
     place.updated_at = utcnow()
     db.add(place)
     db.flush()
-    feed.record(db, None, FEED_ENTITY, bundle_version(db))
+    feed.record(db, user_id=None, entity=FEED_ENTITY, entity_id=bundle_version(db))
 
 
-def create(db: Session, data: PlaceIn, *, external_ref: str | None = None) -> Place:
+def create(db: Session, *, data: PlaceIn, external_ref: str | None = None) -> Place:
     place = Place(external_ref=external_ref, **_clean(data))
-    _changed(db, place)
+    _changed(db, place=place)
     return place
 
 
@@ -87,18 +88,18 @@ def create_many(db: Session, *, items: list[tuple[str, PlaceIn]]) -> list[Place]
     if places:
         db.add_all(places)
         db.flush()
-        feed.record(db, None, FEED_ENTITY, bundle_version(db))
+        feed.record(db, user_id=None, entity=FEED_ENTITY, entity_id=bundle_version(db))
     return places
 
 
-def edit(db: Session, place: Place, data: PlaceIn) -> Place:
+def edit(db: Session, *, place: Place, data: PlaceIn) -> Place:
     for key, value in _clean(data).items():
         setattr(place, key, value)
-    _changed(db, place)
+    _changed(db, place=place)
     return place
 
 
-def set_state(db: Session, place: Place, data: PlaceStateIn) -> Place:
+def set_state(db: Session, *, place: Place, data: PlaceStateIn) -> Place:
     hours = {
         name: clean_text(value, max_len=200, min_len=0, field=name)
         for name, value in (("hours_kk", data.hours_kk), ("hours_ru", data.hours_ru))
@@ -107,15 +108,12 @@ def set_state(db: Session, place: Place, data: PlaceStateIn) -> Place:
     place.state = data.state
     for name, value in hours.items():
         setattr(place, name, value)
-    _changed(db, place)
+    _changed(db, place=place)
     return place
 
 
-def get(db: Session, place_id: int) -> Place:
-    place = db.get(Place, place_id)
-    if place is None:
-        raise ApiError(404, "not_found")
-    return place
+def get(db: Session, *, place_id: int) -> Place:
+    return get_or_404(db, model=Place, key=place_id)
 
 
 def external_refs(db: Session) -> set[str]:

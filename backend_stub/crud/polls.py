@@ -44,7 +44,7 @@ def in_scope(poll: Poll, districts: set[str]) -> bool:
     return not poll.districts or bool(set(poll.districts) & districts)
 
 
-def options_of(db: Session, poll_id: int) -> list[PollOption]:
+def options_of(db: Session, *, poll_id: int) -> list[PollOption]:
     return list(
         db.exec(
             select(PollOption)
@@ -54,14 +54,14 @@ def options_of(db: Session, poll_id: int) -> list[PollOption]:
     )
 
 
-def get_poll(db: Session, poll_id: int, *, published_only: bool = True) -> Poll:
+def get_poll(db: Session, *, poll_id: int, published_only: bool = True) -> Poll:
     poll = db.get(Poll, poll_id)
     if poll is None or (published_only and poll.state != "published"):
         raise ApiError(404, "not_found")
     return poll
 
 
-def my_vote(db: Session, poll_id: int, user_id: int) -> list[int] | None:
+def my_vote(db: Session, *, poll_id: int, user_id: int) -> list[int] | None:
     """The options this resident chose (in the poll's order), None if they have not voted."""
     ballot = db.exec(
         select(PollBallot).where(PollBallot.poll_id == poll_id, PollBallot.user_id == user_id)
@@ -77,7 +77,7 @@ def my_vote(db: Session, poll_id: int, user_id: int) -> list[int] | None:
     return list(chosen)
 
 
-def voted_polls(db: Session, user_id: int, poll_ids: Iterable[int] | None = None) -> set[int]:
+def voted_polls(db: Session, *, user_id: int, poll_ids: Iterable[int] | None = None) -> set[int]:
     query = select(PollBallot.poll_id).where(PollBallot.user_id == user_id)
     if poll_ids is not None:
         query = query.where(col(PollBallot.poll_id).in_(list(poll_ids)))
@@ -110,7 +110,7 @@ def published_by_ids(db: Session, *, ids: list[int]) -> list[Poll]:
 
 
 def list_for_resident(
-    db: Session, user: User, scope: PollScopeLit, *, now: datetime | None = None
+    db: Session, *, user: User, scope: PollScopeLit, now: datetime | None = None
 ) -> list[Poll]:
     """Published polls for the resident's districts (and whole-city ones) in one time scope;
     polls they voted in always count as theirs."""
@@ -130,8 +130,8 @@ def list_for_resident(
             .limit(CLOSED_LIST_LIMIT * 5)
         )
     rows = db.exec(query).all()
-    districts = user_districts(db, user)
-    voted = voted_polls(db, user.id, [p.id for p in rows if p.id is not None])
+    districts = user_districts(db, user=user)
+    voted = voted_polls(db, user_id=user.id, poll_ids=[p.id for p in rows if p.id is not None])
     mine = [p for p in rows if in_scope(p, districts) or p.id in voted]
     return mine[:CLOSED_LIST_LIMIT] if scope == "closed" else mine
 
@@ -169,7 +169,7 @@ def _checked(data: PollIn) -> tuple[int, list[tuple[str, str]], list[str]]:
     return max_choices, options, list(dict.fromkeys(data.districts))
 
 
-def _fill(db: Session, poll: Poll, data: PollIn) -> Poll:
+def _fill(db: Session, *, poll: Poll, data: PollIn) -> Poll:
     max_choices, options, districts = _checked(data)
     poll.question_kk = clean_text(data.question_kk, max_len=1000, field="question_kk")
     poll.question_ru = clean_text(data.question_ru, max_len=1000, field="question_ru")
@@ -189,26 +189,26 @@ def _fill(db: Session, poll: Poll, data: PollIn) -> Poll:
     return poll
 
 
-def create_poll(db: Session, operator: User, data: PollIn) -> Poll:
+def create_poll(db: Session, *, operator: User, data: PollIn) -> Poll:
     """A new draft; the caller commits."""
     poll = Poll(question_kk="", question_ru="", created_by=operator.id)
-    return _fill(db, poll, data)
+    return _fill(db, poll=poll, data=data)
 
 
-def update_draft(db: Session, poll: Poll, data: PollIn) -> Poll:
+def update_draft(db: Session, *, poll: Poll, data: PollIn) -> Poll:
     if poll.state != "draft":
         raise ApiError(409, "poll_not_draft")
-    return _fill(db, poll, data)
+    return _fill(db, poll=poll, data=data)
 
 
-def delete_draft(db: Session, poll: Poll) -> None:
+def delete_draft(db: Session, *, poll: Poll) -> None:
     if poll.state != "draft":
         raise ApiError(409, "poll_not_draft")
     db.exec(delete(PollOption).where(col(PollOption.poll_id) == poll.id))
     db.delete(poll)
 
 
-def publish(db: Session, poll: Poll) -> Poll:
+def publish(db: Session, *, poll: Poll) -> Poll:
     """Make a draft public (publishing twice changes nothing)."""
     if poll.state == "published":
         return poll
@@ -218,11 +218,11 @@ def publish(db: Session, poll: Poll) -> Poll:
     poll.updated_at = now
     db.add(poll)
     assert poll.id is not None
-    feed.record(db, None, FEED_ENTITY, poll.id)
+    feed.record(db, user_id=None, entity=FEED_ENTITY, entity_id=poll.id)
     return poll
 
 
-def close(db: Session, poll: Poll) -> Poll:
+def close(db: Session, *, poll: Poll) -> Poll:
     """End voting now (a published poll only; closing a closed poll changes nothing)."""
     if poll.state != "published":
         raise ApiError(409, "poll_not_published")
@@ -234,7 +234,7 @@ def close(db: Session, poll: Poll) -> Poll:
     poll.updated_at = now
     db.add(poll)
     assert poll.id is not None
-    feed.record(db, None, FEED_ENTITY, poll.id)
+    feed.record(db, user_id=None, entity=FEED_ENTITY, entity_id=poll.id)
     return poll
 
 
@@ -246,20 +246,20 @@ def _same_or_conflict(existing: list[int], wanted: list[int]) -> None:
         raise ApiError(409, "already_voted")
 
 
-def cast_vote(db: Session, user: User, poll: Poll, data: VoteIn) -> None:
+def cast_vote(db: Session, *, user: User, poll: Poll, data: VoteIn) -> None:
     """One ballot per resident. The same choice again is a harmless retry; another choice after
     voting is 409 already_voted. The caller commits."""
     assert poll.id is not None and user.id is not None
     wanted = list(dict.fromkeys(data.option_ids))
-    existing = my_vote(db, poll.id, user.id)
+    existing = my_vote(db, poll_id=poll.id, user_id=user.id)
     if existing is not None:
         _same_or_conflict(existing, wanted)
         return
     if poll_status(poll, utcnow()) != "open":
         raise ApiError(409, "poll_closed")
-    if not in_scope(poll, user_districts(db, user)):
+    if not in_scope(poll, user_districts(db, user=user)):
         raise ApiError(403, "poll_not_in_district")
-    known = {o.id for o in options_of(db, poll.id)}
+    known = {o.id for o in options_of(db, poll_id=poll.id)}
     foreign = [i for i in wanted if i not in known]
     if foreign:
         raise ApiError(422, "poll_option_invalid", details={"option_id": foreign[0]})
@@ -267,8 +267,8 @@ def cast_vote(db: Session, user: User, poll: Poll, data: VoteIn) -> None:
         raise ApiError(422, "too_many_choices", details={"max_choices": poll.max_choices})
     poll_id, user_id = poll.id, user.id
     ballot = PollBallot(poll_id=poll_id, user_id=user_id, client_id=data.client_id)
-    if not add_once(db, ballot):  # a concurrent twin voted first
-        existing = my_vote(db, poll_id, user_id)
+    if not add_once(db, row=ballot):  # a concurrent twin voted first
+        existing = my_vote(db, poll_id=poll_id, user_id=user_id)
         if existing is None:
             raise ApiError(409, "idempotency_in_progress")
         _same_or_conflict(existing, wanted)
@@ -276,4 +276,4 @@ def cast_vote(db: Session, user: User, poll: Poll, data: VoteIn) -> None:
     assert ballot.id is not None
     for option_id in wanted:
         db.add(PollChoice(ballot_id=ballot.id, poll_id=poll_id, option_id=option_id))
-    feed.record(db, user_id, FEED_ENTITY, poll_id)
+    feed.record(db, user_id=user_id, entity=FEED_ENTITY, entity_id=poll_id)

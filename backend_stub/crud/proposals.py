@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from backend_stub.crud import feed
 from backend_stub.crud.participation import Support
+from backend_stub.crud.records import get_or_404, newest_first
 from backend_stub.errors import ApiError
 from backend_stub.geo import district_for
 from backend_stub.models import MediaFile, Proposal, ProposalMedia, ProposalSupport, User, utcnow
@@ -29,7 +30,7 @@ FEED_ENTITY = "proposal"
 # ---------------------------------------------------------------- creating
 
 
-def attach_photos(db: Session, owner_id: int, proposal_id: int, media_ids: list[str]) -> None:
+def attach_photos(db: Session, *, owner_id: int, proposal_id: int, media_ids: list[str]) -> None:
     """Link the owner's uploaded photos to a proposal; all or none (422 otherwise).
 
     A file of someone else, one already attached to an appeal, a message or another proposal,
@@ -59,7 +60,7 @@ def attach_photos(db: Session, owner_id: int, proposal_id: int, media_ids: list[
             db.add(ProposalMedia(media_id=media_id, proposal_id=proposal_id, position=position))
 
 
-def create_proposal(db: Session, user: User, data: ProposalIn) -> Proposal:
+def create_proposal(db: Session, *, user: User, data: ProposalIn) -> Proposal:
     """A new pending proposal; the caller commits (nothing is stored if any check fails)."""
     assert user.id is not None
     text = clean_text(data.text, max_len=PROPOSAL_MAX_CHARS)
@@ -82,8 +83,8 @@ def create_proposal(db: Session, user: User, data: ProposalIn) -> Proposal:
     db.add(proposal)
     db.flush()
     assert proposal.id is not None
-    attach_photos(db, user.id, proposal.id, data.photo_ids)
-    feed.record(db, user.id, FEED_ENTITY, proposal.id)
+    attach_photos(db, owner_id=user.id, proposal_id=proposal.id, media_ids=data.photo_ids)
+    feed.record(db, user_id=user.id, entity=FEED_ENTITY, entity_id=proposal.id)
     return proposal
 
 
@@ -94,7 +95,7 @@ def can_see(user: User, proposal: Proposal) -> bool:
     return proposal.state == "published" or proposal.user_id == user.id or user.role == "operator"
 
 
-def visible_proposal(db: Session, user: User, proposal_id: int) -> Proposal:
+def visible_proposal(db: Session, *, user: User, proposal_id: int) -> Proposal:
     """A published proposal or the caller's own; anything else is simply not found."""
     proposal = db.get(Proposal, proposal_id)
     if proposal is None or not can_see(user, proposal):
@@ -102,17 +103,14 @@ def visible_proposal(db: Session, user: User, proposal_id: int) -> Proposal:
     return proposal
 
 
-def get_proposal(db: Session, proposal_id: int) -> Proposal:
-    proposal = db.get(Proposal, proposal_id)
-    if proposal is None:
-        raise ApiError(404, "not_found")
-    return proposal
+def get_proposal(db: Session, *, proposal_id: int) -> Proposal:
+    return get_or_404(db, model=Proposal, key=proposal_id)
 
 
 def list_visible(
     db: Session,
-    user: User,
     *,
+    user: User,
     mine: bool,
     category: str | None,
     before_id: int | None,
@@ -127,9 +125,7 @@ def list_visible(
         )
     if category:
         query = query.where(Proposal.category == category)
-    if before_id:
-        query = query.where(col(Proposal.id) < before_id)
-    return list(db.exec(query.order_by(col(Proposal.id).desc()).limit(limit)).all())
+    return newest_first(db, query=query, key=col(Proposal.id), before_id=before_id, limit=limit)
 
 
 def list_for_operator(
@@ -138,12 +134,10 @@ def list_for_operator(
     query = select(Proposal)
     if state:
         query = query.where(Proposal.state == state)
-    if before_id:
-        query = query.where(col(Proposal.id) < before_id)
-    return list(db.exec(query.order_by(col(Proposal.id).desc()).limit(limit)).all())
+    return newest_first(db, query=query, key=col(Proposal.id), before_id=before_id, limit=limit)
 
 
-def photos_of(db: Session, proposal_id: int) -> list[MediaFile]:
+def photos_of(db: Session, *, proposal_id: int) -> list[MediaFile]:
     return list(
         db.exec(
             select(MediaFile)
@@ -154,9 +148,9 @@ def photos_of(db: Session, proposal_id: int) -> list[MediaFile]:
     )
 
 
-def photo_of(db: Session, user: User, proposal_id: int, media_id: str) -> MediaFile:
+def photo_of(db: Session, *, user: User, proposal_id: int, media_id: str) -> MediaFile:
     """A photo of a proposal the caller may see; 404 otherwise."""
-    proposal = visible_proposal(db, user, proposal_id)
+    proposal = visible_proposal(db, user=user, proposal_id=proposal_id)
     link = db.get(ProposalMedia, media_id) if 0 < len(media_id) <= 32 else None
     media = db.get(MediaFile, media_id) if link is not None else None
     if link is None or link.proposal_id != proposal.id or media is None:
@@ -171,7 +165,7 @@ supported_ids = SUPPORT.supported_ids
 # ---------------------------------------------------------------- moderation and support
 
 
-def moderate(db: Session, operator: User, proposal: Proposal, data: ModerationIn) -> Proposal:
+def moderate(db: Session, *, operator: User, proposal: Proposal, data: ModerationIn) -> Proposal:
     """Publish or reject (a rejection needs a note the author will read); the caller commits."""
     assert proposal.id is not None
     note = data.note.strip() if data.note else ""
@@ -186,31 +180,23 @@ def moderate(db: Session, operator: User, proposal: Proposal, data: ModerationIn
     proposal.moderated_at = now
     proposal.updated_at = now
     db.add(proposal)
-    feed.record(db, proposal.user_id, FEED_ENTITY, proposal.id)
+    feed.record(db, user_id=proposal.user_id, entity=FEED_ENTITY, entity_id=proposal.id)
     if was_public or data.state == "published":
-        feed.record(db, None, FEED_ENTITY, proposal.id)
+        feed.record(db, user_id=None, entity=FEED_ENTITY, entity_id=proposal.id)
     return proposal
 
 
 def support(db: Session, *, user: User, proposal: Proposal) -> Proposal:
     """Support a published proposal once (again changes nothing); the caller commits."""
     assert proposal.id is not None and user.id is not None
-    proposal_id, user_id = proposal.id, user.id
-    if not supported_ids(db, user_id, [proposal_id]):
-        if proposal.state != "published":
-            raise ApiError(409, "proposal_not_published")
-        SUPPORT.add(db, user_id=user_id, target_id=proposal_id)
-    proposal = get_proposal(db, proposal_id)
-    db.refresh(proposal)
-    return proposal
+    refusal = None if proposal.state == "published" else "proposal_not_published"
+    return SUPPORT.give(db, user_id=user.id, target=proposal, refusal=refusal)
 
 
 def withdraw(db: Session, *, user: User, proposal: Proposal) -> Proposal:
     """Take one's support back (withdrawing twice changes nothing); the caller commits."""
     assert proposal.id is not None and user.id is not None
-    SUPPORT.remove(db, user_id=user.id, target_id=proposal.id)
-    db.refresh(proposal)
-    return proposal
+    return SUPPORT.take_back(db, user_id=user.id, target=proposal)
 
 
 def proposals_by_ids(db: Session, *, ids: list[int]) -> list[Proposal]:

@@ -51,7 +51,7 @@ def _issue(settings: Settings, session: AuthSession) -> TokenPair:
     return TokenPair(access, refresh, settings.access_token_ttl_s)
 
 
-def start_session(db: Session, settings: Settings, user: User) -> TokenPair:
+def start_session(db: Session, *, settings: Settings, user: User) -> TokenPair:
     assert user.id is not None
     auth = AuthSession(user_id=user.id, access_hash="", refresh_hash="")
     pair = _issue(settings, auth)
@@ -59,22 +59,22 @@ def start_session(db: Session, settings: Settings, user: User) -> TokenPair:
     return pair
 
 
-def session_for_access_token(db: Session, settings: Settings, token: str) -> AuthSession | None:
+def session_for_access_token(db: Session, *, settings: Settings, token: str) -> AuthSession | None:
     digest = keyed_hash(settings.secret_key, "access", token)
     return db.exec(select(AuthSession).where(AuthSession.access_hash == digest)).first()
 
 
-def signed_in(db: Session, settings: Settings, token: str) -> tuple[User, AuthSession] | None:
+def signed_in(db: Session, *, settings: Settings, token: str) -> tuple[User, AuthSession] | None:
     """The account and its sign-in for an access token; None if unknown, revoked or expired."""
-    auth = session_for_access_token(db, settings, token)
+    auth = session_for_access_token(db, settings=settings, token=token)
     if auth is None or auth.revoked or auth.access_expires_at <= utcnow():
         return None
     user = db.get(User, auth.user_id)
     return (user, auth) if user is not None else None
 
 
-def user_for_access_token(db: Session, settings: Settings, token: str) -> User | None:
-    found = signed_in(db, settings, token)
+def user_for_access_token(db: Session, *, settings: Settings, token: str) -> User | None:
+    found = signed_in(db, settings=settings, token=token)
     return found[0] if found else None
 
 
@@ -87,7 +87,7 @@ def still_signed_in(db: Session, *, session_id: int) -> bool:
 Rotated = tuple[User, TokenPair]
 
 
-def rotate(db: Session, settings: Settings, refresh_token: str) -> Rotated | None:
+def rotate(db: Session, *, settings: Settings, refresh_token: str) -> Rotated | None:
     """Swap a live refresh token for a new pair, exactly once however many send it at once
     (the others get the same pair); a spent one is handled by `_sent_again`. None: refused.
     The caller commits a rotation; a revocation is committed here."""
@@ -95,17 +95,17 @@ def rotate(db: Session, settings: Settings, refresh_token: str) -> Rotated | Non
     now = utcnow()
     auth = db.exec(select(AuthSession).where(AuthSession.refresh_hash == digest)).first()
     if auth is not None and _live(auth, now):
-        pair = _swap(db, settings, auth, refresh_token, now)
+        pair = _swap(db, settings=settings, auth=auth, spent=refresh_token, now=now)
         if pair is not None:
-            return _with_user(db, auth, pair)
-    return _sent_again(db, settings, refresh_token, digest, now)
+            return _with_user(db, auth=auth, pair=pair)
+    return _sent_again(db, settings=settings, spent=refresh_token, digest=digest, now=now)
 
 
 def _live(auth: AuthSession, now: datetime) -> bool:
     return not auth.revoked and auth.refresh_expires_at > now
 
 
-def _with_user(db: Session, auth: AuthSession, pair: TokenPair) -> Rotated | None:
+def _with_user(db: Session, *, auth: AuthSession, pair: TokenPair) -> Rotated | None:
     user = db.get(User, auth.user_id)
     return (user, pair) if user is not None else None
 
@@ -122,7 +122,7 @@ def _derived(settings: Settings, nonce: str, spent: str) -> tuple[str, str]:
 
 
 def _swap(
-    db: Session, settings: Settings, auth: AuthSession, spent: str, now: datetime
+    db: Session, *, settings: Settings, auth: AuthSession, spent: str, now: datetime
 ) -> TokenPair | None:
     """Compare-and-set: the new pair replaces the spent token only if it is still the
     session's (and the session live); None if another request got there first."""
@@ -164,7 +164,7 @@ def _swap(
 
 
 def _sent_again(
-    db: Session, settings: Settings, spent: str, digest: str, now: datetime
+    db: Session, *, settings: Settings, spent: str, digest: str, now: datetime
 ) -> Rotated | None:
     """A spent refresh token: the same pair inside the grace window, else the session ends."""
     old = db.get(RotatedToken, digest, populate_existing=True)
@@ -175,8 +175,8 @@ def _sent_again(
         return None
     pair = _repeated(settings, auth, old, spent, now)
     if pair is not None:
-        return _with_user(db, auth, pair)
-    revoke(db, auth)
+        return _with_user(db, auth=auth, pair=pair)
+    revoke(db, auth=auth)
     db.commit()  # the caller answers 401 (and would roll back): the revocation must stay
     return None
 
@@ -199,14 +199,14 @@ def _repeated(
     return TokenPair(access, refresh, max(0, left))
 
 
-def revoke(db: Session, auth: AuthSession) -> None:
+def revoke(db: Session, *, auth: AuthSession) -> None:
     """End one sign-in: its tokens stop working, and its push streams end once committed."""
     auth.revoked = True
     db.add(auth)
-    _forget_sessions(db, [auth.id] if auth.id is not None else [])
+    _forget_sessions(db, ids=[auth.id] if auth.id is not None else [])
 
 
-def revoke_others(db: Session, user_id: int, keep: int | None) -> None:
+def revoke_others(db: Session, *, user_id: int, keep: int | None) -> None:
     """End every sign-in of the resident but `keep` (the caller's own, if any)."""
     others = [col(AuthSession.user_id) == user_id, col(AuthSession.revoked).is_(False)]
     if keep is not None:
@@ -218,10 +218,10 @@ def revoke_others(db: Session, user_id: int, keep: int | None) -> None:
         .returning(col(AuthSession.id))
         .execution_options(synchronize_session=False)
     )
-    _forget_sessions(db, list(revoked.scalars().all()))
+    _forget_sessions(db, ids=list(revoked.scalars().all()))
 
 
-def _forget_sessions(db: Session, ids: Sequence[int]) -> None:
+def _forget_sessions(db: Session, *, ids: Sequence[int]) -> None:
     """Their spent tokens need no watching any more; their streams end after the commit."""
     if ids:
         db.exec(delete(RotatedToken).where(col(RotatedToken.session_id).in_(ids)))

@@ -33,9 +33,9 @@ def part_path(settings: Settings, upload: Upload) -> Path:
 
 def create_upload(
     db: Session,
+    *,
     settings: Settings,
     owner_id: int,
-    *,
     length: int,
     filename: str,
     content_type: str,
@@ -59,7 +59,7 @@ def create_upload(
     return upload
 
 
-def own_upload(db: Session, user: User, upload_id: str) -> Upload:
+def own_upload(db: Session, *, user: User, upload_id: str) -> Upload:
     """The caller's upload; anyone else's (or none) is simply not found."""
     upload = db.get(Upload, upload_id) if 0 < len(upload_id) <= 32 else None
     if upload is None or upload.owner_id != user.id:
@@ -89,7 +89,7 @@ WRITER_STALE = timedelta(seconds=60)  # a claim not refreshed so long: its reque
 WRITER_HEARTBEAT_S = 5.0  # how often a writer waiting for bytes refreshes its claim
 
 
-def claim_upload(db: Session, upload_id: str) -> str | None:
+def claim_upload(db: Session, *, upload_id: str) -> str | None:
     """Become the upload's one writer: its token, or None while another request is.
 
     The insert of the claim's row is atomic in the database (its primary key is the upload's
@@ -113,7 +113,7 @@ def claim_upload(db: Session, upload_id: str) -> str | None:
     return token
 
 
-def holds_claim(db: Session, upload_id: str, token: str) -> bool:
+def holds_claim(db: Session, *, upload_id: str, token: str) -> bool:
     """Refresh the claim; False if it is no longer this writer's (taken over, or cancelled)."""
     result = db.exec(
         update(UploadWriter)
@@ -124,7 +124,7 @@ def holds_claim(db: Session, upload_id: str, token: str) -> bool:
     return bool(result.rowcount == 1)
 
 
-def release_upload(db: Session, upload_id: str, token: str) -> None:
+def release_upload(db: Session, *, upload_id: str, token: str) -> None:
     """Give the claim back (whatever became of the request)."""
     db.rollback()
     db.exec(
@@ -135,14 +135,14 @@ def release_upload(db: Session, upload_id: str, token: str) -> None:
     db.commit()
 
 
-def current_upload(db: Session, upload_id: str) -> Upload | None:
+def current_upload(db: Session, *, upload_id: str) -> Upload | None:
     """The upload as committed now (another request may have moved or deleted it)."""
     return db.exec(
         select(Upload).where(col(Upload.id) == upload_id).execution_options(populate_existing=True)
     ).first()
 
 
-def advance_offset(db: Session, upload: Upload, old: int, new: int, token: str) -> bool:
+def advance_offset(db: Session, *, upload: Upload, old: int, new: int, token: str) -> bool:
     """Move the offset, in one transaction with a check that `token` still holds the claim,
     and only from `old` (compare-and-set); commits."""
     held = db.exec(
@@ -165,7 +165,7 @@ def advance_offset(db: Session, upload: Upload, old: int, new: int, token: str) 
     return True
 
 
-def finish_upload(db: Session, settings: Settings, upload: Upload) -> MediaFile:
+def finish_upload(db: Session, *, settings: Settings, upload: Upload) -> MediaFile:
     """Turn a complete upload into a MediaFile; a rejected file takes its upload away with it
     (committed before the error is raised)."""
     if upload.media_id is not None:
@@ -179,26 +179,26 @@ def finish_upload(db: Session, settings: Settings, upload: Upload) -> MediaFile:
         with path.open("rb") as fh:
             stored = media.ingest(
                 db,
-                settings,
-                upload.owner_id,
-                fh,
+                settings=settings,
+                owner_id=upload.owner_id,
+                src=fh,
                 filename=upload.filename,
                 content_type=upload.content_type,
                 upload=upload,
             )
     except ApiError:
-        delete_upload(db, settings, upload)
+        delete_upload(db, settings=settings, upload=upload)
         db.commit()  # must outlive the error raised next
         raise
     except FileNotFoundError as exc:
-        delete_upload(db, settings, upload)
+        delete_upload(db, settings=settings, upload=upload)
         db.commit()  # must outlive the error raised next
         raise ApiError(404, "not_found") from exc
     path.unlink(missing_ok=True)
     return stored
 
 
-def delete_upload(db: Session, settings: Settings, upload: Upload) -> None:
+def delete_upload(db: Session, *, settings: Settings, upload: Upload) -> None:
     """The upload, its bytes and its claim go (a writer still at work then stops once the
     caller commits)."""
     part_path(settings, upload).unlink(missing_ok=True)

@@ -30,7 +30,7 @@ def user_by_phone(
     return user
 
 
-def operator_user(db: Session, phone: str) -> User:
+def operator_user(db: Session, *, phone: str) -> User:
     """The operator account with this phone (settings.operator_phone), created on first use."""
     user = user_by_phone(db, phone=phone, language="ru", full_name=OPERATOR_NAME, role="operator")
     if user.role != "operator":
@@ -39,7 +39,7 @@ def operator_user(db: Session, phone: str) -> User:
     return user
 
 
-def addresses_of(db: Session, user_id: int) -> list[Address]:
+def addresses_of(db: Session, *, user_id: int) -> list[Address]:
     return list(
         db.exec(select(Address).where(Address.user_id == user_id).order_by(col(Address.id))).all()
     )
@@ -58,7 +58,7 @@ def change_phone(db: Session, *, user: User, phone: str) -> User:
 CLEARABLE = {"full_name", "iin"}  # null (or "") clears these; the other fields cannot be null
 
 
-def update_profile(db: Session, user: User, patch: ProfilePatch) -> User:
+def update_profile(db: Session, *, user: User, patch: ProfilePatch) -> User:
     data = patch.model_dump(exclude_unset=True)
     nulls = [key for key, value in data.items() if value is None and key not in CLEARABLE]
     if nulls:
@@ -82,7 +82,7 @@ def own_address(db: Session, *, user: User, address_id: int) -> Address:
     return address
 
 
-def save_address(db: Session, address: Address, data: AddressIn) -> Address:
+def save_address(db: Session, *, address: Address, data: AddressIn) -> Address:
     values = data.model_dump()
     values["label"] = clean_text(data.label, max_len=40, field="label")
     values["text"] = clean_text(data.text, max_len=300, field="text")
@@ -94,7 +94,7 @@ def save_address(db: Session, address: Address, data: AddressIn) -> Address:
 
 def add_address(db: Session, *, user: User, data: AddressIn) -> Address:
     assert user.id is not None
-    return save_address(db, Address(user_id=user.id, label="", text=""), data)
+    return save_address(db, address=Address(user_id=user.id, label="", text=""), data=data)
 
 
 def delete_address(db: Session, *, user: User, address_id: int) -> None:

@@ -135,7 +135,7 @@ def seed_alerts(db: Session) -> int:
             continue
         try:
             body = AlertIn.model_validate(build(now))
-            alerts_crud.publish(db, None, body, sent=sent, identifier=identifier)
+            alerts_crud.publish(db, author=None, body=body, sent=sent, identifier=identifier)
             db.commit()
             added += 1
         except Exception:

@@ -9,7 +9,6 @@ sync feed and the resident's app see it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 
@@ -23,6 +22,7 @@ from backend_stub.crud.users import operator_user
 from backend_stub.errors import ApiError
 from backend_stub.models import Appeal, User
 from backend_stub.schemas.chat import MessageIn
+from backend_stub.services.steps import step_in_thread
 from backend_stub.statuses import Status
 
 log = logging.getLogger("city109.autopilot")
@@ -71,7 +71,7 @@ def _operator(db: Session, phone: str | None) -> User:
         found = db.exec(select(User).where(User.role == "operator").order_by(col(User.id))).first()
         if found is not None:
             return found
-    return operator_user(db, phone or DEFAULT_OPERATOR_PHONE)
+    return operator_user(db, phone=phone or DEFAULT_OPERATOR_PHONE)
 
 
 def advance(db: Session, operator: User, appeal: Appeal) -> Status | None:
@@ -80,14 +80,22 @@ def advance(db: Session, operator: User, appeal: Appeal) -> Status | None:
     if target is None:
         return None
     if target == Status.CLOSED:
-        appeals_crud.close(db, operator, appeal, _text(RESULT_TEXT, appeal.language), [])
+        appeals_crud.close(
+            db,
+            operator=operator,
+            appeal=appeal,
+            result_text=_text(RESULT_TEXT, appeal.language),
+            after_media_ids=[],
+        )
     else:
-        appeals_crud.change_status(db, operator, appeal, target.value, None)
+        appeals_crud.change_status(
+            db, operator=operator, appeal=appeal, to_status=target.value, note=None
+        )
     chat_crud.post_message(
         db,
-        operator,
-        appeal,
-        MessageIn(
+        author=operator,
+        appeal=appeal,
+        data=MessageIn(
             client_id=f"autopilot-{uuid.uuid4()}",
             text=_text(STEP_MESSAGES[target], appeal.language),
         ),
@@ -138,15 +146,8 @@ async def run_autopilot(engine: Engine, settings: Settings) -> None:
     log.info("autopilot: moving open appeals every %s s", interval)
     while True:
         await asyncio.sleep(interval)
-        work = asyncio.ensure_future(
-            asyncio.to_thread(step_once, engine, operator_phone=settings.operator_phone)
-        )
         try:
-            moved = await asyncio.shield(work)
-        except asyncio.CancelledError:
-            with contextlib.suppress(Exception):
-                await work
-            raise
+            moved = await step_in_thread(step_once, engine, operator_phone=settings.operator_phone)
         except Exception:
             log.exception("autopilot: step failed")
             continue

@@ -142,10 +142,10 @@ def seed_notices(db: Session) -> int:
     for spec in demo_notices(now):
         if notices_crud.external_ref_taken(db, ref=spec.ref):
             continue
-        notice = notices_crud.publish(db, None, spec.data, external_ref=spec.ref)
+        notice = notices_crud.publish(db, author=None, data=spec.data, external_ref=spec.ref)
         notice.created_at = notice.updated_at = min(notice.starts_at - timedelta(days=1), now)
         if spec.withdrawn:
-            notices_crud.withdraw(db, notice)
+            notices_crud.withdraw(db, notice=notice)
         db.add(notice)
         added += 1
     return added

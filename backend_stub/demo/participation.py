@@ -103,12 +103,12 @@ def _seed_poll(
         closes_at=now + timedelta(hours=spec.closes_in_h),
         districts=list(spec.districts),
     )
-    poll = polls_crud.create_poll(db, operator, data)
-    polls_crud.publish(db, poll)
+    poll = polls_crud.create_poll(db, operator=operator, data=data)
+    polls_crud.publish(db, poll=poll)
     poll.created_at = opens - timedelta(hours=2)
     poll.published_at = opens
     assert poll.id is not None
-    options = polls_crud.options_of(db, poll.id)
+    options = polls_crud.options_of(db, poll_id=poll.id)
     voting = list(zip(voters, spec.ballots, strict=False))
     voting += list(zip(residents, spec.residents_vote, strict=False))
     for n, (user, picks) in enumerate(voting):
@@ -146,11 +146,13 @@ def _seed_proposal(
         lon=spec.lon,
         address=spec.address,
     )
-    proposal = proposals_crud.create_proposal(db, author, data)
+    proposal = proposals_crud.create_proposal(db, user=author, data=data)
     created = utcnow() - timedelta(hours=spec.age_h)
     proposal.created_at = proposal.updated_at = created
     if spec.published:
-        proposals_crud.moderate(db, operator, proposal, ModerationIn(state="published"))
+        proposals_crud.moderate(
+            db, operator=operator, proposal=proposal, data=ModerationIn(state="published")
+        )
         proposal.moderated_at = proposal.updated_at = created + timedelta(hours=3)
         supporters = voters[: spec.supporters]
         assert proposal.id is not None

@@ -74,9 +74,9 @@ def _store_picture(db: Session, settings: Settings, owner: User, kind: str) -> s
     assert owner.id is not None
     media = media_crud.ingest(
         db,
-        settings,
-        owner.id,
-        io.BytesIO(demo_picture(kind)),
+        settings=settings,
+        owner_id=owner.id,
+        src=io.BytesIO(demo_picture(kind)),
         filename=f"{kind}.jpg",
         content_type="image/jpeg",
     )
@@ -148,7 +148,7 @@ def _seed_appeal(
         language=spec.language,
         attachment_ids=[before] if before else [],
     )
-    appeal = appeals_crud.create_appeal(db, resident, data)
+    appeal = appeals_crud.create_appeal(db, user=resident, data=data)
     db.flush()
     assert appeal.id is not None
     created = now - timedelta(hours=spec.age_h)
@@ -158,20 +158,30 @@ def _seed_appeal(
     for step in spec.steps:
         at = created + timedelta(hours=step.at_h)
         if step.kind == "status":
-            appeals_crud.change_status(db, operator, appeal, step.value, step.text or None)
+            appeals_crud.change_status(
+                db, operator=operator, appeal=appeal, to_status=step.value, note=step.text or None
+            )
         elif step.kind == "close":
-            appeals_crud.close(db, operator, appeal, step.text, [after] if after else [])
+            appeals_crud.close(
+                db,
+                operator=operator,
+                appeal=appeal,
+                result_text=step.text,
+                after_media_ids=[after] if after else [],
+            )
             appeal.closed_at = at
         elif step.kind == "rate":
-            appeals_crud.rate(db, resident, appeal, int(step.value), step.text or None)
+            appeals_crud.rate(
+                db, user=resident, appeal=appeal, score=int(step.value), comment=step.text or None
+            )
             appeal.rated_at = at
         elif step.kind == "msg":
             author = operator if step.value == "operator" else resident
             message = chat_crud.post_message(
                 db,
-                author,
-                appeal,
-                MessageIn(client_id=f"demo-{spec.key}-{len(messages) + 1}", text=step.text),
+                author=author,
+                appeal=appeal,
+                data=MessageIn(client_id=f"demo-{spec.key}-{len(messages) + 1}", text=step.text),
             )
             messages.append(message)
             stamped.append((message, at))
@@ -200,7 +210,7 @@ def seed_demo(engine: Engine, settings: Settings) -> int:
     """Create the demo people and appeals that are missing; returns how many appeals it added."""
     added = 0
     with Session(engine, expire_on_commit=False) as db:
-        operator = operator_user(db, settings.operator_phone)
+        operator = operator_user(db, phone=settings.operator_phone)
         residents = [_resident(db, spec) for spec in RESIDENTS]
         db.commit()
         seed_notices(db)

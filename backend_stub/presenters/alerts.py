@@ -59,5 +59,5 @@ def sync_rows(
     now = utcnow()
     return [
         alert_out(a, now, why).model_dump(mode="json")
-        for a, why in for_user_by_identifiers(db, user, identifiers)
+        for a, why in for_user_by_identifiers(db, user=user, identifiers=identifiers)
     ]

@@ -67,8 +67,8 @@ def appeal_out(
             }
         ),
         overdue=end > appeal.due_at,
-        media=[media_out(m) for m in media_for_appeal(db, appeal.id)],
-        history=[history_out(e, lang) for e in history(db, appeal.id)],
+        media=[media_out(m) for m in media_for_appeal(db, appeal_id=appeal.id)],
+        history=[history_out(e, lang) for e in history(db, appeal_id=appeal.id)],
     )
 
 

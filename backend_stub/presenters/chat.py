@@ -23,11 +23,11 @@ def message_out(db: Session, message: Message) -> MessageOut:
         text=message.text,
         created_at=message.created_at,
         read_at=message.read_at,
-        media=[media_out(m) for m in media_of(db, message.id)],
+        media=[media_out(m) for m in media_of(db, message_id=message.id)],
     )
 
 
 def sync_rows(db: Session, user: User, ids: list[str], *, lang: str) -> list[dict[str, Any]]:
     """The sync loader: changed messages of the resident's own appeals."""
-    rows = of_own_appeals(db, Message, user=user, ids=[int(i) for i in ids])
+    rows = of_own_appeals(db, model=Message, user=user, ids=[int(i) for i in ids])
     return [message_out(db, m).model_dump(mode="json") for m in rows]

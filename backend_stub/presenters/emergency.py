@@ -36,5 +36,5 @@ def forward_out(fwd: EmergencyForward) -> ForwardOut:
 def sync_rows(db: Session, user: User, ids: list[str], *, lang: str) -> list[dict[str, Any]]:
     """The sync feed's loader: the caller's own forwards among `ids`, as the app shows them."""
     wanted = [int(i) for i in ids if i.isdigit()]
-    rows = of_own_appeals(db, EmergencyForward, user=user, ids=wanted)
+    rows = of_own_appeals(db, model=EmergencyForward, user=user, ids=wanted)
     return [forward_out(f).model_dump(mode="json") for f in rows]

@@ -29,7 +29,7 @@ def initiative_out(initiative: Initiative, supported: bool) -> InitiativeOut:
 
 def outs_for(db: Session, user: User, rows: list[Initiative]) -> list[InitiativeOut]:
     assert user.id is not None
-    mine = supported_ids(db, user.id, [i.id for i in rows if i.id is not None])
+    mine = supported_ids(db, user_id=user.id, ids=[i.id for i in rows if i.id is not None])
     return [initiative_out(i, i.id in mine) for i in rows]
 
 

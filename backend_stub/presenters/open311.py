@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from sqlmodel import Session, col, select
 
 from backend_stub import classifier, disclosure
+from backend_stub.crud.open311 import MEDIA_EVENT
 from backend_stub.geo import ASTANA_DISTRICTS, DISTRICT_NAMES
 from backend_stub.messages import message, pick_language
 from backend_stub.models import Appeal, AppealEvent
@@ -30,7 +31,6 @@ from backend_stub.schemas.open311 import (
 from backend_stub.statuses import STATUS_NAMES, AppealType, Status
 
 ALMATY = ZoneInfo("Asia/Almaty")
-MEDIA_EVENT = "media_url"  # history line that keeps a request's media_url
 
 # Open311's own error texts (the shared ones come from backend_stub.messages).
 TEXTS: dict[str, dict[str, str]] = {

@@ -32,7 +32,7 @@ from backend_stub.schemas.participation import (
 def results_out(db: Session, poll: Poll, options: list[PollOption] | None = None) -> PollResults:
     """Counts and shares per option; the share is of the residents who voted."""
     assert poll.id is not None
-    options = options if options is not None else options_of(db, poll.id)
+    options = options if options is not None else options_of(db, poll_id=poll.id)
     total, counts = tally(db, poll=poll)
     rows = []
     for option in options:
@@ -76,10 +76,10 @@ def poll_out(
     assert poll.id is not None and user.id is not None
     now = now or utcnow()
     status = poll_status(poll, now)
-    options = options_of(db, poll.id)
-    vote = my_vote(db, poll.id, user.id)
+    options = options_of(db, poll_id=poll.id)
+    vote = my_vote(db, poll_id=poll.id, user_id=user.id)
     if districts is None:
-        districts = user_districts(db, user)
+        districts = user_districts(db, user=user)
     show = vote is not None or status == "closed"
     return PollOut(
         **_base(poll, options, status),
@@ -91,7 +91,7 @@ def poll_out(
 
 def operator_poll_out(db: Session, poll: Poll, *, now: datetime | None = None) -> OperatorPollOut:
     assert poll.id is not None
-    options = options_of(db, poll.id)
+    options = options_of(db, poll_id=poll.id)
     return OperatorPollOut(
         **_base(poll, options, poll_status(poll, now or utcnow())),
         my_vote=None,
@@ -111,8 +111,8 @@ def sync_rows(db: Session, user: User, ids: list[str], *, lang: str) -> list[dic
     rows = published_by_ids(db, ids=wanted)
     if not rows:
         return []
-    districts = user_districts(db, user)
-    voted = voted_polls(db, user.id, wanted)
+    districts = user_districts(db, user=user)
+    voted = voted_polls(db, user_id=user.id, poll_ids=wanted)
     now = utcnow()
     return [
         poll_out(db, p, user, now=now, districts=districts).model_dump(mode="json")

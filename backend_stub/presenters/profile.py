@@ -25,7 +25,7 @@ def profile_out(db: Session, user: User) -> ProfileOut:
         iin=user.iin,
         language=user.language,
         role=user.role,
-        addresses=[address_out(a) for a in addresses_of(db, user.id)],
+        addresses=[address_out(a) for a in addresses_of(db, user_id=user.id)],
         notify_districts=list(user.notify_districts),
         notify_topics=list(user.notify_topics),
         notify_status_updates=user.notify_status_updates,

@@ -35,7 +35,8 @@ def _fields(db: Session, proposal: Proposal, *, own: bool, supported: bool) -> d
         "support_count": proposal.support_count,
         "supported": supported,
         "photos": [
-            media_out(m, role="proposal", url=photo_url(pid, m.id)) for m in photos_of(db, pid)
+            media_out(m, role="proposal", url=photo_url(pid, m.id))
+            for m in photos_of(db, proposal_id=pid)
         ],
         "created_at": proposal.created_at,
         "updated_at": proposal.updated_at,
@@ -47,14 +48,14 @@ def proposal_out(
 ) -> ProposalOut:
     assert proposal.id is not None and user.id is not None
     if supported is None:
-        supported = bool(supported_ids(db, user.id, [proposal.id]))
+        supported = bool(supported_ids(db, user_id=user.id, ids=[proposal.id]))
     own = proposal.user_id == user.id
     return ProposalOut(**_fields(db, proposal, own=own, supported=supported))
 
 
 def outs_for(db: Session, user: User, rows: list[Proposal]) -> list[ProposalOut]:
     assert user.id is not None
-    mine = supported_ids(db, user.id, [p.id for p in rows if p.id is not None])
+    mine = supported_ids(db, user_id=user.id, ids=[p.id for p in rows if p.id is not None])
     return [proposal_out(db, p, user, supported=p.id in mine) for p in rows]
 
 

@@ -4,7 +4,7 @@ Atom feed."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -12,11 +12,11 @@ from fastapi.responses import JSONResponse
 from backend_stub import public_url
 from backend_stub.crud import alert_targeting as targeting
 from backend_stub.crud import alerts as crud
-from backend_stub.crud.idempotency import run_once
 from backend_stub.deps import CurrentOperator, CurrentUser, DbDep, SettingsDep
 from backend_stub.geo import district_for
 from backend_stub.models import utcnow
 from backend_stub.presenters.alerts import alert_out
+from backend_stub.presenters.idempotent import answer_once
 from backend_stub.schemas.alerts import (
     AlertCancelIn,
     AlertIn,
@@ -47,15 +47,17 @@ def current_alerts(user: CurrentUser, db: DbDep) -> AlertList:
     districts), newest first. `exercise` marks drills."""
     now = utcnow()
     return AlertList(
-        items=[alert_out(a, now, why) for a, why in targeting.current_for_user(db, user, now)]
+        items=[
+            alert_out(a, now, why) for a, why in targeting.current_for_user(db, user=user, now=now)
+        ]
     )
 
 
 @resident.get("/alerts/{identifier}", response_model=AlertOut)
 def alert_detail(identifier: str, user: CurrentUser, db: DbDep) -> AlertOut:
     """One public alert message in any state (`state`: active, expired, superseded, cancelled)."""
-    alert = crud.get_public(db, identifier)
-    return alert_out(alert, why=targeting.reasons(alert, targeting.whereabouts(db, user)))
+    alert = crud.get_public(db, identifier=identifier)
+    return alert_out(alert, why=targeting.reasons(alert, targeting.whereabouts(db, user=user)))
 
 
 @resident.post("/profile/position", response_model=PositionOut)
@@ -86,10 +88,6 @@ def forget_position(user: CurrentUser, db: DbDep) -> Response:
 # ---------------------------------------------------------------- operators
 
 
-def _json(status: int, body: Any) -> JSONResponse:
-    return JSONResponse(body, status_code=status)
-
-
 @operator.get("", response_model=OperatorAlertPage)
 def list_alerts(
     op: CurrentOperator,
@@ -98,7 +96,7 @@ def list_alerts(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> OperatorAlertPage:
     """Every CAP message (all statuses and types), newest first."""
-    rows = crud.list_all(db, before_id, limit)
+    rows = crud.list_all(db, before_id=before_id, limit=limit)
     now = utcnow()
     return OperatorAlertPage(
         items=[alert_out(a, now) for a in rows],
@@ -111,10 +109,14 @@ def publish(body: AlertIn, op: CurrentOperator, db: DbDep, key: IdemKey = None) 
     """Publish a new alert (msgType Alert) with kk-KZ and ru-RU info blocks."""
     assert op.id is not None
 
-    def effect() -> tuple[int, dict[str, Any]]:
-        return 201, alert_out(crud.publish(db, op, body)).model_dump(mode="json")
-
-    return _json(*run_once(db, op.id, key, "alerts.publish", body.model_dump(mode="json"), effect))
+    return answer_once(
+        db,
+        user_id=op.id,
+        key=key,
+        scope="alerts.publish",
+        payload=body.model_dump(mode="json"),
+        answer=lambda: alert_out(crud.publish(db, author=op, body=body)),
+    )
 
 
 @operator.post("/{identifier}/update", response_model=AlertOut, status_code=201)
@@ -125,11 +127,14 @@ def update(
     earlier messages of the alert."""
     assert op.id is not None
 
-    def effect() -> tuple[int, dict[str, Any]]:
-        return 201, alert_out(crud.update(db, op, identifier, body)).model_dump(mode="json")
-
-    payload = {"identifier": identifier, **body.model_dump(mode="json")}
-    return _json(*run_once(db, op.id, key, "alerts.update", payload, effect))
+    return answer_once(
+        db,
+        user_id=op.id,
+        key=key,
+        scope="alerts.update",
+        payload={"identifier": identifier, **body.model_dump(mode="json")},
+        answer=lambda: alert_out(crud.update(db, author=op, identifier=identifier, body=body)),
+    )
 
 
 @operator.post("/{identifier}/cancel", response_model=AlertOut, status_code=201)
@@ -144,11 +149,14 @@ def cancel(
     assert op.id is not None
     note = body.note if body else None
 
-    def effect() -> tuple[int, dict[str, Any]]:
-        return 201, alert_out(crud.cancel(db, op, identifier, note)).model_dump(mode="json")
-
-    payload = {"identifier": identifier, "note": note}
-    return _json(*run_once(db, op.id, key, "alerts.cancel", payload, effect))
+    return answer_once(
+        db,
+        user_id=op.id,
+        key=key,
+        scope="alerts.cancel",
+        payload={"identifier": identifier, "note": note},
+        answer=lambda: alert_out(crud.cancel(db, author=op, identifier=identifier, note=note)),
+    )
 
 
 # ---------------------------------------------------------------- CAP 1.2 and Atom (public)
@@ -161,7 +169,7 @@ def cancel(
 )
 def alert_xml(identifier: str, db: DbDep) -> Response:
     """One CAP 1.2 message, valid against the OASIS schema."""
-    alert = crud.get_public(db, identifier)
+    alert = crud.get_public(db, identifier=identifier)
     return Response(cap.alert_xml(alert), media_type=cap.CAP_MIME, headers=XML_CACHE)
 
 
@@ -176,7 +184,7 @@ def feed_atom(
     """Current public alerts, newest first; each entry links to its CAP XML (PUBLIC_BASE_URL)."""
     now = utcnow()
     base = public_url.base_url(settings, request)  # never the Host header
-    body = cap.atom_feed(crud.current(db, now), base, lang, now)
+    body = cap.atom_feed(crud.current(db, now=now), base, lang, now)
     return Response(body, media_type=cap.ATOM_MIME, headers=XML_CACHE)
 
 

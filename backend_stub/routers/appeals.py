@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
@@ -12,10 +12,10 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from backend_stub.crud import appeals as crud
-from backend_stub.crud.idempotency import run_once
 from backend_stub.deps import CurrentUser, DbDep, LangDep
 from backend_stub.models import Appeal, User
 from backend_stub.presenters.appeals import appeal_out, similar_out
+from backend_stub.presenters.idempotent import answer_once
 from backend_stub.schemas.appeals import (
     AppealCreate,
     AppealOut,
@@ -32,10 +32,6 @@ router = APIRouter(prefix="/api/v1/appeals", tags=["appeals"])
 IdemKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)]
 
 
-def _json(status: int, body: Any) -> JSONResponse:
-    return JSONResponse(body, status_code=status)
-
-
 @router.post("", response_model=AppealOut, status_code=201)
 def create(
     body: AppealCreate, user: CurrentUser, db: DbDep, lang: LangDep, key: IdemKey = None
@@ -44,19 +40,13 @@ def create(
     result; the same key with a different body is 422."""
     assert user.id is not None
 
-    def effect() -> tuple[int, dict[str, Any]]:
-        appeal = crud.create_appeal(db, user, body)
-        return 201, appeal_out(db, appeal, lang=lang).model_dump(mode="json")
-
-    return _json(
-        *run_once(
-            db,
-            user.id,
-            key or f"appeal:{body.client_id}",
-            "appeals.create",
-            body.model_dump(mode="json"),
-            effect,
-        )
+    return answer_once(
+        db,
+        user_id=user.id,
+        key=key or f"appeal:{body.client_id}",
+        scope="appeals.create",
+        payload=body.model_dump(mode="json"),
+        answer=lambda: appeal_out(db, crud.create_appeal(db, user=user, data=body), lang=lang),
     )
 
 
@@ -87,7 +77,7 @@ def similar(
     """Appeals of the same subclass within ~150 m in the last 24 h: 'support this one instead'.
     The caller's own in full; another resident's only if its kind is public, with no address and
     the distance to its ~100 m grid cell (nothing that finds or names that resident)."""
-    found = crud.similar_for(db, user, subclass_code, lat, lon)
+    found = crud.similar_for(db, user=user, subclass_code=subclass_code, lat=lat, lon=lon)
     return [similar_out(a, d, own=own) for a, d, own in found]
 
 
@@ -111,12 +101,19 @@ class _OnOwnAppeal:
         db = self.db
         appeal = crud.own_appeal(db, user=self.user, appeal_id=self.appeal_id, owner_only=True)
 
-        def effect() -> tuple[int, dict[str, Any]]:
+        def answer() -> AppealOut:
             apply(appeal)
-            return 200, appeal_out(db, appeal, lang=self.lang).model_dump(mode="json")
+            return appeal_out(db, appeal, lang=self.lang)
 
-        payload = {"appeal_id": self.appeal_id, **body.model_dump(mode="json")}
-        return _json(*run_once(db, self.user.id, self.key, scope, payload, effect))
+        return answer_once(
+            db,
+            user_id=self.user.id,
+            key=self.key,
+            scope=scope,
+            payload={"appeal_id": self.appeal_id, **body.model_dump(mode="json")},
+            answer=answer,
+            status=200,
+        )
 
 
 def _on_own_appeal(
@@ -134,7 +131,9 @@ def rate(body: RatingIn, action: OnOwnAppeal) -> JSONResponse:
     return action.run(
         "appeals.rate",
         body,
-        lambda a: crud.rate(action.db, action.user, a, body.score, body.comment),
+        lambda a: crud.rate(
+            action.db, user=action.user, appeal=a, score=body.score, comment=body.comment
+        ),
     )
 
 
@@ -142,7 +141,9 @@ def rate(body: RatingIn, action: OnOwnAppeal) -> JSONResponse:
 def reopen(body: ReasonIn, action: OnOwnAppeal) -> JSONResponse:
     """Reopen a closed appeal with a reason: it goes back into work."""
     return action.run(
-        "appeals.reopen", body, lambda a: crud.reopen(action.db, action.user, a, body.reason)
+        "appeals.reopen",
+        body,
+        lambda a: crud.reopen(action.db, user=action.user, appeal=a, reason=body.reason),
     )
 
 
@@ -150,5 +151,7 @@ def reopen(body: ReasonIn, action: OnOwnAppeal) -> JSONResponse:
 def complain(body: ReasonIn, action: OnOwnAppeal) -> JSONResponse:
     """A complaint about the handling of the appeal."""
     return action.run(
-        "appeals.complain", body, lambda a: crud.complain(action.db, action.user, a, body.reason)
+        "appeals.complain",
+        body,
+        lambda a: crud.complain(action.db, user=action.user, appeal=a, text=body.reason),
     )

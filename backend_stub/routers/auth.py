@@ -26,7 +26,7 @@ def request_code(
     body: OtpRequest, request: Request, db: DbDep, settings: SettingsDep, lang: LangDep
 ) -> OtpRequested:
     phone = otp_crud.parse_phone(body.phone)
-    issued = otp_crud.issue_code(db, settings, phone, client_ip(request))
+    issued = otp_crud.issue_code(db, settings=settings, phone=phone, client_ip=client_ip(request))
     db.commit()  # the code and its limits settle first: nothing is held open during the SMS
     sms.send_code(request.app.state.sms, settings, phone=phone, code=issued.code, lang=lang)
     log.info("code sent to %s", mask_phone(phone))
@@ -38,9 +38,9 @@ def request_code(
 @router.post("/otp/verify", response_model=TokenOut, responses=CHECKS_CODE)
 def verify_code(body: OtpVerify, db: DbDep, settings: SettingsDep, lang: LangDep) -> TokenOut:
     phone = otp_crud.parse_phone(body.phone)
-    otp_crud.verify_code(db, settings, phone, body.code)
+    otp_crud.verify_code(db, settings=settings, phone=phone, code=body.code)
     user = users_crud.user_by_phone(db, phone=phone, language=lang)
-    pair = sessions_crud.start_session(db, settings, user)
+    pair = sessions_crud.start_session(db, settings=settings, user=user)
     db.commit()
     return token_out(user, pair)
 
@@ -51,7 +51,7 @@ def verify_code(body: OtpVerify, db: DbDep, settings: SettingsDep, lang: LangDep
     responses=refused({401: "an unknown, used or expired token"}),
 )
 def refresh(body: RefreshIn, db: DbDep, settings: SettingsDep) -> TokenOut:
-    rotated = sessions_crud.rotate(db, settings, body.refresh_token)
+    rotated = sessions_crud.rotate(db, settings=settings, refresh_token=body.refresh_token)
     if rotated is None:
         raise ApiError(401, "invalid_token")
     user, pair = rotated
@@ -63,8 +63,8 @@ def refresh(body: RefreshIn, db: DbDep, settings: SettingsDep) -> TokenOut:
 def logout(request: Request, user: CurrentUser, db: DbDep, settings: SettingsDep) -> Response:
     """End this sign-in; its push streams end with it (the resident's other devices stay)."""
     token = bearer_token(request)
-    auth = sessions_crud.session_for_access_token(db, settings, token or "")
+    auth = sessions_crud.session_for_access_token(db, settings=settings, token=token or "")
     if auth is not None:
-        sessions_crud.revoke(db, auth)
+        sessions_crud.revoke(db, auth=auth)
         db.commit()
     return Response(status_code=204)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 
 from backend_stub.crud import chat as crud
 from backend_stub.crud.appeals import own_appeal
-from backend_stub.crud.idempotency import run_once
 from backend_stub.deps import CurrentUser, DbDep
 from backend_stub.presenters.chat import message_out
+from backend_stub.presenters.idempotent import answer_once
 from backend_stub.schemas.chat import MessageIn, MessageOut, ReadIn
 from backend_stub.schemas.common import MAX_ID, IdPath
 
@@ -27,7 +27,9 @@ def list_messages(
 ) -> list[MessageOut]:
     appeal = own_appeal(db, user=user, appeal_id=appeal_id)
     assert appeal.id is not None
-    return [message_out(db, m) for m in crud.messages_of(db, appeal.id, after_id)]
+    return [
+        message_out(db, m) for m in crud.messages_of(db, appeal_id=appeal.id, after_id=after_id)
+    ]
 
 
 @router.post("", response_model=MessageOut, status_code=201)
@@ -42,24 +44,21 @@ def send_message(
     assert user.id is not None
     appeal = own_appeal(db, user=user, appeal_id=appeal_id)
 
-    def effect() -> tuple[int, dict[str, Any]]:
-        message = crud.post_message(db, user, appeal, body)
-        return 201, message_out(db, message).model_dump(mode="json")
-
-    status, out = run_once(
+    return answer_once(
         db,
-        user.id,
-        key or f"message:{body.client_id}",
-        "chat.send",
-        {"appeal_id": appeal_id, **body.model_dump(mode="json")},
-        effect,
+        user_id=user.id,
+        key=key or f"message:{body.client_id}",
+        scope="chat.send",
+        payload={"appeal_id": appeal_id, **body.model_dump(mode="json")},
+        answer=lambda: message_out(
+            db, crud.post_message(db, author=user, appeal=appeal, data=body)
+        ),
     )
-    return JSONResponse(out, status_code=status)
 
 
 @router.post("/read", response_model=dict[str, int])
 def mark_read(appeal_id: IdPath, body: ReadIn, user: CurrentUser, db: DbDep) -> dict[str, int]:
     appeal = own_appeal(db, user=user, appeal_id=appeal_id)
-    changed = crud.mark_read(db, user, appeal, body.up_to_id)
+    changed = crud.mark_read(db, reader=user, appeal=appeal, up_to_id=body.up_to_id)
     db.commit()
     return {"marked": changed}

@@ -53,7 +53,9 @@ def forward(
     """Forward one's own appeal to an emergency service (idempotent per appeal and service)."""
     appeal = appeals_crud.own_appeal(db, user=user, appeal_id=appeal_id, owner_only=True)
     base = public_url.base_url(settings, request)  # never the Host header
-    fwd, created = crud.request_forward(db, settings, user, appeal, body.service, base)
+    fwd, created = crud.request_forward(
+        db, settings=settings, user=user, appeal=appeal, service=body.service, base_url=base
+    )
     if created:
         emergency_worker.wake(engine)
     else:
@@ -66,7 +68,7 @@ def forwards(appeal_id: IdPath, user: CurrentUser, db: DbDep) -> list[ForwardOut
     """The appeal's forwards: sent, accepted (id and time) or not confirmed (call `phone`)."""
     appeal = appeals_crud.own_appeal(db, user=user, appeal_id=appeal_id)
     assert appeal.id is not None
-    return [forward_out(f) for f in crud.forwards_of(db, appeal.id)]
+    return [forward_out(f) for f in crud.forwards_of(db, appeal_id=appeal.id)]
 
 
 @router.post("/emergency/callback", response_model=CallbackOut)
@@ -82,17 +84,17 @@ def callback(
     if not secret or not same(secret, expected):
         raise ApiError(401, "not_authenticated")
     parsed = crud.parse_key(body.idempotency_key)
-    fwd = crud.get(db, *parsed) if parsed else None
+    fwd = crud.get(db, appeal_id=parsed[0], service=parsed[1]) if parsed else None
     if fwd is None:
         raise ApiError(404, "not_found")
     appeal = appeals_crud.get_appeal(db, appeal_id=fwd.appeal_id)
     if crud.mark_accepted(
         db,
-        fwd,
-        appeal,
-        body.acceptance_id,
-        body.accepted_at,
-        utcnow(),
+        fwd=fwd,
+        appeal=appeal,
+        acceptance_id=body.acceptance_id,
+        accepted_at=body.accepted_at,
+        now=utcnow(),
         external_id=body.incident_id,
     ):
         db.commit()

@@ -67,7 +67,7 @@ class Caller:
 
 def _authenticate(engine: Engine, settings: Settings, token: str) -> Caller | None:
     with Session(engine) as db:
-        found = sessions_crud.signed_in(db, settings, token)
+        found = sessions_crud.signed_in(db, settings=settings, token=token)
         if found is None:
             return None
         user, auth = found
@@ -96,8 +96,8 @@ def _backlog(engine: Engine, user_id: int, cursor: int | None) -> Backlog:
     """Rows after `cursor` (none without one), whether more remain, and the stream position."""
     with Session(engine) as db:
         if cursor is None:
-            return [], False, feed.head(db, user_id)
-        rows, more = events_crud.rows_after(db, user_id, cursor, BACKLOG_LIMIT)
+            return [], False, feed.head(db, user_id=user_id)
+        rows, more = events_crud.rows_after(db, user_id=user_id, cursor=cursor, limit=BACKLOG_LIMIT)
     items = [push.PushEvent(r.id or 0, r.user_id, r.entity, r.entity_id) for r in rows]
     return items, more, items[-1].cursor if items else cursor
 

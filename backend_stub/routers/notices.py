@@ -3,15 +3,15 @@ own preferences); operators publish, edit and withdraw them."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 
 from backend_stub.crud import notices as crud
-from backend_stub.crud.idempotency import run_once
 from backend_stub.deps import CurrentOperator, CurrentUser, DbDep
 from backend_stub.geo import DISTRICT_NAMES
+from backend_stub.presenters.idempotent import answer_once
 from backend_stub.presenters.notices import notice_out, notice_page
 from backend_stub.schemas.common import BeforeIdQuery, IdPath
 from backend_stub.schemas.notices import (
@@ -65,7 +65,7 @@ def list_notices(
     if topic:
         topic_sets.append({crud.check_topic(t) for t in topic})
     if mine:
-        own_districts = crud.resident_districts(db, user)
+        own_districts = crud.resident_districts(db, user=user)
         own_topics = crud.resident_topics(user)
         if own_districts:
             district_sets.append(own_districts)
@@ -85,7 +85,7 @@ def list_notices(
 
 @router.get("/api/v1/notices/{notice_id}", response_model=NoticeOut)
 def get_notice(notice_id: IdPath, user: CurrentUser, db: DbDep) -> NoticeOut:
-    return notice_out(crud.get(db, notice_id))
+    return notice_out(crud.get(db, notice_id=notice_id))
 
 
 # ---------------------------------------------------------------- operator
@@ -109,22 +109,25 @@ def publish(body: NoticeIn, op: CurrentOperator, db: DbDep, key: IdemKey = None)
     """Publish a notice. A retry with the same Idempotency-Key returns the first result."""
     assert op.id is not None
 
-    def effect() -> tuple[int, dict[str, Any]]:
-        return 201, notice_out(crud.publish(db, op, body)).model_dump(mode="json")
-
-    status, out = run_once(db, op.id, key, "notices.publish", body.model_dump(mode="json"), effect)
-    return JSONResponse(out, status_code=status)
+    return answer_once(
+        db,
+        user_id=op.id,
+        key=key,
+        scope="notices.publish",
+        payload=body.model_dump(mode="json"),
+        answer=lambda: notice_out(crud.publish(db, author=op, data=body)),
+    )
 
 
 @router.get("/api/v1/operator/notices/{notice_id}", response_model=NoticeOut, tags=["operator"])
 def operator_get(notice_id: IdPath, op: CurrentOperator, db: DbDep) -> NoticeOut:
-    return notice_out(crud.get(db, notice_id))
+    return notice_out(crud.get(db, notice_id=notice_id))
 
 
 @router.put("/api/v1/operator/notices/{notice_id}", response_model=NoticeOut, tags=["operator"])
 def edit(notice_id: IdPath, body: NoticeIn, op: CurrentOperator, db: DbDep) -> NoticeOut:
     """Replace the notice's content (a missing `starts_at` keeps the current start)."""
-    notice = crud.edit(db, crud.get(db, notice_id), body)
+    notice = crud.edit(db, notice=crud.get(db, notice_id=notice_id), data=body)
     db.commit()
     return notice_out(notice)
 
@@ -134,6 +137,6 @@ def edit(notice_id: IdPath, body: NoticeIn, op: CurrentOperator, db: DbDep) -> N
 )
 def withdraw(notice_id: IdPath, op: CurrentOperator, db: DbDep) -> NoticeOut:
     """Withdraw a notice: it moves to the archive (again: no change)."""
-    notice = crud.withdraw(db, crud.get(db, notice_id))
+    notice = crud.withdraw(db, notice=crud.get(db, notice_id=notice_id))
     db.commit()
     return notice_out(notice)

@@ -11,7 +11,8 @@
 - Errors here have the Open311 shape `[{"code": <http status>, "description": "..."}]`; the rest
   of the API keeps its own shape.
 - Names and messages are in Russian by default, Kazakh with `?locale=kk` or `Accept-Language: kk`.
-- The shapes (services, requests, texts) are built in `backend_stub.presenters.open311`.
+- The shapes (services, requests, texts) are built in `backend_stub.presenters.open311`; the
+  queries are `backend_stub.crud.open311`.
 """
 
 from __future__ import annotations
@@ -29,22 +30,22 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from backend_stub import classifier, disclosure
 from backend_stub.crud import appeals as crud
+from backend_stub.crud import open311 as open311_crud
 from backend_stub.crud import users as users_crud
 from backend_stub.crud.idempotency import run_once
 from backend_stub.deps import DbDep, SettingsDep
 from backend_stub.errors import ApiError, refused_value
 from backend_stub.geo import ASTANA_DISTRICTS
-from backend_stub.models import Appeal, AppealEvent, User, utcnow
+from backend_stub.models import User, utcnow
 from backend_stub.phone import InvalidPhoneError, normalize_kz_mobile
 from backend_stub.presenters.open311 import (
     ALMATY,
-    MEDIA_EVENT,
     attributes_for,
     error_response,
     language_of,
@@ -64,7 +65,7 @@ from backend_stub.schemas.open311 import (
     ServiceRequestIn,
 )
 from backend_stub.security import same
-from backend_stub.statuses import AppealType, Status
+from backend_stub.statuses import AppealType
 from backend_stub.text import clean_text
 
 log = logging.getLogger("city109.open311")
@@ -272,14 +273,10 @@ def create_request(
     assert user.id is not None
 
     def effect() -> tuple[int, dict[str, Any]]:
-        appeal = crud.create_appeal(db, user, appeal_in, channel="open311")
+        appeal = crud.create_appeal(db, user=user, data=appeal_in, channel="open311")
         assert appeal.id is not None
         if media_url:
-            db.add(
-                AppealEvent(
-                    appeal_id=appeal.id, actor_role="system", kind=MEDIA_EVENT, note=media_url
-                )
-            )
+            open311_crud.keep_media_url(db, appeal_id=appeal.id, url=media_url)
         notice = text(
             "notice_created", lang, number=appeal.number, expected=local_time(appeal.due_at)
         )
@@ -288,7 +285,14 @@ def create_request(
         )
         return 201, created.model_dump(mode="json")
 
-    status, answer = run_once(db, user.id, key or client_key, "open311.requests", payload, effect)
+    status, answer = run_once(
+        db,
+        user_id=user.id,
+        key=key or client_key,
+        scope="open311.requests",
+        payload=payload,
+        effect=effect,
+    )
     return JSONResponse([answer], status_code=status)
 
 
@@ -347,25 +351,19 @@ def list_requests(
     """Requests newest first: by default those of the last 90 days, at most 1000. Without
     `api_key` only publishable ones, coarsened; with it all, in full."""
     ids = _codes(service_request_id)[:MAX_RESULTS]
-    query = select(Appeal) if full else select(Appeal).where(*disclosure.publishable_where())
-    if ids:
-        query = query.where(col(Appeal.number).in_(ids))
-    else:
-        start, end = _moment(start_date, "start_date"), _moment(end_date, "end_date")
-        if start is None:
-            start = (end or utcnow()) - DEFAULT_WINDOW
-        query = query.where(col(Appeal.created_at) >= start)
-        if end is not None:
-            query = query.where(col(Appeal.created_at) <= end)
-        if codes := _codes(service_code):
-            query = query.where(col(Appeal.subclass_code).in_(codes))
-        if status == "closed":
-            query = query.where(Appeal.status == Status.CLOSED.value)
-        elif status == "open":
-            query = query.where(Appeal.status != Status.CLOSED.value)
-    rows = db.exec(
-        query.order_by(col(Appeal.created_at).desc(), col(Appeal.id).desc()).limit(MAX_RESULTS)
-    ).all()
+    start, end = (
+        (None, None) if ids else (_moment(start_date, "start_date"), _moment(end_date, "end_date"))
+    )
+    rows = open311_crud.find_requests(
+        db,
+        full=full,
+        numbers=ids,
+        start=start or (end or utcnow()) - DEFAULT_WINDOW,
+        end=end,
+        codes=_codes(service_code),
+        status=status,
+        limit=MAX_RESULTS,
+    )
     return requests_out(db, rows, lang, full=full)
 
 
@@ -377,7 +375,7 @@ def get_request(
 ) -> list[ServiceRequest]:
     """One request by its number, as a one-item list (Open311 answers lists). Without `api_key`
     a request that is not publishable is a 404, as if there were none."""
-    appeal = db.exec(select(Appeal).where(Appeal.number == service_request_id)).first()
+    appeal = open311_crud.by_number(db, number=service_request_id)
     if appeal is None or not (full or disclosure.publishable(appeal)):
         raise ApiError(404, "not_found")
     return requests_out(db, [appeal], lang, full=full)

@@ -53,11 +53,11 @@ def change_status(
 ) -> OperatorAppealOut:
     appeal = crud.change_status(
         db,
-        op,
-        crud.get_appeal(db, appeal_id=appeal_id),
-        body.to_status,
-        body.note,
-        body.service_code,
+        operator=op,
+        appeal=crud.get_appeal(db, appeal_id=appeal_id),
+        to_status=body.to_status,
+        note=body.note,
+        service_code=body.service_code,
     )
     db.commit()
     return operator_appeal_out(db, appeal, lang=lang)
@@ -69,7 +69,11 @@ def close(
 ) -> OperatorAppealOut:
     """Close with a result text and optionally the executor's 'after' photos (SPEC 32-1)."""
     appeal = crud.close(
-        db, op, crud.get_appeal(db, appeal_id=appeal_id), body.result_text, body.after_media_ids
+        db,
+        operator=op,
+        appeal=crud.get_appeal(db, appeal_id=appeal_id),
+        result_text=body.result_text,
+        after_media_ids=body.after_media_ids,
     )
     db.commit()
     return operator_appeal_out(db, appeal, lang=lang)

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 
 from backend_stub.crud import places as crud
-from backend_stub.crud.idempotency import run_once
 from backend_stub.deps import CurrentOperator, DbDep
+from backend_stub.presenters.idempotent import answer_once
 from backend_stub.presenters.places import bundle_out, contacts_out, nearby_out, place_out
 from backend_stub.schemas.common import IdPath
 from backend_stub.schemas.places import (
@@ -83,16 +83,19 @@ def create_place(
     """Add a place. A retry with the same Idempotency-Key returns the first result."""
     assert op.id is not None
 
-    def effect() -> tuple[int, dict[str, Any]]:
-        return 201, place_out(crud.create(db, body)).model_dump(mode="json")
-
-    status, out = run_once(db, op.id, key, "places.create", body.model_dump(mode="json"), effect)
-    return JSONResponse(out, status_code=status)
+    return answer_once(
+        db,
+        user_id=op.id,
+        key=key,
+        scope="places.create",
+        payload=body.model_dump(mode="json"),
+        answer=lambda: place_out(crud.create(db, data=body)),
+    )
 
 
 @router.put("/api/v1/operator/places/{place_id}", response_model=PlaceOut, tags=["operator"])
 def edit_place(place_id: IdPath, body: PlaceIn, op: CurrentOperator, db: DbDep) -> PlaceOut:
-    place = crud.edit(db, crud.get(db, place_id), body)
+    place = crud.edit(db, place=crud.get(db, place_id=place_id), data=body)
     db.commit()
     return place_out(place)
 
@@ -100,6 +103,6 @@ def edit_place(place_id: IdPath, body: PlaceIn, op: CurrentOperator, db: DbDep) 
 @router.post("/api/v1/operator/places/{place_id}/state", response_model=PlaceOut, tags=["operator"])
 def change_state(place_id: IdPath, body: PlaceStateIn, op: CurrentOperator, db: DbDep) -> PlaceOut:
     """Open, close or mark full (optionally with new hours text)."""
-    place = crud.set_state(db, crud.get(db, place_id), body)
+    place = crud.set_state(db, place=crud.get(db, place_id=place_id), data=body)
     db.commit()
     return place_out(place)

@@ -33,7 +33,7 @@ def get_profile(user: CurrentUser, db: DbDep) -> ProfileOut:
 
 @router.patch("", response_model=ProfileOut)
 def patch_profile(body: ProfilePatch, user: CurrentUser, db: DbDep) -> ProfileOut:
-    users_crud.update_profile(db, user, body)
+    users_crud.update_profile(db, user=user, patch=body)
     db.commit()
     return profile_out(db, user)
 
@@ -48,7 +48,7 @@ def add_address(body: AddressIn, user: CurrentUser, db: DbDep) -> AddressOut:
 @router.put("/addresses/{address_id}", response_model=AddressOut)
 def edit_address(address_id: IdPath, body: AddressIn, user: CurrentUser, db: DbDep) -> AddressOut:
     address = users_crud.save_address(
-        db, users_crud.own_address(db, user=user, address_id=address_id), body
+        db, address=users_crud.own_address(db, user=user, address_id=address_id), data=body
     )
     db.commit()
     return address_out(address)
@@ -73,7 +73,12 @@ def request_phone_change(
     """Send a code to the NEW number: changing the phone binds a new authenticator."""
     phone = otp_crud.parse_phone(body.phone)
     issued = otp_crud.issue_code(
-        db, settings, phone, client_ip(request), purpose="change_phone", user_id=user.id
+        db,
+        settings=settings,
+        phone=phone,
+        client_ip=client_ip(request),
+        purpose="change_phone",
+        user_id=user.id,
     )
     db.commit()  # as for sign-in: nothing is held open during the SMS
     sms.send_code(request.app.state.sms, settings, phone=phone, code=issued.code, lang=lang)
@@ -97,13 +102,17 @@ def verify_phone_change(
     """The new number becomes the account's; every other sign-in of the resident ends (they
     were made with the old number) and so do the resident's push streams (the app reconnects)."""
     phone = otp_crud.parse_phone(body.phone)
-    challenge = otp_crud.verify_code(db, settings, phone, body.code, purpose="change_phone")
+    challenge = otp_crud.verify_code(
+        db, settings=settings, phone=phone, code=body.code, purpose="change_phone"
+    )
     if challenge.user_id != user.id:
         raise ApiError(400, "code_expired")
     users_crud.change_phone(db, user=user, phone=phone)
     assert user.id is not None
-    current = sessions_crud.session_for_access_token(db, settings, bearer_token(request) or "")
-    sessions_crud.revoke_others(db, user.id, keep=current.id if current else None)
+    current = sessions_crud.session_for_access_token(
+        db, settings=settings, token=bearer_token(request) or ""
+    )
+    sessions_crud.revoke_others(db, user_id=user.id, keep=current.id if current else None)
     push.end_streams_after_commit(db, users=[user.id])
     db.commit()
     return profile_out(db, user)

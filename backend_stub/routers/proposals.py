@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import FileResponse, JSONResponse
 
 from backend_stub.crud import proposals as crud
-from backend_stub.crud.idempotency import run_once
 from backend_stub.deps import CurrentOperator, CurrentUser, DbDep, SettingsDep
+from backend_stub.presenters.idempotent import answer_once
 from backend_stub.presenters.media import file_response
 from backend_stub.presenters.proposals import operator_out, outs_for, proposal_out
 from backend_stub.schemas.common import BeforeIdQuery, IdPath
@@ -49,19 +49,16 @@ def create(body: ProposalIn, user: CurrentUser, db: DbDep, key: IdemKey = None) 
     returns the first result; the same key with a different body is 422."""
     assert user.id is not None
 
-    def effect() -> tuple[int, dict[str, Any]]:
-        proposal = crud.create_proposal(db, user, body)
-        return 201, proposal_out(db, proposal, user, supported=False).model_dump(mode="json")
-
-    status, answer = run_once(
+    return answer_once(
         db,
-        user.id,
-        key or f"proposal:{body.client_id}",
-        "proposals.create",
-        body.model_dump(mode="json"),
-        effect,
+        user_id=user.id,
+        key=key or f"proposal:{body.client_id}",
+        scope="proposals.create",
+        payload=body.model_dump(mode="json"),
+        answer=lambda: proposal_out(
+            db, crud.create_proposal(db, user=user, data=body), user, supported=False
+        ),
     )
-    return JSONResponse(answer, status_code=status)
 
 
 @router.get("/proposals", response_model=ProposalPage)
@@ -76,7 +73,7 @@ def list_proposals(
     """Published proposals and the caller's own (any state), newest first; `mine` for only
     the caller's own."""
     rows = crud.list_visible(
-        db, user, mine=mine, category=category, before_id=before_id, limit=limit
+        db, user=user, mine=mine, category=category, before_id=before_id, limit=limit
     )
     return ProposalPage(
         items=outs_for(db, user, rows),
@@ -86,7 +83,7 @@ def list_proposals(
 
 @router.get("/proposals/{proposal_id}", response_model=ProposalOut)
 def get_proposal(proposal_id: IdPath, user: CurrentUser, db: DbDep) -> ProposalOut:
-    return proposal_out(db, crud.visible_proposal(db, user, proposal_id), user)
+    return proposal_out(db, crud.visible_proposal(db, user=user, proposal_id=proposal_id), user)
 
 
 @router.get(
@@ -98,20 +95,26 @@ def photo(
     proposal_id: IdPath, media_id: str, user: CurrentUser, db: DbDep, settings: SettingsDep
 ) -> FileResponse:
     """A photo of a proposal the caller may see (published, or their own)."""
-    return file_response(settings, crud.photo_of(db, user, proposal_id, media_id))
+    return file_response(
+        settings, crud.photo_of(db, user=user, proposal_id=proposal_id, media_id=media_id)
+    )
 
 
 @router.post("/proposals/{proposal_id}/support", response_model=ProposalOut)
 def support(proposal_id: IdPath, user: CurrentUser, db: DbDep) -> ProposalOut:
     """Support a published proposal once; again is a harmless retry."""
-    proposal = crud.support(db, user=user, proposal=crud.visible_proposal(db, user, proposal_id))
+    proposal = crud.support(
+        db, user=user, proposal=crud.visible_proposal(db, user=user, proposal_id=proposal_id)
+    )
     db.commit()
     return proposal_out(db, proposal, user, supported=True)
 
 
 @router.delete("/proposals/{proposal_id}/support", response_model=ProposalOut)
 def withdraw(proposal_id: IdPath, user: CurrentUser, db: DbDep) -> ProposalOut:
-    proposal = crud.withdraw(db, user=user, proposal=crud.visible_proposal(db, user, proposal_id))
+    proposal = crud.withdraw(
+        db, user=user, proposal=crud.visible_proposal(db, user=user, proposal_id=proposal_id)
+    )
     db.commit()
     return proposal_out(db, proposal, user, supported=False)
 
@@ -139,6 +142,8 @@ def moderate(
     proposal_id: IdPath, body: ModerationIn, op: CurrentOperator, db: DbDep
 ) -> OperatorProposalOut:
     """Publish or reject (a rejection needs a note for the author)."""
-    proposal = crud.moderate(db, op, crud.get_proposal(db, proposal_id), body)
+    proposal = crud.moderate(
+        db, operator=op, proposal=crud.get_proposal(db, proposal_id=proposal_id), data=body
+    )
     db.commit()
     return operator_out(db, proposal)

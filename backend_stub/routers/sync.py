@@ -43,11 +43,13 @@ def sync(
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Any:
     assert user.id is not None
-    head = feed.head(db, user.id)
+    head = feed.head(db, user_id=user.id)
     etag = _etag(user, head)
     if head <= cursor and if_none_match == etag:
         return Response(status_code=304, headers={"ETag": etag})
-    by_entity, new_cursor, has_more = feed.changes_since(db, user.id, cursor, limit)
+    by_entity, new_cursor, has_more = feed.changes_since(
+        db, user_id=user.id, cursor=cursor, limit=limit
+    )
     changes = load_changes(db, user, by_entity, lang=lang)
     response.headers["ETag"] = _etag(user, new_cursor) if has_more else etag
     return SyncOut(cursor=new_cursor, has_more=has_more, changes=changes)

@@ -104,7 +104,7 @@ def build_payload(
             applicant["phone"] = appeal.applicant_phone
     media = [
         {"url": f"{base}/api/v1/media/{m.id}", "kind": m.kind, "content_type": m.content_type}
-        for m in media_for_appeal(db, appeal.id)
+        for m in media_for_appeal(db, appeal_id=appeal.id)
         if m.role == "applicant" and m.message_id is None
     ]
     return {

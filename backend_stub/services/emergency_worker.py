@@ -34,6 +34,7 @@ from backend_stub.crud import emergency as crud
 from backend_stub.models import Appeal, EmergencyForward, utcnow
 from backend_stub.schemas.emergency import ForwardState
 from backend_stub.services import emergency_adapter as adapter
+from backend_stub.services.steps import step_in_thread
 
 log = logging.getLogger("city109.emergency")
 
@@ -65,7 +66,14 @@ class _Step:
             return False
         db.refresh(fwd)
         acceptance_id, accepted_at = incident.accepted
-        if crud.mark_accepted(db, fwd, self.appeal, acceptance_id, accepted_at, self.now):
+        if crud.mark_accepted(
+            db,
+            fwd=fwd,
+            appeal=self.appeal,
+            acceptance_id=acceptance_id,
+            accepted_at=accepted_at,
+            now=self.now,
+        ):
             db.commit()
         return True
 
@@ -84,10 +92,10 @@ class _Step:
         db.refresh(fwd)
         crud.record_attempt(
             db,
-            settings,
-            fwd,
-            self.appeal,
-            self.now,
+            settings=settings,
+            fwd=fwd,
+            appeal=self.appeal,
+            now=self.now,
             external_id=incident.incident_id if incident else None,
             already_accepted=incident.accepted if incident else None,
             error=error,
@@ -109,12 +117,12 @@ def step_forward(
             return
         unconfirmed = (ForwardState.PENDING.value, ForwardState.SENT.value)
         if fwd.state in unconfirmed and now >= fwd.confirm_by:
-            crud.mark_not_confirmed(db, settings, fwd, appeal, now)
+            crud.mark_not_confirmed(db, settings=settings, fwd=fwd, appeal=appeal, now=now)
             db.commit()
         if fwd.next_attempt_at is None or now < fwd.next_attempt_at:
             return
         if fwd.attempts >= crud.MAX_ATTEMPTS:
-            crud.mark_failed(db, fwd, appeal, now)
+            crud.mark_failed(db, fwd=fwd, appeal=appeal, now=now)
             db.commit()
             return
         step.send()
@@ -178,13 +186,8 @@ async def run_emergency_worker(engine: Engine, settings: Settings) -> None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), timeout=interval)
             event.clear()
-            work = asyncio.ensure_future(asyncio.to_thread(step_once, engine, settings))
             try:
-                await asyncio.shield(work)
-            except asyncio.CancelledError:
-                with contextlib.suppress(Exception):
-                    await work
-                raise
+                await step_in_thread(step_once, engine, settings)
             except Exception:
                 log.exception("emergency: worker pass failed")
     finally:

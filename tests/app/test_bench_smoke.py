@@ -13,9 +13,9 @@ from typing import ClassVar
 import httpx
 import pytest
 
-from tests.faultproxy import FaultProxy
 from bench.local_store import run_store
 from bench.photo import gps_of, make_phone_jpeg, metadata_left, run_photo
+from tests.faultproxy import FaultProxy
 
 
 def test_phone_jpeg_has_gps_and_the_pipeline_removes_every_trace() -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from app.composition import AppSession
 from app.data.repositories import outbox as ob
+from tests.app.conftest import FakeBackend
 from tests.app.support.sync_harness import Client, FakeClock, Server, new_appeal
 
 pytestmark = pytest.mark.anyio
@@ -103,6 +104,20 @@ async def test_a_disconnected_page_session_stops_syncing_and_resumes_on_reconnec
     await session.close()
     assert not session.sync.running
     await session.resume()  # a closed session stays closed
+    assert not session.sync.running
+
+
+async def test_a_started_session_runs_its_background_work_until_closed(
+    make_session: Callable[[], AppSession], backend: FakeBackend
+) -> None:
+    """`start()` is all a page does: the sync engine runs and the classifier cache is
+    revalidated in the background; `close()` stops the engine."""
+    session = make_session()
+    await session.start()
+    assert session.sync.running
+    await session.new_appeal.settle()
+    assert backend.calls("/api/v1/classifier")
+    await session.close()
     assert not session.sync.running
 
 

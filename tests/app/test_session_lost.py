@@ -34,8 +34,8 @@ from app.domain.phone import format_phone
 from app.errors import ApiError, NetworkError
 from backend_stub.config import Settings
 from backend_stub.main import create_app
-from tests.faultproxy import PORTAL_PAGE, FaultProxy, raw_response
 from tests.app.support.sync_harness import first_subclass
+from tests.faultproxy import PORTAL_PAGE, FaultProxy, raw_response
 from tests.live import live_app
 
 pytestmark = pytest.mark.anyio

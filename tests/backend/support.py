@@ -1,9 +1,11 @@
 """Helpers shared by the backend's tests: an operator made from a signed-in resident, the
-settings of a production deployment, and publishing through the operator console's form."""
+settings of a production deployment, a signed-in client of the operator console and publishing
+through its forms."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +13,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from backend_stub.config import Settings
+from backend_stub.main import create_app
 from backend_stub.models import User
 from tests.conftest import sign_in
 
 OPERATOR_PHONE = "+77019990000"
+CONSOLE_PASSWORD = "s3cret-operator-pass"
 
 
 def make_operator(client: TestClient, phone: str = OPERATOR_PHONE) -> dict[str, str]:
@@ -45,6 +49,15 @@ def production_settings(data_dir: Path, **over: Any) -> Settings:
         **over,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@contextmanager
+def console_client(settings: Settings) -> Iterator[TestClient]:
+    """A client of the operator console, signed in with its password (no redirects followed)."""
+    settings.operator_password = CONSOLE_PASSWORD
+    with TestClient(create_app(settings), follow_redirects=False) as c:
+        assert c.post("/console/login", data={"password": CONSOLE_PASSWORD}).status_code == 303
+        yield c
 
 
 def console_publish_once(

@@ -27,9 +27,8 @@ from backend_stub.geo import (
     point_in_circle,
     point_in_polygon,
 )
-from backend_stub.main import create_app
 from backend_stub.models import Alert, FeedEvent
-from tests.backend.support import console_publish_once
+from tests.backend.support import console_client, console_publish_once
 from tests.backend.test_appeals import make_operator
 from tests.conftest import sign_in
 
@@ -613,14 +612,10 @@ def test_demo_alerts_are_seeded_once(client: TestClient) -> None:
 
 # ---------------------------------------------------------------- console
 
-PASSWORD = "s3cret-operator-pass"
-
 
 @pytest.fixture
 def cclient(settings: Settings) -> Iterator[TestClient]:
-    settings.operator_password = PASSWORD
-    with TestClient(create_app(settings), follow_redirects=False) as c:
-        assert c.post("/console/login", data={"password": PASSWORD}).status_code == 303
+    with console_client(settings) as c:
         yield c
 
 

@@ -323,17 +323,17 @@ def test_only_committed_rows_are_pushed(tmp_path: Path) -> None:
     broker.publish = published.extend  # type: ignore[method-assign]
 
     with Session(engine) as db:
-        feed.record(db, None, "alert", "rolled-back")
+        feed.record(db, user_id=None, entity="alert", entity_id="rolled-back")
         db.flush()
         db.rollback()
         assert published == []
-        feed.record(db, None, "alert", "kept")
+        feed.record(db, user_id=None, entity="alert", entity_id="kept")
         savepoint = db.begin_nested()
-        feed.record(db, None, "alert", "savepoint-undone")
+        feed.record(db, user_id=None, entity="alert", entity_id="savepoint-undone")
         db.flush()
         savepoint.rollback()
         inner = db.begin_nested()
-        feed.record(db, None, "alert", "savepoint-kept")
+        feed.record(db, user_id=None, entity="alert", entity_id="savepoint-kept")
         inner.commit()
         assert published == []  # a released savepoint is not a commit yet
         db.commit()
@@ -342,7 +342,7 @@ def test_only_committed_rows_are_pushed(tmp_path: Path) -> None:
         ids = {r.entity_id: r.id for r in db.exec(select(FeedEvent)).all()}
     assert [p.cursor for p in published] == [ids["kept"], ids["savepoint-kept"]]
     with Session(engine) as db:  # closed without commit: dropped
-        feed.record(db, None, "alert", "never")
+        feed.record(db, user_id=None, entity="alert", entity_id="never")
         db.flush()
     assert len(published) == 2
     engine.dispose()

@@ -244,6 +244,23 @@ def make_appeal(client: TestClient, owner_id: int) -> int:
         return appeal.id
 
 
+def appeal_with_after_photo(
+    client: TestClient, resident: dict[str, str], operator: dict[str, str], media_id: str
+) -> int:
+    """A new appeal of the resident's with the operator's "after" photo `media_id` attached."""
+    appeal_id = make_appeal(client, user_id(client, resident))
+    with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
+        attach_media(
+            db,
+            owner_id=user_id(client, operator),
+            media_ids=[media_id],
+            appeal_id=appeal_id,
+            role="after",
+        )
+        db.commit()
+    return appeal_id
+
+
 def stored_files(settings: Settings) -> set[Path]:
     return {p for p in settings.media_dir.rglob("*") if p.is_file()}
 
@@ -343,17 +360,15 @@ def test_reading_rights(client: TestClient, resident: dict[str, str]) -> None:
     # An operator's "after" photo attached to the resident's appeal: the resident may see it.
     after = upload(client, operator, plain_jpeg(color=BLUE)).json()
     assert client.get(after["url"], headers=resident).status_code == 404
-    appeal_id = make_appeal(client, user_id(client, resident))
+    appeal_with_after_photo(client, resident, operator, after["id"])
     with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
-        attach_media(
-            db, user_id(client, operator), [after["id"]], appeal_id=appeal_id, role="after"
-        )
-        db.commit()
         resident_user = db.get(User, user_id(client, resident))
         stranger_user = db.get(User, user_id(client, stranger))
         row = db.get(MediaFile, after["id"])
         assert resident_user and stranger_user and row
-        assert can_read(db, resident_user, row) and not can_read(db, stranger_user, row)
+        assert can_read(db, user=resident_user, media=row) and not can_read(
+            db, user=stranger_user, media=row
+        )
     assert client.get(after["url"], headers=resident).status_code == 200
     assert client.get(after["url"], headers=stranger).status_code == 404
 
@@ -831,24 +846,28 @@ def test_attach_media_rules(client: TestClient, resident: dict[str, str]) -> Non
     with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
         for bad in ([foreign], ["f" * 32], [mine[2], foreign]):
             with pytest.raises(ApiError) as exc:
-                attach_media(db, me, bad, appeal_id=appeal_a)
+                attach_media(db, owner_id=me, media_ids=bad, appeal_id=appeal_a)
             assert exc.value.status == 422 and exc.value.code == "media_not_yours"
         db.rollback()
-        assert media_for_appeal(db, appeal_a) == []  # all or nothing
+        assert media_for_appeal(db, appeal_id=appeal_a) == []  # all or nothing
 
-        attached = attach_media(db, me, [mine[0], mine[1], mine[0]], appeal_id=appeal_a)
+        attached = attach_media(
+            db, owner_id=me, media_ids=[mine[0], mine[1], mine[0]], appeal_id=appeal_a
+        )
         db.commit()
         assert [m.id for m in attached] == [mine[0], mine[1]]
-        assert {m.id for m in media_for_appeal(db, appeal_a)} == {mine[0], mine[1]}
+        assert {m.id for m in media_for_appeal(db, appeal_id=appeal_a)} == {mine[0], mine[1]}
 
-        again = attach_media(db, me, [mine[0], mine[1]], appeal_id=appeal_a)  # a retry
+        again = attach_media(
+            db, owner_id=me, media_ids=[mine[0], mine[1]], appeal_id=appeal_a
+        )  # a retry
         db.commit()
         assert [m.id for m in again] == [mine[0], mine[1]]
 
         with pytest.raises(ApiError) as exc:
-            attach_media(db, me, [mine[0]], appeal_id=appeal_b)
+            attach_media(db, owner_id=me, media_ids=[mine[0]], appeal_id=appeal_b)
         assert exc.value.code == "media_not_yours"
         with pytest.raises(ApiError):
-            attach_media(db, me, [mine[0]], appeal_id=appeal_a, message_id=1)
-        assert attach_media(db, me, [], appeal_id=appeal_b) == []
-        assert media_for_appeal(db, appeal_b) == []
+            attach_media(db, owner_id=me, media_ids=[mine[0]], appeal_id=appeal_a, message_id=1)
+        assert attach_media(db, owner_id=me, media_ids=[], appeal_id=appeal_b) == []
+        assert media_for_appeal(db, appeal_id=appeal_b) == []

@@ -7,19 +7,16 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session
 
 from backend_stub.config import Settings
 from backend_stub.crud import media as media_crud
-from backend_stub.crud.media import attach_media
 from backend_stub.messages import MESSAGES
 from tests.backend.test_media import (
-    make_appeal,
+    appeal_with_after_photo,
     make_operator,
     plain_jpeg,
     real_video,
     upload,
-    user_id,
 )
 from tests.conftest import sign_in
 
@@ -70,12 +67,7 @@ def test_only_who_may_read_the_file_gets_a_link(
     # the appeal's owner may link an operator's "after" photo attached to the appeal
     after = upload(client, operator, plain_jpeg()).json()
     assert client.post(f"/api/v1/media/{after['id']}/link", headers=resident).status_code == 404
-    appeal_id = make_appeal(client, user_id(client, resident))
-    with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
-        attach_media(
-            db, user_id(client, operator), [after["id"]], appeal_id=appeal_id, role="after"
-        )
-        db.commit()
+    appeal_with_after_photo(client, resident, operator, after["id"])
     assert client.get(link(client, after["id"], resident)).status_code == 200
 
 

@@ -15,10 +15,9 @@ from sqlmodel import Session, func, select
 
 from backend_stub.config import Settings
 from backend_stub.demo.notices import seed_notices
-from backend_stub.main import create_app
 from backend_stub.models import FeedEvent, Notice, NoticeDistrict
 from backend_stub.notice_topics import TOPICS
-from tests.backend.support import console_publish_once
+from tests.backend.support import console_client, console_publish_once
 from tests.backend.test_appeals import make_operator
 
 NOW = datetime.now(UTC)
@@ -336,14 +335,10 @@ def test_demo_notices_are_seeded_once(client: TestClient, resident: dict[str, st
 
 # ---------------------------------------------------------------- console pages
 
-PASSWORD = "s3cret-operator-pass"
-
 
 @pytest.fixture
 def cclient(settings: Settings) -> Iterator[TestClient]:
-    settings.operator_password = PASSWORD
-    with TestClient(create_app(settings), follow_redirects=False) as c:
-        assert c.post("/console/login", data={"password": PASSWORD}).status_code == 303
+    with console_client(settings) as c:
         yield c
 
 

@@ -28,6 +28,7 @@ from tests.e2e.resident import (
     ON_APPEAL,
     dismiss_alert,
     go,
+    on_screen,
     open_app,
     settle,
     shown,
@@ -77,7 +78,7 @@ def emergency_screenshot(page: Page, path: Path) -> None:
 
 def on_page(page: Page, text: str) -> bool:
     """Whether `text` is anywhere on screen (own text or a card's merged label)."""
-    found = page.get_by_text(text, exact=False).or_(page.get_by_label(text, exact=False))
+    found = on_screen(page, text)
     return found.count() > 0
 
 

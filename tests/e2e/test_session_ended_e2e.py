@@ -51,6 +51,8 @@ def end_the_session_on_the_server(app: App) -> None:
 def server_name(app: App) -> str | None:
     """The name on the server, asked with the token the app holds now; None while the app has
     not stored its new session's token yet (the page moves on before the store is written)."""
+    if not app.token():
+        return None
     try:
         return str(app.api("/api/v1/profile").get("full_name"))
     except httpx.HTTPStatusError as exc:

@@ -20,6 +20,7 @@ from tests.e2e.resident import (
     ON_APPEAL,
     UI_TIMEOUT_MS,
     go,
+    on_screen,
     sign_in,
     tap_until,
     type_into,
@@ -121,6 +122,6 @@ def test_the_resident_plays_the_video_of_an_appeal(
     ru_tab = page.get_by_role("tab", name="Обращения")
     tap_until(page, page.get_by_role("button", name="Русский"), ru_tab)
     go(page, ru_tab, "/")
-    card = page.get_by_text(TEXT, exact=False).or_(page.get_by_label(TEXT, exact=False)).first
+    card = on_screen(page, TEXT)
     tap_until(page, card, page.get_by_text(re.compile(r"^Обращение № [0-9-]+$")))
     check_playback(page, "Воспроизвести видео", "Закрыть", shots / "appeal_video_ru.png")

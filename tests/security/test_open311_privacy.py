@@ -285,7 +285,7 @@ def test_publishable_kinds_are_the_same_in_sql_and_python(client: TestClient) ->
                 address="x",
                 emergency=emergency,
             )
-            crud.create_appeal(db, user, body)
+            crud.create_appeal(db, user=user, data=body)
         db.commit()
         rows = db.exec(select(Appeal)).all()
         expected = {a.number for a in rows if disclosure.publishable(a)}

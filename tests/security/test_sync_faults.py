@@ -123,7 +123,7 @@ def test_feed_rows_become_visible_in_id_order(settings: Settings) -> None:
 
     def write(entity_id: str) -> None:
         with Session(engine) as db:
-            feed.record(db, uid, "appeal", entity_id)
+            feed.record(db, user_id=uid, entity="appeal", entity_id=entity_id)
             db.commit()
 
     event.listen(engine, "commit", hold_first)
@@ -136,7 +136,7 @@ def test_feed_rows_become_visible_in_id_order(settings: Settings) -> None:
         t2.join(1.0)
         assert t2.is_alive(), "the second writer committed while the first was still open"
         with Session(engine) as db:
-            assert feed.head(db, uid) == 0  # a reader sees neither yet
+            assert feed.head(db, user_id=uid) == 0  # a reader sees neither yet
         release.set()
         t1.join(20)
         t2.join(20)

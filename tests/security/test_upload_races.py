@@ -185,8 +185,8 @@ def test_a_held_claim_refuses_and_a_dead_ones_claim_is_taken_over(settings: Sett
         location = create_upload(url, auth, 10, "a.mp4", "video/mp4")
         upload_id = location.rsplit("/", 1)[-1]
         with Session(app.state.engine) as db:
-            held = uploads_crud.claim_upload(db, upload_id)
-            assert held is not None and uploads_crud.claim_upload(db, upload_id) is None
+            held = uploads_crud.claim_upload(db, upload_id=upload_id)
+            assert held is not None and uploads_crud.claim_upload(db, upload_id=upload_id) is None
 
         for lang in ("kk", "ru"):
             r = httpx.patch(url + location, content=b"01234", headers=patch_headers(auth, 0, lang))
@@ -204,10 +204,10 @@ def test_a_held_claim_refuses_and_a_dead_ones_claim_is_taken_over(settings: Sett
         r = httpx.patch(url + location, content=b"01234", headers=patch_headers(auth, 0))
         assert r.status_code == 204 and r.headers["upload-offset"] == "5"
         with Session(app.state.engine) as db:
-            assert not uploads_crud.holds_claim(db, upload_id, held)
+            assert not uploads_crud.holds_claim(db, upload_id=upload_id, token=held)
             upload = db.get(Upload, upload_id)
             assert upload is not None
-            assert not uploads_crud.advance_offset(db, upload, 5, 10, held)
+            assert not uploads_crud.advance_offset(db, upload=upload, old=5, new=10, token=held)
             assert db.get(UploadWriter, upload_id) is None  # the taker gave it back
 
         # a refused body gives the claim back too

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from app.data.services.safety_api import SafetyApi
+from app.data.services.city_feeds_api import CityFeedsApi
 from app.data.store.database import Database
 from app.data.store.models import AlertCache, NoticeCache, ReferenceCache, SafetyPref
 from app.observable import Observable
@@ -61,7 +61,7 @@ class LocalCache(Observable):
     def __init__(
         self,
         db: Database,
-        api: SafetyApi,
+        api: CityFeedsApi,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:

@@ -1,1 +1,1 @@
-"""Screens of appeals."""
+"""Following appeals: the list, one appeal (detail, media, chat, rating, reopening, complaint), the status banner and before/after photos."""

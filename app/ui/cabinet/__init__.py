@@ -1,1 +1,1 @@
-"""Screens of cabinet."""
+"""The personal cabinet: its tab (history, analytics), personal data, saved addresses, notification settings."""

@@ -1,1 +1,1 @@
-"""Screens of home."""
+"""The home screen and its tabs."""

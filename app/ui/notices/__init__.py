@@ -1,1 +1,1 @@
-"""Screens of notices."""
+"""Notices of planned and emergency works and events, with the archive and filters."""

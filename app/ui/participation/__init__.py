@@ -1,1 +1,1 @@
-"""Screens of participation."""
+"""Polls, city initiatives and proposals."""

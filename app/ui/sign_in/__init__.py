@@ -1,1 +1,1 @@
-"""Screens of sign in."""
+"""Sign-up and sign-in with an SMS one-time code."""

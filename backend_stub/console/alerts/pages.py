@@ -89,7 +89,7 @@ def render_alert(
     status: int = 200,
 ) -> HTMLResponse:
     now = utcnow()
-    chain = crud.chain_of(db, alert.chain)
+    chain = crud.chain_of(db, chain=alert.chain)
     history = "".join(
         f'<li><a href="/console/alerts/{e(m.identifier)}">{e(m.identifier)}</a> · '
         f"{e(MSG_TYPE_NAMES.get(m.msg_type, m.msg_type))} · {e(fmt_time(m.sent))}"

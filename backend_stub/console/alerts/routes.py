@@ -47,7 +47,7 @@ def alert_list(
     who: ConsoleSession, db: DbDep, before_id: Annotated[int | None, Query(ge=1)] = None
 ) -> Response:
     now = utcnow()
-    rows = crud.list_all(db, before_id, PAGE_SIZE)
+    rows = crud.list_all(db, before_id=before_id, limit=PAGE_SIZE)
     body_rows = []
     for a in rows:
         text_ru, text_kk = a.texts.get("ru", {}), a.texts.get("kk", {})
@@ -89,7 +89,7 @@ def alert_list(
 
 def _alert_or_404(db: Session, who: SignedIn, identifier: str) -> Alert:
     try:
-        return crud.get(db, identifier)
+        return crud.get(db, identifier=identifier)
     except ApiError:
         raise not_found(
             "Оповещение не найдено.", "/console/alerts", "К списку оповещений", csrf=who.csrf
@@ -135,7 +135,7 @@ def create(who: ConsoleForm, db: DbDep, form: PostedForm, client_id: FormShort =
             client_id,
             "console.alerts.publish",
             data.model_dump(mode="json"),
-            lambda: crud.publish(db, who.user, data),
+            lambda: crud.publish(db, author=who.user, body=data),
         )
     return redirect(f"/console/alerts/{identifier}")
 
@@ -162,7 +162,7 @@ def update(
             client_id,
             "console.alerts.update",
             {"identifier": identifier, **data.model_dump(mode="json")},
-            lambda: crud.update(db, who.user, identifier, data),
+            lambda: crud.update(db, author=who.user, identifier=identifier, body=data),
         )
     return redirect(f"/console/alerts/{new_id}")
 
@@ -187,6 +187,6 @@ def cancel(
             client_id,
             "console.alerts.cancel",
             {"identifier": identifier, "note": note},
-            lambda: crud.cancel(db, who.user, identifier, note),
+            lambda: crud.cancel(db, author=who.user, identifier=identifier, note=note),
         )
     return redirect(f"/console/alerts/{new_id}")

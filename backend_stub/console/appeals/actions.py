@@ -74,7 +74,9 @@ def appeal_page(appeal_id: int, who: ConsoleSession, db: DbDep) -> Response:
             Message.appeal_id == appeal.id, Message.author_role == "resident"
         )
     ).one()
-    if last and chat_crud.mark_read(db, who.user, appeal, int(last)):  # the operator saw them
+    if last and chat_crud.mark_read(
+        db, reader=who.user, appeal=appeal, up_to_id=int(last)
+    ):  # the operator saw them
         db.commit()
     return render_appeal(db, who, appeal)
 
@@ -87,9 +89,9 @@ def _store_photo(
     assert op.id is not None
     return media_crud.ingest(
         db,
-        settings,
-        op.id,
-        photo.file,
+        settings=settings,
+        owner_id=op.id,
+        src=photo.file,
         filename=photo.filename or "",
         content_type=photo.content_type,
     )
@@ -122,7 +124,12 @@ def change_status(
     )
     with refusals(db, again, refresh=appeal):
         appeals_crud.change_status(
-            db, who.user, appeal, target.value, note.strip() or None, new_service
+            db,
+            operator=who.user,
+            appeal=appeal,
+            to_status=target.value,
+            note=note.strip() or None,
+            service_code=new_service,
         )
         db.commit()
     return redirect(f"/console/appeals/{appeal_id}")
@@ -164,7 +171,7 @@ def reply(
         media = _store_photo(db, settings, op, photo)
         if media is not None:
             data.attachment_ids = [media.id]
-        chat_crud.post_message(db, op, appeal, data)
+        chat_crud.post_message(db, author=op, appeal=appeal, data=data)
         db.commit()
     return redirect(f"/console/appeals/{appeal_id}")
 
@@ -194,7 +201,13 @@ def close(
     with refusals(db, again, refresh=appeal):
         clean_text(result_text, max_len=4000, field="result_text")  # before a photo is stored
         media = _store_photo(db, settings, who.user, photo)
-        appeals_crud.close(db, who.user, appeal, result_text, [media.id] if media else [])
+        appeals_crud.close(
+            db,
+            operator=who.user,
+            appeal=appeal,
+            result_text=result_text,
+            after_media_ids=[media.id] if media else [],
+        )
         db.commit()
     return redirect(f"/console/appeals/{appeal_id}")
 
@@ -202,8 +215,8 @@ def close(
 @router.get("/media/{media_id}")
 def media_file(media_id: str, who: ConsoleSession, db: DbDep, settings: SettingsDep) -> Response:
     """A stored photo or video, for the signed-in console operator."""
-    media = media_crud.get_media(db, media_id)
-    if media is None or not media_crud.can_read(db, who.user, media):
+    media = media_crud.get_media(db, media_id=media_id)
+    if media is None or not media_crud.can_read(db, user=who.user, media=media):
         return html_response("Не найдено", 404)
     path = media_crud.media_path(settings, media)
     if not path.is_file():

@@ -26,9 +26,10 @@ from backend_stub.console.auth import SignedIn
 from backend_stub.console.kit.page import error_box, layout
 from backend_stub.console.kit.text import district_name, e, fmt_time, status_ru
 from backend_stub.console.kit.widgets import client_id_field, details, options, table
+from backend_stub.crud import appeals as appeals_crud
 from backend_stub.crud import chat as chat_crud
 from backend_stub.crud import media as media_crud
-from backend_stub.models import Appeal, AppealEvent, Complaint, MediaFile, utcnow
+from backend_stub.models import Appeal, Complaint, MediaFile, utcnow
 from backend_stub.statuses import OPERATOR_TRANSITIONS, STATUS_NAMES, Status
 
 
@@ -124,9 +125,8 @@ def _result(db: Session, appeal: Appeal) -> str:
 
 
 def _history(db: Session, appeal: Appeal) -> str:
-    events = db.exec(
-        select(AppealEvent).where(AppealEvent.appeal_id == appeal.id).order_by(col(AppealEvent.id))
-    ).all()
+    assert appeal.id is not None
+    events = appeals_crud.history(db, appeal_id=appeal.id)
     rows = []
     for ev in events:
         if ev.to_status:
@@ -151,7 +151,7 @@ def _chat(
 ) -> str:
     assert appeal.id is not None
     bubbles = []
-    for msg in chat_crud.messages_of(db, appeal.id):
+    for msg in chat_crud.messages_of(db, appeal_id=appeal.id):
         mine = msg.author_role == "operator"
         read = " · прочитано" if msg.read_at else ""
         bubbles.append(
@@ -230,7 +230,7 @@ def render_appeal(
     draft_note: str = "",
 ) -> HTMLResponse:
     assert appeal.id is not None
-    media = media_crud.media_for_appeal(db, appeal.id)
+    media = media_crud.media_for_appeal(db, appeal_id=appeal.id)
     by_message: dict[int, list[MediaFile]] = {}
     for m in media:
         if m.message_id is not None:

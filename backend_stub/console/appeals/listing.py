@@ -32,6 +32,7 @@ from backend_stub.console.kit.widgets import (
     pager,
     table,
 )
+from backend_stub.crud.records import newest_first
 from backend_stub.deps import DbDep
 from backend_stub.geo import DISTRICT_NAMES
 from backend_stub.models import Appeal, Message, utcnow
@@ -78,9 +79,7 @@ def _find(
                 ),
             )
         )
-    if before_id:
-        query = query.where(col(Appeal.id) < before_id)
-    return list(db.exec(query.order_by(col(Appeal.id).desc()).limit(PAGE_SIZE)).all())
+    return newest_first(db, query=query, key=col(Appeal.id), before_id=before_id, limit=PAGE_SIZE)
 
 
 def _unread(db: Session, rows: list[Appeal]) -> dict[int, int]:

@@ -115,5 +115,7 @@ def once_per_form(
     first answer (`create`'s dict) instead of a second item."""
     assert user.id is not None
     key = f"{key_prefix}:{client_id}" if len(client_id) >= 8 else None
-    _status, body = run_once(db, user.id, key, scope, payload, lambda: (201, create()))
+    _status, body = run_once(
+        db, user_id=user.id, key=key, scope=scope, payload=payload, effect=lambda: (201, create())
+    )
     return dict(body)

@@ -176,7 +176,7 @@ def create_poll(
         return _poll_list(db, who, values=values, error=error, status=status)
 
     with refusals(db, again):
-        poll = polls_crud.create_poll(db, who.user, _poll_in(values))
+        poll = polls_crud.create_poll(db, operator=who.user, data=_poll_in(values))
         db.commit()
     return redirect(f"{BASE}/polls/{poll.id}")
 
@@ -187,7 +187,7 @@ def _render_poll(
     assert poll.id is not None
     now = utcnow()
     state = polls_crud.poll_status(poll, now)
-    choices = polls_crud.options_of(db, poll.id)
+    choices = polls_crud.options_of(db, poll_id=poll.id)
     res = results_out(db, poll, choices)
     counts = {r.option_id: r for r in res.options}
     bars = []
@@ -263,14 +263,16 @@ def _poll_action(
 
 @router.post("/polls/{poll_id}/publish")
 def publish_poll(poll_id: int, who: ConsoleForm, db: DbDep) -> Response:
-    return _poll_action(db, who, poll_id, lambda p: polls_crud.publish(db, p))
+    return _poll_action(db, who, poll_id, lambda p: polls_crud.publish(db, poll=p))
 
 
 @router.post("/polls/{poll_id}/close")
 def close_poll(poll_id: int, who: ConsoleForm, db: DbDep) -> Response:
-    return _poll_action(db, who, poll_id, lambda p: polls_crud.close(db, p))
+    return _poll_action(db, who, poll_id, lambda p: polls_crud.close(db, poll=p))
 
 
 @router.post("/polls/{poll_id}/delete")
 def delete_poll(poll_id: int, who: ConsoleForm, db: DbDep) -> Response:
-    return _poll_action(db, who, poll_id, lambda p: polls_crud.delete_draft(db, p), done_url=BASE)
+    return _poll_action(
+        db, who, poll_id, lambda p: polls_crud.delete_draft(db, poll=p), done_url=BASE
+    )

@@ -142,6 +142,6 @@ def moderate_proposal(
         if len(note) > 1000:
             raise FormError("Комментарий слишком длинный: не более 1000 символов.")
         decision = ModerationIn.model_validate({"state": state, "note": note or None})
-        proposals_crud.moderate(db, who.user, proposal, decision)
+        proposals_crud.moderate(db, operator=who.user, proposal=proposal, data=decision)
         db.commit()
     return redirect(back)

@@ -161,7 +161,7 @@ class Server:
             user = User(phone=phone)
             db.add(user)
             db.flush()
-            pair = start_session(db, self.app.state.settings, user)
+            pair = start_session(db, settings=self.app.state.settings, user=user)
             db.commit()
         return phone, pair.access_token, pair.refresh_token
 

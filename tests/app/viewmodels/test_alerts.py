@@ -15,23 +15,23 @@ from app.domain.appeals import Position
 from app.i18n import Translator
 from app.viewmodels.alerts import AlertBannerViewModel, AlertsViewModel
 from app.viewmodels.navigation import Navigation
-from tests.app.support.safety_fakes import (
+from tests.app.support.city_feeds_fakes import (
     INSIDE,
     NOW,
     OUTSIDE,
+    CityFeedsBackend,
     Clock,
     Safety,
-    SafetyBackend,
     alert_json,
-    build_safety,
+    build_city_feeds,
 )
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def backend() -> SafetyBackend:
-    return SafetyBackend()
+def backend() -> CityFeedsBackend:
+    return CityFeedsBackend()
 
 
 @pytest.fixture
@@ -40,8 +40,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def safety(tmp_path: Path, backend: SafetyBackend, clock: Clock) -> Iterator[Safety]:
-    s = build_safety(tmp_path / "app.db", backend, clock)
+def safety(tmp_path: Path, backend: CityFeedsBackend, clock: Clock) -> Iterator[Safety]:
+    s = build_city_feeds(tmp_path / "app.db", backend, clock)
     yield s
     s.db.close()
 
@@ -134,7 +134,7 @@ def test_current_alerts_most_severe_first_and_expired_ones_out() -> None:
 
 
 async def test_refresh_caches_alerts_and_they_are_shown_offline(
-    tmp_path: Path, backend: SafetyBackend, clock: Clock, safety: Safety
+    tmp_path: Path, backend: CityFeedsBackend, clock: Clock, safety: Safety
 ) -> None:
     backend.publish(alert_json("a1", instruction="Үйден шықпаңыз."))
     await safety.alerts.refresh()
@@ -142,7 +142,7 @@ async def test_refresh_caches_alerts_and_they_are_shown_offline(
 
     # The app starts again with no network: the last known alert and its instruction are there.
     backend.offline = True
-    again = build_safety(tmp_path / "app.db", backend, clock)
+    again = build_city_feeds(tmp_path / "app.db", backend, clock)
     ok = await again.service.refresh()
     await again.service.load()
     assert ok is False and again.service.online is False
@@ -182,7 +182,7 @@ async def test_feed_rows_apply_update_and_cancel(safety: Safety) -> None:
 
 
 async def test_refresh_learns_what_became_of_alerts_no_longer_listed(
-    backend: SafetyBackend, safety: Safety
+    backend: CityFeedsBackend, safety: Safety
 ) -> None:
     backend.publish(alert_json("a1"))
     backend.publish(alert_json("gone"))
@@ -239,7 +239,7 @@ async def test_detail_of_a_replaced_alert_shows_the_current_one(safety: Safety) 
 
 
 async def test_banner_shows_a_new_alert_notifies_the_os_and_is_dismissed(
-    tmp_path: Path, backend: SafetyBackend, clock: Clock, safety: Safety
+    tmp_path: Path, backend: CityFeedsBackend, clock: Clock, safety: Safety
 ) -> None:
     nav = Navigation()
     notifier = FakeNotifier()
@@ -258,7 +258,7 @@ async def test_banner_shows_a_new_alert_notifies_the_os_and_is_dismissed(
     await safety.alerts.apply_rows([alert_json("a2", msg_type="Update", references=["a1"])])
     assert banner.shown is not None and banner.shown.identifier == "a2"
     await banner.dismiss()
-    again = build_safety(tmp_path / "app.db", backend, clock)
+    again = build_city_feeds(tmp_path / "app.db", backend, clock)
     await again.service.load()
     assert AlertBannerViewModel(again.service, Navigation(), lambda: "kk").shown is None
     again.db.close()
@@ -287,7 +287,9 @@ async def test_levels_turned_off_in_the_cabinet_raise_no_banner(safety: Safety) 
     assert banner.shown is not None and banner.shown.identifier == "extreme"
 
 
-async def test_reporting_the_position_is_throttled(backend: SafetyBackend, safety: Safety) -> None:
+async def test_reporting_the_position_is_throttled(
+    backend: CityFeedsBackend, safety: Safety
+) -> None:
     await safety.service.report_position(Position(*INSIDE, 10.0, "gps"))
     await safety.service.report_position(Position(INSIDE[0] + 0.0001, INSIDE[1], 10.0, "gps"))
     assert len(backend.positions) == 1

@@ -14,13 +14,13 @@ from app.i18n import Translator
 from app.viewmodels.navigation import Navigation
 from app.viewmodels.notices import NoticePrefsViewModel, NoticesViewModel
 from app.viewmodels.tab_badges import TabBadges
-from tests.app.support.safety_fakes import (
+from tests.app.support.city_feeds_fakes import (
     NOW,
+    CityFeedsBackend,
     Clock,
     Safety,
-    SafetyBackend,
     alert_json,
-    build_safety,
+    build_city_feeds,
     notice_json,
 )
 
@@ -28,8 +28,8 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def backend() -> SafetyBackend:
-    return SafetyBackend(
+def backend() -> CityFeedsBackend:
+    return CityFeedsBackend(
         notices=[
             notice_json(1, topic="water", districts=["yesil"]),
             notice_json(2, topic="heating", districts=["almaty"]),
@@ -47,8 +47,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def safety(tmp_path: Path, backend: SafetyBackend, clock: Clock) -> Iterator[Safety]:
-    s = build_safety(tmp_path / "app.db", backend, clock)
+def safety(tmp_path: Path, backend: CityFeedsBackend, clock: Clock) -> Iterator[Safety]:
+    s = build_city_feeds(tmp_path / "app.db", backend, clock)
     yield s
     s.db.close()
 
@@ -74,7 +74,7 @@ def test_filter_by_topics_districts_and_points() -> None:
 
 
 async def test_active_and_archive_filtered_by_the_resident_choice(
-    backend: SafetyBackend, safety: Safety
+    backend: CityFeedsBackend, safety: Safety
 ) -> None:
     backend.profile["notify_districts"] = ["yesil"]
     await safety.service.refresh()
@@ -92,7 +92,7 @@ async def test_active_and_archive_filtered_by_the_resident_choice(
     assert tr.render(withdrawn.state) == "Отозвано" and tr.render(ended.state) == "Завершено"
 
 
-async def test_saved_addresses_narrow_my_notices(backend: SafetyBackend, safety: Safety) -> None:
+async def test_saved_addresses_narrow_my_notices(backend: CityFeedsBackend, safety: Safety) -> None:
     backend.profile["addresses"] = [
         {"id": 1, "label": "home", "text": "Үй", "lat": 51.1827, "lon": 71.43, "district": None}
     ]
@@ -102,7 +102,7 @@ async def test_saved_addresses_narrow_my_notices(backend: SafetyBackend, safety:
 
 
 async def test_settings_are_saved_and_sent_to_the_profile(
-    backend: SafetyBackend, safety: Safety
+    backend: CityFeedsBackend, safety: Safety
 ) -> None:
     await safety.service.refresh()
     prefs = NoticePrefsViewModel(safety.notices, lambda: "ru")
@@ -118,7 +118,7 @@ async def test_settings_are_saved_and_sent_to_the_profile(
 
 
 async def test_settings_offline_wait_on_the_phone_and_go_with_the_next_refresh(
-    tmp_path: Path, backend: SafetyBackend, clock: Clock, safety: Safety
+    tmp_path: Path, backend: CityFeedsBackend, clock: Clock, safety: Safety
 ) -> None:
     await safety.service.refresh()
     backend.offline = True
@@ -133,7 +133,7 @@ async def test_settings_offline_wait_on_the_phone_and_go_with_the_next_refresh(
     # The app restarts online: the choice reaches the server, and the server's older copy
     # of the preferences does not overwrite it.
     backend.offline = False
-    again = build_safety(tmp_path / "app.db", backend, clock)
+    again = build_city_feeds(tmp_path / "app.db", backend, clock)
     await again.service.refresh()
     assert backend.patches == [{"notify_districts": [], "notify_topics": ["water"]}]
     assert again.notices.prefs.filter.topics == ("water",) and not again.notices.prefs.dirty
@@ -179,7 +179,7 @@ async def test_the_first_import_of_a_new_install_is_quiet(safety: Safety) -> Non
 
 
 async def test_archive_pages_come_from_the_server_on_load_more(
-    backend: SafetyBackend, safety: Safety
+    backend: CityFeedsBackend, safety: Safety
 ) -> None:
     backend.notices = [
         notice_json(i, ends_at=NOW - timedelta(days=1, minutes=i)) for i in range(1, 251)
@@ -198,7 +198,7 @@ async def test_archive_pages_come_from_the_server_on_load_more(
 
 
 async def test_the_notices_tab_badge_counts_new_notices_until_the_list_is_viewed(
-    tmp_path: Path, backend: SafetyBackend, clock: Clock, safety: Safety
+    tmp_path: Path, backend: CityFeedsBackend, clock: Clock, safety: Safety
 ) -> None:
     await safety.service.refresh()
     badges = TabBadges(safety.service)
@@ -219,7 +219,7 @@ async def test_the_notices_tab_badge_counts_new_notices_until_the_list_is_viewed
     # Seen marks are kept on the phone: after a restart the badge stays cleared, and a
     # notice that was never seen still counts.
     await safety.notices.apply_rows([notice_json(8, topic="water")])
-    again = build_safety(tmp_path / "app.db", backend, clock)
+    again = build_city_feeds(tmp_path / "app.db", backend, clock)
     try:
         await again.service.load()
         assert TabBadges(again.service).count("notices") == 1
@@ -228,7 +228,7 @@ async def test_the_notices_tab_badge_counts_new_notices_until_the_list_is_viewed
 
 
 async def test_the_badge_clears_every_page_of_the_list_and_caps_its_label(
-    backend: SafetyBackend, safety: Safety
+    backend: CityFeedsBackend, safety: Safety
 ) -> None:
     backend.notices = [notice_json(i) for i in range(1, 121)]  # four pages of the list
     await safety.service.refresh()

@@ -16,13 +16,13 @@ from app.i18n import Translator
 from app.viewmodels.contacts import ContactsViewModel, tel_url
 from app.viewmodels.navigation import Navigation
 from app.viewmodels.shelters import SheltersViewModel
-from tests.app.support.safety_fakes import (
+from tests.app.support.city_feeds_fakes import (
     INSIDE,
+    CityFeedsBackend,
     Clock,
     Safety,
-    SafetyBackend,
     alert_json,
-    build_safety,
+    build_city_feeds,
     place_json,
 )
 
@@ -53,8 +53,8 @@ def gps(lat: float, lon: float) -> LocationResult:
 
 
 @pytest.fixture
-def backend() -> SafetyBackend:
-    return SafetyBackend(places=list(PLACES))
+def backend() -> CityFeedsBackend:
+    return CityFeedsBackend(places=list(PLACES))
 
 
 @pytest.fixture
@@ -63,8 +63,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def safety(tmp_path: Path, backend: SafetyBackend, clock: Clock) -> Iterator[Safety]:
-    s = build_safety(tmp_path / "app.db", backend, clock)
+def safety(tmp_path: Path, backend: CityFeedsBackend, clock: Clock) -> Iterator[Safety]:
+    s = build_city_feeds(tmp_path / "app.db", backend, clock)
     yield s
     s.db.close()
 
@@ -86,7 +86,7 @@ def test_route_links_open_the_maps_app_on_phones_and_a_map_site_elsewhere() -> N
 
 
 async def test_list_is_ordered_by_distance_from_the_device_position(
-    backend: SafetyBackend, safety: Safety
+    backend: CityFeedsBackend, safety: Safety
 ) -> None:
     await safety.places.refresh()
     locator = FakeLocator(gps(*HERE))
@@ -106,7 +106,7 @@ async def test_list_is_ordered_by_distance_from_the_device_position(
     assert {m.kind for m in vm.markers} == {"shelter"}
 
 
-async def test_a_saved_address_can_be_the_origin(safety: Safety, backend: SafetyBackend) -> None:
+async def test_a_saved_address_can_be_the_origin(safety: Safety, backend: CityFeedsBackend) -> None:
     backend.profile["addresses"] = [
         {"id": 3, "label": "work", "text": "Сарайшық 5", "lat": 51.18, "lon": 71.43}
     ]
@@ -130,7 +130,7 @@ async def test_no_position_falls_back_to_the_city_centre_and_says_so(safety: Saf
 
 
 async def test_bundle_is_cached_offline_and_refetched_only_when_its_version_changes(
-    tmp_path: Path, backend: SafetyBackend, clock: Clock, safety: Safety
+    tmp_path: Path, backend: CityFeedsBackend, clock: Clock, safety: Safety
 ) -> None:
     assert await safety.places.refresh() is True
     assert await safety.places.refresh() is False  # 304
@@ -144,7 +144,7 @@ async def test_bundle_is_cached_offline_and_refetched_only_when_its_version_chan
     assert len(safety.places.bundle.places) == 6
 
     backend.offline = True
-    again = build_safety(tmp_path / "app.db", backend, clock)
+    again = build_city_feeds(tmp_path / "app.db", backend, clock)
     await again.service.refresh()
     vm = SheltersViewModel(again.service, Navigation(), lambda: "kk", FakeLocator(gps(*HERE)))
     await vm.start()
@@ -186,7 +186,7 @@ async def test_contacts_before_any_download_are_the_built_in_numbers(safety: Saf
     assert Translator("ru").render(vm.copy_done("112")) == "Номер 112 скопирован"
 
 
-async def test_paging_of_the_nearest_list(safety: Safety, backend: SafetyBackend) -> None:
+async def test_paging_of_the_nearest_list(safety: Safety, backend: CityFeedsBackend) -> None:
     backend.places = [place_json(i, 51.10 + i * 0.001, 71.43) for i in range(1, 26)]
     await safety.places.refresh()
     vm = SheltersViewModel(safety.service, Navigation(), lambda: "kk", FakeLocator(gps(*HERE)))

@@ -1,5 +1,5 @@
-"""What the alerts, map, contacts and notices view models share: following the safety caches
-(`Following`, `SafetyViewModel`), dates in the city's time zone and the resident's language,
+"""What the alerts, map, contacts and notices view models share: following the city feeds
+(`Following`, `CityFeedViewModel`), dates in the city's time zone and the resident's language,
 distances."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from babel.dates import format_datetime
 
 from app.i18n import N_, Message
 from app.observable import Observable
-from app.sync.safety_refresher import SafetyService
+from app.sync.city_feeds import CityFeeds
 from app.viewmodels.navigation import Navigation
 
 CITY_TZ = ZoneInfo("Asia/Almaty")
@@ -53,14 +53,14 @@ class Following(Observable):
         self._unsubscribe.clear()
 
 
-class SafetyViewModel(Following):
-    """A screen over one of the safety service's caches (alerts, the places bundle, notices):
+class CityFeedViewModel(Following):
+    """A screen over one of the city feeds (alerts, the places bundle, notices):
     follows the service and that cache, speaks the resident's language, says when it shows
     what the phone saved, and refreshes everything on demand."""
 
     def __init__(
         self,
-        service: SafetyService,
+        service: CityFeeds,
         cache: Observable,
         navigation: Navigation,
         language: Callable[[], str],

@@ -1,6 +1,8 @@
-"""Keeps the safety data fresh: alerts, the places bundle and notices are refreshed when the
-session starts, when the sync feed brings `alert` / `notice` / `places_bundle` rows (pulled at
-once on a push), and on demand. Every step tolerates having no network: the cached data stays
+"""Keeps the city feeds fresh — what the city publishes to every resident: alerts (emergency
+warnings), the places bundle (shelters, accommodation, medical points, contacts) and notices
+(planned and emergency works, events). They are refreshed when the session starts, when the
+sync feed brings `alert` / `notice` / `places_bundle` rows (pulled at once on a push), and on
+demand. Every step tolerates having no network: the cached data stays
 and `online` says what the last attempt found.
 
 It also sends the resident's position to the server (throttled), since alerts are targeted by
@@ -20,7 +22,7 @@ from typing import Any
 from app.data.repositories.alerts import AlertsRepository
 from app.data.repositories.notices import NoticesRepository
 from app.data.repositories.places import PlacesRepository
-from app.data.services.safety_api import SafetyApi
+from app.data.services.city_feeds_api import CityFeedsApi
 from app.domain.appeals import Position
 from app.domain.geo import distance_m
 from app.errors import ApiError, NetworkError
@@ -34,10 +36,10 @@ POSITION_MOVED_M = 250.0
 LAST_KNOWN_FOR = timedelta(hours=6)
 
 
-class SafetyService(Observable):
+class CityFeeds(Observable):
     def __init__(
         self,
-        api: SafetyApi,
+        api: CityFeedsApi,
         alerts: AlertsRepository,
         places: PlacesRepository,
         notices: NoticesRepository,
@@ -148,7 +150,7 @@ class SafetyService(Observable):
         failures = [r for r in results if isinstance(r, BaseException)]
         for failure in failures:
             if not isinstance(failure, (NetworkError, ApiError)):
-                log.error("safety refresh failed", exc_info=failure)
+                log.error("city feeds refresh failed", exc_info=failure)
         self.online = not any(isinstance(r, NetworkError) for r in failures)
         self.notify()
         return self.online

@@ -11,15 +11,15 @@ from typing import Any
 
 import httpx
 
-from app.composition.safety import safety_service
+from app.composition.city_feeds import city_feeds_service
 from app.data.repositories.alerts import AlertsRepository
 from app.data.repositories.notices import NoticesRepository
 from app.data.repositories.places import PlacesRepository
 from app.data.services.api_client import ApiClient
-from app.data.services.safety_api import SafetyApi
+from app.data.services.city_feeds_api import CityFeedsApi
 from app.data.services.tokens import TokenHolder
 from app.data.store.database import Database
-from app.sync.safety_refresher import SafetyService
+from app.sync.city_feeds import CityFeeds
 
 NOW = datetime(2026, 7, 20, 6, 0, tzinfo=UTC)
 # Astana: the embankment polygon of the demo drill, and points inside / outside it.
@@ -185,7 +185,7 @@ def _error(status: int, code: str) -> httpx.Response:
 
 
 @dataclass
-class SafetyBackend:
+class CityFeedsBackend:
     """The server side, in memory. Flip `offline` to make every request fail to connect."""
 
     alerts: dict[str, dict[str, Any]] = field(default_factory=dict)  # every message
@@ -287,13 +287,13 @@ class Safety:
 
     db: Database
     api: ApiClient
-    service: SafetyService
+    service: CityFeeds
     alerts: AlertsRepository
     places: PlacesRepository
     notices: NoticesRepository
 
 
-def build_safety(path: Path, backend: SafetyBackend, clock: Clock) -> Safety:
+def build_city_feeds(path: Path, backend: CityFeedsBackend, clock: Clock) -> Safety:
     db = Database.open(path)
     tokens = TokenHolder()
     tokens.set("access", "refresh")
@@ -303,5 +303,5 @@ def build_safety(path: Path, backend: SafetyBackend, clock: Clock) -> Safety:
         tokens=tokens,
         transport=httpx.MockTransport(backend.handler),
     )
-    service = safety_service(db, SafetyApi(api), clock=clock)
+    service = city_feeds_service(db, CityFeedsApi(api), clock=clock)
     return Safety(db, api, service, service.alerts, service.places, service.notices)

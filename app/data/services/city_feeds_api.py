@@ -16,7 +16,7 @@ class BundleReply:
     etag: str | None
 
 
-class SafetyApi:
+class CityFeedsApi:
     def __init__(self, api: ApiClient) -> None:
         self._api = api
 

@@ -1,4 +1,4 @@
-"""The safety feature inside the whole page session (composition root): sign-out forgets the
+"""The city feeds inside the whole page session (composition root): sign-out forgets the
 resident's alerts, notices and notice choices, on the phone and in memory."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from app.data.repositories.notices import PrefsRejectedError
 from app.data.services.location import FletGeolocator, LocationService
 from app.domain.notices import NoticeFilter
 from tests.app.conftest import CODE, PHONE
-from tests.app.support.safety_fakes import alert_json
+from tests.app.support.city_feeds_fakes import alert_json
 
 pytestmark = pytest.mark.anyio
 
@@ -27,23 +27,23 @@ async def test_sign_out_forgets_the_residents_alerts_and_notice_choices(
     await session.auth.request_code(PHONE)
     await session.auth.verify_code(PHONE, CODE)
     now = datetime.now(UTC)
-    await session.safety.alerts.apply_rows(
+    await session.city_feeds.alerts.apply_rows(
         [alert_json("a1", sent=now, expires=now + timedelta(hours=1))]
     )
     with pytest.raises(PrefsRejectedError):  # this fake server has no profile: 404
-        await session.safety.notices.save_prefs(["yesil"], ["water"])
+        await session.city_feeds.notices.save_prefs(["yesil"], ["water"])
     assert session.alert_banner.shown is not None
-    assert session.safety.notices.prefs.filter.districts == ("yesil",)
+    assert session.city_feeds.notices.prefs.filter.districts == ("yesil",)
 
     await session.cabinet.sign_out()
-    assert session.safety.alerts.current() == [] and session.alert_banner.shown is None
-    assert session.safety.notices.prefs.filter == NoticeFilter()
+    assert session.city_feeds.alerts.current() == [] and session.alert_banner.shown is None
+    assert session.city_feeds.notices.prefs.filter == NoticeFilter()
     with session.db.engine.connect() as conn:
         for table in ("alert_cache", "notice_cache", "safety_pref"):
             assert conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar() == 0
     again = make_session()  # and nothing comes back on the next start
-    await again.safety.load()
-    assert again.safety.alerts.current() == []
+    await again.city_feeds.load()
+    assert again.city_feeds.alerts.current() == []
     await asyncio.sleep(0)  # let the background refresh started at sign-in settle
 
 

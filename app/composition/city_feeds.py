@@ -11,13 +11,13 @@ from app.composition.core import Core
 from app.data.repositories.alerts import AlertsRepository
 from app.data.repositories.notices import NoticesRepository
 from app.data.repositories.places import PlacesRepository
+from app.data.services.city_feeds_api import CityFeedsApi
 from app.data.services.notifications import OsNotifier
-from app.data.services.safety_api import SafetyApi
 from app.data.store.database import Database
 from app.domain.appeals import Position
 from app.domain.timestamps import utcnow
+from app.sync.city_feeds import CityFeeds
 from app.sync.engine import SyncEngine
-from app.sync.safety_refresher import SafetyService
 from app.viewmodels.alerts import AlertBannerViewModel, AlertsViewModel
 from app.viewmodels.contacts import ContactsViewModel
 from app.viewmodels.notices import NoticePrefsViewModel, NoticesViewModel
@@ -25,16 +25,16 @@ from app.viewmodels.shelters import SheltersViewModel
 from app.viewmodels.tab_badges import TabBadges
 
 
-def safety_service(
+def city_feeds_service(
     db: Database,
-    api: SafetyApi,
+    api: CityFeedsApi,
     *,
     clock: Callable[[], datetime] = utcnow,
     signed_in: Callable[[], bool] = lambda: True,
     last_position: Callable[[], tuple[Position, datetime] | None] | None = None,
-) -> SafetyService:
-    """The safety data: the alerts, places and notices caches over the safety API."""
-    return SafetyService(
+) -> CityFeeds:
+    """The city feeds: the alerts, places and notices caches over their API."""
+    return CityFeeds(
         api,
         AlertsRepository(db, api, clock=clock),
         PlacesRepository(db, api, clock=clock),
@@ -45,10 +45,10 @@ def safety_service(
 
 
 @dataclass(kw_only=True)
-class SafetyViews:
-    """The safety part of a page session (`AppSession` has these fields)."""
+class CityFeedViews:
+    """The city feeds part of a page session (`AppSession` has these fields)."""
 
-    safety: SafetyService
+    city_feeds: CityFeeds
     alerts: AlertsViewModel
     alert_banner: AlertBannerViewModel
     shelters: SheltersViewModel
@@ -58,31 +58,31 @@ class SafetyViews:
     tab_badges: TabBadges  # new notices / alerts in force on the home navigation
 
 
-def build_safety(core: Core, sync: SyncEngine, notifier: OsNotifier | None) -> SafetyViews:
+def build_city_feeds(core: Core, sync: SyncEngine, notifier: OsNotifier | None) -> CityFeedViews:
     """`notifier`: the OS notification of a new alert (None: the in-app banner only)."""
-    safety = safety_service(
+    city_feeds = city_feeds_service(
         core.db,
-        SafetyApi(core.api),
+        CityFeedsApi(core.api),
         signed_in=core.signed_in,
         last_position=core.last_position.load,
     )
-    core.auth.subscribe(safety.on_auth_changed)
-    sync.register(safety)  # alert, notice, places_bundle rows of the feed
-    sync.status.subscribe(lambda: safety.set_online(sync.status.online))
+    core.auth.subscribe(city_feeds.on_auth_changed)
+    sync.register(city_feeds)  # alert, notice, places_bundle rows of the feed
+    sync.status.subscribe(lambda: city_feeds.set_online(sync.status.online))
     nav, lang = core.navigation, core.lang
-    return SafetyViews(
-        safety=safety,
-        alerts=AlertsViewModel(safety, nav, lang),
+    return CityFeedViews(
+        city_feeds=city_feeds,
+        alerts=AlertsViewModel(city_feeds, nav, lang),
         alert_banner=AlertBannerViewModel(
-            safety,
+            city_feeds,
             nav,
             lang,
             notifier,
             wanted_levels=lambda: core.profile.profile().notifications.alert_levels,
         ),
-        shelters=SheltersViewModel(safety, nav, lang, core.here),
-        contacts=ContactsViewModel(safety.places, lang),
-        notices=NoticesViewModel(safety, nav, lang),
-        notice_prefs=NoticePrefsViewModel(safety.notices, lang),
-        tab_badges=TabBadges(safety),
+        shelters=SheltersViewModel(city_feeds, nav, lang, core.here),
+        contacts=ContactsViewModel(city_feeds.places, lang),
+        notices=NoticesViewModel(city_feeds, nav, lang),
+        notice_prefs=NoticePrefsViewModel(city_feeds.notices, lang),
+        tab_badges=TabBadges(city_feeds),
     )
