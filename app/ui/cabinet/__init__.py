@@ -1,1 +1,2 @@
-"""The personal cabinet: its tab (history, analytics), personal data, saved addresses, notification settings."""
+"""The personal cabinet: its tab (history, analytics), personal data, saved addresses,
+notification settings."""
