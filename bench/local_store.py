@@ -3,7 +3,7 @@ as the app opens it), with realistic rows — every Appendix 5 status, real cate
 some overdue, unread operator messages, and actions still waiting in the outbox.
 
 Measured, median and p95 of many runs:
-- the first page of "my appeals": `AppealsRepository.list_sync(None, None, PAGE_SIZE)`, the call
+- the first page of "my appeals": `AppealQueries.list_sync(None, None, PAGE_SIZE)`, the call
   `AppealListViewModel.load` makes (through `list_page`) — target ≤ 10 ms;
 - that page's Flet controls built in Python: `AppealListViewModel` turning the items into rows,
   then `AppealsPanel.render()` of app/ui/appeals/list_screen.py making the
@@ -34,9 +34,10 @@ from sqlalchemy import insert, text
 
 from app.data.repositories import outbox as ob
 from app.data.repositories.analytics import AppealHistoryRepository
-from app.data.repositories.appeal_queries import PAGE_SIZE
-from app.data.repositories.appeals import AppealsRepository
+from app.data.repositories.appeal_changes import AppealsChanged
+from app.data.repositories.appeal_queries import PAGE_SIZE, AppealQueries
 from app.data.repositories.classifier import ClassifierRepository
+from app.data.repositories.outbox import Outbox
 from app.data.services.api_client import ApiClient
 from app.data.services.appeal_lookups_api import NewAppealApi
 from app.data.services.appeals_api import AppealsApi
@@ -168,7 +169,7 @@ class Store:
     """The app's objects over one store, wired as app/composition/ wires them."""
 
     db: Database
-    repo: AppealsRepository
+    queries: AppealQueries
     list_vm: AppealListViewModel
     panel: AppealsPanel
     history: AppealHistoryRepository
@@ -178,21 +179,23 @@ class Store:
     def open(cls, path: Path, language: str) -> Store:
         db = Database.open(path)  # created and migrated as the app does (open_database)
         api = ApiClient("http://127.0.0.1:9", language=lambda: language, tokens=TokenHolder())
-        repo = AppealsRepository(db, now=lambda: NOW)
+        queries = AppealQueries(db, now=lambda: NOW)
+        changes = AppealsChanged()
         classifier = ClassifierRepository(db, NewAppealApi(api))
         classifier.load()
         tr = Translator(language)
         list_vm = AppealListViewModel(
-            repo,
+            queries,
+            changes,
             Navigation(),
             language=lambda: tr.language,
             category_name=classifier.name_of,
             now=lambda: NOW,
         )
-        engine = build_sync(repo, AppealsApi(api), signed_in=lambda: True).engine
+        engine = build_sync(Outbox(db), changes, AppealsApi(api), signed_in=lambda: True).engine
         status = SyncStatusViewModel(engine, lambda: tr.language, now=lambda: NOW)
         panel = AppealsPanel(tr, list_vm, status)
-        return cls(db, repo, list_vm, panel, AppealHistoryRepository(db), api)
+        return cls(db, queries, list_vm, panel, AppealHistoryRepository(db), api)
 
     def close(self) -> None:
         asyncio.run(self.api.aclose())
@@ -201,7 +204,7 @@ class Store:
     # -- what is measured ----------------------------------------------------------------------
 
     def first_page(self) -> object:
-        return self.repo.list_sync(None, None, PAGE_SIZE)
+        return self.queries.list_sync(None, None, PAGE_SIZE)
 
     def count(self) -> object:
         with self.db.session() as s:

@@ -33,7 +33,9 @@ import httpx
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.data.repositories.appeal_changes import AppealsChanged
 from app.data.repositories.appeals import AppealsRepository
+from app.data.repositories.outbox import Outbox
 from app.data.services.api_client import USER_AGENT, ApiClient
 from app.data.services.appeals_api import AppealsApi
 from app.data.services.media import MediaPreparer
@@ -187,9 +189,10 @@ class AppSide:
         tokens = TokenHolder()
         tokens.set(access_token, None)
         self.api = ApiClient(url, language=lambda: "ru", tokens=tokens)
-        self.repo = AppealsRepository(self.db)
+        changes = AppealsChanged()
+        self.repo = AppealsRepository(self.db, Outbox(self.db), changes)
         self.engine = build_sync(
-            self.repo, AppealsApi(self.api), signed_in=lambda: True, backoff=backoff
+            self.repo.outbox, changes, AppealsApi(self.api), signed_in=lambda: True, backoff=backoff
         ).engine
 
     def queue(self, photo: Path, n: int, sub: str) -> None:

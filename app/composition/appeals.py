@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from app.composition.core import Core
+from app.data.repositories.appeal_changes import AppealsChanged
+from app.data.repositories.appeal_queries import AppealQueries
+from app.data.repositories.appeal_refusals import RefusedActions
 from app.data.repositories.appeals import AppealsRepository
 from app.data.repositories.applicant import ApplicantRepository
 from app.data.repositories.classifier import ClassifierRepository
@@ -35,14 +38,14 @@ from app.viewmodels.appeals import AppealListViewModel, SyncStatusViewModel
 from app.viewmodels.camera import CameraViewModel
 from app.viewmodels.navigation import Navigation
 from app.viewmodels.new_appeal import NewAppealViewModel
-from app.viewmodels.new_appeal.submit import AppealsPort
+from app.viewmodels.new_appeal.submit import AppealFiling, AppealLookup
 
 
 @dataclass(kw_only=True)
 class AppealsViews:
     """The appeals part of a page session (`AppSession` has these fields)."""
 
-    appeals: AppealsRepository
+    appeals: AppealsRepository  # the resident's actions
     classifier: ClassifierRepository
     new_appeal: NewAppealViewModel
     media_picker: MediaPicker
@@ -59,6 +62,7 @@ class AppealsFeature(AppealsViews):
     """The appeals views, and what the builders after this one need."""
 
     spine: SyncSpine  # the engine and attachment uploads
+    appeal_changes: AppealsChanged  # told after any change to the appeals (actions, sync)
     media_cache: MediaCache  # the server's photos kept on the device (offline detail)
     capture_dir: Path  # raw camera shots (EXIF, GPS): never kept
 
@@ -69,7 +73,9 @@ def build_appeals(core: Core, notifier: OsNotifier | None) -> AppealsFeature:
     new_appeal_api = NewAppealApi(core.api)
     classifier = ClassifierRepository(db, new_appeal_api)
     classifier.load()
-    appeals = AppealsRepository(db, core.outbox)
+    changes = AppealsChanged()  # the one signal the actions, refusals and sync merge tell
+    queries = AppealQueries(db)
+    appeals = AppealsRepository(db, core.outbox, changes)
     appeals_api = AppealsApi(core.api)
     notifications = AppealNotifications(
         core.translator,
@@ -77,13 +83,14 @@ def build_appeals(core: Core, notifier: OsNotifier | None) -> AppealsFeature:
         os_notifier=notifier,
         enabled=lambda: core.profile.profile().notifications.status_updates,
     )
-    spine = _sync_spine(core, appeals, appeals_api, notifications)
+    spine = _sync_spine(core, changes, appeals_api, notifications)
     sync = spine.engine
     new_appeal = new_appeal_form(
         db,
         new_appeal_api,
         ApplicantRepository(db, new_appeal_api, auth, profiles=core.profile),
         appeals=appeals,
+        lookup=queries,
         classifier=classifier,
         location=core.here,
         geocoder=NominatimGeocoder(),
@@ -99,7 +106,8 @@ def build_appeals(core: Core, notifier: OsNotifier | None) -> AppealsFeature:
     capture_dir = config.data_dir / "capture"
     auth.subscribe(lambda: _wipe_on_sign_out(core, media_cache, capture_dir))
     appeal_list = AppealListViewModel(
-        appeals,
+        queries,
+        changes,
         core.navigation,
         language=core.lang,
         category_name=classifier.name_of,
@@ -110,13 +118,20 @@ def build_appeals(core: Core, notifier: OsNotifier | None) -> AppealsFeature:
         appeals=appeals,
         classifier=classifier,
         spine=spine,
+        appeal_changes=changes,
         sync=sync,
         appeal_notifications=notifications,
         new_appeal=new_appeal,
         appeal_list=appeal_list,
         sync_status=SyncStatusViewModel(sync, core.lang),
         appeal_detail=_appeal_details(
-            core, appeals, classifier, CachedMediaSource(appeals_api, media_cache)
+            core,
+            queries,
+            appeals,
+            RefusedActions(db, core.outbox, changes),
+            changes,
+            classifier,
+            CachedMediaSource(appeals_api, media_cache),
         ),
         media_picker=MediaPicker(upload_dir_for(config.data_dir)),
         camera=CameraViewModel(FletCamera(), capture_dir),
@@ -130,7 +145,8 @@ def new_appeal_form(
     api: NewAppealApi,
     applicant: ApplicantRepository,
     *,
-    appeals: AppealsPort,
+    appeals: AppealFiling,
+    lookup: AppealLookup,
     classifier: ClassifierRepository,
     location: LocationService,
     geocoder: Geocoder,
@@ -143,6 +159,7 @@ def new_appeal_form(
     (`connectivity`, and the tests' shorter delays)."""
     return NewAppealViewModel(
         appeals=appeals,
+        lookup=lookup,
         classifier=classifier,
         location=location,
         geocoder=geocoder,
@@ -158,13 +175,14 @@ def new_appeal_form(
 
 def _sync_spine(
     core: Core,
-    appeals: AppealsRepository,
+    changes: AppealsChanged,
     api: AppealsApi,
     notifications: AppealNotifications,
 ) -> SyncSpine:
     """The one sync engine of the page session, with its event stream (server-sent events)."""
     return build_sync(
-        appeals,
+        core.outbox,
+        changes,
         api,
         period_s=core.config.sync_period_s,
         signed_in=core.signed_in,
@@ -186,7 +204,10 @@ def _wipe_on_sign_out(core: Core, media_cache: MediaCache, capture_dir: Path) ->
 
 def _appeal_details(
     core: Core,
-    appeals: AppealsRepository,
+    queries: AppealQueries,
+    actions: AppealsRepository,
+    refused: RefusedActions,
+    changes: AppealsChanged,
     classifier: ClassifierRepository,
     media_source: CachedMediaSource,
 ) -> Callable[[str], AppealDetailViewModel]:
@@ -197,8 +218,11 @@ def _appeal_details(
     def appeal_detail(ref: str) -> AppealDetailViewModel:
         return AppealDetailViewModel(
             ref,
-            appeals,
             core.navigation,
+            queries=queries,
+            actions=actions,
+            refused=refused,
+            changes=changes,
             language=core.lang,
             media=chat_media,
             service_names=service_names.names_of,

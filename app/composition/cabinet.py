@@ -81,7 +81,7 @@ def build_cabinet(core: Core, appeals: AppealsFeature) -> CabinetViews:
         wipe_files=wipe_files,
         on_queued=sync.request_sync,
     )
-    cabinet.follow(appeals.appeals)  # the analytics follow the appeals the sync engine merges
+    cabinet.follow(appeals.appeal_changes)  # the analytics follow the appeals as they change
     return CabinetViews(
         cabinet=cabinet,
         participation=ParticipationViewModel(

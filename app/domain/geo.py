@@ -1,10 +1,13 @@
-"""Points on the city map as (lat, lon) pairs: geodesic distance and point-in-polygon."""
+"""Points on the city map as (lat, lon) pairs: the city centre, geodesic distance and
+point-in-polygon."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from geopy.distance import distance as geodesic
+
+CITY_CENTRE = (51.1282, 71.4307)  # Astana, Baiterek: where maps open when nothing is known
 
 
 def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -7,7 +7,8 @@ idempotency key, and merges the server's answer with the entry marked done in on
 action goes to an appeal the server does not know (discarded): that is a refusal (`not_found`).
 The feed's rows of one kind of one page are merged in one transaction; the status changes and
 operator messages a pull brought (none during the first import of an account) go to
-`on_updates` in one batch when the engine says the pull changed appeals (`changed`).
+`on_updates` in one batch when the engine says the pull changed appeals (`changed`), after
+`AppealsChanged` has told the view models.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from app.data.repositories import outbox as ob
+from app.data.repositories.appeal_changes import AppealsChanged
 from app.data.repositories.appeal_merge import AppealsMerge
-from app.data.repositories.appeals import AppealsRepository
 from app.data.repositories.feed_cursor import FeedCursor
 from app.data.repositories.outbox import payload_of
 from app.data.services.appeals_api import AppealsApi
@@ -35,7 +36,7 @@ FEED_KINDS = ("appeal", "message", "forward")
 class AppealsSync:
     def __init__(
         self,
-        repo: AppealsRepository,
+        changes: AppealsChanged,
         merge: AppealsMerge,
         api: AppealsApi,
         uploads: AttachmentUploads,
@@ -43,7 +44,7 @@ class AppealsSync:
         *,
         on_updates: Callable[[list[AppealUpdate]], None] | None = None,
     ) -> None:
-        self._repo = repo
+        self._changes = changes
         self._merge = merge
         self._api = api
         self._uploads = uploads
@@ -67,7 +68,7 @@ class AppealsSync:
         return {kind: self._merger(kind) for kind in FEED_KINDS}
 
     def changed(self) -> None:
-        self._repo.changed()
+        self._changes.changed()
         heard, self._heard = self._heard, []
         if heard and self.on_updates is not None:
             self.on_updates(heard)

@@ -1,36 +1,32 @@
 """The UI kit every screen shares: the `Screen` base (a view built from view models, re-rendered
-when they notify), the `TabPanel` shape of a home tab, starting view-model coroutines and click
-handlers, and small layout helpers."""
+when they notify) and `ModelScreen` (a page over one view model), the `TabPanel` shape of a home
+tab, starting view-model coroutines and click handlers, and small layout helpers."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import flet as ft
 
 from app.i18n import Message, Translator
 from app.observable import Observable
+from app.viewmodels.background import BackgroundTasks
 
 log = logging.getLogger(__name__)
 
+M = TypeVar("M", bound=Observable)
+
 MUTED = ft.Colors.ON_SURFACE_VARIANT  # secondary text
 
-_TASKS: set[asyncio.Task[Any]] = set()  # strong references until the tasks finish
+_STARTED = BackgroundTasks()  # what screens started, held until it ends
 
 
 def run_soon(make: Callable[[], Coroutine[Any, Any, Any]]) -> None:
     """Start a view-model coroutine on the running loop (screens are built inside it); do
     nothing when there is none."""
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return
-    task = loop.create_task(make())
-    _TASKS.add(task)
-    task.add_done_callback(_TASKS.discard)
+    _STARTED.start(make)
 
 
 def on_click(action: Callable[[], Awaitable[Any]]) -> Callable[[ft.Event[Any]], Awaitable[None]]:
@@ -98,6 +94,22 @@ class Screen:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
+
+
+class PageSession(Protocol):
+    """What a page needs of the session (`AppViewModel`): its translator."""
+
+    tr: Translator
+
+
+class ModelScreen(Screen, Generic[M]):
+    """A page at `route` over one view model (`vm`), re-rendered whenever it notifies."""
+
+    def __init__(self, app: PageSession, vm: M, route: str) -> None:
+        super().__init__(app.tr)
+        self.vm = vm
+        self.route = route
+        self.watch(vm)
 
 
 def centered(*controls: ft.Control, spacing: int = 16) -> ft.Control:

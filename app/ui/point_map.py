@@ -1,6 +1,7 @@
 """A small map to pick a point on (flet-map): tap to set the marker. Without network the tiles
 stay blank but the marker still draws, and the screen keeps the other ways to give a place
-(position, typed address)."""
+(position, typed address). Also the pieces every map of the app uses: the OpenStreetMap tile
+layer (`osm_tiles`) and the red pin of a chosen point (`point_marker`)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,27 @@ from typing import Any
 import flet as ft
 import flet_map as fm
 
-CITY_CENTRE = (51.1282, 71.4307)  # Astana
+from app.domain.geo import CITY_CENTRE
+
 TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 OnPoint = Callable[[float, float], Awaitable[None]]
+
+
+def osm_tiles() -> fm.TileLayer:
+    """The OpenStreetMap tiles, fetched under the app's own name."""
+    return fm.TileLayer(url_template=TILE_URL, user_agent_package_name="kz.city109")
+
+
+def point_marker(lat: float, lon: float) -> fm.Marker:
+    """The red pin of a chosen point, its tip on the point."""
+    return fm.Marker(
+        content=ft.Icon(ft.Icons.LOCATION_ON, color=ft.Colors.RED_700, size=36),
+        coordinates=fm.MapLatitudeLongitude(lat, lon),
+        width=36,
+        height=36,
+        alignment=ft.Alignment.TOP_CENTER,
+    )
 
 
 class PointMap:
@@ -35,19 +53,7 @@ class PointMap:
         has_point = lat is not None and lon is not None
         centre = (lat, lon) if has_point else CITY_CENTRE
         assert centre[0] is not None and centre[1] is not None
-        self.marker_layer.markers = (
-            [
-                fm.Marker(
-                    content=ft.Icon(ft.Icons.LOCATION_ON, color=ft.Colors.RED_700, size=36),
-                    coordinates=fm.MapLatitudeLongitude(centre[0], centre[1]),
-                    width=36,
-                    height=36,
-                    alignment=ft.Alignment.TOP_CENTER,
-                )
-            ]
-            if has_point
-            else []
-        )
+        self.marker_layer.markers = [point_marker(centre[0], centre[1])] if has_point else []
         if self.map is None:
             self.map = fm.Map(
                 expand=True,
@@ -55,10 +61,7 @@ class PointMap:
                 initial_zoom=15 if has_point else 11,
                 bgcolor=ft.Colors.BLUE_GREY_50,
                 on_tap=self._on_tap,
-                layers=[
-                    fm.TileLayer(url_template=TILE_URL, user_agent_package_name="kz.city109"),
-                    self.marker_layer,
-                ],
+                layers=[osm_tiles(), self.marker_layer],
             )
             self.box.content = ft.Semantics(label=self._label, content=self.map)
         return self.box

@@ -17,6 +17,7 @@ from app.domain.appeals import Position
 from app.domain.profile import ADDRESS_LABELS, Address, district_for
 from app.i18n import N_, Message
 from app.observable import Observable
+from app.viewmodels.background import BackgroundTasks
 from app.viewmodels.navigation import Navigation
 
 log = logging.getLogger(__name__)
@@ -76,17 +77,12 @@ class AddressesViewModel(Observable):
         self.notice: Message | None = None
         self.editing_route: str | None = None
         self._reset_editor()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._background = BackgroundTasks()
         repo.subscribe(self._repo_changed)
 
     def _repo_changed(self) -> None:
         """An edit reached the server (or was refused): show the list's new sync marks."""
-        try:
-            task = asyncio.get_running_loop().create_task(self.load())
-        except RuntimeError:
-            return
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._background.start(self.load)
 
     # -- the list -------------------------------------------------------------------------------
 

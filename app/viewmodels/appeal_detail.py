@@ -20,6 +20,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from app.data.repositories.appeal_changes import AppealsChanged
+from app.data.repositories.appeal_queries import AppealQueries
+from app.data.repositories.appeal_refusals import RefusedActions
 from app.data.repositories.appeals import MAX_ATTACHMENTS, AppealsRepository, InvalidAction
 from app.data.services.media import MediaPreparer, MediaRejected
 from app.data.services.picker import PickedFile, UploadFailed
@@ -60,12 +63,19 @@ class AttachedFile:
 
 
 class AppealDetailViewModel(AppealDetailView):
+    """`queries` reads the appeal and its chat again whenever `changes` says so (while the
+    screen is active); the resident's inputs go through `actions`, and a refused action is
+    retried, resubmitted or discarded through `refused`."""
+
     def __init__(
         self,
         ref: str,
-        repo: AppealsRepository,
         navigation: Navigation,
         *,
+        queries: AppealQueries,
+        actions: AppealsRepository,
+        refused: RefusedActions,
+        changes: AppealsChanged,
         language: Callable[[], str],
         media: MediaPreparer | None = None,
         service_names: ServiceNames | None = None,
@@ -74,7 +84,10 @@ class AppealDetailViewModel(AppealDetailView):
         now: Callable[[], datetime] = utcnow,
     ) -> None:
         super().__init__(ref, language=language, category_name=category_name, now=now)
-        self._repo = repo
+        self._queries = queries
+        self._actions = actions
+        self._refused = refused
+        self._changes = changes
         self._nav = navigation
         self._media = media
         self._service_names = service_names
@@ -103,7 +116,7 @@ class AppealDetailViewModel(AppealDetailView):
 
     def activate(self) -> None:
         if self._unsubscribe is None:
-            self._unsubscribe = self._repo.subscribe(self._store_changed)
+            self._unsubscribe = self._changes.subscribe(self._store_changed)
 
     def deactivate(self) -> None:
         if self._unsubscribe is not None:
@@ -127,8 +140,8 @@ class AppealDetailViewModel(AppealDetailView):
                 return
 
     async def load(self) -> None:
-        detail = await self._repo.detail(self.ref)
-        messages = await self._repo.messages(self.ref) if detail is not None else []
+        detail = await self._queries.detail(self.ref)
+        messages = await self._queries.messages(self.ref) if detail is not None else []
         if detail is not None and detail.service_code and self._service_names is not None:
             try:
                 self._service = await asyncio.to_thread(self._service_names, detail.service_code)
@@ -144,7 +157,7 @@ class AppealDetailViewModel(AppealDetailView):
         self.notify()
         self._spawn(self.load_images())
         if detail is not None and detail.item.unread:
-            await self._repo.mark_read(detail.item.client_id)
+            await self._actions.mark_read(detail.item.client_id)
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         try:
@@ -311,7 +324,7 @@ class AppealDetailViewModel(AppealDetailView):
 
     async def send(self) -> None:
         text, media = self.chat_text, [a.media for a in self.attachments]
-        if await self._act("chat", lambda cid: self._repo.send_message(cid, text, media)):
+        if await self._act("chat", lambda cid: self._actions.send_message(cid, text, media)):
             self.chat_text = ""
             self.attachments = []
             self.input_revision += 1
@@ -323,14 +336,14 @@ class AppealDetailViewModel(AppealDetailView):
             self.notify()
             return
         score, comment = self.rating_score, self.rating_comment
-        if await self._act("rating", lambda cid: self._repo.rate(cid, score, comment)):
+        if await self._act("rating", lambda cid: self._actions.rate(cid, score, comment)):
             self.rating_comment = ""
             self.input_revision += 1
             await self.load()
 
     async def reopen(self) -> None:
         reason = self.reopen_reason
-        if await self._act("reopen", lambda cid: self._repo.reopen(cid, reason)):
+        if await self._act("reopen", lambda cid: self._actions.reopen(cid, reason)):
             self.reopen_reason = ""
             self.show_reopen = False
             self.input_revision += 1
@@ -338,40 +351,40 @@ class AppealDetailViewModel(AppealDetailView):
 
     async def complain(self) -> None:
         text = self.complaint_text
-        if await self._act("complaint", lambda cid: self._repo.complain(cid, text)):
+        if await self._act("complaint", lambda cid: self._actions.complain(cid, text)):
             self.complaint_text = ""
             self.show_complaint = False
             self.input_revision += 1
             await self.load()
 
     async def retry(self, action_id: int) -> None:
-        await self._repo.retry(action_id)
+        await self._refused.retry(action_id)
         await self.load()
 
     async def discard(self, action_id: int) -> None:
-        await self._repo.discard(action_id)
+        await self._refused.discard(action_id)
         await self.load()
 
     async def retry_message(self, m: ChatMessage) -> None:
-        entry = await asyncio.to_thread(self._repo.message_entry_id, m.client_id)
+        entry = await asyncio.to_thread(self._queries.message_entry_id, m.client_id)
         if entry is not None:
             await self.retry(entry)
 
     async def discard_message(self, m: ChatMessage) -> None:
-        entry = await asyncio.to_thread(self._repo.message_entry_id, m.client_id)
+        entry = await asyncio.to_thread(self._queries.message_entry_id, m.client_id)
         if entry is not None:
             await self.discard(entry)
 
     async def resubmit(self) -> None:
         text = self.resubmit_text or ""
-        if await self._act("resubmit", lambda cid: self._repo.resubmit(cid, text)):
+        if await self._act("resubmit", lambda cid: self._refused.resubmit(cid, text)):
             await self.load()
 
     async def discard_appeal(self) -> None:
         action = self.create_action_id
         if action is None:
             return
-        await self._repo.discard(action)
+        await self._refused.discard(action)
         await self._nav.go("/")
 
 

@@ -1,8 +1,8 @@
 """ "My appeals": the list (filtered by status, paged with "load more") and the connectivity
 line above it (offline banner, what waits to send, when it last synced, "sync now").
 
-Both read only the local store; they refresh when the repository or the engine says something
-changed. No Flet here: tests drive them directly.
+Both read only the local store; they refresh when the appeals (`AppealsChanged`) or the engine
+say something changed. No Flet here: tests drive them directly.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from app.data.repositories.appeal_queries import PAGE_SIZE, PageKey
-from app.data.repositories.appeals import AppealsRepository
+from app.data.repositories.appeal_changes import AppealsChanged
+from app.data.repositories.appeal_queries import PAGE_SIZE, AppealQueries, PageKey
 from app.domain.appeals import AppealItem
 from app.domain.timestamps import utcnow
 from app.i18n import N_, Message
@@ -125,7 +125,8 @@ class SyncStatusViewModel(Observable):
 class AppealListViewModel(Observable):
     def __init__(
         self,
-        repo: AppealsRepository,
+        queries: AppealQueries,
+        changes: AppealsChanged,
         navigation: Navigation,
         *,
         language: Callable[[], str],
@@ -135,7 +136,7 @@ class AppealListViewModel(Observable):
         page_size: int = PAGE_SIZE,
     ) -> None:
         super().__init__()
-        self._repo = repo
+        self._queries = queries
         self._nav = navigation
         self._language = language
         self._category = category_name
@@ -151,7 +152,7 @@ class AppealListViewModel(Observable):
         self._next: PageKey | None = None
         self._refresh_task: asyncio.Task[None] | None = None
         self._again = False
-        repo.subscribe(self.reload_soon)  # one list per session: listens for its lifetime
+        changes.subscribe(self.reload_soon)  # one list per session: listens for its lifetime
 
     def reload_soon(self) -> None:
         """The store (or the category names) changed: re-read the rows shown."""
@@ -181,7 +182,7 @@ class AppealListViewModel(Observable):
         self.loading = True
         self.notify()
         try:
-            page = await self._repo.list_page(self.filter, None, self.page_size)
+            page = await self._queries.list_page(self.filter, None, self.page_size)
         finally:
             self.loading = False
         self.rows = [self._row(i) for i in page.items]
@@ -196,7 +197,7 @@ class AppealListViewModel(Observable):
         self.loading = True
         self.notify()
         try:
-            page = await self._repo.list_page(self.filter, self._next, self.page_size)
+            page = await self._queries.list_page(self.filter, self._next, self.page_size)
         finally:
             self.loading = False
         known = {r.item.client_id for r in self.rows}
@@ -210,7 +211,7 @@ class AppealListViewModel(Observable):
         while True:
             self._again = False
             shown = max(self.page_size, len(self.rows))
-            page = await self._repo.list_page(self.filter, None, shown)
+            page = await self._queries.list_page(self.filter, None, shown)
             self.rows = [self._row(i) for i in page.items]
             self._next = page.next
             self.has_more = page.next is not None

@@ -107,8 +107,8 @@ class CabinetViewModel(Observable):
         self._on_queued()
 
     def follow(self, source: Observable) -> None:
-        """Read the analytics again when `source` (the appeals store) changes, e.g. after the
-        sync engine merged the server's feed."""
+        """Read the analytics again when `source` (the appeals' `AppealsChanged`) fires, e.g.
+        after the sync engine merged the server's feed."""
         source.subscribe(self._source_changed)
 
     def _source_changed(self) -> None:

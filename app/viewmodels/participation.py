@@ -32,6 +32,7 @@ from app.domain.participation import (
 from app.errors import ApiError, NetworkError
 from app.i18n import Message
 from app.observable import Observable
+from app.viewmodels.background import BackgroundTasks
 from app.viewmodels.navigation import Navigation
 from app.viewmodels.participation_form import ProposalForm
 from app.viewmodels.participation_texts import (
@@ -109,17 +110,12 @@ class ParticipationViewModel(Observable):
         self.form = ProposalForm(
             self.notify, location=location, geocoder=geocoder, media=media, language=language
         )
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._background = BackgroundTasks()
         repo.subscribe(self._repo_changed)
 
     def _repo_changed(self) -> None:
         """The sync engine sent something or merged the feed: read the store again."""
-        try:
-            task = asyncio.get_running_loop().create_task(self.reload_local())
-        except RuntimeError:
-            return
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._background.start(self.reload_local)
 
     # -- loading -------------------------------------------------------------------------------
 

@@ -129,12 +129,7 @@ class ProposalForm:
         self.photo_error = None
         self._changed()
         try:
-            path = await picked.fetch()
-            try:
-                prepared = await asyncio.to_thread(self._media.prepare, path, picked.name)
-            finally:
-                if picked.temporary:
-                    await asyncio.to_thread(path.unlink, True)
+            prepared = await picked.read(self._media.prepare)
             if prepared.kind != "image":
                 await asyncio.to_thread(self._media.discard, prepared)
                 self.photo_error = Message(MSG_PHOTO_ONLY)

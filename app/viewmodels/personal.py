@@ -14,6 +14,7 @@ from app.domain.iin import clean_iin, is_valid_iin
 from app.domain.phone import format_phone, normalize_kz_mobile
 from app.errors import ApiError, NetworkError
 from app.i18n import N_, Message
+from app.viewmodels.background import BackgroundTasks
 from app.viewmodels.phone_code_messages import MSG_CODE_FORMAT, MSG_INVALID_PHONE, error_message
 from app.viewmodels.profile_page import PageHooks, ProfilePageViewModel
 
@@ -42,17 +43,12 @@ class PersonalDataViewModel(ProfilePageViewModel):
         self.refused: Message | None = None
         self.busy = False
         self.reset_phone_change(notify=False)
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._background = BackgroundTasks()
         repo.subscribe(self._repo_changed)
 
     def _repo_changed(self) -> None:
         """An edit reached the server or was refused: show the refusal (typed text stays)."""
-        try:
-            task = asyncio.get_running_loop().create_task(self._reread_refusal())
-        except RuntimeError:
-            return
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._background.start(self._reread_refusal)
 
     async def _reread_refusal(self) -> None:
         refused = await asyncio.to_thread(self._repo.rejected_patch)

@@ -16,6 +16,7 @@ from typing import Literal, Protocol
 from app.data.services.location import LocationResult, SavedPoint
 from app.domain.alerts import Tone
 from app.domain.appeals import Position
+from app.domain.geo import CITY_CENTRE
 from app.domain.places import PLACE_KINDS, NearPlace, Place, SavedPlace, nearest, route_url
 from app.i18n import N_, Message
 from app.sync.city_feeds import CityFeeds
@@ -25,7 +26,6 @@ from app.viewmodels.navigation import Navigation
 
 log = logging.getLogger(__name__)
 
-CITY_CENTRE = (51.1282, 71.4307)  # Astana, Baiterek
 PAGE = 10
 
 KIND_NAMES: dict[str, str] = {

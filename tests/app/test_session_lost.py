@@ -29,6 +29,7 @@ from sqlalchemy import text
 import app
 from app.composition import AppSession, build_session
 from app.config import AppConfig
+from app.data.repositories.appeal_queries import AppealQueries
 from app.domain.appeals import NewAppeal, Position
 from app.domain.phone import format_phone
 from app.errors import ApiError, NetworkError
@@ -234,7 +235,7 @@ async def test_a_lost_refresh_answer_never_loses_the_queued_emergency_appeal(
     appeals = await server_appeals(session)
     assert [(a["client_id"], a["emergency"]) for a in appeals] == [(client_id, True)]
     assert [f["service"] for f in await forwards_of(session, appeals[0]["id"])] == ["103"]
-    detail = await session.appeals.detail(client_id)
+    detail = await AppealQueries(session.db).detail(client_id)
     assert detail is not None and detail.item.server_id == appeals[0]["id"]
 
 

@@ -1,8 +1,9 @@
 """Reading the resident's appeals (local store only, so everything works offline): the list,
 one appeal with its history, forwards and the resident's actions still in the outbox, its chat.
 
-`AppealQueries` is the reading layer of `AppealsRepository`; blocking methods (`*_sync`) touch
-SQLite: call them from `asyncio.to_thread` (the async ones do).
+`AppealQueries` only reads: the view models re-read it when `AppealsChanged` tells them the
+appeals changed. Blocking methods (`*_sync`) touch SQLite: call them from `asyncio.to_thread`
+(the async ones do).
 """
 
 from __future__ import annotations
@@ -42,7 +43,6 @@ from app.domain.appeals import (
     SyncState,
 )
 from app.domain.timestamps import utcnow
-from app.observable import Observable
 
 PAGE_SIZE = 30
 RESIDENT = "resident"
@@ -66,11 +66,10 @@ def aware(dt: datetime | None) -> datetime | None:
     return dt.replace(tzinfo=UTC) if dt is not None and dt.tzinfo is None else dt
 
 
-class AppealQueries(Observable):
-    """Listeners are notified after any local change (a resident's action, or a sync merge)."""
+class AppealQueries:
+    """The resident's appeals as the screens show them (lists, one appeal, its chat, counts)."""
 
     def __init__(self, db: Database, *, now: Callable[[], datetime] = utcnow) -> None:
-        super().__init__()
         self._db = db
         self._now = now
 

@@ -1,21 +1,21 @@
 """What the resident can do with an action the server refused: send it again (maybe with
 edited text) or discard it; a refused appeal goes with everything queued on it.
 
-`RefusedActions` is the outbox-administration layer of `AppealsRepository` (over its reads);
-blocking methods (`*_sync`) touch SQLite: call them from `asyncio.to_thread`.
+`RefusedActions` administers those outbox entries; the async methods tell `AppealsChanged`.
+Blocking methods (`*_sync`) touch SQLite: call them from `asyncio.to_thread`. Also here, shared
+with the resident's actions and the sync merge: `InvalidAction`, `require_appeal` and the sync
+state shown on the appeal or message an entry creates (`set_item_sync`).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from datetime import datetime
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from app.data.repositories import outbox as ob
-from app.data.repositories.appeal_queries import AppealQueries
+from app.data.repositories.appeal_changes import AppealsChanged
 from app.data.repositories.outbox import Outbox, payload_of
 from app.data.store.database import Database
 from app.data.store.models import (
@@ -25,7 +25,6 @@ from app.data.store.models import (
     LocalMessage,
     OutboxEntry,
 )
-from app.domain.timestamps import utcnow
 
 MAX_TEXT = 4000
 
@@ -57,24 +56,18 @@ def set_item_sync(s: Session, entry: OutboxEntry, state: str, error: str | None)
         s.add(item)
 
 
-class RefusedActions(AppealQueries):
-    def __init__(
-        self, db: Database, outbox: Outbox, *, now: Callable[[], datetime] = utcnow
-    ) -> None:
-        super().__init__(db, now=now)
-        self.outbox = outbox
-        # Called after an action was queued (the sync spine points it at the engine).
-        self.on_enqueued: Callable[[], None] | None = None
+class RefusedActions:
+    """Retry, resubmit (edited) or discard an action the server refused. `outbox`: the store's
+    one outbox; `changes`: the store's one "appeals changed" signal."""
 
-    def changed(self, *, enqueued: bool = False) -> None:
-        """Tell listeners (on the event loop); kick the sync engine after a new action."""
-        self.notify()
-        if enqueued and self.on_enqueued is not None:
-            self.on_enqueued()
+    def __init__(self, db: Database, outbox: Outbox, changes: AppealsChanged) -> None:
+        self._db = db
+        self.outbox = outbox
+        self._changes = changes
 
     async def retry(self, entry_id: int) -> None:
         await asyncio.to_thread(self.retry_sync, entry_id)
-        self.changed(enqueued=True)
+        self._changes.changed(enqueued=True)
 
     def retry_sync(self, entry_id: int) -> None:
         with self._db.session() as s:
@@ -98,7 +91,7 @@ class RefusedActions(AppealQueries):
     async def resubmit(self, client_id: str, text: str) -> None:
         """Edit the text of an appeal the server refused and send it again."""
         await asyncio.to_thread(self.resubmit_sync, client_id, text)
-        self.changed(enqueued=True)
+        self._changes.changed(enqueued=True)
 
     def resubmit_sync(self, client_id: str, text: str) -> None:
         text = (text or "").strip()
@@ -129,7 +122,7 @@ class RefusedActions(AppealQueries):
     async def discard(self, entry_id: int) -> None:
         """Drop a refused action; a refused appeal goes with everything queued on it."""
         await asyncio.to_thread(self.discard_sync, entry_id)
-        self.changed()
+        self._changes.changed()
 
     def discard_sync(self, entry_id: int) -> None:
         with self._db.session() as s:

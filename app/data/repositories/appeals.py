@@ -1,9 +1,11 @@
-"""The resident's appeals, local first.
+"""The resident's actions on their appeals, local first.
 
 Every action (file an appeal, send a message, rate, reopen, complain, forward, mark read) writes
 its local row **and** its outbox entry in one transaction, so it shows at once as "waiting to
 send" and survives the app being killed; the sync engine sends it later (`app.sync.appeals`).
-Reads come only from the local store, so everything works offline (`AppealQueries`).
+After each one `AppealsChanged` tells the view models, which re-read `AppealQueries` (the local
+store only, so everything works offline); an action the server refused is retried, edited or
+discarded through `RefusedActions`.
 
 Server-owned fields (status, number, deadline, history, rating, ...) are written only from the
 server's answers (`AppealsMerge`, used only by sync). The resident's actions still in the
@@ -27,13 +29,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.data.repositories import outbox as ob
+from app.data.repositories.appeal_changes import AppealsChanged
 from app.data.repositories.appeal_queries import RESIDENT
-from app.data.repositories.appeal_refusals import (
-    MAX_TEXT,
-    InvalidAction,
-    RefusedActions,
-    require_appeal,
-)
+from app.data.repositories.appeal_refusals import MAX_TEXT, InvalidAction, require_appeal
 from app.data.repositories.outbox import Outbox, payload_of
 from app.data.store.database import Database
 from app.data.store.models import (
@@ -62,28 +60,31 @@ def new_client_id() -> str:
     return str(uuid.uuid4())
 
 
-class AppealsRepository(RefusedActions):
-    """What the view models use: the resident's actions (here), refused actions
-    (`RefusedActions`) and reads (`AppealQueries`). Listeners are notified after any local
-    change (a resident's action, or a sync merge). `outbox`: the store's one outbox, from the
-    composition root (a repository used on its own makes one)."""
+class AppealsRepository:
+    """The resident's actions: each a local row and an outbox entry in one transaction, then
+    `changes` is told (and the sync engine kicked). `outbox`: the store's one outbox;
+    `changes`: the store's one "appeals changed" signal."""
 
     def __init__(
         self,
         db: Database,
-        outbox: Outbox | None = None,
+        outbox: Outbox,
+        changes: AppealsChanged,
         *,
         now: Callable[[], datetime] = utcnow,
         new_id: Callable[[], str] = new_client_id,
     ) -> None:
-        super().__init__(db, outbox or Outbox(db, now=now), now=now)
+        self._db = db
+        self.outbox = outbox
+        self._changes = changes
+        self._now = now
         self._new_id = new_id
 
     async def file(self, new: NewAppeal) -> str:
         """Store a new appeal with its attachments and queue its sending; returns its client id
         (also the key that makes resending it safe). Raises `InvalidAction` on bad input."""
         client_id = await asyncio.to_thread(self.file_sync, new)
-        self.changed(enqueued=True)
+        self._changes.changed(enqueued=True)
         return client_id
 
     def file_sync(self, new: NewAppeal) -> str:
@@ -212,7 +213,7 @@ class AppealsRepository(RefusedActions):
         client_id = await asyncio.to_thread(
             self.send_message_sync, appeal_client_id, text, media or []
         )
-        self.changed(enqueued=True)
+        self._changes.changed(enqueued=True)
         return client_id
 
     def send_message_sync(
@@ -253,7 +254,7 @@ class AppealsRepository(RefusedActions):
 
     async def rate(self, appeal_client_id: str, score: int, comment: str | None = None) -> None:
         await asyncio.to_thread(self.rate_sync, appeal_client_id, score, comment)
-        self.changed(enqueued=True)
+        self._changes.changed(enqueued=True)
 
     def rate_sync(self, appeal_client_id: str, score: int, comment: str | None) -> None:
         if not 1 <= int(score) <= 5:
@@ -278,7 +279,7 @@ class AppealsRepository(RefusedActions):
 
     async def reopen(self, appeal_client_id: str, reason: str) -> None:
         await asyncio.to_thread(self.reopen_sync, appeal_client_id, reason)
-        self.changed(enqueued=True)
+        self._changes.changed(enqueued=True)
 
     def reopen_sync(self, appeal_client_id: str, reason: str) -> None:
         reason = self._reason(reason)
@@ -299,7 +300,7 @@ class AppealsRepository(RefusedActions):
 
     async def complain(self, appeal_client_id: str, text: str) -> None:
         await asyncio.to_thread(self.complain_sync, appeal_client_id, text)
-        self.changed(enqueued=True)
+        self._changes.changed(enqueued=True)
 
     def complain_sync(self, appeal_client_id: str, text: str) -> None:
         reason = self._reason(text)
@@ -316,7 +317,7 @@ class AppealsRepository(RefusedActions):
 
     async def forward(self, appeal_client_id: str, service: EmergencyService) -> None:
         await asyncio.to_thread(self.forward_sync, appeal_client_id, service)
-        self.changed(enqueued=True)
+        self._changes.changed(enqueued=True)
 
     def forward_sync(self, appeal_client_id: str, service: str) -> None:
         if service not in EMERGENCY_SERVICES:
@@ -332,7 +333,7 @@ class AppealsRepository(RefusedActions):
         """Mark the operator's messages read here and queue telling the server; True if any."""
         changed = await asyncio.to_thread(self.mark_read_sync, appeal_client_id)
         if changed:
-            self.changed(enqueued=True)
+            self._changes.changed(enqueued=True)
         return changed
 
     def mark_read_sync(self, appeal_client_id: str) -> bool:

@@ -7,7 +7,8 @@ which needs `upload_dir` and `FLET_SECRET_KEY` — the launcher sets both) and r
 `upload_dir` afterwards.
 
 What the rest of the app sees is a list of `PickedFile`s: a name, a size (so an oversized video
-is refused before any upload) and `fetch()`, which gives a local path to the bytes. The camera
+is refused before any upload) and `fetch()`, which gives a local path to the bytes (`read(use)`
+fetches, hands the path to `use` in a thread and deletes a temporary copy after). The camera
 (flet-camera, `app/data/services/camera.py`) is offered only where `camera_available()`; its shots
 become `PickedFile`s too, so they go through the same pipeline.
 """
@@ -22,9 +23,11 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 UPLOAD_SUBDIR = "uploads"
 UPLOAD_URL_TTL_S = 900
@@ -65,6 +68,16 @@ class PickedFile:
     size: int
     fetch: Callable[[], Awaitable[Path]]
     temporary: bool = False
+
+    async def read(self, use: Callable[[Path, str], T]) -> T:
+        """`use(path, name)` in a thread on a local path to the bytes; a temporary copy is
+        deleted afterwards, whether `use` succeeded or not."""
+        path = await self.fetch()
+        try:
+            return await asyncio.to_thread(use, path, self.name)
+        finally:
+            if self.temporary:
+                await asyncio.to_thread(path.unlink, True)
 
 
 PickedHandler = Callable[[list[PickedFile]], Awaitable[None]]

@@ -12,7 +12,7 @@ from app.ui.appeals.detail_chat import ChatSection
 from app.ui.appeals.detail_feedback import FeedbackSections
 from app.ui.appeals.detail_media import MediaSection
 from app.ui.appeals.widgets import SyncBar, status_chip, tag
-from app.ui.kit import Screen, centered, on_click, run_soon, say, section
+from app.ui.kit import ModelScreen, centered, on_click, run_soon, say, section
 from app.viewmodels.app_state import AppViewModel
 from app.viewmodels.appeal_detail import MSG_NOT_FOUND, AppealDetailViewModel
 from app.viewmodels.appeal_text import IMPORTANCE_LABELS, TYPE_LABELS
@@ -21,7 +21,7 @@ from app.viewmodels.before_after import BeforeAfterViewModel, detail_fetch, pick
 from app.viewmodels.camera import CameraViewModel
 
 
-class AppealScreen(Screen):
+class AppealScreen(ModelScreen[AppealDetailViewModel]):
     """The screen composes its sections: media, chat and feedback live in their own modules."""
 
     def __init__(
@@ -33,13 +33,10 @@ class AppealScreen(Screen):
         route: str,
         camera: CameraViewModel | None = None,
     ) -> None:
-        super().__init__(app.tr)
-        self.vm = vm
+        super().__init__(app, vm, route)
         self.status = status
         self.picker = picker
-        self.route = route
         self.camera = camera
-        self.watch(vm)
         self.watch(status)
         if camera is not None:
             self.watch(camera)

@@ -9,7 +9,7 @@ from typing import Any
 import flet as ft
 
 from app.domain.profile import DISTRICTS, Address
-from app.ui.kit import MUTED, Screen, note, on_click, page_view, run_soon
+from app.ui.kit import MUTED, ModelScreen, note, on_click, page_view, run_soon
 from app.ui.point_map import PointMap
 from app.viewmodels.addresses import DISTRICT_NAMES, LABEL_NAMES, AddressesViewModel, label_kind
 from app.viewmodels.app_state import AppViewModel
@@ -32,13 +32,7 @@ def address_title(tr: Any, a: Address) -> str:
     return str(tr.gettext(LABEL_NAMES[kind]))
 
 
-class AddressesScreen(Screen):
-    def __init__(self, app: AppViewModel, vm: AddressesViewModel, route: str) -> None:
-        super().__init__(app.tr)
-        self.vm = vm
-        self.route = route
-        self.watch(vm)
-
+class AddressesScreen(ModelScreen[AddressesViewModel]):
     def build(self) -> ft.View:
         _ = self.tr.gettext
         self.list = ft.Column(spacing=8)
@@ -100,14 +94,11 @@ class AddressesScreen(Screen):
         )
 
 
-class AddressEditorScreen(Screen):
+class AddressEditorScreen(ModelScreen[AddressesViewModel]):
     def __init__(
         self, app: AppViewModel, vm: AddressesViewModel, route: str, key: str | None
     ) -> None:
-        super().__init__(app.tr)
-        self.vm = vm
-        self.route = route
-        self.watch(vm)
+        super().__init__(app, vm, route)
         vm.open_editor(key)  # a deep link opens the form too; a rebuild keeps what was typed
 
     def build(self) -> ft.View:

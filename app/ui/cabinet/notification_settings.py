@@ -8,7 +8,7 @@ from typing import Any
 
 import flet as ft
 
-from app.ui.kit import MUTED, Screen, note, page_view, run_soon
+from app.ui.kit import MUTED, ModelScreen, note, page_view, run_soon
 from app.viewmodels.app_state import AppViewModel
 from app.viewmodels.notices import Choice, NoticePrefsViewModel
 from app.viewmodels.notification_settings import MSG_EXTREME_ALWAYS, AlertSettingsViewModel
@@ -31,7 +31,7 @@ def choice_chips(choices: list[Choice], toggle: Callable[[str], None]) -> ft.Con
     )  # fmt: skip
 
 
-class NotificationSettingsScreen(Screen):
+class NotificationSettingsScreen(ModelScreen[AlertSettingsViewModel]):
     """Districts and topics of notices (the notices feature's choice), alert levels and status
     updates (the cabinet's)."""
 
@@ -42,11 +42,8 @@ class NotificationSettingsScreen(Screen):
         notices: NoticePrefsViewModel | None,
         route: str,
     ) -> None:
-        super().__init__(app.tr)
-        self.vm = vm
+        super().__init__(app, vm, route)
         self.notices = notices
-        self.route = route
-        self.watch(vm)
         if notices is not None:
             self.watch(notices)
             notices.reset()

@@ -7,18 +7,11 @@ from typing import Any
 
 import flet as ft
 
-from app.ui.kit import MUTED, Screen, note, on_click, page_view, run_soon
-from app.viewmodels.app_state import AppViewModel
+from app.ui.kit import MUTED, ModelScreen, note, on_click, page_view, run_soon
 from app.viewmodels.personal import PersonalDataViewModel
 
 
-class PersonalDataScreen(Screen):
-    def __init__(self, app: AppViewModel, vm: PersonalDataViewModel, route: str) -> None:
-        super().__init__(app.tr)
-        self.vm = vm
-        self.route = route
-        self.watch(vm)
-
+class PersonalDataScreen(ModelScreen[PersonalDataViewModel]):
     def build(self) -> ft.View:
         _ = self.tr.gettext
         self.name_field = ft.TextField(

@@ -13,11 +13,10 @@ import flet_map as fm
 from app.i18n import Translator
 from app.ui.kit import MUTED, section
 from app.ui.new_appeal.parts import Rebuilds, bound
+from app.ui.point_map import osm_tiles, point_marker
 from app.viewmodels.new_appeal import NewAppealViewModel, address_label
 
 log = logging.getLogger(__name__)
-
-TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 
 class LocationSection:
@@ -104,14 +103,7 @@ class LocationSection:
     def _render_map(self) -> None:
         p = self.vm.position
         lat, lon = self.vm.map_centre
-        marker = fm.Marker(
-            content=ft.Icon(ft.Icons.LOCATION_ON, color=ft.Colors.RED_700, size=36),
-            coordinates=fm.MapLatitudeLongitude(lat, lon),
-            width=36,
-            height=36,
-            alignment=ft.Alignment.TOP_CENTER,
-        )
-        self.marker_layer.markers = [marker] if p else []
+        self.marker_layer.markers = [point_marker(lat, lon)] if p else []
         if self.map_view is None:
             self.map_view = fm.Map(
                 expand=True,
@@ -119,10 +111,7 @@ class LocationSection:
                 initial_zoom=16 if p else 12,
                 bgcolor=ft.Colors.BLUE_GREY_50,
                 on_tap=self._on_map_tap,
-                layers=[
-                    fm.TileLayer(url_template=TILE_URL, user_agent_package_name="kz.city109"),
-                    self.marker_layer,
-                ],
+                layers=[osm_tiles(), self.marker_layer],
             )
             # Without exclude_semantics the map is a "button" to assistive tech and browsers
             # with semantics on deliver every tap at its centre; the arrows below serve them.

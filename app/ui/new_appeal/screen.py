@@ -11,7 +11,7 @@ from __future__ import annotations
 import flet as ft
 
 from app.data.services.picker import MediaPicker
-from app.ui.kit import MUTED, Screen, centered, run_soon
+from app.ui.kit import MUTED, ModelScreen, centered, run_soon
 from app.ui.new_appeal.camera import CameraButton
 from app.ui.new_appeal.details import DetailsSection
 from app.ui.new_appeal.emergency import EmergencyStep
@@ -23,7 +23,7 @@ from app.viewmodels.camera import CameraViewModel
 from app.viewmodels.new_appeal import NewAppealViewModel
 
 
-class NewAppealScreen(Screen):
+class NewAppealScreen(ModelScreen[NewAppealViewModel]):
     def __init__(
         self,
         app: AppViewModel,
@@ -32,12 +32,8 @@ class NewAppealScreen(Screen):
         route: str,
         camera: CameraViewModel | None = None,
     ) -> None:
-        super().__init__(app.tr)
+        super().__init__(app, vm, route)
         self.app = app
-        self.vm = vm
-        self.route = route
-        self._input_revision = -1
-        self.watch(vm)
         if camera is not None:
             self.watch(camera)
         tr, _ = self.tr, self.tr.gettext

@@ -11,7 +11,7 @@ import flet as ft
 
 from app.i18n import Translator
 from app.observable import Observable
-from app.ui.kit import Screen, page_view, run_soon
+from app.ui.kit import ModelScreen, page_view, run_soon
 from app.ui.safety.widgets import info_line, notice_bar, set_bar, tag
 from app.viewmodels.app_state import AppViewModel
 from app.viewmodels.notices import NoticePrefsViewModel, NoticesViewModel, NoticeView
@@ -256,16 +256,13 @@ class NoticesPanel:
         """The view models live for the session; nothing to release here."""
 
 
-class NoticeScreen(Screen):
+class NoticeScreen(ModelScreen[NoticesViewModel]):
     """`/notices/{id}`: one notice in full."""
 
     def __init__(self, app: AppViewModel, vm: NoticesViewModel, route: str, notice_id: int) -> None:
-        super().__init__(app.tr)
-        self.vm = vm
-        self.route = route
+        super().__init__(app, vm, route)
         self.notice_id = notice_id
         self.body = ft.Column(spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
-        self.watch(vm)
 
     def build(self) -> ft.View:
         _ = self.tr.gettext

@@ -9,23 +9,20 @@ from typing import Any
 import flet as ft
 
 from app.data.services.picker import MediaPicker
-from app.ui.kit import MUTED, Screen, on_click, page_view
+from app.ui.kit import MUTED, ModelScreen, on_click, page_view
 from app.ui.point_map import PointMap
 from app.viewmodels.app_state import AppViewModel
 from app.viewmodels.participation import CATEGORY_NAMES, ParticipationViewModel
 
 
-class NewProposalScreen(Screen):
+class NewProposalScreen(ModelScreen[ParticipationViewModel]):
     """`/participation/proposals/new`: text, category, an optional place and photo."""
 
     def __init__(
         self, app: AppViewModel, vm: ParticipationViewModel, picker: MediaPicker, route: str
     ) -> None:
-        super().__init__(app.tr)
-        self.vm = vm
+        super().__init__(app, vm, route)
         self.picker = picker
-        self.route = route
-        self.watch(vm)
         picker.on_picked = vm.add_photo
 
     def build(self) -> ft.View:

@@ -9,7 +9,7 @@ import flet as ft
 
 from app.i18n import Translator
 from app.observable import Observable
-from app.ui.kit import Screen, on_click, page_view, run_soon, say
+from app.ui.kit import ModelScreen, on_click, page_view, run_soon, say
 from app.ui.safety.widgets import (
     alert_card,
     exercise_tag,
@@ -183,16 +183,13 @@ def alert_details(tr: Translator, view: AlertView) -> list[ft.Control]:
     return body
 
 
-class AlertScreen(Screen):
+class AlertScreen(ModelScreen[AlertsViewModel]):
     """`/alerts/{identifier}`: the alert's full text and the ways to shelters and contacts."""
 
     def __init__(self, app: AppViewModel, vm: AlertsViewModel, route: str, identifier: str) -> None:
-        super().__init__(app.tr)
-        self.vm = vm
-        self.route = route
+        super().__init__(app, vm, route)
         self.identifier = identifier
         self.body = ft.Column(spacing=12, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
-        self.watch(vm)
 
     def build(self) -> ft.View:
         _ = self.tr.gettext

@@ -7,18 +7,15 @@ from typing import Any
 
 import flet as ft
 
-from app.ui.kit import Screen, centered, run_soon
+from app.ui.kit import ModelScreen, centered, run_soon
 from app.ui.safety.widgets import is_phone
 from app.viewmodels.app_state import AppViewModel
 from app.viewmodels.contacts import ContactsViewModel, ContactView
 
 
-class ContactsScreen(Screen):
+class ContactsScreen(ModelScreen[ContactsViewModel]):
     def __init__(self, app: AppViewModel, vm: ContactsViewModel, route: str) -> None:
-        super().__init__(app.tr)
-        self.vm = vm
-        self.route = route
-        self.watch(vm)
+        super().__init__(app, vm, route)
         self.mobile = is_phone()
         self.emergency = ft.Column(spacing=8)
         self.city = ft.Column(spacing=8)

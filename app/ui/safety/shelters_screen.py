@@ -10,13 +10,12 @@ from typing import Any
 import flet as ft
 import flet_map as fm
 
-from app.ui.kit import Screen, on_click, run_soon, say
+from app.ui.kit import ModelScreen, on_click, run_soon, say
+from app.ui.point_map import osm_tiles
 from app.ui.safety.widgets import info_line, is_phone, notice_bar, set_bar
 from app.viewmodels.app_state import AppViewModel
 from app.viewmodels.contacts import tel_url
 from app.viewmodels.shelters import KIND_NAMES, PlaceView, SheltersViewModel
-
-TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 KIND_STYLE: dict[str, tuple[ft.IconData, str]] = {
     "shelter": (ft.Icons.SHIELD, ft.Colors.INDIGO_700),
@@ -50,12 +49,9 @@ def _marker(lat: float, lon: float, size: int, label: str, content: ft.Control) 
     )
 
 
-class SheltersScreen(Screen):
+class SheltersScreen(ModelScreen[SheltersViewModel]):
     def __init__(self, app: AppViewModel, vm: SheltersViewModel, route: str) -> None:
-        super().__init__(app.tr)
-        self.vm = vm
-        self.route = route
-        self.watch(vm)
+        super().__init__(app, vm, route)
         self.mobile = is_phone()
         _ = self.tr.gettext
         self.polygons = fm.PolygonLayer(polygons=[])
@@ -68,7 +64,7 @@ class SheltersScreen(Screen):
             bgcolor=ft.Colors.BLUE_GREY_50,
             on_tap=self._on_map_tap,
             layers=[
-                fm.TileLayer(url_template=TILE_URL, user_agent_package_name="kz.city109"),
+                osm_tiles(),
                 self.polygons,
                 self.circles,
                 self.markers,

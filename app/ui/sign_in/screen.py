@@ -6,19 +6,16 @@ from __future__ import annotations
 import flet as ft
 
 from app.i18n import Message, Translator
-from app.ui.kit import Screen, centered
+from app.ui.kit import ModelScreen, centered
 from app.ui.language_switch import language_switch, logo
 from app.viewmodels.app_state import AppViewModel
 from app.viewmodels.sign_in import SignInViewModel
 
 
-class SignInScreen(Screen):
+class SignInScreen(ModelScreen[SignInViewModel]):
     def __init__(self, app: AppViewModel, vm: SignInViewModel, route: str) -> None:
-        super().__init__(app.tr)
+        super().__init__(app, vm, route)
         self.app = app
-        self.vm = vm
-        self.route = route
-        self.watch(vm)
         _ = self.tr.gettext
 
         self.phone_field = ft.TextField(

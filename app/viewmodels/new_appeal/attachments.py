@@ -80,12 +80,7 @@ class Attachments:
         self._flow.changed()
 
     async def _prepare(self, file: PickedFile) -> MediaItem:
-        path = await file.fetch()
-        try:
-            media = await asyncio.to_thread(self._preparer.prepare, path, file.name)
-        finally:
-            if file.temporary:
-                await asyncio.to_thread(path.unlink, True)
+        media = await file.read(self._preparer.prepare)
         thumb = await asyncio.to_thread(thumbnail, media.path) if media.kind == "image" else None
         return MediaItem(media, file.name, thumb)
 

@@ -47,7 +47,7 @@ from app.viewmodels.new_appeal.draft import DraftKeeper
 from app.viewmodels.new_appeal.emergency import EmergencyChoice
 from app.viewmodels.new_appeal.form import AppealForm
 from app.viewmodels.new_appeal.location import AddressSource, LocationSection, LocationState
-from app.viewmodels.new_appeal.submit import AppealsPort, Step, Submission
+from app.viewmodels.new_appeal.submit import AppealFiling, AppealLookup, Step, Submission
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,8 @@ class NewAppealViewModel(Observable):
     def __init__(
         self,
         *,
-        appeals: AppealsPort,
+        appeals: AppealFiling,
+        lookup: AppealLookup,
         classifier: ClassifierRepository,
         location: LocationService,
         geocoder: Geocoder,
@@ -164,6 +165,7 @@ class NewAppealViewModel(Observable):
         self.submission = Submission(
             self,
             appeals=appeals,
+            lookup=lookup,
             api=api,
             navigation=navigation,
             check=lambda emergency: self.validate(emergency=emergency),

@@ -12,11 +12,11 @@ from app.data.repositories.applicant import SavedAddress
 from app.data.services.geocoding import Geocoder
 from app.data.services.location import LocationResult, LocationService, SavedPoint
 from app.domain.appeals import Position
+from app.domain.geo import CITY_CENTRE
 from app.i18n import N_, Message
 from app.viewmodels.new_appeal.context import FlowContext
 
 MAX_ADDRESS = 300
-CITY_CENTRE = (51.1282, 71.4307)  # Astana: where the map opens when nothing is known
 NUDGE_M = 20.0  # one step of the point-moving buttons
 
 MSG_LOCATION_REQUIRED = N_(

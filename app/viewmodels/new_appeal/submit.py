@@ -25,10 +25,14 @@ MSG_FILE_FAILED = N_("The appeal could not be saved. Try again.")
 Step = Literal["form", "similar", "emergency"]
 
 
-class AppealsPort(Protocol):
-    """What the flow needs of the appeals repository."""
+class AppealFiling(Protocol):
+    """Filing the appeal (the resident's actions, `AppealsRepository`)."""
 
     async def file(self, new: NewAppeal) -> str: ...
+
+
+class AppealLookup(Protocol):
+    """Whether a similar appeal is the resident's own (`AppealQueries`)."""
 
     async def detail(self, ref: str) -> Any: ...
 
@@ -43,7 +47,8 @@ class Submission:
         self,
         flow: FlowContext,
         *,
-        appeals: AppealsPort,
+        appeals: AppealFiling,
+        lookup: AppealLookup,
         api: NewAppealApi,
         navigation: Navigation,
         check: Callable[[bool], bool],
@@ -53,6 +58,7 @@ class Submission:
     ) -> None:
         self._flow = flow
         self._appeals = appeals
+        self._lookup = lookup
         self._api = api
         self._nav = navigation
         self._check = check
@@ -104,7 +110,7 @@ class Submission:
 
     async def _is_own(self, server_id: int) -> bool:
         try:
-            return await self._appeals.detail(str(server_id)) is not None
+            return await self._lookup.detail(str(server_id)) is not None
         except Exception:  # a lookup must never stop filing
             return False
 

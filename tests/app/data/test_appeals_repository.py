@@ -20,6 +20,7 @@ from app.data.repositories.media_uploads import MediaUploads
 from app.data.store.database import Database
 from app.data.store.models import LocalAppeal, LocalMedia, OutboxEntry
 from app.domain.appeals import NewAppeal, Position, PreparedMedia
+from tests.app.support.local_appeals import LocalAppeals
 from tests.app.support.sync_harness import SyncSide
 
 pytestmark = pytest.mark.anyio
@@ -51,8 +52,13 @@ def db(tmp_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture
-def repo(db: Database, clock: Clock) -> AppealsRepository:
-    return AppealsRepository(db, now=clock)
+def appeals(db: Database, clock: Clock) -> LocalAppeals:
+    return LocalAppeals.over(db, now=clock)
+
+
+@pytest.fixture
+def repo(appeals: LocalAppeals) -> AppealsRepository:
+    return appeals.actions
 
 
 def appeal(text: str = "Жол бұзылған", **over: Any) -> NewAppeal:
@@ -164,45 +170,47 @@ def test_a_failing_outbox_write_leaves_nothing(
     ],
 )
 def test_bad_input_is_refused_with_a_code_and_nothing_is_written(
-    repo: AppealsRepository, new: NewAppeal, code: str
+    repo: AppealsRepository, appeals: LocalAppeals, new: NewAppeal, code: str
 ) -> None:
     with pytest.raises(InvalidAction) as err:
         repo.file_sync(new)
     assert err.value.code == code
-    assert repo.list_sync().items == [] and repo.outbox.entries() == []
+    assert appeals.queries.list_sync().items == [] and repo.outbox.entries() == []
 
 
-async def test_file_notifies_and_kicks_the_engine(repo: AppealsRepository) -> None:
+async def test_file_notifies_and_kicks_the_engine(
+    repo: AppealsRepository, appeals: LocalAppeals
+) -> None:
     heard: list[str] = []
-    repo.subscribe(lambda: heard.append("changed"))
-    repo.on_enqueued = lambda: heard.append("kick")
+    appeals.changes.subscribe(lambda: heard.append("changed"))
+    appeals.changes.on_enqueued = lambda: heard.append("kick")
     await repo.file(appeal())
     assert heard == ["changed", "kick"]
 
 
 def test_list_is_paged_newest_first_with_filters_and_marks(
-    repo: AppealsRepository, clock: Clock
+    repo: AppealsRepository, appeals: LocalAppeals, clock: Clock
 ) -> None:
     ids = []
     for i in range(5):
         ids.append(repo.file_sync(appeal(f"өтініш {i}")))
         if i != 2:  # two share a time: the page key must still be exact
             clock.tick()
-    page = repo.list_sync(limit=2)
+    page = appeals.queries.list_sync(limit=2)
     assert page.items[0].text == "өтініш 4"  # 2 and 3 share a time: either comes next
     seen = [i.client_id for i in page.items]
     while page.next is not None:
-        page = repo.list_sync(before=page.next, limit=2)
+        page = appeals.queries.list_sync(before=page.next, limit=2)
         seen += [i.client_id for i in page.items]
     assert sorted(seen) == sorted(ids) and len(set(seen)) == 5
-    assert all(i.sync_state == "pending" for i in repo.list_sync().items)
+    assert all(i.sync_state == "pending" for i in appeals.queries.list_sync().items)
     SyncSide(repo).complete(
         repo.outbox.entries()[0], appeal=server_appeal(ids[0], 11, status="closed")
     )
-    assert [i.client_id for i in repo.list_sync(status="closed").items] == [ids[0]]
-    closed = repo.list_sync(status="closed").items[0]
+    assert [i.client_id for i in appeals.queries.list_sync(status="closed").items] == [ids[0]]
+    closed = appeals.queries.list_sync(status="closed").items[0]
     assert closed.sync_state == "synced" and closed.number == "109-2607-000011"
-    assert repo.list_sync(status="assigned").items == []
+    assert appeals.queries.list_sync(status="assigned").items == []
     assert isinstance(PageKey(T0, "x"), PageKey)
 
 
@@ -231,7 +239,7 @@ def test_outbox_order_priority_blocking_and_backoff(repo: AppealsRepository, clo
 
 
 def test_rejected_create_keeps_everything_and_blocks_its_actions(
-    repo: AppealsRepository,
+    repo: AppealsRepository, appeals: LocalAppeals
 ) -> None:
     a = repo.file_sync(appeal())
     repo.send_message_sync(a, "күтеді", [])
@@ -239,16 +247,18 @@ def test_rejected_create_keeps_everything_and_blocks_its_actions(
     assert create is not None
     SyncSide(repo).reject(create, "Такой категории нет.", "unknown_category")
     assert repo.outbox.next_ready() is None
-    item = repo.list_sync().items[0]
+    item = appeals.queries.list_sync().items[0]
     assert (item.sync_state, item.sync_error) == ("rejected", "Такой категории нет.")
     assert repo.outbox.counts().rejected == 1
-    repo.resubmit_sync(a, "Түзетілген")
+    appeals.refused.resubmit_sync(a, "Түзетілген")
     entry = repo.outbox.next_ready()
     assert entry is not None and json.loads(entry.payload_json)["text"] == "Түзетілген"
-    assert repo.list_sync().items[0].sync_state == "pending"
+    assert appeals.queries.list_sync().items[0].sync_state == "pending"
 
 
-def test_actions_check_the_state_of_the_appeal(repo: AppealsRepository) -> None:
+def test_actions_check_the_state_of_the_appeal(
+    repo: AppealsRepository, appeals: LocalAppeals
+) -> None:
     a = repo.file_sync(appeal())
     with pytest.raises(InvalidAction, match="appeal_not_closed"):
         repo.rate_sync(a, 5, None)
@@ -269,13 +279,15 @@ def test_actions_check_the_state_of_the_appeal(repo: AppealsRepository) -> None:
     repo.reopen_sync(a, "қайта ластанды")
     with pytest.raises(InvalidAction, match="already_reopening"):
         repo.reopen_sync(a, "тағы")
-    detail = repo.detail_sync("3")
+    detail = appeals.queries.detail_sync("3")
     assert detail is not None
     assert [x.kind for x in detail.actions] == [ob.RATE, ob.REOPEN]
     assert detail.rating is None  # the server's field stays the server's until it answers
 
 
-def test_pull_merge_server_wins_and_reports_changes(repo: AppealsRepository) -> None:
+def test_pull_merge_server_wins_and_reports_changes(
+    repo: AppealsRepository, appeals: LocalAppeals
+) -> None:
     a = repo.file_sync(appeal())
     SyncSide(repo).complete(repo.outbox.entries()[0], appeal=server_appeal(a, 7))
     newer = server_appeal(a, 7, status="assigned", updated_at="2026-07-12T10:00:00+00:00")
@@ -294,7 +306,7 @@ def test_pull_merge_server_wins_and_reports_changes(repo: AppealsRepository) -> 
     stale = server_appeal(a, 7, status="created", updated_at="2026-07-12T09:30:00+00:00")
     late = SyncSide(repo).apply_sync_page({"appeal": [stale]}, cursor=6, etag=None, quiet=False)
     assert late.updates == []
-    detail = repo.detail_sync(a)
+    detail = appeals.queries.detail_sync(a)
     assert detail is not None and detail.item.status == "assigned" and detail.item.unread == 1
     # The same message again is not news; a first import is quiet.
     again = SyncSide(repo).apply_sync_page({"message": [op_msg]}, cursor=7, etag=None, quiet=False)
@@ -302,19 +314,22 @@ def test_pull_merge_server_wins_and_reports_changes(repo: AppealsRepository) -> 
     other = server_appeal("someone-elses-device", 8, status="closed")
     other_page = {"appeal": [other]}
     assert SyncSide(repo).apply_sync_page(other_page, cursor=8, etag=None, quiet=True).updates == []
-    assert repo.detail_sync("8") is not None
+    assert appeals.queries.detail_sync("8") is not None
     assert repo.mark_read_sync(a) is True and repo.mark_read_sync(a) is False
     read = repo.outbox.entries()[-1]
     assert read.kind == ob.MARK_READ and json.loads(read.payload_json) == {"up_to_id": 50}
 
 
-def test_discarding_a_refused_appeal_removes_it_with_its_queue(repo: AppealsRepository) -> None:
+def test_discarding_a_refused_appeal_removes_it_with_its_queue(
+    repo: AppealsRepository, appeals: LocalAppeals
+) -> None:
+    refused = appeals.refused
     a = repo.file_sync(appeal(media=[PreparedMedia("/m.jpg", "image", "image/jpeg", 9)]))
     repo.send_message_sync(a, "x", [PreparedMedia("/n.jpg", "image", "image/jpeg", 9)])
     create = repo.outbox.entries()[0]
-    repo.discard_sync(create.id or 0)  # a pending appeal may already be on the server: kept
-    assert len(repo.list_sync().items) == 1
+    refused.discard_sync(create.id or 0)  # a pending appeal may already be on the server: kept
+    assert len(appeals.queries.list_sync().items) == 1
     SyncSide(repo).reject(create, "no", "validation_error")
-    repo.discard_sync(create.id or 0)
-    assert repo.list_sync().items == [] and repo.outbox.entries() == []
+    refused.discard_sync(create.id or 0)
+    assert appeals.queries.list_sync().items == [] and repo.outbox.entries() == []
     assert MediaUploads(repo.outbox.database).to_send("appeal", a) == []

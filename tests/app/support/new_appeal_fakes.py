@@ -78,8 +78,8 @@ class FakeGeocoder:
 
 @dataclass
 class FakeAppeals:
-    """The appeals repository's contract: `file()` returns a client id; `detail()` finds the
-    resident's own appeals (by server id here)."""
+    """The new appeal's two ports in one fake: filing (`file()` returns a client id) and the
+    lookup (`detail()` finds the resident's own appeals, by server id here)."""
 
     filed: list[NewAppeal] = field(default_factory=list)
     own_server_ids: set[int] = field(default_factory=set)
@@ -222,6 +222,7 @@ def make_flow(
         new_api,
         ApplicantRepository(db, new_api, auth),
         appeals=appeals,
+        lookup=appeals,
         classifier=classifier,
         location=LocationService(geolocator, LastPositionStore(db), timeout=0.2),
         geocoder=geocoder,

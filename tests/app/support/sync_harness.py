@@ -40,6 +40,7 @@ from backend_stub.classifier import load_classifier
 from backend_stub.config import Settings
 from backend_stub.main import create_app
 from backend_stub.models import Appeal, AppealEvent, Complaint, Message, User
+from tests.app.support.local_appeals import LocalAppeals
 
 BASE_URL = "http://backend.test"
 _phones = itertools.count(3000)
@@ -240,9 +241,12 @@ class Client:
             BASE_URL, language=lambda: "ru", tokens=self.tokens, transport=self.server.faulty
         )
         self.outbox = Outbox(self.db, now=self.clock.now)
-        self.repo = AppealsRepository(self.db, self.outbox, now=self.clock.now)
+        appeals = LocalAppeals.over(self.db, self.outbox, now=self.clock.now)
+        self.changes, self.repo = appeals.changes, appeals.actions
+        self.queries, self.refused = appeals.queries, appeals.refused
         self.sync = build_sync(
-            self.repo,
+            self.outbox,
+            self.changes,
             AppealsApi(self.api),
             signed_in=lambda: True,
             now=self.clock.now,

@@ -57,14 +57,14 @@ async def test_file_offline_then_sync_creates_once_with_photo(
     await client.engine.sync_now()
     assert client.engine.status.online is False
     assert client.engine.status.pending == 1
-    page = await client.repo.list_page()
+    page = await client.queries.list_page()
     assert [(i.client_id, i.sync_state) for i in page.items] == [(cid, "pending")]
 
     server.faulty.down = False
     await client.drain()
     [appeal] = server.appeals_of(signed[0])
     assert appeal.client_id == cid
-    detail = await client.repo.detail(cid)
+    detail = await client.queries.detail(cid)
     assert detail is not None
     assert detail.item.number == appeal.number and detail.item.sync_state == "synced"
     assert len(detail.media) == 1 and detail.media[0].url
@@ -84,7 +84,7 @@ async def test_response_lost_after_commit_is_not_a_duplicate(
     assert appeal.id is not None
     assert [m.text for m in server.messages_of(appeal.id)] == ["Бірінші хабарлама"]
     assert server.faulty.count("POST", APPEAL) == 2  # the lost one and its replay
-    msgs = await client.repo.messages(cid)
+    msgs = await client.queries.messages(cid)
     assert [(m.text, m.sync_state) for m in msgs] == [("Бірінші хабарлама", "synced")]
 
 
@@ -144,18 +144,18 @@ async def test_permanent_422_is_rejected_with_the_message_then_fixed(
     cid = await client.repo.file(new_appeal(subclass_code="99.99"))
     await client.repo.send_message(cid, "күтеді")
     await client.drain()
-    page = await client.repo.list_page()
+    page = await client.queries.list_page()
     item = page.items[0]
     assert item.sync_state == "rejected" and item.sync_error  # the server's words, in ru
     assert server.appeals_of(signed[0]) == []
-    detail = await client.repo.detail(cid)
+    detail = await client.queries.detail(cid)
     assert detail is not None
     create = next(a for a in detail.actions if a.kind == ob.CREATE_APPEAL)
     assert create.state == "rejected"
     # The message is still waiting (not dropped, not sent).
-    assert [m.sync_state for m in await client.repo.messages(cid)] == ["pending"]
-    await client.repo.discard(create.id)
-    assert (await client.repo.list_page()).items == []
+    assert [m.sync_state for m in await client.queries.messages(cid)] == ["pending"]
+    await client.refused.discard(create.id)
+    assert (await client.queries.list_page()).items == []
     assert client.repo.outbox.entries() == []
 
 
@@ -167,8 +167,8 @@ async def test_rejected_appeal_can_be_edited_and_sent_again(
         "status", "POST", APPEAL, status=422, headers={}
     )  # a refusal the resident can fix by editing
     await client.drain()
-    assert (await client.repo.list_page()).items[0].sync_state == "rejected"
-    await client.repo.resubmit(cid, "Түзетілген мәтін")
+    assert (await client.queries.list_page()).items[0].sync_state == "rejected"
+    await client.refused.resubmit(cid, "Түзетілген мәтін")
     await client.drain()
     [appeal] = server.appeals_of(signed[0])
     assert appeal.text == "Түзетілген мәтін" and appeal.client_id == cid
@@ -209,7 +209,7 @@ async def test_tus_upload_resumes_from_the_server_offset(
         assert appeal.client_id == cid
         assert server.faulty.count("HEAD", r"/api/v1/uploads/.+") >= 1
         assert server.faulty.count("POST", r"/api/v1/uploads") == 1  # one upload, resumed
-        detail = await client.repo.detail(cid)
+        detail = await client.queries.detail(cid)
         assert detail is not None and len(detail.media) == 1
     finally:
         await client.close()
@@ -242,7 +242,7 @@ async def test_rating_reopen_complaint_and_status_notifications(
     assert r.status_code == 200, r.text
     await client.engine.sync_now()
     assert ("message", None) in heard and ("status", "closed") in heard
-    detail = await client.repo.detail(cid)
+    detail = await client.queries.detail(cid)
     assert detail is not None and detail.item.status == "closed" and detail.item.unread == 1
     assert await client.repo.mark_read(cid)
 
@@ -256,7 +256,7 @@ async def test_rating_reopen_complaint_and_status_notifications(
     assert len(server.events_of(appeal.id or 0, "rating")) == 1
     assert len(server.events_of(appeal.id or 0, "reopen")) == 1
     assert len(server.complaints_of(appeal.id or 0)) == 1
-    detail = await client.repo.detail(cid)
+    detail = await client.queries.detail(cid)
     assert detail is not None
     assert detail.item.status == "in_progress" and detail.reopen_count == 1
     assert detail.item.unread == 0 and detail.actions == ()

@@ -107,7 +107,7 @@ async def test_background_loop_recovers_syncs_on_request_and_stops(tmp_path: Pat
             if client.repo.outbox.counts().pending == 0:
                 break
         assert [a.client_id for a in server.appeals_of(phone)] == [cid]
-        client.repo.on_enqueued = client.engine.request_sync  # as the composition root does
+        client.changes.on_enqueued = client.engine.request_sync  # as the composition root does
         await client.repo.send_message(cid, "сәлем")
         for _ in range(250):  # the status is refreshed when the pass ends, after the outbox
             await asyncio.sleep(0.02)

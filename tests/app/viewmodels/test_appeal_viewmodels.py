@@ -28,6 +28,7 @@ from app.viewmodels.appeal_notifications import AppealNotifications
 from app.viewmodels.appeals import AppealListViewModel, SyncStatusViewModel
 from app.viewmodels.navigation import Navigation
 from tests.app.data.test_appeals_repository import server_appeal
+from tests.app.support.local_appeals import LocalAppeals
 from tests.app.support.sync_harness import SyncSide
 
 pytestmark = pytest.mark.anyio
@@ -48,8 +49,13 @@ def clock() -> list[datetime]:
 
 
 @pytest.fixture
-def repo(db: Database, clock: list[datetime]) -> AppealsRepository:
-    return AppealsRepository(db, now=lambda: clock[0])
+def appeals(db: Database, clock: list[datetime]) -> LocalAppeals:
+    return LocalAppeals.over(db, now=lambda: clock[0])
+
+
+@pytest.fixture
+def repo(appeals: LocalAppeals) -> AppealsRepository:
+    return appeals.actions
 
 
 def new(text: str = "Жол бұзылған") -> NewAppeal:
@@ -75,13 +81,14 @@ def kk(message: Message | None) -> str | None:
 
 
 async def test_list_pages_filters_marks_and_opens(
-    repo: AppealsRepository, clock: list[datetime]
+    repo: AppealsRepository, appeals: LocalAppeals, clock: list[datetime]
 ) -> None:
     nav = Navigation()
     names = {"01.01": {"kk": "Әкімдіктің басқармалары", "ru": "Управления акимата"}}
     lang = ["kk"]
     vm = AppealListViewModel(
-        repo,
+        appeals.queries,
+        appeals.changes,
         nav,
         language=lambda: lang[0],
         category_name=lambda code, lg: names.get(code, {}).get(lg),
@@ -115,8 +122,10 @@ async def test_list_pages_filters_marks_and_opens(
     assert vm.rows[0].route.startswith("/appeals/") and len(vm.rows[0].route) > 20  # client id
 
 
-async def test_list_refreshes_itself_when_the_store_changes(repo: AppealsRepository) -> None:
-    vm = AppealListViewModel(repo, Navigation(), language=lambda: "kk")
+async def test_list_refreshes_itself_when_the_store_changes(
+    repo: AppealsRepository, appeals: LocalAppeals
+) -> None:
+    vm = AppealListViewModel(appeals.queries, appeals.changes, Navigation(), language=lambda: "kk")
     await vm.load()
     assert vm.rows == [] and vm.empty_notice is not None
     await repo.file(new())
@@ -130,7 +139,9 @@ async def test_list_refreshes_itself_when_the_store_changes(repo: AppealsReposit
 # -- the connectivity line -----------------------------------------------------------------------
 
 
-async def test_sync_status_texts_and_sync_now(repo: AppealsRepository, tmp_path: Path) -> None:
+async def test_sync_status_texts_and_sync_now(
+    repo: AppealsRepository, appeals: LocalAppeals, tmp_path: Path
+) -> None:
     def offline(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("offline", request=request)
 
@@ -139,7 +150,9 @@ async def test_sync_status_texts_and_sync_now(repo: AppealsRepository, tmp_path:
     api = ApiClient(
         "http://x", language=lambda: "kk", tokens=tokens, transport=httpx.MockTransport(offline)
     )
-    engine = build_sync(repo, AppealsApi(api), signed_in=lambda: True, now=lambda: NOW).engine
+    engine = build_sync(
+        repo.outbox, appeals.changes, AppealsApi(api), signed_in=lambda: True, now=lambda: NOW
+    ).engine
     vm = SyncStatusViewModel(engine, lambda: "ru", now=lambda: NOW)
     assert vm.offline_notice is None and ru(vm.last_synced) == "Ещё не синхронизировано"
     await repo.file(new())
@@ -156,12 +169,12 @@ async def test_sync_status_texts_and_sync_now(repo: AppealsRepository, tmp_path:
 
 
 def detail_vm(
-    repo: AppealsRepository, ref: str, nav: Navigation | None = None
+    appeals: LocalAppeals, ref: str, nav: Navigation | None = None
 ) -> AppealDetailViewModel:
     return AppealDetailViewModel(
         ref,
-        repo,
         nav or Navigation(),
+        **appeals.for_detail(),
         language=lambda: "kk",
         service_names=lambda code: {"kk": "Жолдар басқармасы", "ru": "Управление дорог"},
         now=lambda: NOW,
@@ -169,7 +182,7 @@ def detail_vm(
 
 
 async def test_detail_shows_status_deadline_service_history_and_chat(
-    repo: AppealsRepository,
+    repo: AppealsRepository, appeals: LocalAppeals
 ) -> None:
     cid = file_synced(repo, 9, status="assigned", due_at="2026-07-13T12:30:00Z")
     SyncSide(repo).apply_sync_page(
@@ -178,7 +191,7 @@ async def test_detail_shows_status_deadline_service_history_and_chat(
                       "read_at": None, "media": []}]},
         cursor=3, etag=None, quiet=True,
     )  # fmt: skip
-    vm = detail_vm(repo, "9")
+    vm = detail_vm(appeals, "9")
     await vm.load()
     assert kk(vm.title) == "№ 109-2607-000009 өтініш"
     assert vm.service == "Жолдар басқармасы" and vm.status_label == "Assigned"
@@ -192,9 +205,11 @@ async def test_detail_shows_status_deadline_service_history_and_chat(
     assert vm.client_id == cid
 
 
-async def test_chat_sends_offline_and_keeps_text_on_error(repo: AppealsRepository) -> None:
+async def test_chat_sends_offline_and_keeps_text_on_error(
+    repo: AppealsRepository, appeals: LocalAppeals
+) -> None:
     file_synced(repo, 4)
-    vm = detail_vm(repo, "4")
+    vm = detail_vm(appeals, "4")
     await vm.load()
     vm.set_chat_text("   ")
     await vm.send()
@@ -208,9 +223,11 @@ async def test_chat_sends_offline_and_keeps_text_on_error(repo: AppealsRepositor
     assert message.text == "Қашан келесіздер?" and kk(vm.message_note(message)) == "Жіберуді күтуде"
 
 
-async def test_rating_reopen_and_complaint_go_through_the_outbox(repo: AppealsRepository) -> None:
+async def test_rating_reopen_and_complaint_go_through_the_outbox(
+    repo: AppealsRepository, appeals: LocalAppeals
+) -> None:
     file_synced(repo, 6, status="closed", closed_at="2026-07-12T08:00:00Z", result_text="Жөнделді")
-    vm = detail_vm(repo, "6")
+    vm = detail_vm(appeals, "6")
     await vm.load()
     assert vm.can_rate and vm.can_reopen
     await vm.rate()
@@ -242,11 +259,13 @@ async def test_rating_reopen_and_complaint_go_through_the_outbox(repo: AppealsRe
     assert [e.kind for e in repo.outbox.entries()] == [ob.REOPEN, ob.COMPLAIN]
 
 
-async def test_refused_appeal_can_be_edited_or_discarded(repo: AppealsRepository) -> None:
+async def test_refused_appeal_can_be_edited_or_discarded(
+    repo: AppealsRepository, appeals: LocalAppeals
+) -> None:
     cid = repo.file_sync(new("қате"))
     SyncSide(repo).reject(repo.outbox.entries()[0], "Мәтін тым қысқа.", "validation_error")
     nav = Navigation()
-    vm = detail_vm(repo, cid, nav)
+    vm = detail_vm(appeals, cid, nav)
     await vm.load()
     assert vm.appeal_refused and kk(vm.sync_note) == "Қабылданбады: Мәтін тым қысқа."
     assert vm.resubmit_text == "қате" and not vm.can_chat
@@ -256,15 +275,17 @@ async def test_refused_appeal_can_be_edited_or_discarded(repo: AppealsRepository
     SyncSide(repo).reject(repo.outbox.entries()[0], "Тағы да қате.", "validation_error")
     await vm.load()
     await vm.discard_appeal()
-    assert nav.history == ["/"] and await repo.detail(cid) is None
+    assert nav.history == ["/"] and await appeals.queries.detail(cid) is None
 
 
-async def test_forward_lines_and_unknown_appeal(repo: AppealsRepository) -> None:
+async def test_forward_lines_and_unknown_appeal(
+    repo: AppealsRepository, appeals: LocalAppeals
+) -> None:
     cid = repo.file_sync(
         NewAppeal(text="Өрт", subclass_code="01.01", address="Абай 1", emergency=True,
                   emergency_service="101")
     )  # fmt: skip
-    vm = detail_vm(repo, cid)
+    vm = detail_vm(appeals, cid)
     await vm.load()
     [fwd] = vm.detail.forwards  # type: ignore[union-attr]
     assert kk(vm.forward_line(fwd)) == (
@@ -280,12 +301,14 @@ async def test_forward_lines_and_unknown_appeal(repo: AppealsRepository) -> None
     await vm.load()
     [fwd] = vm.detail.forwards  # type: ignore[union-attr]
     assert kk(vm.forward_line(fwd)) == "«Өрт сөндіру қызметі» қызметі 14:05 уақытында қабылдады"
-    missing = detail_vm(repo, "999")
+    missing = detail_vm(appeals, "999")
     await missing.load()
     assert missing.not_found and kk(missing.title) == "№ 999 өтініш"
 
 
-async def test_emergency_history_note_follows_the_language_live(repo: AppealsRepository) -> None:
+async def test_emergency_history_note_follows_the_language_live(
+    repo: AppealsRepository, appeals: LocalAppeals
+) -> None:
     kk_text = "Өтініш жедел қызметке жіберілуде: Өрт сөндіру қызметі (101)."
     ru_text = "Обращение передаётся в экстренную службу: Пожарная служба (101)."
     legacy = "Өрт сөндіру қызметі (101) / Пожарная служба (101)"
@@ -303,7 +326,8 @@ async def test_emergency_history_note_follows_the_language_live(repo: AppealsRep
     file_synced(repo, 12, emergency=True, history=history)
     language = ["kk"]
     vm = AppealDetailViewModel(
-        "12", repo, Navigation(), language=lambda: language[0], service_names=lambda c: {},
+        "12", Navigation(), **appeals.for_detail(), language=lambda: language[0],
+        service_names=lambda c: {},
         now=lambda: NOW,
     )  # fmt: skip
     await vm.load()
@@ -317,7 +341,8 @@ async def test_emergency_history_note_follows_the_language_live(repo: AppealsRep
     assert vm.history_note(created) is None and vm.history_note(rating) is None
     # the store keeps both languages across a restart of the view model
     again = AppealDetailViewModel(
-        "12", repo, Navigation(), language=lambda: "ru", service_names=lambda c: {},
+        "12", Navigation(), **appeals.for_detail(), language=lambda: "ru",
+        service_names=lambda c: {},
         now=lambda: NOW,
     )  # fmt: skip
     await again.load()

@@ -16,7 +16,6 @@ import pytest
 from PIL import ExifTags, Image
 
 from app.composition import AppSession
-from app.data.repositories.appeals import AppealsRepository
 from app.data.services.api_client import ApiClient
 from app.data.services.appeals_api import AppealsApi
 from app.data.services.camera import CameraFailed, FletCamera, platform_has_camera
@@ -31,6 +30,7 @@ from app.viewmodels.appeal_detail import AppealDetailViewModel
 from app.viewmodels.camera import CameraViewModel
 from app.viewmodels.navigation import Navigation
 from tests.app.conftest import CODE, PHONE, FakeBackend
+from tests.app.support.local_appeals import LocalAppeals
 from tests.app.support.new_appeal_fakes import make_flow
 from tests.app.viewmodels.test_appeal_viewmodels import file_synced
 
@@ -417,15 +417,15 @@ async def settled(vm: AppealDetailViewModel) -> None:
 
 
 async def test_photos_open_offline_from_the_cache(db: Database, tmp_path: Path) -> None:
-    repo = AppealsRepository(db)
+    appeals = LocalAppeals.over(db)
     photo_id = "a" * 32
-    file_synced(repo, 7, media=[server_media(photo_id)])
+    file_synced(appeals.actions, 7, media=[server_media(photo_id)])
     api = FakeMediaApi({f"/api/v1/media/{photo_id}": b"JPEG-BYTES"})
     source = CachedMediaSource(api, MediaCache(tmp_path / "media_cache"))
 
     def detail() -> AppealDetailViewModel:
-        return AppealDetailViewModel("7", repo, Navigation(), language=lambda: "kk",
-                                     media_source=source)  # fmt: skip
+        return AppealDetailViewModel("7", Navigation(), **appeals.for_detail(),
+                                     language=lambda: "kk", media_source=source)  # fmt: skip
 
     first = detail()
     await first.load()  # it fetches the photos in the background
@@ -442,9 +442,11 @@ async def test_photos_open_offline_from_the_cache(db: Database, tmp_path: Path) 
 
 
 async def test_video_plays_by_a_signed_link_or_the_local_file(db: Database, tmp_path: Path) -> None:
-    repo = AppealsRepository(db)
     api = FakeMediaApi({"/api/v1/media/v1": b"MP4"})
-    vm = AppealDetailViewModel("x", repo, Navigation(), language=lambda: "ru", media_source=api)
+    vm = AppealDetailViewModel(
+        "x", Navigation(), **LocalAppeals.over(db).for_detail(), language=lambda: "ru",
+        media_source=api,
+    )  # fmt: skip
     uploaded = MediaRef(kind="video", content_type="video/mp4", url="/api/v1/media/v1")
     assert await vm.video_source(uploaded) == (
         "http://backend.test/api/v1/media/v1/content?exp=1&sig=abc"
@@ -470,8 +472,8 @@ async def test_video_plays_by_a_signed_link_or_the_local_file(db: Database, tmp_
 
 async def test_a_playing_video_clears_the_last_failure_on_screen(db: Database) -> None:
     api = FakeMediaApi({"/api/v1/media/v1": b"MP4"})
-    vm = AppealDetailViewModel("x", AppealsRepository(db), Navigation(), language=lambda: "ru",
-                               media_source=api)  # fmt: skip
+    vm = AppealDetailViewModel("x", Navigation(), **LocalAppeals.over(db).for_detail(),
+                               language=lambda: "ru", media_source=api)  # fmt: skip
     shown: list[bool] = []
     vm.subscribe(lambda: shown.append("video" in vm.errors))
     uploaded = MediaRef(kind="video", content_type="video/mp4", url="/api/v1/media/v1")

@@ -10,7 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.data.repositories.appeal_changes import AppealsChanged
+from app.data.repositories.appeal_queries import AppealQueries
 from app.data.repositories.appeals import AppealsRepository
+from app.data.repositories.outbox import Outbox
 from app.data.store.database import Database
 from app.domain.appeals import Position
 from app.i18n import Translator
@@ -462,9 +465,11 @@ async def test_emergency_offline_says_so_and_still_queues(flow: Flow, backend: F
 async def test_filing_through_the_appeals_repository(
     db: Database, backend: FakeBackend, server: ClassifierServer, media_dir: Path, tmp_path: Path
 ) -> None:
-    repo = AppealsRepository(db)
+    repo = AppealsRepository(db, Outbox(db), AppealsChanged())
+    queries = AppealQueries(db)
     flow = make_flow(db, backend, media_dir)
-    flow.vm.submission._appeals = repo  # the composition root wires the real one the same way
+    flow.vm.submission._appeals = repo  # the composition root wires the real ones the same way
+    flow.vm.submission._lookup = queries
     await opened(flow)
     fill(flow)
     photo = tmp_path / "p.jpg"
@@ -474,7 +479,7 @@ async def test_filing_through_the_appeals_repository(
     await flow.vm.submit()
     route = flow.navigation.history[-1]
     client_id = route.rsplit("/", 1)[-1]
-    detail = await repo.detail(client_id)
+    detail = await queries.detail(client_id)
     assert detail is not None
     assert detail.item.sync_state == "pending"  # shown as "waiting to send"
     assert detail.item.subclass_code == "24.08" and detail.lat == 51.128
