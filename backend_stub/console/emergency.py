@@ -153,10 +153,10 @@ def accepted_by_phone(
     """The operator got the service's confirmation by phone: the forward is accepted."""
     if not who.csrf_ok(csrf):  # a stale form: this list again, with the reason
         return render_list(db, who, alerts_only=False, status=403, error=STALE_FORM)
-    fwd = db.get(EmergencyForward, forward_id)
-    appeal = db.get(Appeal, fwd.appeal_id) if fwd else None
-    if fwd is None or appeal is None:
+    found = crud.forward_with_appeal(db, forward_id=forward_id)
+    if found is None:
         return render_list(db, who, alerts_only=False, status=404, error="Передача не найдена.")
+    fwd, appeal = found
     number = acceptance_id.strip()
     if not number:
         return render_list(

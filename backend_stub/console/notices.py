@@ -46,6 +46,7 @@ from backend_stub.console.kit.widgets import (
     table,
 )
 from backend_stub.crud import notices as crud
+from backend_stub.crud.records import by_key
 from backend_stub.deps import DbDep
 from backend_stub.models import Notice, utcnow
 from backend_stub.notice_topics import TOPICS
@@ -286,7 +287,7 @@ def render_form(
 
 
 def _notice_or_404(db: Session, who: SignedIn, notice_id: int) -> Notice:
-    notice = db.get(Notice, notice_id)
+    notice = by_key(db, model=Notice, key=notice_id)
     if notice is None:
         raise not_found(
             "Оповещение не найдено.", "/console/notices", "К списку оповещений", csrf=who.csrf

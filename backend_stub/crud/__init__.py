@@ -22,5 +22,7 @@ pure helpers (no session) take theirs as they like.
 
 Modules: one per kind of record; `alert_targeting` is who gets an alert (whereabouts, reasons,
 the last known position), `uploads` the resumable (tus) uploads over `media`, `open311` appeals
-as Open311 requests, `records` what every kind shares (`get_or_404`, `newest_first` paging).
+as Open311 requests, `appeal_search` appeals as the operator's console finds them (filters,
+counts by status), `records` what every kind shares (`by_key`, `get_or_404`, `newest_first`
+paging, `counts_by`). `tests/backend/test_layers.py` keeps these rules.
 """

@@ -257,6 +257,15 @@ def history(db: Session, *, appeal_id: int) -> list[AppealEvent]:
     )
 
 
+def complaints_of(db: Session, *, appeal_id: int) -> list[Complaint]:
+    """The residents' complaints about the appeal, oldest first."""
+    return list(
+        db.exec(
+            select(Complaint).where(Complaint.appeal_id == appeal_id).order_by(col(Complaint.id))
+        ).all()
+    )
+
+
 def change_status(
     db: Session,
     *,

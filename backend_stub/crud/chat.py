@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from backend_stub.crud import feed
@@ -56,6 +57,38 @@ def messages_of(db: Session, *, appeal_id: int, after_id: int = 0) -> list[Messa
             .order_by(col(Message.id))
         ).all()
     )
+
+
+def by_client_id(db: Session, *, author_id: int, client_id: str) -> Message | None:
+    """The author's message sent with this `client_id` (a form sent twice), if any."""
+    return db.exec(
+        select(Message).where(Message.author_id == author_id, Message.client_id == client_id)
+    ).first()
+
+
+def last_from_resident(db: Session, *, appeal_id: int) -> int | None:
+    """The id of the resident's newest message on the appeal, if any."""
+    return db.exec(
+        select(func.max(Message.id)).where(
+            Message.appeal_id == appeal_id, Message.author_role == "resident"
+        )
+    ).one()
+
+
+def unread_from_residents(db: Session, *, appeal_ids: list[int]) -> dict[int, int]:
+    """Residents' messages no operator has read, per appeal (appeals with none left out)."""
+    if not appeal_ids:
+        return {}
+    counts = db.exec(
+        select(Message.appeal_id, func.count())
+        .where(
+            col(Message.appeal_id).in_(appeal_ids),
+            Message.author_role == "resident",
+            col(Message.read_at).is_(None),
+        )
+        .group_by(col(Message.appeal_id))
+    ).all()
+    return {appeal_id: int(n) for appeal_id, n in counts}
 
 
 def mark_read(db: Session, *, reader: User, appeal: Appeal, up_to_id: int) -> int:

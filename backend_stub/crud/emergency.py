@@ -101,13 +101,17 @@ def forwards_of(db: Session, *, appeal_id: int) -> list[EmergencyForward]:
     )
 
 
+def forward_with_appeal(db: Session, *, forward_id: int) -> tuple[EmergencyForward, Appeal] | None:
+    """A forward with its appeal; None when either is not there."""
+    fwd = db.get(EmergencyForward, forward_id)
+    appeal = db.get(Appeal, fwd.appeal_id) if fwd is not None else None
+    return (fwd, appeal) if fwd is not None and appeal is not None else None
+
+
 def open_forward(db: Session, *, forward_id: int) -> tuple[EmergencyForward, Appeal] | None:
     """A forward still waiting for something, with its appeal; None otherwise."""
-    fwd = db.get(EmergencyForward, forward_id)
-    if fwd is None or fwd.state not in OPEN_STATES:
-        return None
-    appeal = db.get(Appeal, fwd.appeal_id)
-    return (fwd, appeal) if appeal is not None else None
+    found = forward_with_appeal(db, forward_id=forward_id)
+    return found if found is not None and found[0].state in OPEN_STATES else None
 
 
 def open_ids(db: Session) -> list[int]:

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from backend_stub.crud import feed
 from backend_stub.crud.participation import Support
-from backend_stub.crud.records import get_or_404, newest_first
+from backend_stub.crud.records import counts_by, get_or_404, newest_first
 from backend_stub.errors import ApiError
 from backend_stub.geo import district_for
 from backend_stub.models import MediaFile, Proposal, ProposalMedia, ProposalSupport, User, utcnow
@@ -135,6 +135,11 @@ def list_for_operator(
     if state:
         query = query.where(Proposal.state == state)
     return newest_first(db, query=query, key=col(Proposal.id), before_id=before_id, limit=limit)
+
+
+def count_by_state(db: Session) -> dict[str, int]:
+    """How many proposals are in each state."""
+    return counts_by(db, column=col(Proposal.state))
 
 
 def photos_of(db: Session, *, proposal_id: int) -> list[MediaFile]:

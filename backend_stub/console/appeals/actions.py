@@ -10,8 +10,7 @@ from typing import Annotated
 
 from fastapi import File, Form, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from backend_stub import classifier
 from backend_stub.config import Settings
@@ -23,9 +22,10 @@ from backend_stub.console.kit.text import status_ru
 from backend_stub.crud import appeals as appeals_crud
 from backend_stub.crud import chat as chat_crud
 from backend_stub.crud import media as media_crud
+from backend_stub.crud.records import by_key
 from backend_stub.deps import DbDep, SettingsDep
 from backend_stub.messages import message
-from backend_stub.models import Appeal, MediaFile, Message, User
+from backend_stub.models import Appeal, MediaFile, User
 from backend_stub.schemas.chat import MessageIn
 from backend_stub.statuses import Status, can_operator_move
 from backend_stub.text import clean_text
@@ -34,7 +34,7 @@ router = console_router("/console")
 
 
 def _appeal_or_404(db: Session, who: SignedIn, appeal_id: int) -> Appeal:
-    appeal = db.get(Appeal, appeal_id)
+    appeal = by_key(db, model=Appeal, key=appeal_id)
     if appeal is None:
         raise not_found("Обращение не найдено.", "/console", "К списку обращений", csrf=who.csrf)
     return appeal
@@ -69,13 +69,10 @@ def _again(
 @router.get("/appeals/{appeal_id}", response_class=HTMLResponse)
 def appeal_page(appeal_id: int, who: ConsoleSession, db: DbDep) -> Response:
     appeal = _appeal_or_404(db, who, appeal_id)
-    last = db.exec(
-        select(func.max(Message.id)).where(
-            Message.appeal_id == appeal.id, Message.author_role == "resident"
-        )
-    ).one()
+    assert appeal.id is not None
+    last = chat_crud.last_from_resident(db, appeal_id=appeal.id)
     if last and chat_crud.mark_read(
-        db, reader=who.user, appeal=appeal, up_to_id=int(last)
+        db, reader=who.user, appeal=appeal, up_to_id=last
     ):  # the operator saw them
         db.commit()
     return render_appeal(db, who, appeal)
@@ -150,9 +147,7 @@ def reply(
     assert op.id is not None
     if len(client_id) < 8:
         client_id = str(uuid.uuid4())
-    done = db.exec(
-        select(Message).where(Message.author_id == op.id, Message.client_id == client_id)
-    ).first()
+    done = chat_crud.by_client_id(db, author_id=op.id, client_id=client_id)
     if done is not None:  # the same form sent twice
         return redirect(f"/console/appeals/{appeal_id}")
     if not text.strip() and (photo is None or not photo.filename):

@@ -7,7 +7,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from fastapi.responses import HTMLResponse
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from backend_stub import classifier, history_notes
 from backend_stub.console.appeals.names import (
@@ -29,7 +29,7 @@ from backend_stub.console.kit.widgets import client_id_field, details, options, 
 from backend_stub.crud import appeals as appeals_crud
 from backend_stub.crud import chat as chat_crud
 from backend_stub.crud import media as media_crud
-from backend_stub.models import Appeal, Complaint, MediaFile, utcnow
+from backend_stub.models import Appeal, MediaFile, utcnow
 from backend_stub.statuses import OPERATOR_TRANSITIONS, STATUS_NAMES, Status
 
 
@@ -112,9 +112,8 @@ def _result(db: Session, appeal: Appeal) -> str:
             f"<p>Оценка заявителя: <b>{'★' * appeal.rating}{'☆' * (5 - appeal.rating)}</b> "
             f"({appeal.rating}/5) {e(appeal.rating_comment or '')}</p>"
         )
-    complaints = db.exec(
-        select(Complaint).where(Complaint.appeal_id == appeal.id).order_by(col(Complaint.id))
-    ).all()
+    assert appeal.id is not None
+    complaints = appeals_crud.complaints_of(db, appeal_id=appeal.id)
     if complaints:
         result += "<h2>Жалобы</h2>" + "".join(
             f'<div class="text"><span class="muted small">{e(fmt_time(c.created_at))}</span>\n'

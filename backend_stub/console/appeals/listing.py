@@ -3,14 +3,11 @@ time."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import Query
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import and_, func, or_
-from sqlmodel import Session, col, select
 
 from backend_stub.console.appeals.names import (
     IMPORTANCE_NAMES,
@@ -32,71 +29,20 @@ from backend_stub.console.kit.widgets import (
     pager,
     table,
 )
-from backend_stub.crud.records import newest_first
+from backend_stub.crud import appeal_search
+from backend_stub.crud import chat as chat_crud
 from backend_stub.deps import DbDep
 from backend_stub.geo import DISTRICT_NAMES
-from backend_stub.models import Appeal, Message, utcnow
+from backend_stub.models import utcnow
 from backend_stub.statuses import STATUS_NAMES, Status
 
 router = console_router("/console")
 
 STATUS_FILTERS: list[tuple[str, str]] = [
     ("", "Все статусы"),
-    ("open", "Все незакрытые"),
+    (appeal_search.OPEN, "Все незакрытые"),
     *[(s.value, STATUS_NAMES[s]["ru"]) for s in Status],
 ]
-
-
-def _find(
-    db: Session,
-    now: datetime,
-    *,
-    status: str,
-    importance: str,
-    district: str,
-    number: str,
-    overdue: bool,
-    before_id: int | None,
-) -> list[Appeal]:
-    query = select(Appeal)
-    if status == "open":
-        query = query.where(col(Appeal.status) != Status.CLOSED.value)
-    elif status in {s.value for s in Status}:
-        query = query.where(Appeal.status == status)
-    if importance in IMPORTANCE_NAMES:
-        query = query.where(Appeal.importance == importance)
-    if district:
-        query = query.where(Appeal.district == district)
-    if number:
-        query = query.where(col(Appeal.number).contains(number, autoescape=True))
-    if overdue:
-        query = query.where(
-            or_(
-                and_(col(Appeal.status) != Status.CLOSED.value, col(Appeal.due_at) < now),
-                and_(
-                    col(Appeal.status) == Status.CLOSED.value,
-                    col(Appeal.closed_at) > col(Appeal.due_at),
-                ),
-            )
-        )
-    return newest_first(db, query=query, key=col(Appeal.id), before_id=before_id, limit=PAGE_SIZE)
-
-
-def _unread(db: Session, rows: list[Appeal]) -> dict[int, int]:
-    """Residents' messages the operator has not seen, per appeal."""
-    ids = [a.id for a in rows]
-    if not ids:
-        return {}
-    counts = db.exec(
-        select(Message.appeal_id, func.count())
-        .where(
-            col(Message.appeal_id).in_(ids),
-            Message.author_role == "resident",
-            col(Message.read_at).is_(None),
-        )
-        .group_by(col(Message.appeal_id))
-    ).all()
-    return {appeal_id: int(n) for appeal_id, n in counts}
 
 
 def _filter_form(status: str, importance: str, district: str, number: str, overdue: str) -> str:
@@ -133,18 +79,19 @@ def appeal_list(
 ) -> Response:
     now = utcnow()
     number = number.strip()
-    rows = _find(
+    rows = appeal_search.search(
         db,
-        now,
+        now=now,
         status=status,
         importance=importance,
         district=district,
         number=number,
         overdue=bool(overdue),
         before_id=before_id,
+        limit=PAGE_SIZE,
     )
-    unread = _unread(db, rows)
-    totals = dict(db.exec(select(Appeal.status, func.count()).group_by(col(Appeal.status))).all())
+    unread = chat_crud.unread_from_residents(db, appeal_ids=[a.id for a in rows if a.id])
+    totals = appeal_search.count_by_status(db)
     filters = {
         "status": status,
         "importance": importance,

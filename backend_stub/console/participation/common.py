@@ -14,6 +14,7 @@ from backend_stub.console.kit.forms import FormError
 from backend_stub.console.kit.page import ConsoleExit, back_link, error_box, heading, layout
 from backend_stub.console.kit.text import ALMATY, LOCAL_FORMAT, e
 from backend_stub.console.kit.widgets import badge, chips
+from backend_stub.crud.records import by_key
 
 BASE = "/console/participation"
 
@@ -83,7 +84,7 @@ def not_found_page(who: SignedIn, what: str) -> HTMLResponse:
 
 def found_or_404(db: Session, who: SignedIn, model: type[Model], item_id: int, what: str) -> Model:
     """The item, or the request ends with the "not found" page."""
-    item = db.get(model, item_id)
+    item = by_key(db, model=model, key=item_id)
     if item is None:
         raise ConsoleExit(not_found_page(who, what))
     return item

@@ -26,6 +26,7 @@ from backend_stub.console.participation.common import (
     text_input,
 )
 from backend_stub.crud import initiatives as initiatives_crud
+from backend_stub.crud.records import by_key
 from backend_stub.deps import DbDep
 from backend_stub.models import Initiative
 from backend_stub.schemas.participation import (
@@ -176,7 +177,7 @@ def update_initiative(
     values = {**posted, "state": posted["state"] or initiative.state}
 
     def again(error: str, status: int) -> Response:
-        fresh = db.get(Initiative, initiative_id)
+        fresh = by_key(db, model=Initiative, key=initiative_id)
         assert fresh is not None
         return _render_initiative(who, fresh, values=values, error=error, status=status)
 

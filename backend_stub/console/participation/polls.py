@@ -35,6 +35,7 @@ from backend_stub.console.participation.common import (
     text_input,
 )
 from backend_stub.crud import polls as polls_crud
+from backend_stub.crud.records import by_key
 from backend_stub.deps import DbDep
 from backend_stub.models import Poll, utcnow
 from backend_stub.presenters.polls import results_out
@@ -250,7 +251,7 @@ def _poll_action(
     poll = found_or_404(db, who, Poll, poll_id, "Опрос")
 
     def again(error: str, status: int) -> Response:
-        fresh = db.get(Poll, poll_id)
+        fresh = by_key(db, model=Poll, key=poll_id)
         if fresh is None:
             return not_found_page(who, "Опрос")
         return _render_poll(db, who, fresh, error=error, status=status)

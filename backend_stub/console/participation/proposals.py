@@ -10,8 +10,7 @@ from urllib.parse import urlencode
 
 from fastapi import Form, Query
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from backend_stub.console.auth import ConsoleForm, ConsoleSession, SignedIn
 from backend_stub.console.kit.forms import FormError, refusals
@@ -84,7 +83,7 @@ def _proposal_list(
     error: str | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    totals = dict(db.exec(select(Proposal.state, func.count()).group_by(col(Proposal.state))).all())
+    totals = proposals_crud.count_by_state(db)
     states = chips(
         [
             *(
