@@ -281,12 +281,7 @@ class AppealDetailViewModel(AppealDetailView):
             self.notify()
             try:
                 self._media.precheck(file.name, file.size)
-                path = await file.fetch()
-                try:
-                    prepared = await asyncio.to_thread(self._media.prepare, path, file.name)
-                finally:
-                    if file.temporary:
-                        await asyncio.to_thread(Path(path).unlink, True)
+                prepared = await file.read(self._media.prepare)
             except MediaRejected as exc:
                 self.errors["attach"] = exc.message
             except UploadFailed:

@@ -15,6 +15,7 @@ from app.domain.appeals import AppealUpdate
 from app.i18n import N_, Message, Translator
 from app.observable import Observable
 from app.viewmodels import appeal_text as t
+from app.viewmodels.background import BackgroundTasks
 from app.viewmodels.navigation import Navigation
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ class AppealNotifications(Observable):
         self._os_notifier: OsNotifier = os_notifier or NullNotifier()
         self.enabled = enabled  # blocking (reads the profile): called in a worker thread
         self.queue: list[AppealUpdate] = []
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks()
 
     def text(self, update: AppealUpdate) -> Message:
         number = update.number or "—"
@@ -60,9 +61,7 @@ class AppealNotifications(Observable):
         from the local store, off the loop)."""
         if not updates:
             return
-        task = asyncio.get_running_loop().create_task(self.deliver(updates))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.start(lambda: self.deliver(updates))
 
     async def deliver(self, updates: list[AppealUpdate]) -> None:
         if not updates:

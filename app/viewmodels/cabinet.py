@@ -20,6 +20,7 @@ from app.errors import ApiError, NetworkError
 from app.i18n import N_, Message
 from app.observable import Observable
 from app.viewmodels.appeal_text import STATUS_LABELS
+from app.viewmodels.background import BackgroundTasks
 from app.viewmodels.language import LanguageViewModel
 from app.viewmodels.navigation import Navigation
 
@@ -83,7 +84,7 @@ class CabinetViewModel(Observable):
         self.unsent_actions = 0
         self.notice: Message | None = None
         self._on_queued = on_queued or (lambda: None)
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks()
         self._reloading: asyncio.Task[None] | None = None
         if profile is not None:
             language.tr.subscribe(self._language_switched)
@@ -92,12 +93,7 @@ class CabinetViewModel(Observable):
         """The server writes SMS and notices in the resident's language: queue the switch."""
         if not self._auth.signed_in:
             return
-        try:
-            task = asyncio.get_running_loop().create_task(self.save_language())
-        except RuntimeError:
-            return
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.start(self.save_language)
 
     async def save_language(self) -> None:
         if self._profile_repo is None:

@@ -5,7 +5,6 @@ local store."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -35,7 +34,6 @@ from tests.app.conftest import CODE, PHONE, FakeBackend
 from tests.app.support.participation_harness import (
     ParticipationClient,
     addresses_of,
-    make_client,
     profile_of,
 )
 from tests.app.support.sync_harness import BASE_URL, Server
@@ -43,20 +41,6 @@ from tests.app.support.sync_harness import BASE_URL, Server
 pytestmark = pytest.mark.anyio
 
 ADDRESSES = r"/api/v1/profile/addresses"
-
-
-@pytest.fixture
-async def server(tmp_path: Path) -> Server:
-    return Server(tmp_path / "server")
-
-
-@pytest.fixture
-async def resident(
-    server: Server, tmp_path: Path
-) -> AsyncIterator[tuple[str, ParticipationClient]]:
-    phone, client = await make_client(server, tmp_path / "client")
-    yield phone, client
-    await client.close()
 
 
 class FakeGeolocator:

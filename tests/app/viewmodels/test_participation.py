@@ -4,7 +4,6 @@ support, one proposal — whatever the network did."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -30,20 +29,6 @@ from tests.app.support.sync_harness import Server, jpeg_file, prepared
 pytestmark = pytest.mark.anyio
 
 VOTE = r"/api/v1/polls/\d+/vote"
-
-
-@pytest.fixture
-async def server(tmp_path: Path) -> Server:
-    return Server(tmp_path / "server")
-
-
-@pytest.fixture
-async def resident(
-    server: Server, tmp_path: Path
-) -> AsyncIterator[tuple[str, ParticipationClient]]:
-    phone, client = await make_client(server, tmp_path / "client")
-    yield phone, client
-    await client.close()
 
 
 def vm_of(client: ParticipationClient) -> ParticipationViewModel:
