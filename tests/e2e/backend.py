@@ -69,6 +69,13 @@ class App:
             timeout=HTTP_TIMEOUT_S,
         )
 
+    def pulled_alerts_after_position(self) -> bool:
+        """The app told the server where it is and then pulled its alerts (what a position
+        brings — a targeted alert's banner — has reached the app)."""
+        calls = [(method, path.split("?")[0]) for method, path, _ in list(self.proxy.log)]
+        sent = [i for i, call in enumerate(calls) if call == ("POST", "/api/v1/profile/position")]
+        return bool(sent) and ("GET", "/api/v1/alerts") in calls[sent[0] + 1 :]
+
     def api(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """GET the backend as the signed-in resident; the answer's JSON (an error raises)."""
         with self.client() as c:

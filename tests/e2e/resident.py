@@ -119,10 +119,15 @@ def visible_text(page: Page, text: str) -> None:
     page.get_by_text(text, exact=False).first.wait_for(state="visible")
 
 
+def everywhere(page: Page, text: str) -> Locator:
+    """Every node showing `text`: as a text of its own or inside the merged label of a card
+    (Flutter merges the texts of a card into one accessible label)."""
+    return page.get_by_text(text, exact=False).or_(page.get_by_label(text, exact=False))
+
+
 def on_screen(page: Page, text: str) -> Locator:
-    """`text` as a text of its own or inside the merged label of a card (Flutter merges the
-    texts of a card into one accessible label)."""
-    return page.get_by_text(text, exact=False).or_(page.get_by_label(text, exact=False)).first
+    """The first node showing `text` (see `everywhere`)."""
+    return everywhere(page, text).first
 
 
 def shown(page: Page, text: str, timeout_ms: float = UI_TIMEOUT_MS) -> None:

@@ -35,6 +35,7 @@ from tests.e2e.resident import (
     HERE,
     PHONE_VIEWPORT,
     dismiss_alert,
+    everywhere,
     go,
     on_screen,
     open_app,
@@ -162,7 +163,7 @@ def list_order(page: Page, heading: str, names: list[str]) -> list[float]:
     assert head is not None, heading
     tops: list[float] = []
     for name in names:
-        found = on_screen(page, name)
+        found = everywhere(page, name)  # a map marker carries the name too: all of them
         ys = [
             box["y"]
             for item in found.all()
@@ -238,7 +239,10 @@ def test_published_alert_reaches_the_open_app_by_push(
 
     go(page, page.get_by_role("button", name="Назад"), "location.pathname === '/alerts'")
     shown(page, ru2)
-    dismiss_alert(page)  # the map sent the position: the demo drill on the Yesil reached us
+    # The map sent the position: the demo drill on the Yesil reaches us once alerts are pulled.
+    wait_until(app.pulled_alerts_after_position, what="the position sent, then alerts pulled")
+    still(page)
+    dismiss_alert(page)
     tall(page, 1400)
     settle(page)
     page.screenshot(path=str(shots / "alerts_list_ru.png"))
@@ -290,7 +294,11 @@ def test_nearest_shelters_by_distance_from_the_position_contacts_and_notices(
     # The map: points and the alert's area, and the list by distance from the fake position.
     go(page, page.get_by_role("button", name="Жақын баспаналар"), "location.pathname === '/map'")
     shown(page, "Қашықтық сіздің орныңыздан")  # the browser's position was used
-    dismiss_alert(page)  # the demo city's exercise may still be on top: it moves the list
+    # The position puts us in the demo drill's area: its banner comes once the app has sent
+    # the position and pulled the alerts; it moves the list, so it goes first.
+    wait_until(app.pulled_alerts_after_position, what="the position sent, then alerts pulled")
+    still(page)
+    dismiss_alert(page)
     nearest = [
         p["name_kk"]
         for p in places_near(app, HERE["latitude"], HERE["longitude"])
@@ -300,7 +308,6 @@ def test_nearest_shelters_by_distance_from_the_position_contacts_and_notices(
         shown(page, name)
     tops = steady_order(page, "Ең жақын пункттер", nearest)
     assert tops == sorted(tops), f"not ordered by distance: {nearest} at {tops}"
-    dismiss_alert(page)  # the position put us in the demo drill's area: its banner came up
     settle(page)
     page.screenshot(path=str(shots / "map_nearest_kk.png"))
     for name in ("Баспана", "Уақытша орналастыру пункті", "Медициналық пункт"):
