@@ -99,6 +99,14 @@ class FakeBackend:
 
 
 @pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    """A fresh local database of the test, closed after it."""
+    database = Database.open(tmp_path / "app.db")
+    yield database
+    database.close()
+
+
+@pytest.fixture
 def backend() -> FakeBackend:
     return FakeBackend()
 

@@ -36,18 +36,29 @@ class Gate(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
 
-async def test_a_reload_never_resends_what_the_old_session_is_sending(tmp_path: Path) -> None:
+async def gated_server(tmp_path: Path) -> tuple[Server, str, Gate, Callable[[], Client]]:
+    """A server behind a closed `Gate`, a resident signed in to it, and a way to open a page
+    session of that resident on the one client directory (each call: another page session)."""
     server = Server(tmp_path / "server")
     phone, access, refresh = await server.sign_in()
     gate = Gate(server.asgi)
     server.faulty.inner = gate
     clock = FakeClock()
-    old = Client(server, tmp_path / "client", (access, refresh), clock)
+
+    def page() -> Client:
+        return Client(server, tmp_path / "client", (access, refresh), clock)
+
+    return server, phone, gate, page
+
+
+async def test_a_reload_never_resends_what_the_old_session_is_sending(tmp_path: Path) -> None:
+    server, phone, gate, page = await gated_server(tmp_path)
+    old = page()
     await old.repo.file(new_appeal())
     sending = asyncio.create_task(old.engine.sync_now())
     await gate.entered.wait()  # the old page session's engine is sending the appeal
 
-    new = Client(server, tmp_path / "client", (access, refresh), clock)  # the reload
+    new = page()  # the reload
     starting = asyncio.create_task(new.engine.start())
     await asyncio.sleep(0.3)
     # Its start-up recovery waits for the other engine's pass instead of putting the appeal
@@ -67,12 +78,8 @@ async def test_a_reload_never_resends_what_the_old_session_is_sending(tmp_path: 
 async def test_pausing_a_session_mid_send_hands_the_entry_to_the_other_session(
     tmp_path: Path,
 ) -> None:
-    server = Server(tmp_path / "server")
-    phone, access, refresh = await server.sign_in()
-    gate = Gate(server.asgi)
-    server.faulty.inner = gate
-    clock = FakeClock()
-    old = Client(server, tmp_path / "client", (access, refresh), clock)
+    server, phone, gate, page = await gated_server(tmp_path)
+    old = page()
     await old.repo.file(new_appeal())
     await old.engine.start()  # the background loop sends at once
     await gate.entered.wait()
@@ -81,7 +88,7 @@ async def test_pausing_a_session_mid_send_hands_the_entry_to_the_other_session(
     assert [e.state for e in entries] == [ob.PENDING]  # back in the queue, key kept
 
     gate.open.set()
-    new = Client(server, tmp_path / "client", (access, refresh), clock)
+    new = page()
     await new.engine.sync_now()
     assert [e.idempotency_key for e in new.repo.outbox.entries(include_done=True)] == [
         entries[0].idempotency_key

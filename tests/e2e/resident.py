@@ -104,6 +104,12 @@ def settle(page: Page, seconds: float = 0.6) -> None:
     still(page, int(seconds * 1000))
 
 
+def snap(page: Page, path: Path, seconds: float = 0.6) -> None:
+    """A screenshot to `path` once the screen has settled (for `seconds`, see `settle`)."""
+    settle(page, seconds)
+    page.screenshot(path=str(path))
+
+
 def tall(page: Page, height: int = 2000) -> None:
     """Make the window tall (Flutter draws only what is in it) and let the screen re-lay out."""
     page.set_viewport_size({"width": PHONE_VIEWPORT["width"], "height": height})

@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.e2e.backend import App, fresh_phone, operator_token, wait_until
+from tests.e2e.backend import App, operator_token, wait_until
 from tests.e2e.resident import (
     HERE,
     PHONE_VIEWPORT,
@@ -39,9 +39,9 @@ from tests.e2e.resident import (
     go,
     on_screen,
     open_app,
-    settle,
     shown,
     sign_in,
+    snap,
     still,
     tall,
     tap_until,
@@ -187,8 +187,22 @@ def steady_order(page: Page, heading: str, names: list[str]) -> list[float]:
     return last
 
 
+def nearest_in_order(page: Page, app: App) -> None:
+    """The three open points the backend finds nearest to the fake position are on the map's
+    list, ordered by distance (the app lists closed points after the open ones)."""
+    nearest = [
+        p["name_kk"]
+        for p in places_near(app, HERE["latitude"], HERE["longitude"])
+        if p["state"] != "closed"
+    ][:3]
+    for name in nearest:
+        shown(page, name)
+    tops = steady_order(page, "Ең жақын пункттер", nearest)
+    assert tops == sorted(tops), f"not ordered by distance: {nearest} at {tops}"
+
+
 def to_russian(page: Page) -> None:
-    go(page, page.get_by_role("tab", name="Кабинет"), "location.pathname === '/cabinet'")
+    go(page, page.get_by_role("tab", name="Кабинет"), "/cabinet")
     page.get_by_role("button", name="Русский").click()
     page.get_by_role("tab", name="Обращения").wait_for()
 
@@ -197,13 +211,9 @@ def to_russian(page: Page) -> None:
 
 
 def test_published_alert_reaches_the_open_app_by_push(
-    page: Page,
-    app: App,
-    operator: Operator,
-    shots: Path,
+    page: Page, app: App, operator: Operator, shots: Path
 ) -> None:
-    phone, typed, as_shown = fresh_phone()
-    sign_in(page, app.backend_url, phone, typed, as_shown)
+    sign_in(page, app.backend_url)
     dismiss_alert(page)
     wait_until(lambda: app.proxy.streaming("/api/v1/events"), what="the push channel open")
 
@@ -218,8 +228,7 @@ def test_published_alert_reaches_the_open_app_by_push(
     shown(page, "Үйден шықпаңыз, терезеден алыс тұрыңыз")  # what to do, in the banner
     page.get_by_role("button", name="Жақын баспаналар").first.wait_for()
     page.get_by_role("button", name="Шұғыл қызметтер байланысы").first.wait_for()
-    settle(page)
-    page.screenshot(path=str(shots / "alert_banner_kk.png"))
+    snap(page, shots / "alert_banner_kk.png")
 
     # An Update replaces the alert it references (the banner shows the new text only).
     kk2, ru2 = unique("Дауыл күшейді"), unique("Ураган усилился")
@@ -231,45 +240,32 @@ def test_published_alert_reaches_the_open_app_by_push(
     to_russian(page)
     shown(page, ru2)
     shown(page, "Не выходите из дома")
-    settle(page)
-    page.screenshot(path=str(shots / "alert_banner_ru.png"))
-    go(page, page.get_by_role("button", name="Ближайшие укрытия"), "location.pathname === '/map'")
+    snap(page, shots / "alert_banner_ru.png")
+    go(page, page.get_by_role("button", name="Ближайшие укрытия"), "/map")
     shown(page, "Ближайшие пункты")
     assert page.get_by_text(ru2, exact=False).count() == 0  # seen: the banner is gone
 
-    go(page, page.get_by_role("button", name="Назад"), "location.pathname === '/alerts'")
+    go(page, page.get_by_role("button", name="Назад"), "/alerts")
     shown(page, ru2)
     # The map sent the position: the demo drill on the Yesil reaches us once alerts are pulled.
-    wait_until(app.pulled_alerts_after_position, what="the position sent, then alerts pulled")
-    still(page)
-    dismiss_alert(page)
+    dismiss_drill_banner(page, app)
     tall(page, 1400)
-    settle(page)
-    page.screenshot(path=str(shots / "alerts_list_ru.png"))
-    go(
-        page,
-        on_screen(page, ru2),
-        "location.pathname.startsWith('/alerts/')",
-    )
+    snap(page, shots / "alerts_list_ru.png")
+    go(page, on_screen(page, ru2), "location.pathname.startsWith('/alerts/')")
     shown(page, "Что делать")
-    settle(page)
-    page.screenshot(path=str(shots / "alert_detail_ru.png"))
+    snap(page, shots / "alert_detail_ru.png")
 
     # A Cancel withdraws it: no longer in force, listed as withdrawn.
-    go(page, page.get_by_role("button", name="Назад"), "location.pathname === '/alerts'")
+    go(page, page.get_by_role("button", name="Назад"), "/alerts")
     operator.cancel(identifier)
     shown(page, "Отменено: опасность миновала")
     shown(page, "Недавно завершённые")
 
 
 def test_nearest_shelters_by_distance_from_the_position_contacts_and_notices(
-    page: Page,
-    app: App,
-    operator: Operator,
-    shots: Path,
+    page: Page, app: App, operator: Operator, shots: Path
 ) -> None:
-    phone, typed, as_shown = fresh_phone()
-    sign_in(page, app.backend_url, phone, typed, as_shown)
+    sign_in(page, app.backend_url)
     kk, ru = unique("Су тасқыны қаупі"), unique("Угроза паводка")
     operator.publish(
         kk,
@@ -286,70 +282,46 @@ def test_nearest_shelters_by_distance_from_the_position_contacts_and_notices(
     )
     shown(page, kk)  # the banner
     page.get_by_role("button", name="Түсіндім").first.click()
-    go(page, page.get_by_role("tab", name="Ескертулер"), "location.pathname === '/alerts'")
+    go(page, page.get_by_role("tab", name="Ескертулер"), "/alerts")
     shown(page, kk)
-    settle(page)
-    page.screenshot(path=str(shots / "alerts_list_kk.png"))
+    snap(page, shots / "alerts_list_kk.png")
 
     # The map: points and the alert's area, and the list by distance from the fake position.
-    go(page, page.get_by_role("button", name="Жақын баспаналар"), "location.pathname === '/map'")
+    go(page, page.get_by_role("button", name="Жақын баспаналар"), "/map")
     shown(page, "Қашықтық сіздің орныңыздан")  # the browser's position was used
     # The position puts us in the demo drill's area: its banner comes once the app has sent
     # the position and pulled the alerts; it moves the list, so it goes first.
-    wait_until(app.pulled_alerts_after_position, what="the position sent, then alerts pulled")
-    still(page)
-    dismiss_alert(page)
-    nearest = [
-        p["name_kk"]
-        for p in places_near(app, HERE["latitude"], HERE["longitude"])
-        if p["state"] != "closed"  # the app lists closed points after the open ones
-    ][:3]
-    for name in nearest:
-        shown(page, name)
-    tops = steady_order(page, "Ең жақын пункттер", nearest)
-    assert tops == sorted(tops), f"not ordered by distance: {nearest} at {tops}"
-    settle(page)
-    page.screenshot(path=str(shots / "map_nearest_kk.png"))
+    dismiss_drill_banner(page, app)
+    nearest_in_order(page, app)
+    snap(page, shots / "map_nearest_kk.png")
     for name in ("Баспана", "Уақытша орналастыру пункті", "Медициналық пункт"):
         page.get_by_role("checkbox", name=name).first.wait_for()  # kind filters (chips)
 
     # Contacts: the number is copied on a desktop browser, with a word about it.
-    go(
-        page,
-        page.get_by_role("button", name="Шұғыл қызметтер байланысы"),
-        "location.pathname === '/contacts'",
-    )
+    go(page, page.get_by_role("button", name="Шұғыл қызметтер байланысы"), "/contacts")
     for number in ("112", "101", "102", "103", "104", "109"):
         shown(page, number)
     tap_until(
         page, page.get_by_role("button", name="Көшіру"), on_screen(page, "112 нөмірі көшірілді")
     )
-    settle(page, 1.0)
-    page.screenshot(path=str(shots / "contacts_kk.png"))
+    snap(page, shots / "contacts_kk.png", 1.0)
 
     # Notices: the list, the settings sheet of districts and topics.
     open_app(page, app.url + "/notices")
     shown(page, "Есіл ауданында апатқа байланысты суық су берілмейді")
-    settle(page)
-    page.screenshot(path=str(shots / "notices_kk.png"))
+    snap(page, shots / "notices_kk.png")
     page.get_by_role("button", name="Баптаулар").click()
     page.get_by_role("checkbox", name="Сумен жабдықтау").click()
-    settle(page)
-    page.screenshot(path=str(shots / "notice_settings_kk.png"))
+    snap(page, shots / "notice_settings_kk.png")
     page.get_by_role("button", name="Сақтау").click()
     page.get_by_role("checkbox", name="Сумен жабдықтау").wait_for(state="detached")
     water = "Есіл ауданында апатқа байланысты суық су берілмейді"
     shown(page, water)  # a water notice
     assert page.get_by_text("Елорда күні", exact=False).count() == 0  # an event: filtered out
-    go(
-        page,
-        on_screen(page, water),
-        "location.pathname.startsWith('/notices/')",
-    )
+    go(page, on_screen(page, water), "location.pathname.startsWith('/notices/')")
     shown(page, "Қайда")
-    settle(page)
-    page.screenshot(path=str(shots / "notice_detail_kk.png"))
-    go(page, page.get_by_role("button", name="Артқа"), "location.pathname === '/notices'")
+    snap(page, shots / "notice_detail_kk.png")
+    go(page, page.get_by_role("button", name="Артқа"), "/notices")
 
     # The same screens in Russian.
     to_russian(page)
@@ -361,16 +333,13 @@ def test_nearest_shelters_by_distance_from_the_position_contacts_and_notices(
     page.get_by_role("button", name="Архив").click()
     still(page)
     page.get_by_role("button", name="Текущие").click()
-    settle(page)
-    page.screenshot(path=str(shots / "notices_ru.png"))
+    snap(page, shots / "notices_ru.png")
     open_app(page, app.url + "/map")
     shown(page, "Расстояния от вашего местоположения")
-    settle(page)
-    page.screenshot(path=str(shots / "map_nearest_ru.png"))
+    snap(page, shots / "map_nearest_ru.png")
     open_app(page, app.url + "/contacts")
     shown(page, "Единая служба спасения")
-    settle(page)
-    page.screenshot(path=str(shots / "contacts_ru.png"))
+    snap(page, shots / "contacts_ru.png")
 
 
 def test_without_the_backend_alerts_instructions_contacts_and_shelters_are_shown(
@@ -380,8 +349,7 @@ def test_without_the_backend_alerts_instructions_contacts_and_shelters_are_shown
     operator: Operator,
     shots: Path,
 ) -> None:
-    phone, typed, as_shown = fresh_phone()
-    sign_in(page, app.backend_url, phone, typed, as_shown)
+    sign_in(page, app.backend_url)
     kk, ru = unique("Газ иісі"), unique("Запах газа")
     operator.publish(kk, ru, severity="Severe")
     shown(page, kk)
@@ -400,44 +368,33 @@ def test_without_the_backend_alerts_instructions_contacts_and_shelters_are_shown
         open_app(offline, app.url + "/alerts")
         shown(offline, kk)
         shown(offline, "Байланыс жоқ. Осы телефонда сақталған ақпарат көрсетілуде.")
-        settle(offline)
-        offline.screenshot(path=str(shots / "offline_alerts_kk.png"))
+        snap(offline, shots / "offline_alerts_kk.png")
         on_screen(offline, kk).click()
         shown(offline, "Не істеу керек")
         shown(offline, "Үйден шықпаңыз, терезеден алыс тұрыңыз, 112-ге хабарласыңыз.")
-        settle(offline)
-        offline.screenshot(path=str(shots / "offline_alert_detail_kk.png"))
+        snap(offline, shots / "offline_alert_detail_kk.png")
 
-        go(
-            offline,
-            offline.get_by_role("button", name="Шұғыл қызметтер байланысы"),
-            "location.pathname === '/contacts'",
-        )
+        go(offline, offline.get_by_role("button", name="Шұғыл қызметтер байланысы"), "/contacts")
         shown(offline, "Бірыңғай құтқару қызметі")
         for number in ("112", "101", "102", "103", "104"):
             shown(offline, number)
 
         offline.get_by_role("button", name="Артқа").click()
-        go(
-            offline,
-            offline.get_by_role("button", name="Жақын баспаналар"),
-            "location.pathname === '/map'",
-        )
+        go(offline, offline.get_by_role("button", name="Жақын баспаналар"), "/map")
         shown(offline, "Қашықтық сіздің орныңыздан")
-        nearest = [
-            p["name_kk"]
-            for p in places_near(app, HERE["latitude"], HERE["longitude"])
-            if p["state"] != "closed"
-        ][:3]
-        for name in nearest:
-            shown(offline, name)
-        tops = steady_order(offline, "Ең жақын пункттер", nearest)
-        assert tops == sorted(tops), f"not ordered by distance: {nearest} at {tops}"
-        settle(offline)
-        offline.screenshot(path=str(shots / "offline_map_kk.png"))
+        nearest_in_order(offline, app)
+        snap(offline, shots / "offline_map_kk.png")
     finally:
         context.close()
         app.proxy.go_online()
+
+
+def dismiss_drill_banner(page: Page, app: App) -> None:
+    """Once the app has sent the position and pulled the alerts (the demo drill on the Yesil
+    reaches the fake position), wait for the screen to keep still and dismiss its banner."""
+    wait_until(app.pulled_alerts_after_position, what="the position sent, then alerts pulled")
+    still(page)
+    dismiss_alert(page)
 
 
 def tab_name(page: Page, name: str) -> str:
@@ -450,18 +407,15 @@ def tab_name(page: Page, name: str) -> str:
 def test_the_notices_tab_badge_counts_new_notices_until_the_list_is_viewed(
     page: Page, app: App, shots: Path
 ) -> None:
-    phone, typed, as_shown = fresh_phone()
-    sign_in(page, app.backend_url, phone, typed, as_shown)
+    sign_in(page, app.backend_url)
     dismiss_alert(page)
     # A new install: the demo city's notices in force are all new to this resident.
     wait_until(lambda: re.search(r"\d", tab_name(page, "Хабарлар")), what="a badge")
-    settle(page)
-    page.screenshot(path=str(shots / "home_badges_kk.png"))
+    snap(page, shots / "home_badges_kk.png")
 
-    go(page, page.get_by_role("tab", name="Хабарлар"), "location.pathname === '/notices'")
+    go(page, page.get_by_role("tab", name="Хабарлар"), "/notices")
     wait_until(lambda: not re.search(r"\d", tab_name(page, "Хабарлар")), what="no badge")
-    settle(page)
-    page.screenshot(path=str(shots / "notices_viewed_kk.png"))
+    snap(page, shots / "notices_viewed_kk.png")
     # The seen marks are on the phone: opened again, the badge stays cleared.
     open_app(page, app.url + "/")
     page.get_by_role("tab", name="Өтініштер").wait_for()

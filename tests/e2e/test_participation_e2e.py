@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from tests.e2e.backend import App, fresh_phone, wait_until
+from tests.e2e.backend import App, wait_until
 from tests.e2e.resident import (
     dismiss_alert,
     go,
     on_screen,
     open_app,
-    settle,
     shown,
     sign_in,
+    snap,
     tall,
     tap_until,
     type_into,
@@ -39,20 +39,18 @@ def poll_on_server(app: App, question_ru: str) -> dict:  # type: ignore[type-arg
 
 
 def open_participation(page: Page) -> None:
-    go(page, page.get_by_role("tab", name="Қатысу"), "location.pathname === '/participation'")
+    go(page, page.get_by_role("tab", name="Қатысу"), "/participation")
     dismiss_alert(page)
 
 
 def test_vote_online_then_offline_once_only(page: Page, app: App, shots: Path) -> None:
-    phone, typed, as_shown = fresh_phone()
-    sign_in(page, app.backend_url, phone, typed, as_shown)
+    sign_in(page, app.backend_url)
     open_participation(page)
     shown(page, "Қай саябақты бірінші кезекте абаттандыру керек?")
     parks = poll_on_server(app, PARKS_RU)
     assert parks["my_vote"] is None and parks["results"] is None and parks["can_vote"]
     tall(page)
-    settle(page)
-    page.screenshot(path=str(shots / "participation_polls_kk.png"))
+    snap(page, shots / "participation_polls_kk.png")
 
     # Online: single choice, results as a chart right after.
     page.get_by_role("radio", name="Жеңіс саябағы").click()
@@ -65,8 +63,7 @@ def test_vote_online_then_offline_once_only(page: Page, app: App, shots: Path) -
     parks = poll_on_server(app, PARKS_RU)
     winner = next(o["id"] for o in parks["options"] if o["text_ru"] == "Парк Победы")
     assert parks["my_vote"] == [winner] and parks["results"]["total"] == 14
-    settle(page)
-    page.screenshot(path=str(shots / "participation_poll_results_kk.png"))
+    snap(page, shots / "participation_poll_results_kk.png")
 
     # Offline: the multiple-choice vote waits on the phone and nothing reaches the server.
     app.proxy.go_offline()
@@ -79,8 +76,7 @@ def test_vote_online_then_offline_once_only(page: Page, app: App, shots: Path) -
     )
     infra = poll_on_server(app, INFRA_RU)
     assert infra["my_vote"] is None and infra["can_vote"]
-    settle(page)
-    page.screenshot(path=str(shots / "participation_vote_offline_kk.png"))
+    snap(page, shots / "participation_vote_offline_kk.png")
 
     # Back online: sent once, results shown; a reload shows the same and no vote button.
     app.proxy.go_online()
@@ -106,13 +102,11 @@ def test_vote_online_then_offline_once_only(page: Page, app: App, shots: Path) -
         page.get_by_role("button", name="Завершённые опросы (1)")
     ).first.click()
     tall(page, 2600)
-    settle(page)
-    page.screenshot(path=str(shots / "participation_polls_ru.png"))
+    snap(page, shots / "participation_polls_ru.png")
 
 
 def test_proposal_with_position_and_support(page: Page, app: App, shots: Path) -> None:
-    phone, typed, as_shown = fresh_phone()
-    sign_in(page, app.backend_url, phone, typed, as_shown)
+    sign_in(page, app.backend_url)
     open_participation(page)
     tap_until(
         page,
@@ -128,15 +122,10 @@ def test_proposal_with_position_and_support(page: Page, app: App, shots: Path) -
     title = supported[0]["title_ru"]
     assert supported[0]["support_count"] == before[title]["support_count"] + 1
     tall(page)
-    settle(page)
-    page.screenshot(path=str(shots / "participation_initiatives_kk.png"))
+    snap(page, shots / "participation_initiatives_kk.png")
 
     page.get_by_role("button", name="Ұсыныстар").click()
-    go(
-        page,
-        page.get_by_role("button", name="Жаңа ұсыныс"),
-        "location.pathname === '/participation/proposals/new'",
-    )
+    go(page, page.get_by_role("button", name="Жаңа ұсыныс"), "/participation/proposals/new")
     page.set_viewport_size({"width": 412, "height": 915})
     tap_until(
         page,
@@ -152,13 +141,8 @@ def test_proposal_with_position_and_support(page: Page, app: App, shots: Path) -
         on_screen(page, "Нүкте: 51.12820, 71.43070"),
     )
     tall(page)
-    settle(page)
-    page.screenshot(path=str(shots / "participation_new_proposal_kk.png"))
-    go(
-        page,
-        page.get_by_role("button", name="Ұсынысты жіберу"),
-        "location.pathname === '/participation'",
-    )
+    snap(page, shots / "participation_new_proposal_kk.png")
+    go(page, page.get_by_role("button", name="Ұсынысты жіберу"), "/participation")
     shown(page, "Менің ұсыныстарым")
     shown(page, "Модерацияда")
     mine = wait_until(
@@ -170,8 +154,7 @@ def test_proposal_with_position_and_support(page: Page, app: App, shots: Path) -
     assert (round(mine[0]["lat"], 4), round(mine[0]["lon"], 4)) == (51.1282, 71.4307)
     dismiss_alert(page)
     tall(page, 2400)
-    settle(page)
-    page.screenshot(path=str(shots / "participation_proposals_kk.png"))
+    snap(page, shots / "participation_proposals_kk.png")
 
     # In Russian: the same proposals and initiatives.
     page.set_viewport_size({"width": 412, "height": 915})
@@ -181,10 +164,8 @@ def test_proposal_with_position_and_support(page: Page, app: App, shots: Path) -
     dismiss_alert(page)
     tap_until(page, page.get_by_role("button", name="Предложения"), on_screen(page, "На модерации"))
     tall(page, 2400)
-    settle(page)
-    page.screenshot(path=str(shots / "participation_proposals_ru.png"))
+    snap(page, shots / "participation_proposals_ru.png")
     tap_until(
         page, page.get_by_role("button", name="Инициативы"), on_screen(page, "Вы поддерживаете")
     )
-    settle(page)
-    page.screenshot(path=str(shots / "participation_initiatives_ru.png"))
+    snap(page, shots / "participation_initiatives_ru.png")

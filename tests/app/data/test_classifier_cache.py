@@ -3,8 +3,6 @@ by name in kk/ru offline, and suggesting a category from the text with or withou
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 import pytest
 
@@ -21,17 +19,8 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Database:
-    database = Database.open(tmp_path / "app.db")
-    yield database  # type: ignore[misc]
-    database.close()
-
-
-@pytest.fixture
 def server(backend: FakeBackend) -> ClassifierServer:
-    server = ClassifierServer()
-    install_routes(backend, server)
-    return server
+    return install_routes(backend)
 
 
 def repository(db: Database, backend: FakeBackend) -> ClassifierRepository:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -22,13 +21,6 @@ pytestmark = pytest.mark.anyio
 
 FIX = Position(51.128, 71.43, 8.0, "gps")
 HOME = SavedPoint("home", "Мәңгілік Ел 55", 51.09, 71.41)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Database:
-    database = Database.open(tmp_path / "app.db")
-    yield database  # type: ignore[misc]
-    database.close()
 
 
 def service(db: Database, geo: FakeGeolocator | None, timeout: float = 0.2) -> LocationService:

@@ -151,11 +151,15 @@ PROFILE = {
 }  # fmt: skip
 
 
-def install_routes(backend: FakeBackend, classifier: ClassifierServer) -> None:
+def install_routes(backend: FakeBackend) -> ClassifierServer:
+    """Serve the classifier, its suggestions, the profile and no similar appeals on `backend`;
+    return the classifier server to count its requests."""
+    classifier = ClassifierServer()
     backend.routes[("GET", "/api/v1/classifier")] = classifier.handler
     backend.routes[("GET", "/api/v1/classifier/suggest")] = suggest_handler
     backend.routes[("GET", "/api/v1/profile")] = lambda r: httpx.Response(200, json=PROFILE)
     backend.routes[("GET", "/api/v1/appeals/similar")] = lambda r: httpx.Response(200, json=[])
+    return classifier
 
 
 def similar_reply(*appeals: dict[str, Any]) -> Callable[[httpx.Request], httpx.Response]:

@@ -4,7 +4,7 @@ handling in any order, the cache used with no network, the banner and the OS not
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,18 +32,6 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture
 def backend() -> CityFeedsBackend:
     return CityFeedsBackend()
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def safety(tmp_path: Path, backend: CityFeedsBackend, clock: Clock) -> Iterator[Safety]:
-    s = build_city_feeds(tmp_path / "app.db", backend, clock)
-    yield s
-    s.db.close()
 
 
 class FakeNotifier:

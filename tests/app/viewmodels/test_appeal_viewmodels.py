@@ -5,7 +5,6 @@ store (the server's answers are merged into it as the sync engine would)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,13 +33,6 @@ from tests.app.support.sync_harness import SyncSide
 pytestmark = pytest.mark.anyio
 
 NOW = datetime(2026, 7, 12, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    d = Database.open(tmp_path / "app.db")
-    yield d
-    d.close()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import asyncio
 import io
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,14 @@ def phone_shot(size: tuple[int, int] = (4000, 3000)) -> bytes:
     return out.getvalue()
 
 
+async def camera_step(gate: asyncio.Event | None, fail: bool, reason: str) -> None:
+    """A step of the fake camera: wait for `gate` if one is set, then raise `reason` if `fail`."""
+    if gate is not None:
+        await gate.wait()
+    if fail:
+        raise CameraFailed(reason)
+
+
 class FakeCamera:
     """A camera device: supported or not, with or without a camera, failing on request."""
 
@@ -91,28 +99,15 @@ class FakeCamera:
 
     async def start(self) -> bool:
         self.started += 1
-        if self.start_gate is not None:
-            await self.start_gate.wait()
-        if self.fail_start:
-            raise CameraFailed("permission denied")
+        await camera_step(self.start_gate, self.fail_start, "permission denied")
         return self.has_camera
 
     async def take(self) -> bytes:
-        if self.shot_gate is not None:
-            await self.shot_gate.wait()
-        if self.fail_shot:
-            raise CameraFailed("lost")
+        await camera_step(self.shot_gate, self.fail_shot, "lost")
         return self.shot
 
     async def stop(self) -> None:
         self.stopped += 1
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    d = Database.open(tmp_path / "app.db")
-    yield d
-    d.close()
 
 
 # -- camera capture ---------------------------------------------------------------------------
@@ -307,6 +302,18 @@ async def test_a_refused_shot_leaves_no_raw_file(db: Database, tmp_path: Path) -
     assert list(capture_dir.iterdir()) == []
 
 
+async def close_during(
+    vm: CameraViewModel, step: Coroutine[Any, Any, Any], gate: asyncio.Event
+) -> None:
+    """Run `step` of the view model, close the view while the camera holds it at `gate`, then
+    let the camera answer and wait for the step to end."""
+    running = asyncio.create_task(step)
+    await asyncio.sleep(0)
+    await vm.close()
+    gate.set()
+    await running
+
+
 async def test_closing_while_the_camera_starts_keeps_it_closed(tmp_path: Path) -> None:
     camera = FakeCamera()
     camera.start_gate = asyncio.Event()
@@ -322,11 +329,7 @@ async def test_closing_while_the_camera_starts_keeps_it_closed(tmp_path: Path) -
 
     camera.fail_start = True  # the same, with a refusal arriving after the close
     camera.start_gate = asyncio.Event()
-    opening = asyncio.create_task(vm.open())
-    await asyncio.sleep(0)
-    await vm.close()
-    camera.start_gate.set()
-    await opening
+    await close_during(vm, vm.open(), camera.start_gate)
     assert vm.state == "closed" and vm.message is None
 
 
@@ -354,11 +357,7 @@ async def test_closing_while_the_picture_is_taken_drops_it(tmp_path: Path) -> No
     camera.fail_shot = True  # a failing shot after the close: no "try again" on a closed view
     await vm.open()
     camera.shot_gate = asyncio.Event()
-    shooting = asyncio.create_task(vm.shoot())
-    await asyncio.sleep(0)
-    await vm.close()
-    camera.shot_gate.set()
-    await shooting
+    await close_during(vm, vm.shoot(), camera.shot_gate)
     assert vm.state == "closed" and vm.message is None
 
 

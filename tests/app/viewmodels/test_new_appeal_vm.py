@@ -47,17 +47,8 @@ SIMILAR = {
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Database:
-    database = Database.open(tmp_path / "app.db")
-    yield database  # type: ignore[misc]
-    database.close()
-
-
-@pytest.fixture
 def server(backend: FakeBackend) -> ClassifierServer:
-    server = ClassifierServer()
-    install_routes(backend, server)
-    return server
+    return install_routes(backend)
 
 
 @pytest.fixture

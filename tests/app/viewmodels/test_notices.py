@@ -3,7 +3,6 @@ topics; the settings kept on the phone and sent to the profile; quiet word of ne
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -39,18 +38,6 @@ def backend() -> CityFeedsBackend:
             notice_json(6, topic="water", districts=["nura"], state="withdrawn"),
         ]
     )
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def safety(tmp_path: Path, backend: CityFeedsBackend, clock: Clock) -> Iterator[Safety]:
-    s = build_city_feeds(tmp_path / "app.db", backend, clock)
-    yield s
-    s.db.close()
 
 
 def ids(vm: NoticesViewModel) -> list[int]:

@@ -35,6 +35,19 @@ def vm_of(client: ParticipationClient) -> ParticipationViewModel:
     return ParticipationViewModel(client.participation, on_queued=lambda: None)
 
 
+async def loaded_vm(client: ParticipationClient) -> ParticipationViewModel:
+    """The tab's view model with what the server lists loaded."""
+    vm = vm_of(client)
+    await vm.load()
+    return vm
+
+
+async def drain_and_reload(client: ParticipationClient, vm: ParticipationViewModel) -> None:
+    """Send what the phone queued, then show what is on the phone now."""
+    await client.drain()
+    await vm.reload_local()
+
+
 def poll_in(vm: ParticipationViewModel, poll_id: int) -> Poll:
     return next(p for p in vm.open_polls + vm.archive if p.id == poll_id)
 
@@ -47,15 +60,13 @@ async def test_vote_once_online_shows_the_results_chart(
 ) -> None:
     phone, client = resident
     poll_id = await create_poll(server)
-    vm = vm_of(client)
-    await vm.load()
+    vm = await loaded_vm(client)
     poll = poll_in(vm, poll_id)
     assert vm.is_open(poll) and poll.results is None  # no results before voting
 
     vm.toggle_option(poll, poll.options[1].id)
     assert await vm.vote(poll) is True
-    await client.drain()
-    await vm.reload_local()
+    await drain_and_reload(client, vm)
 
     poll = poll_in(vm, poll_id)
     assert poll.vote_state == "synced" and poll.voted == (poll.options[1].id,)
@@ -79,8 +90,7 @@ async def test_offline_vote_is_queued_and_sent_once_even_if_the_answer_is_lost(
 ) -> None:
     phone, client = resident
     poll_id = await create_poll(server, multiple=True, max_choices=2)
-    vm = vm_of(client)
-    await vm.load()  # the poll reaches the device while online
+    vm = await loaded_vm(client)  # the poll reaches the device while online
     poll = poll_in(vm, poll_id)
 
     server.faulty.down = True  # offline now
@@ -100,8 +110,7 @@ async def test_offline_vote_is_queued_and_sent_once_even_if_the_answer_is_lost(
     # Back online, but the server's answer to the vote is lost after it committed.
     server.faulty.down = False
     server.faulty.add("drop_after", "POST", VOTE)
-    await client.drain()
-    await vm.reload_local()
+    await drain_and_reload(client, vm)
     poll = poll_in(vm, poll_id)
     assert poll.vote_state == "synced" and poll.results is not None
     sent = [
@@ -118,8 +127,7 @@ async def test_a_vote_made_on_another_device_wins_and_is_shown(
 ) -> None:
     phone, client = resident
     poll_id = await create_poll(server)
-    vm = vm_of(client)
-    await vm.load()
+    vm = await loaded_vm(client)
     poll = poll_in(vm, poll_id)
     other = ParticipationClient(
         server, tmp_path / "other", client.tokens_pair, client.clock
@@ -132,8 +140,7 @@ async def test_a_vote_made_on_another_device_wins_and_is_shown(
         await other.close()
 
     client.participation.vote(poll_id, [poll.options[0].id])  # this phone did not know yet
-    await client.drain()
-    await vm.reload_local()
+    await drain_and_reload(client, vm)
     poll = poll_in(vm, poll_id)
     assert poll.vote_state == "rejected" and poll.vote_error  # the server's words
     assert poll.voted == (poll.options[2].id,)  # the vote the server counted
@@ -147,8 +154,7 @@ async def test_closed_polls_are_archived_with_results(
     _phone, client = resident
     poll_id = await create_poll(server)
     await close_poll(server, poll_id)
-    vm = vm_of(client)
-    await vm.load()
+    vm = await loaded_vm(client)
     assert [p.id for p in vm.open_polls] == []
     poll = poll_in(vm, poll_id)
     assert poll in vm.archive and vm.is_closed(poll) and poll.results is not None
@@ -162,8 +168,7 @@ async def test_polls_of_other_districts_cannot_be_voted(
 ) -> None:
     _phone, client = resident
     await create_poll(server, districts=["nura"])  # the resident has no address there
-    vm = vm_of(client)
-    await vm.load()
+    vm = await loaded_vm(client)
     assert vm.open_polls == []  # the server lists only the resident's districts
 
 
@@ -175,8 +180,7 @@ async def test_support_an_initiative_once_offline_then_synced(
 ) -> None:
     phone, client = resident
     initiative_id = await create_initiative(server)
-    vm = vm_of(client)
-    await vm.load()
+    vm = await loaded_vm(client)
     it = next(i for i in vm.initiatives if i.id == initiative_id)
     assert (it.supported, it.support_count) == (False, 0)
 
@@ -190,8 +194,7 @@ async def test_support_an_initiative_once_offline_then_synced(
     assert client.repo.outbox.counts().pending == 1
 
     server.faulty.down = False
-    await client.drain()
-    await vm.reload_local()
+    await drain_and_reload(client, vm)
     it = next(i for i in vm.initiatives if i.id == initiative_id)
     assert (it.supported, it.support_count, it.support_state) == (True, 1, "synced")
     assert supporters(server, initiative_id) == [user_id(server, phone)]
@@ -202,8 +205,7 @@ async def test_a_finished_initiative_takes_no_support(
 ) -> None:
     _phone, client = resident
     initiative_id = await create_initiative(server, state="done")
-    vm = vm_of(client)
-    await vm.load()
+    vm = await loaded_vm(client)
     it = next(i for i in vm.initiatives if i.id == initiative_id)
     await vm.support_initiative(it)
     assert vm.notice is not None and vm.notice.msgid == "This initiative no longer takes support."
@@ -246,8 +248,7 @@ async def test_proposal_with_photo_offline_is_sent_once_and_followed(
 
     server.faulty.down = False
     server.faulty.add("drop_after", "POST", r"/api/v1/proposals")
-    await client.drain()
-    await vm.reload_local()
+    await drain_and_reload(client, vm)
     [mine] = vm.my_proposals
     assert (mine.sync_state, mine.state) == ("synced", "pending")  # awaiting moderation
     [on_server] = proposals_of(server, phone)
@@ -274,13 +275,11 @@ async def test_support_others_published_proposals(
     )
     assert r.status_code == 200, r.text
 
-    vm = vm_of(client)
-    await vm.load()
+    vm = await loaded_vm(client)
     [theirs] = vm.proposals
     assert not theirs.mine and theirs.support_count == 0
     await vm.support_proposal(theirs)
-    await client.drain()
-    await vm.reload_local()
+    await drain_and_reload(client, vm)
     [theirs] = vm.proposals
     assert (theirs.supported, theirs.support_count) == (True, 1)
     [on_server] = proposals_of(server, author_phone)
@@ -292,8 +291,7 @@ async def test_feed_rows_reach_the_tab(
 ) -> None:
     """A poll published later comes with the sync feed (no explicit refresh)."""
     _phone, client = resident
-    vm = vm_of(client)
-    await vm.load()
+    vm = await loaded_vm(client)
     assert vm.open_polls == []
     poll_id = await create_poll(server)
     await client.engine.sync_now()  # pull

@@ -4,7 +4,6 @@ emergency numbers even before the first download."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -55,18 +54,6 @@ def gps(lat: float, lon: float) -> LocationResult:
 @pytest.fixture
 def backend() -> CityFeedsBackend:
     return CityFeedsBackend(places=list(PLACES))
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def safety(tmp_path: Path, backend: CityFeedsBackend, clock: Clock) -> Iterator[Safety]:
-    s = build_city_feeds(tmp_path / "app.db", backend, clock)
-    yield s
-    s.db.close()
 
 
 def test_nearest_orders_by_distance_with_closed_points_last() -> None:
