@@ -100,6 +100,12 @@ class CityFeeds(Observable):
                 return  # no loop (a plain sync caller): the next start refreshes
             self._refresh_task = loop.create_task(self._start())
 
+    async def idle(self) -> None:
+        """Wait until the background load and refresh (if one runs) has finished."""
+        task = self._refresh_task
+        if task is not None and not task.done():
+            await asyncio.shield(task)
+
     def on_auth_changed(self) -> None:
         """Signed in: refresh for this resident; signed out: forget their data in memory (the
         store's resident tables are emptied by the sign-out itself)."""

@@ -26,6 +26,7 @@ async def test_sign_out_forgets_the_residents_alerts_and_notice_choices(
     session = make_session()
     await session.auth.request_code(PHONE)
     await session.auth.verify_code(PHONE, CODE)
+    await session.city_feeds.idle()  # the refresh the sign-in started would replace our row
     now = datetime.now(UTC)
     await session.city_feeds.alerts.apply_rows(
         [alert_json("a1", sent=now, expires=now + timedelta(hours=1))]

@@ -255,6 +255,7 @@ async def test_suggestion_online_then_offline(flow: Flow, backend: FakeBackend) 
     backend.offline = True
     vm.set_text("Аулада қоқыс шығарылмайды, контейнер толы")
     await asyncio.sleep(0.1)
+    await vm.settle()  # the suggestion asked of the (offline) server has given up
     assert vm.suggestion_source == "local" and vm.suggestions[0].class_code == "39"
     vm.choose_category(vm.suggestions[0].code)
     assert vm.category is not None and vm.category_name() == vm.suggestions[0].name_kk
