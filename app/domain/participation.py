@@ -58,9 +58,6 @@ class PollResults:
     total: int
     options: tuple[OptionResult, ...]
 
-    def count_of(self, option_id: int) -> int:
-        return next((o.count for o in self.options if o.option_id == option_id), 0)
-
 
 @dataclass(frozen=True)
 class Poll:

@@ -220,10 +220,6 @@ class AddressesViewModel(Observable):
             self.editor_notice = Message(MSG_POINT_SET)
             self.notify()
 
-    def clear_point(self) -> None:
-        self.lat = self.lon = None
-        self.notify()
-
     async def find_typed(self) -> bool:
         """Find the typed address on the map (when online); True if found."""
         if not self.text.strip():

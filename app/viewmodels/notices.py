@@ -288,10 +288,6 @@ class NoticePrefsViewModel(Observable):
         lang = self._language()
         return [Choice(t.code, t.name_in(lang), t.code in self.topics) for t in self._repo.topics]
 
-    @property
-    def all_label(self) -> Message:
-        return Message(MSG_ANY)
-
     def toggle_district(self, code: str, on: bool | None = None) -> None:
         self.districts = _toggle(self.districts, code, on)
         self.status = None

@@ -8,7 +8,7 @@ areas and the list still show."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
@@ -291,12 +291,6 @@ class SheltersViewModel(CityFeedViewModel):
             self.kinds = self.kinds - {kind}
         else:
             self.kinds = self.kinds | {kind}
-        self.limit = PAGE
-        self.notify()
-
-    def set_kinds(self, kinds: Sequence[str]) -> None:
-        chosen: set[str] = {k for k in kinds if k in PLACE_KINDS}
-        self.kinds = chosen or set(PLACE_KINDS)
         self.limit = PAGE
         self.notify()
 

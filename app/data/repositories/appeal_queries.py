@@ -339,13 +339,6 @@ class AppealQueries:
             ).first()
             return entry.id if entry else None
 
-    def status_counts_sync(self) -> dict[str, int]:
-        with self._db.read() as s:
-            rows = s.exec(
-                select(LocalAppeal.status, func.count()).group_by(col(LocalAppeal.status))
-            ).all()
-        return {status: int(n) for status, n in rows}
-
 
 def is_overdue(r: LocalAppeal, now: datetime) -> bool:
     """Past the deadline: still open after it, or closed after it."""
