@@ -44,7 +44,6 @@ MSG_EMPTY_ARCHIVE = N_("The archive is empty.")
 MSG_NOT_FOUND = N_("This notice is not on this phone.")
 MSG_PREFS_SAVED = N_("Settings saved")
 MSG_PREFS_PENDING = N_("Saved on this phone; will be sent when the internet is back")
-MSG_ANY = N_("All")
 
 
 @dataclass(frozen=True)
