@@ -31,6 +31,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import sys
 import weakref
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -51,6 +52,8 @@ from app.sync.uploads import LocalFileError
 
 log = logging.getLogger(__name__)
 
+STOP_WAIT_S = 10.0  # how long stop() waits for a cancelled task before it logs where it hangs
+
 
 class Feed(Protocol):
     """The server's sync feed (`AppealsApi.sync`): the changes after a cursor, a page."""
@@ -61,6 +64,18 @@ class Feed(Protocol):
 _file_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Lock]] = (
     weakref.WeakKeyDictionary()
 )
+
+
+async def _cancelled(task: asyncio.Task[None]) -> None:
+    """Cancel `task` and wait until it has ended. Its own failure is logged, not raised; a
+    cancellation of the caller itself (stop() cancelled) still propagates."""
+    task.cancel()
+    done, _ = await asyncio.wait({task}, timeout=STOP_WAIT_S)
+    if not done:  # a task that ignores its cancellation: say where it hangs, do not hang too
+        log.error("%s did not end %.0f s after its cancel", task.get_name(), STOP_WAIT_S)
+        task.print_stack(file=sys.stderr)
+    elif not task.cancelled() and task.exception() is not None:
+        log.error("%s failed before it stopped", task.get_name(), exc_info=task.exception())
 
 
 def file_turn(outbox: Outbox) -> asyncio.Lock:
@@ -171,9 +186,7 @@ class SyncEngine:
             running = self._task is not None
             for task in (self._events_task, self._task):
                 if task is not None:
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError, Exception):
-                        await task
+                    await _cancelled(task)
             self._task = self._events_task = None
             if running:
                 async with file_turn(self.outbox):

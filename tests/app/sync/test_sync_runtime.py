@@ -14,6 +14,7 @@ from app.data.services.api_client import ApiClient
 from app.data.services.events import ABSENT_RETRY_S, EventStream, parse_sse
 from app.data.services.notifications import NullNotifier, PlyerNotifier, os_notifier
 from app.data.services.tokens import TokenHolder
+from app.sync import engine as engine_module
 from tests.app.support.sync_harness import Client, FakeClock, Server, new_appeal
 
 pytestmark = pytest.mark.anyio
@@ -118,6 +119,39 @@ async def test_background_loop_recovers_syncs_on_request_and_stops(tmp_path: Pat
         assert client.engine.status.online is True and client.engine.status.pending == 0
     finally:
         await client.close()
+
+
+async def test_stop_ends_a_stubborn_task_without_hanging_and_its_own_cancel_propagates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = Server(tmp_path / "server")
+    client = Client(server, tmp_path / "client", server.resident()[1:], FakeClock())
+    release = asyncio.Event()
+
+    async def stubborn() -> None:  # swallows its first cancel, as a careless step might
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            await release.wait()
+
+    monkeypatch.setattr(engine_module, "STOP_WAIT_S", 0.2)
+    client.engine._task = asyncio.create_task(stubborn(), name="sync-engine")
+    await asyncio.sleep(0)
+    await asyncio.wait_for(client.engine.stop(), 5)  # logs where it hangs, does not hang
+    assert "sync-engine did not end" in caplog.text
+    release.set()
+    release = asyncio.Event()
+
+    client.engine._task = asyncio.create_task(stubborn(), name="sync-engine")
+    monkeypatch.setattr(engine_module, "STOP_WAIT_S", 60.0)
+    await asyncio.sleep(0)
+    stopping = asyncio.create_task(client.engine.stop())
+    await asyncio.sleep(0.05)
+    stopping.cancel()  # the app closing under a stop: the caller's cancel is not swallowed
+    with pytest.raises(asyncio.CancelledError):
+        await stopping
+    release.set()
+    await client.close()
 
 
 def test_os_notifier_is_a_no_op_where_it_cannot_work() -> None:
