@@ -1,6 +1,6 @@
-"""`main(page)`: the entry point of one page session (`flet run` uses it via pyproject's
-`[tool.flet.app] module = "app.main"`; `python -m app` via the launcher): the session is built
-for the page's platform, its lifecycle follows the page, the shell shows it, then it starts."""
+"""`main(page)`: the entry point of one page session (`flet run` and built phone apps reach it
+through the root `main.py`; `python -m app` through the launcher): the session is built for the
+page's platform, its lifecycle follows the page, the shell shows it, then it starts."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ async def main(page: ft.Page) -> None:
 def follow_page(page: ft.Page, session: AppSession) -> None:
     """The session's background work follows the page: it pauses while the page is
     disconnected (web mode: a reload or a closed tab), resumes when it connects again, and
-    stops for good when the page closes."""
+    stops for good when the page closes; it knows whether the app is in the foreground."""
 
     async def on_disconnect(e: ft.Event[ft.Page]) -> None:
         await session.pause()
@@ -39,6 +39,7 @@ def follow_page(page: ft.Page, session: AppSession) -> None:
     page.on_connect = on_connect
     page.on_close = on_close
 
+    def on_lifecycle(e: ft.AppLifecycleStateChangeEvent) -> None:
+        session.foreground(e.state == ft.AppLifecycleState.RESUME)
 
-if __name__ == "__main__":  # `python app/main.py` / `flet run app/main.py`
-    ft.run(main)
+    page.on_app_lifecycle_state_change = on_lifecycle

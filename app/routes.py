@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 HOME = "/"
 SIGN_IN = "/sign-in"
+DEVELOPER = "/developer"  # the hidden developer screen of a tester's build
 
 # Home tabs, in NavigationBar order: (key, route).
 TABS: tuple[tuple[str, str], ...] = (
@@ -66,6 +67,8 @@ _TABLE: tuple[_Pattern, ...] = (
     _Pattern("/map", "shelters", parent="/alerts", public=True),
     _Pattern("/contacts", "contacts", parent="/alerts", public=True),
     _Pattern("/notices/{notice_id:int}", "notice", parent="/notices"),
+    # open before signing in too: a tester's build pointed at a wrong server cannot sign in
+    _Pattern(DEVELOPER, "developer", parent="/cabinet", public=True),
 )
 _COMPILED = tuple((p, p.regex()) for p in _TABLE)
 

@@ -191,6 +191,7 @@ def _sync_spine(
             core.api,
             on_change=engine.on_event_change,
             on_connected=engine.on_event_connected,
+            on_dropped=engine.on_event_dropped,
             signed_in=core.signed_in,
         ),
     )

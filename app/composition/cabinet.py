@@ -24,7 +24,7 @@ from app.sync.participation import ParticipationSync, ProfileSync
 from app.sync.spine import SyncSpine
 from app.viewmodels.addresses import AddressesViewModel
 from app.viewmodels.cabinet import CabinetViewModel
-from app.viewmodels.notification_settings import AlertSettingsViewModel
+from app.viewmodels.notification_settings import AlertSettingsViewModel, PositionSwitch
 from app.viewmodels.participation import ParticipationViewModel
 from app.viewmodels.personal import PersonalDataViewModel
 
@@ -53,7 +53,10 @@ class CabinetViews:
     alert_settings: AlertSettingsViewModel
 
 
-def build_cabinet(core: Core, appeals: AppealsFeature) -> CabinetViews:
+def build_cabinet(
+    core: Core, appeals: AppealsFeature, position_switch: PositionSwitch
+) -> CabinetViews:
+    """`position_switch`: the city feeds' switch of sharing the position for alerts."""
     db, config, profile, sync = core.db, core.config, core.profile, appeals.sync
     repo = participation_repository(db, core.api, core.outbox, appeals.spine, profile)
 
@@ -103,5 +106,7 @@ def build_cabinet(core: Core, appeals: AppealsFeature) -> CabinetViews:
             language=core.lang,
             on_queued=sync.request_sync,
         ),
-        alert_settings=AlertSettingsViewModel(profile, on_queued=sync.request_sync, online=online),
+        alert_settings=AlertSettingsViewModel(
+            profile, position=position_switch, on_queued=sync.request_sync, online=online
+        ),
     )

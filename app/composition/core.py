@@ -16,8 +16,10 @@ from app.data.repositories.profile import ProfileRepository
 from app.data.repositories.settings import SettingsRepository
 from app.data.services.api_client import ApiClient
 from app.data.services.auth_api import AuthApi
+from app.data.services.device import Device, this_device
 from app.data.services.location import FletGeolocator, LocationService
 from app.data.services.profile_api import ProfileApi
+from app.data.services.secure_storage import FletSecureStorage, SecretStore
 from app.data.services.tokens import TokenHolder
 from app.data.store.database import Database, open_database
 from app.i18n import Translator
@@ -67,6 +69,7 @@ def build_core(
     """Blocking: opens (and migrates) the local database unless one is given."""
     db = db or open_database(config.db_path)
     settings = SettingsRepository(db)
+    config = config.with_device_override(settings.api_url())  # a tester's server, if saved
     translator = Translator(settings.language() or "kk")
     tokens = TokenHolder()
     api = ApiClient(
@@ -75,7 +78,7 @@ def build_core(
         tokens=tokens,
         transport=transport,
     )
-    auth = AuthRepository(db, AuthApi(api), tokens)
+    auth = AuthRepository(db, AuthApi(api), tokens, platform_secrets(this_device()))
     auth.load()
     navigation = Navigation()
     language = LanguageViewModel(translator, settings)
@@ -101,3 +104,9 @@ def build_core(
             phone=lambda: auth.session.phone if auth.session else "",
         ),
     )
+
+
+def platform_secrets(device: Device | None) -> SecretStore | None:
+    """Where the resident's tokens are kept: the platform's secure storage on a phone; the
+    local store (None) in a browser, on a desktop and outside a page."""
+    return FletSecureStorage() if device is not None and device.phone else None

@@ -6,7 +6,8 @@ cabinet."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import httpx
 
@@ -14,17 +15,20 @@ from app.composition.appeals import AppealsViews, build_appeals
 from app.composition.cabinet import CabinetViews, build_cabinet
 from app.composition.city_feeds import CityFeedViews, build_city_feeds
 from app.composition.core import build_core
+from app.composition.notifications import notification_permission, os_notifier
 from app.config import AppConfig
 from app.data.repositories.auth import AuthRepository
 from app.data.repositories.settings import SettingsRepository
 from app.data.services.api_client import ApiClient
-from app.data.services.notifications import os_notifier
+from app.data.services.server_probe import ServerProbe
 from app.data.store.database import Database
 from app.i18n import Translator
 from app.viewmodels.app_state import AppViewModel
+from app.viewmodels.developer import DeveloperViewModel
 from app.viewmodels.home import HomeViewModel
 from app.viewmodels.language import LanguageViewModel
 from app.viewmodels.navigation import Navigation
+from app.viewmodels.notification_permission import NotificationPermission
 from app.viewmodels.sign_in import SignInViewModel
 
 log = logging.getLogger(__name__)
@@ -47,20 +51,27 @@ class AppSession(AppealsViews, CityFeedViews, CabinetViews):
     language: LanguageViewModel
     sign_in: SignInViewModel
     home: HomeViewModel
+    developer: DeveloperViewModel  # the hidden developer screen (testers' builds)
+    notification_permission: NotificationPermission  # when the OS notifier starts, asks
     _closed: bool = field(default=False, repr=False)
 
     async def start(self) -> None:
-        """The page opened: the sync engine and its event stream run, the city feeds are read
-        and refreshed, and the classifier cache revalidated (ETag), in the background."""
+        """The page opened: the tokens are read (phones: from secure storage), the sync engine
+        and its event stream run, the city feeds are read and refreshed, and the classifier
+        cache revalidated (ETag), in the background."""
+        await self.auth.restore()
         await self.sync.start()
         self.city_feeds.start()
+        self.position_watch.start()  # the coarse position for alerts, if already allowed
         self.new_appeal.start()
+        await self.notification_permission.start()
 
     async def pause(self) -> None:
         """The page disconnected (web mode: a reload or a closed tab; Flet keeps the session
         for a while in case it comes back): its background work stops, so a reload never runs
         two sync engines and two event streams for one resident."""
         log.info("page disconnected: its sync engine stops")
+        await self.position_watch.stop()  # never a position from the background
         await self.sync.stop()
 
     async def resume(self) -> None:
@@ -68,6 +79,7 @@ class AppSession(AppealsViews, CityFeedViews, CabinetViews):
         if not self._closed:
             log.info("page connected again: its sync engine resumes")
             await self.sync.start()
+            self.position_watch.start()  # a fresh fix is reported at once
 
     async def close(self) -> None:
         """The page closed: everything stops, for good."""
@@ -76,8 +88,19 @@ class AppSession(AppealsViews, CityFeedViews, CabinetViews):
         self._closed = True
         self.sign_in.dispose()
         self.alert_banner.dispose()
+        await self.position_watch.stop()
         await self.sync.stop()
         await self.api.aclose()
+
+    def foreground(self, active: bool) -> None:
+        """The app came to the foreground (True) or left it: status changes of the resident's
+        appeals go to the OS notifier only while it is not. The position for alerts is
+        watched only in the foreground (never from the background)."""
+        self.appeal_notifications.in_foreground = active
+        if not active:
+            self.position_watch.pause()
+        elif self.sync.running and not self._closed:
+            self.position_watch.start()
 
 
 def build_session(
@@ -93,12 +116,12 @@ def build_session(
     or a window on the resident's device (False: OS notifications where the platform has
     them); None (no page: tests) shows only the in-app ones."""
     core = build_core(config, transport=transport, db=db)
-    notifier = None if web is None else os_notifier(web=web)
+    notifier = os_notifier(core, web=web)
     appeals = build_appeals(core, notifier)
     city_feeds = build_city_feeds(core, appeals.sync, notifier)
-    cabinet = build_cabinet(core, appeals)
+    cabinet = build_cabinet(core, appeals, city_feeds.position_switch)
     return AppSession(
-        config=config,
+        config=core.config,
         db=core.db,
         translator=core.translator,
         api=core.api,
@@ -114,27 +137,21 @@ def build_session(
             waiting=lambda: core.outbox.counts().pending,
         ),
         home=HomeViewModel(core.navigation),
-        appeals=appeals.appeals,
-        classifier=appeals.classifier,
-        new_appeal=appeals.new_appeal,
-        media_picker=appeals.media_picker,
-        sync=appeals.sync,
-        sync_status=appeals.sync_status,
-        appeal_list=appeals.appeal_list,
-        appeal_notifications=appeals.appeal_notifications,
-        appeal_detail=appeals.appeal_detail,
-        camera=appeals.camera,
-        city_feeds=city_feeds.city_feeds,
-        alerts=city_feeds.alerts,
-        alert_banner=city_feeds.alert_banner,
-        shelters=city_feeds.shelters,
-        contacts=city_feeds.contacts,
-        notices=city_feeds.notices,
-        notice_prefs=city_feeds.notice_prefs,
-        tab_badges=city_feeds.tab_badges,
-        cabinet=cabinet.cabinet,
-        participation=cabinet.participation,
-        personal=cabinet.personal,
-        addresses=cabinet.addresses,
-        alert_settings=cabinet.alert_settings,
+        notification_permission=notification_permission(core, notifier),
+        developer=DeveloperViewModel(
+            core.config,
+            core.settings,
+            core.navigation,
+            check_server=ServerProbe(transport).check,
+            waiting_actions=lambda: core.outbox.counts().pending,
+        ),
+        **_fields(appeals, AppealsViews),
+        **_fields(city_feeds, CityFeedViews),
+        **_fields(cabinet, CabinetViews),
     )
+
+
+def _fields(views: object, kind: type) -> dict[str, Any]:
+    """The fields of `kind` (a feature's views, which `AppSession` inherits) taken from `views`
+    as keyword arguments (not copied; a builder's extras beyond `kind` stay out)."""
+    return {f.name: getattr(views, f.name) for f in fields(kind)}

@@ -5,15 +5,15 @@ sync feed brings `alert` / `notice` / `places_bundle` rows (pulled at once on a 
 demand. Every step tolerates having no network: the cached data stays
 and `online` says what the last attempt found.
 
-It also sends the resident's position to the server (throttled), since alerts are targeted by
-it, and pulls the alerts again afterwards.
+It also sends the resident's coarse position to the server when `PositionSharing` says it is
+due and allowed (`app/sync/position_sharing.py`: what, how coarse, when), since alerts are
+targeted by it, and pulls the alerts again afterwards.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -24,15 +24,13 @@ from app.data.repositories.notices import NoticesRepository
 from app.data.repositories.places import PlacesRepository
 from app.data.services.city_feeds_api import CityFeedsApi
 from app.domain.appeals import Position
-from app.domain.geo import distance_m
 from app.errors import ApiError, NetworkError
 from app.observable import Observable
+from app.sync.position_sharing import PositionSharing
 from app.sync.syncable import Merger, Sender
 
 log = logging.getLogger(__name__)
 
-POSITION_EVERY_S = 300.0
-POSITION_MOVED_M = 250.0
 LAST_KNOWN_FOR = timedelta(hours=6)
 
 
@@ -46,7 +44,7 @@ class CityFeeds(Observable):
         *,
         signed_in: Callable[[], bool] = lambda: True,
         last_position: Callable[[], tuple[Position, datetime] | None] | None = None,
-        monotonic: Callable[[], float] = time.monotonic,
+        sharing: PositionSharing | None = None,
     ) -> None:
         super().__init__()
         self._api = api
@@ -55,10 +53,9 @@ class CityFeeds(Observable):
         self.notices = notices
         self._signed_in = signed_in
         self._last_known = last_position
-        self._monotonic = monotonic
+        self.sharing = sharing or PositionSharing(api.report_position)
         self.online: bool | None = None  # None: not tried yet
         self.refreshing = False
-        self._last_position: tuple[Position, float] | None = None
         self.position: Position | None = None  # the resident's latest known position
         self._refresh_task: asyncio.Task[None] | None = None
 
@@ -115,7 +112,7 @@ class CityFeeds(Observable):
         self.alerts.forget()
         self.notices.forget()
         self.position = None
-        self._last_position = None
+        self.sharing.forget()
         self.online = None
         self.notify()
 
@@ -138,7 +135,7 @@ class CityFeeds(Observable):
             return
         position, at = found
         if datetime.now(UTC) - at <= LAST_KNOWN_FOR:
-            await self.report_position(replace(position, source="last_known"))
+            await self.report_position(replace(position, source="last_known"), fresh=True)
 
     async def refresh(self) -> bool:
         """Everything at once; True if the server answered. Never raises for the network."""
@@ -193,24 +190,14 @@ class CityFeeds(Observable):
         p = self.position
         return (p.lat, p.lon) if p is not None and p.source != "address" else None
 
-    async def report_position(self, position: Position) -> None:
-        """Tell the server where the resident is (alerts are targeted by it), at most every
-        few minutes unless they moved; then pull the alerts that now concern them."""
+    async def report_position(self, position: Position, fresh: bool = False) -> None:
+        """Where the resident is: shown at once; a device fix goes to the server (coarse) when
+        sharing allows it and it is due (`fresh`: the app (re)started), and then the alerts
+        that now concern them are pulled."""
         if position.source in ("gps", "last_known", "map"):
             self.position = position
             self.notify()
         if not self._signed_in() or position.source not in ("gps", "last_known"):
             return
-        now = self._monotonic()
-        if self._last_position is not None:
-            last, at = self._last_position
-            moved = distance_m((last.lat, last.lon), (position.lat, position.lon))
-            if now - at < POSITION_EVERY_S and moved < POSITION_MOVED_M:
-                return
-        try:
-            await self._api.report_position(position.lat, position.lon, position.accuracy_m)
-        except (NetworkError, ApiError) as exc:
-            log.info("position not sent: %r", exc)
-            return
-        self._last_position = (position, now)
-        await self.refresh_alerts()
+        if await self.sharing.share(position, fresh=fresh):
+            await self.refresh_alerts()

@@ -5,10 +5,12 @@ through the senders of the registered features (`Syncable`), and then pulls the 
 feed, page by page, through their mergers, moving the cursor (`FeedCursor`) after each page.
 The engine knows no feature: each one is registered on it in the composition root.
 
-Passes are asked for by: the app start, each local action, a timer while online (and a growing
-probe interval while offline), the event stream's `change` frames and its reconnection (network
-regained), and "sync now". A request made while a pass runs makes
-exactly one more pass after it.
+Passes are asked for by: the app start, each local action, a timer while online (and while
+offline the probes of `app.sync.reconnect.OutageProbes`: every ≤1.5 s for the first 2 minutes
+of an outage, then less often), the event stream's `change` frames, its reconnection and its
+drop, and "sync now". A request made while a pass runs makes exactly one more pass after it.
+Every request of a pass that reaches the server kicks a waiting event stream to reconnect at
+once: the network is back, so live updates are too.
 
 Failures (`app.sync.retry`): a `NetworkError`, 408/425/429/5xx, and a 409 "still in progress"
 are retried with exponential backoff and jitter (0.5 s doubling, capped; a 429's Retry-After is
@@ -31,7 +33,6 @@ import asyncio
 import contextlib
 import logging
 import random
-import sys
 import weakref
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -46,13 +47,13 @@ from app.data.store.models import OutboxEntry
 from app.domain.timestamps import utcnow
 from app.errors import ApiError, NetworkError
 from app.observable import Observable
+from app.sync.reconnect import OutageProbes
 from app.sync.retry import Backoff, is_retryable
 from app.sync.syncable import Merger, Sender, Syncable
+from app.sync.tasks import cancel_and_wait
 from app.sync.uploads import LocalFileError
 
 log = logging.getLogger(__name__)
-
-STOP_WAIT_S = 10.0  # how long stop() waits for a cancelled task before it logs where it hangs
 
 
 class Feed(Protocol):
@@ -64,18 +65,6 @@ class Feed(Protocol):
 _file_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Lock]] = (
     weakref.WeakKeyDictionary()
 )
-
-
-async def _cancelled(task: asyncio.Task[None]) -> None:
-    """Cancel `task` and wait until it has ended. Its own failure is logged, not raised; a
-    cancellation of the caller itself (stop() cancelled) still propagates."""
-    task.cancel()
-    done, _ = await asyncio.wait({task}, timeout=STOP_WAIT_S)
-    if not done:  # a task that ignores its cancellation: say where it hangs, do not hang too
-        log.error("%s did not end %.0f s after its cancel", task.get_name(), STOP_WAIT_S)
-        task.print_stack(file=sys.stderr)
-    elif not task.cancelled() and task.exception() is not None:
-        log.error("%s failed before it stopped", task.get_name(), exc_info=task.exception())
 
 
 def file_turn(outbox: Outbox) -> asyncio.Lock:
@@ -109,7 +98,7 @@ class SyncEngine:
         rand: Callable[[], float] = random.random,
         backoff: Backoff | None = None,
         period_s: float = 30.0,
-        offline_probe: Backoff | None = None,
+        offline_probe: OutageProbes | None = None,
         events: Callable[[SyncEngine], EventStream] | None = None,
     ) -> None:
         self.outbox = outbox
@@ -120,8 +109,8 @@ class SyncEngine:
         self._now = now
         self._rand = rand
         self._backoff = backoff or Backoff()
-        self._probe = offline_probe or Backoff(base_s=2.0, cap_s=30.0)
-        self._offline_passes = 0
+        self._probe = offline_probe or OutageProbes()
+        self._offline_since: datetime | None = None  # when the server was last found unreachable
         self.period_s = period_s
         self._lock = asyncio.Lock()
         self._lifecycle = asyncio.Lock()
@@ -186,7 +175,7 @@ class SyncEngine:
             running = self._task is not None
             for task in (self._events_task, self._task):
                 if task is not None:
-                    await _cancelled(task)
+                    await cancel_and_wait(task)
             self._task = self._events_task = None
             if running:
                 async with file_turn(self.outbox):
@@ -196,6 +185,10 @@ class SyncEngine:
         self.request_sync()
 
     def on_event_connected(self) -> None:
+        self.request_sync()
+
+    def on_event_dropped(self) -> None:
+        """The open stream was cut: a pass finds out at once whether the network is gone."""
         self.request_sync()
 
     async def _run(self) -> None:
@@ -213,8 +206,9 @@ class SyncEngine:
                 log.exception("sync pass failed")
 
     async def _next_timeout(self) -> float:
-        if self.status.online is False:
-            wait = self._probe.delay(self._offline_passes, self._rand)
+        if self.status.online is False and self._offline_since is not None:
+            outage = (self._now() - self._offline_since).total_seconds()
+            wait = self._probe.delay(outage, self._rand)
         else:
             wait = self.period_s
         due = await asyncio.to_thread(self.outbox.next_wakeup)
@@ -272,14 +266,17 @@ class SyncEngine:
         self.status.notify()
 
     def _went_online(self) -> None:
-        self._offline_passes = 0
+        self._offline_since = None
+        if self.events is not None:
+            self.events.kick()  # the server answered: a stream waiting to retry goes now
         if self.status.online is not True:
             self.status.online = True
             self.status.last_error = None
             self.status.notify()
 
     def _went_offline(self, code: str) -> None:
-        self._offline_passes += 1
+        if self._offline_since is None:
+            self._offline_since = self._now()
         self.status.online = False
         self.status.last_error = code
         self.status.notify()

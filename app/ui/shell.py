@@ -16,6 +16,7 @@ from app.ui.appeals.banner import AppealBanner
 from app.ui.appeals.detail_screen import AppealScreen
 from app.ui.appeals.list_screen import AppealsPanel
 from app.ui.cabinet.pages import page_for
+from app.ui.developer.screen import DeveloperScreen
 from app.ui.home.screen import HomeScreen
 from app.ui.kit import Screen, TabPanel
 from app.ui.new_appeal.screen import NewAppealScreen
@@ -84,7 +85,7 @@ class Shell:
     def _screen(self, m: RouteMatch) -> Screen:
         s = self.session
         if m.name == "sign_in":
-            return SignInScreen(s.app, s.sign_in, m.route)
+            return SignInScreen(s.app, s.sign_in, m.route, s.developer)
         if m.name == "new_appeal":
             return NewAppealScreen(s.app, s.new_appeal, s.media_picker, m.route, s.camera)
         if m.name == "appeal":
@@ -96,6 +97,8 @@ class Shell:
             return SheltersScreen(s.app, s.shelters, m.route)
         if m.name == "contacts":
             return ContactsScreen(s.app, s.contacts, m.route)
+        if m.name == "developer":
+            return DeveloperScreen(s.app, s.developer, m.route)
         if m.name == "notice":
             return NoticeScreen(s.app, s.notices, m.route, int(m.params["notice_id"]))
         page = page_for(s, m)  # the cabinet's pages and the new proposal
@@ -110,6 +113,7 @@ class Shell:
             participation=s.participation,
             panel=self._panel(m.params.get("tab", "appeals")),
             badges=s.tab_badges,
+            developer=s.developer,
         )
 
     def _panel(self, tab: str) -> TabPanel | None:

@@ -3,23 +3,20 @@ session-wide banner that a new alert raises on whatever screen is open."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from app import routes
 from app.data.repositories.alerts import AlertsRepository
+from app.data.services.notifications import OsNotice, OsNotifier, alert_channel
 from app.domain.alerts import Alert, Tone
 from app.i18n import N_, Message
 from app.observable import Observable
 from app.sync.city_feeds import CityFeeds
+from app.viewmodels.background import BackgroundTasks
 from app.viewmodels.city_feeds_common import MSG_UPDATED_AT, CityFeedViewModel, format_when
 from app.viewmodels.navigation import Navigation
-
-log = logging.getLogger(__name__)
 
 MAP_ROUTE = "/map"
 CONTACTS_ROUTE = "/contacts"
@@ -180,16 +177,12 @@ class AlertsViewModel(CityFeedViewModel):
         await self._nav.go(routes.TAB_ROUTES["alerts"])
 
 
-class Notifier(Protocol):
-    """The platform's notifications (`app.data.services.notifications`); blocking."""
-
-    def show(self, title: str, message: str) -> None: ...
-
-
 class AlertBannerViewModel(Observable):
     """Session-wide: the alert whose banner is up (the most severe unseen alert in force).
 
-    A new alert arriving also goes to the OS notification where the platform has one.
+    A new alert arriving also goes to the OS notification where the platform has one, in the
+    foreground too (an emergency warning is worth the sound): extreme and severe danger on the
+    urgent channel, the instruction in its body; a tap opens the alert.
     Dismissing, or following one of the banner's buttons, marks it seen. Levels the resident
     turned off in the cabinet raise no banner (a threat to life always does); such alerts are
     still listed in the Alerts tab."""
@@ -199,7 +192,7 @@ class AlertBannerViewModel(Observable):
         service: CityFeeds,
         navigation: Navigation,
         language: Callable[[], str],
-        notifier: Notifier | None = None,
+        notifier: OsNotifier | None = None,
         *,
         wanted_levels: Callable[[], Collection[str]] | None = None,
     ) -> None:
@@ -210,6 +203,7 @@ class AlertBannerViewModel(Observable):
         self._language = language
         self._notifier = notifier
         self._wanted_levels = wanted_levels
+        self._tasks = BackgroundTasks()
         self._unfollow = self._repo.subscribe(self._on_alerts)
         self.shown: AlertView | None = None
         self._update()
@@ -258,21 +252,15 @@ class AlertBannerViewModel(Observable):
 
     def _os_notify(self, alert: Alert) -> None:
         notifier = self._notifier
-        if notifier is None:
-            return
+        if notifier is not None:
+            notice = self.os_notice(alert)
+            self._tasks.start(lambda: notifier.show(notice))
+
+    def os_notice(self, alert: Alert) -> OsNotice:
         text = alert.text(self._language())
-        title, body = text.headline or text.event, text.instruction[:240]
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        try:
-            if loop is None:
-                notifier.show(title, body)
-            else:  # blocking (D-Bus, a process): off the UI loop
-                loop.run_in_executor(None, notifier.show, title, body)
-        except Exception as exc:  # a missing platform backend must not break the banner
-            log.info("OS notification failed: %r", exc)
+        body = (text.instruction or text.description)[:240]
+        route = f"/alerts/{alert.identifier}"
+        return OsNotice(text.headline or text.event, body, route, alert_channel(alert.severity))
 
     async def _leave(self, route: str | None) -> None:
         shown = self.shown

@@ -1,7 +1,8 @@
-"""Status changes and operator replies the resident should hear about: an in-app banner (the
-screen layer shows what `take()` gives; tapping it opens the appeal) and an OS notification
-where the platform has one (the composition root chooses the notifier) — unless the resident
-turned status updates off in the profile.
+"""Status changes and operator replies the resident should hear about — unless the resident
+turned status updates off in the profile: an in-app banner (the screen layer shows what `take()`
+gives; tapping it opens the appeal), and, while the app is not in the foreground (in the
+background, or its window hidden), an OS notification where the platform has one (the
+composition root chooses the notifier); tapping that opens the appeal too.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from app.data.services.notifications import NullNotifier, OsNotifier
+from app.data.services.notifications import APP_NAME, NullNotifier, OsNotice, OsNotifier
 from app.domain.appeals import AppealUpdate
 from app.i18n import N_, Message, Translator
 from app.observable import Observable
@@ -27,7 +28,8 @@ MAX_QUEUE = 20
 
 
 class AppealNotifications(Observable):
-    """Listeners are notified when a new banner is ready (`take()` it)."""
+    """Listeners are notified when a new banner is ready (`take()` it). `in_foreground` follows
+    the app's lifecycle (the session sets it)."""
 
     def __init__(
         self,
@@ -43,6 +45,7 @@ class AppealNotifications(Observable):
         self._os_notifier: OsNotifier = os_notifier or NullNotifier()
         self.enabled = enabled  # blocking (reads the profile): called in a worker thread
         self.queue: list[AppealUpdate] = []
+        self.in_foreground = True
         self._tasks = BackgroundTasks()
 
     def text(self, update: AppealUpdate) -> Message:
@@ -69,12 +72,17 @@ class AppealNotifications(Observable):
         if not await asyncio.to_thread(self._is_enabled):
             return
         self.queue = (self.queue + list(updates))[-MAX_QUEUE:]
-        for update in updates[-3:]:  # a burst shows its last few, not a storm
-            body = self._tr.render(self.text(update)) or ""
-            if update.kind == "message" and update.text:
-                body = f"{body}\n{update.text[:120]}"
-            await asyncio.to_thread(self._os_notifier.show, "109", body)
         self.notify()
+        if self.in_foreground:
+            return  # the banner is on the screen the resident looks at
+        for update in updates[-3:]:  # a burst shows its last few, not a storm
+            await self._os_notifier.show(self.os_notice(update))
+
+    def os_notice(self, update: AppealUpdate) -> OsNotice:
+        body = self._tr.render(self.text(update)) or ""
+        if update.kind == "message" and update.text:
+            body = f"{body}\n{update.text[:120]}"
+        return OsNotice(APP_NAME, body, self.route(update), "appeals")
 
     def _is_enabled(self) -> bool:
         try:

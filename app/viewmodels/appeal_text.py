@@ -8,13 +8,12 @@ Times are shown in Kazakhstan's time (UTC+5, the single zone since March 2024).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from babel.dates import format_datetime
 
+from app.domain.timestamps import city_time
 from app.i18n import N_, Message
-
-KZ_TIME = timezone(timedelta(hours=5))
 
 # Appendix 5 statuses (the same msgids as the new-appeal flow uses).
 STATUS_LABELS: dict[str, str] = {
@@ -120,22 +119,18 @@ def error_message(code: str | None, server_message: str | None = None) -> Messag
     return Message(MSG_UNKNOWN_ERROR)
 
 
-def local_time(dt: datetime) -> datetime:
-    return dt.astimezone(KZ_TIME)
-
-
 def format_when(dt: datetime | None, lang: str, now: datetime | None = None) -> str:
     """`14 шіл., 09:30` / `14 июл., 09:30`; the year only when it is not this year's."""
     if dt is None:
         return ""
-    local = local_time(dt)
-    this_year = local_time(now).year if now else local.year
+    local = city_time(dt)
+    this_year = city_time(now).year if now else local.year
     pattern = "d MMM, HH:mm" if local.year == this_year else "d MMM y, HH:mm"
     return format_datetime(local, pattern, locale=lang)
 
 
 def format_clock(dt: datetime | None) -> str:
-    return local_time(dt).strftime("%H:%M") if dt else ""
+    return city_time(dt).strftime("%H:%M") if dt else ""
 
 
 def countdown(due: datetime | None, now: datetime, *, closed: bool = False) -> Message | None:

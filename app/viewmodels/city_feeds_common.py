@@ -6,16 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
+from app.domain.timestamps import CITY_TZ
 from app.i18n import N_, Message
 from app.observable import Observable
 from app.sync.city_feeds import CityFeeds
 from app.viewmodels.navigation import Navigation
-
-CITY_TZ = ZoneInfo("Asia/Almaty")
 
 MSG_METRES = N_("{n} m")
 MSG_KILOMETRES = N_("{n} km")

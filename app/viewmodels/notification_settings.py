@@ -2,12 +2,14 @@
 hear about status changes of appeals. (The districts/places and topics of notices are the
 notices feature's choice: the cabinet shows its `NoticePrefsViewModel` next to this one.)
 
-Saved on the device and queued as a profile edit (offline too)."""
+Saved on the device and queued as a profile edit (offline too). Whether the app sends the
+resident's approximate position for alerts is a setting of this device only, applied the moment
+it is switched (`app/sync/position_sharing.py` reads it before every fix and send)."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Unpack
+from typing import Protocol, Unpack
 
 from app.data.repositories.profile import ProfileRepository
 from app.domain.profile import ALERT_LEVELS
@@ -23,11 +25,37 @@ ALERT_LEVEL_NAMES: dict[str, str] = {
 MSG_SETTINGS_SAVED = N_("Settings saved.")
 MSG_SETTINGS_QUEUED = N_("Settings saved on this device; they will be sent when online.")
 MSG_EXTREME_ALWAYS = N_("Warnings of a threat to life always come.")
+MSG_SHARE_POSITION = N_("Send my approximate location for alerts")
+MSG_POSITION_PRIVACY = N_(
+    "While the app is open, it sends the server your approximate location, rounded to about "
+    "1 km, so that emergency warnings for the place where you are reach you. It is sent when "
+    "the app starts, when you come back to it and when you have moved more than 300 m, and "
+    "only if you have already allowed location access. The app never sends it in the "
+    "background. Your exact position stays on your phone."
+)
+
+
+class PositionSwitch(Protocol):
+    """The device's setting of sharing the position (`app/sync/position_sharing.SharingSwitch`)."""
+
+    def shares_position(self) -> bool:
+        """Blocking (reads the store)."""
+
+    async def set_shares_position(self, on: bool) -> None:
+        """Kept at once; off also asks the server to forget the last position."""
 
 
 class AlertSettingsViewModel(ProfilePageViewModel):
-    def __init__(self, repo: ProfileRepository, **hooks: Unpack[PageHooks]) -> None:
+    def __init__(
+        self,
+        repo: ProfileRepository,
+        *,
+        position: PositionSwitch | None = None,
+        **hooks: Unpack[PageHooks],
+    ) -> None:
         super().__init__(repo, **hooks)
+        self._position = position
+        self.shares_position = True
         self.status_updates = True
         self.levels: set[str] = set(ALERT_LEVELS)
         self.notice: Message | None = None
@@ -37,6 +65,20 @@ class AlertSettingsViewModel(ProfilePageViewModel):
         settings = self._repo.profile().notifications
         self.status_updates = settings.status_updates
         self.levels = set(settings.alert_levels) | {"Extreme"}
+        if self._position is not None:
+            self.shares_position = self._position.shares_position()
+
+    @property
+    def has_position_switch(self) -> bool:
+        return self._position is not None
+
+    async def set_shares_position(self, on: bool) -> None:
+        """Kept on this device at once (no "Save" needed): off, nothing more is sent."""
+        if self._position is None:
+            return
+        await self._position.set_shares_position(on)
+        self.shares_position = on
+        self.notify()
 
     async def load(self) -> None:
         """What the device has at once; then the server's profile when it can be reached."""

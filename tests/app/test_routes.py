@@ -49,3 +49,12 @@ def test_signed_in_unknown_or_sign_in_shows_home(route: str) -> None:
     (match,) = resolve(route, signed_in=True)
     assert match.name == "home"
     assert match.params["tab"] == "appeals"
+
+
+def test_developer_screen_opens_signed_out_too_and_backs_to_the_cabinet() -> None:
+    """A tester's build pointed at a wrong server cannot sign in: the screen must open."""
+    assert names(resolve(routes.DEVELOPER, signed_in=False)) == [("developer", "/developer")]
+    assert names(resolve(routes.DEVELOPER, signed_in=True)) == [
+        ("home", "/cabinet"),
+        ("developer", "/developer"),
+    ]

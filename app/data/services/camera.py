@@ -17,6 +17,8 @@ import importlib.util
 import logging
 from typing import Any, Protocol
 
+from app.data.services.device import device_of, this_device
+
 log = logging.getLogger(__name__)
 
 START_TIMEOUT_S = 20.0
@@ -67,7 +69,8 @@ def package_present() -> bool:
 
 def platform_has_camera(web: bool, platform: str | None) -> bool:
     """flet-camera runs in browsers and on phones; a desktop build has no camera support."""
-    return web or (platform or "").lower() in ("android", "ios")
+    device = device_of(web, platform)
+    return device.web or device.phone
 
 
 class FletCamera:
@@ -82,16 +85,8 @@ class FletCamera:
         self._started = False
 
     def supported(self) -> bool:
-        if not package_present():
-            return False
-        import flet as ft
-
-        try:
-            page = ft.context.page
-        except RuntimeError:  # outside a page (tests, startup)
-            return False
-        platform = getattr(page.platform, "value", page.platform)
-        return platform_has_camera(bool(page.web), str(platform) if platform else None)
+        device = this_device()  # None outside a page (tests, start-up)
+        return package_present() and device is not None and (device.web or device.phone)
 
     def preview(self) -> Any:
         """A fresh preview control (a new one per capture view: the old one left the page)."""

@@ -34,6 +34,10 @@ class CityFeedsApi:
         body = {"lat": lat, "lon": lon, "accuracy_m": accuracy_m}
         await self._api.post_json(f"{API_PREFIX}/profile/position", body)
 
+    async def forget_position(self) -> None:
+        """The resident turned sharing off: the server drops the last position it was sent."""
+        await self._api.request("DELETE", f"{API_PREFIX}/profile/position")
+
     # -- places and contacts (public) -------------------------------------------------------
 
     async def places_bundle(self, etag: str | None) -> BundleReply:

@@ -2,17 +2,22 @@
 
 The server sends hints (`change` frames with a feed cursor, `resync`, `reauth`); the app then
 pulls `/api/v1/sync` for the content. The stream runs in a background task that never blocks
-the UI: it reconnects with backoff and resumes after the last event id it saw, and when the
-server has no such endpoint (404) it waits long before trying again. The app works without it
-(periodic and manual sync).
+the UI: it reconnects with backoff (0.25–0.5 s after the first failure, doubling to a minute; a
+connection that opens starts the count again) and resumes after the last event id it saw; when
+the server has no such endpoint (404) it waits long before trying again. While it waits after a
+network failure, `kick()` (any request that reached the server: the sync engine's pass) makes it
+reconnect at once, and a connection that drops tells `on_dropped` (the engine then finds out
+whether the network is gone and probes until it is back: `app/sync/reconnect.py`). The app
+works without it (periodic and manual sync).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -57,8 +62,9 @@ async def parse_sse(lines: AsyncIterator[str]) -> AsyncIterator[SseEvent]:
 
 
 class EventStream:
-    """Calls `on_change()` for each change hint and `on_connected()` each time the stream
-    (re)connects (the engine pulls then: whatever happened while away is fetched)."""
+    """Calls `on_change()` for each change hint, `on_connected()` each time the stream
+    (re)connects (the engine pulls then: whatever happened while away is fetched) and
+    `on_dropped()` when an open stream is cut by the network."""
 
     def __init__(
         self,
@@ -67,45 +73,66 @@ class EventStream:
         on_change: Callable[[], None],
         on_connected: Callable[[], None],
         signed_in: Callable[[], bool],
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        on_dropped: Callable[[], None] = lambda: None,
         rand: Callable[[], float] = random.random,
-        base_delay_s: float = 1.0,
+        base_delay_s: float = 0.5,
         max_delay_s: float = 60.0,
     ) -> None:
         self._api = api
         self._on_change = on_change
         self._on_connected = on_connected
+        self._on_dropped = on_dropped
         self._signed_in = signed_in
-        self._sleep = sleep
         self._rand = rand
         self._base = base_delay_s
         self._max = max_delay_s
         self.last_event_id: str | None = None
         self.connected = False
+        self.opened = False  # the last connection attempt opened a stream
+        self._kick = asyncio.Event()
+        self._kickable = False  # waiting after a network failure: a kick ends the wait
 
     def _delay(self, failures: int) -> float:
         raw = min(self._max, self._base * 2 ** max(0, failures - 1))
         return raw / 2 + self._rand() * raw / 2
+
+    def kick(self) -> None:
+        """The server was just reached: if waiting after a network failure, reconnect now."""
+        if self._kickable:
+            self._kick.set()
+
+    async def _wait(self, seconds: float, *, kickable: bool) -> None:
+        self._kickable = kickable
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._kick.wait(), seconds)
+        finally:
+            self._kickable = False
+            self._kick.clear()
 
     async def run(self) -> None:
         """Forever (until cancelled)."""
         failures = 0
         while True:
             if not self._signed_in():
-                await self._sleep(5.0)
+                await self._wait(5.0, kickable=True)
                 continue
             wait = await self.connect_once()
-            if wait is None:  # ended normally: reconnect soon, without growing the delay
+            if self.opened:
                 failures = 0
-                await self._sleep(self._base)
+            if wait is None:  # ended normally: reconnect soon, without growing the delay
+                await self._wait(self._base, kickable=False)
                 continue
             failures += 1
-            await self._sleep(max(wait, self._delay(failures)))
+            # Only a network failure (0.0) may be cut short: a 404, a Retry-After or a token
+            # being refreshed keep their wait.
+            await self._wait(max(wait, self._delay(failures)), kickable=wait == 0.0)
 
     async def connect_once(self) -> float | None:
         """One connection until it ends; None if it ended normally (reconnect at once), else
         how long at least to wait before the next try."""
         params = {"cursor": self.last_event_id} if self.last_event_id else None
+        self.opened = False
         try:
             async with self._api.stream(f"{API_PREFIX}/events", params=params) as response:
                 if response.status_code == 404:
@@ -117,7 +144,7 @@ class EventStream:
                 if response.status_code != 200:
                     retry = response.headers.get("Retry-After")
                     return float(retry) if retry and retry.isdigit() else 0.0
-                self.connected = True
+                self.connected = self.opened = True
                 self._on_connected()
                 async for ev in parse_sse(response.aiter_lines()):
                     if ev.id:
@@ -130,6 +157,8 @@ class EventStream:
                 return None
         except (httpx.TransportError, httpx.StreamError) as exc:
             log.debug("event stream dropped: %s", type(exc).__name__)
+            if self.connected:
+                self._on_dropped()
             return 0.0
         finally:
             self.connected = False

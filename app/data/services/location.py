@@ -4,7 +4,8 @@
 waits for a fix at most `timeout` seconds, and falls back in this order: the last known position
 (kept on the device after every fix, through a `PositionMemory`), then a saved address with
 coordinates. When nothing works it says so (`position=None`) and the form offers a point on the
-map or a typed address.
+map or a typed address. `fix_if_allowed()` never asks: a fix only when the resident has already
+allowed location (the position the app shares for alerts while open).
 
 `Geolocator` is the device adapter: `FletGeolocator` wraps flet-geolocator (phones, and browsers
 in web mode — which ask the user); tests use a fake.
@@ -36,6 +37,10 @@ class LocationUnavailable(Exception):
 
 class Geolocator(Protocol):
     async def request_permission(self) -> Permission: ...
+
+    async def permission_status(self) -> Permission:
+        """What the resident has allowed so far, without asking them."""
+        ...
 
     async def current_position(self) -> Position: ...
 
@@ -102,6 +107,22 @@ class LocationService:
         await asyncio.to_thread(self._last.save, position)
         return position, None
 
+    async def fix_if_allowed(self) -> Position | None:
+        """A fresh fix only if the resident has already allowed location: never asks (for the
+        position the app shares for alerts at start, on resume and while open)."""
+        if self._geo is None:
+            return None
+        try:
+            permission = await asyncio.wait_for(self._geo.permission_status(), self.timeout)
+            if permission != "granted":
+                return None
+            position = await asyncio.wait_for(self._geo.current_position(), self.timeout)
+        except Exception as exc:  # a timeout or no platform support: no position this time
+            log.info("no quiet position: %r", exc)
+            return None
+        await asyncio.to_thread(self._last.save, position)
+        return position
+
     async def locate(self, saved: list[SavedPoint] | None = None) -> LocationResult:
         position, problem = await self.device_position()
         if position is not None:
@@ -147,17 +168,12 @@ class FletGeolocator:
         return self._control
 
     async def request_permission(self) -> Permission:
-        import flet_geolocator as ftg
+        # Undetermined after asking: the platform asks by itself when the position is used.
+        return _permission(await self._geo().request_permission(), unknown="granted")
 
-        status = await self._geo().request_permission()
-        mapping: dict[Any, Permission] = {
-            ftg.GeolocatorPermissionStatus.WHILE_IN_USE: "granted",
-            ftg.GeolocatorPermissionStatus.ALWAYS: "granted",
-            ftg.GeolocatorPermissionStatus.UNABLE_TO_DETERMINE: "granted",  # ask by using it
-            ftg.GeolocatorPermissionStatus.DENIED: "denied",
-            ftg.GeolocatorPermissionStatus.DENIED_FOREVER: "denied_forever",
-        }
-        return mapping.get(status, "unavailable")
+    async def permission_status(self) -> Permission:
+        # Undetermined without asking: using the position might ask, so it counts as not given.
+        return _permission(await self._geo().get_permission_status(), unknown="unavailable")
 
     async def current_position(self) -> Position:
         p = await self._geo().get_current_position()
@@ -165,3 +181,18 @@ class FletGeolocator:
             raise LocationUnavailable("no coordinates")
         accuracy = float(p.accuracy) if p.accuracy is not None else None
         return Position(float(p.latitude), float(p.longitude), accuracy, "gps")
+
+
+def _permission(status: Any, *, unknown: Permission) -> Permission:
+    """flet-geolocator's permission status in this module's words (`unknown`: what an
+    undetermined one means to the caller)."""
+    import flet_geolocator as ftg
+
+    mapping: dict[Any, Permission] = {
+        ftg.GeolocatorPermissionStatus.WHILE_IN_USE: "granted",
+        ftg.GeolocatorPermissionStatus.ALWAYS: "granted",
+        ftg.GeolocatorPermissionStatus.UNABLE_TO_DETERMINE: unknown,
+        ftg.GeolocatorPermissionStatus.DENIED: "denied",
+        ftg.GeolocatorPermissionStatus.DENIED_FOREVER: "denied_forever",
+    }
+    return mapping.get(status, "unavailable")

@@ -1,5 +1,6 @@
-"""`/cabinet/notifications`: the districts and topics of notices, the alert levels and the status
-updates a resident receives (Flet only; the view models hold the state)."""
+"""`/cabinet/notifications`: the districts and topics of notices, the alert levels, sending the
+approximate location for alerts (with what is sent and why) and the status updates a resident
+receives (Flet only; the view models hold the state)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,12 @@ import flet as ft
 from app.ui.kit import MUTED, ModelScreen, note, page_view, run_soon
 from app.viewmodels.app_state import AppViewModel
 from app.viewmodels.notices import Choice, NoticePrefsViewModel
-from app.viewmodels.notification_settings import MSG_EXTREME_ALWAYS, AlertSettingsViewModel
+from app.viewmodels.notification_settings import (
+    MSG_EXTREME_ALWAYS,
+    MSG_POSITION_PRIVACY,
+    MSG_SHARE_POSITION,
+    AlertSettingsViewModel,
+)
 
 
 def choice_chips(choices: list[Choice], toggle: Callable[[str], None]) -> ft.Control:
@@ -55,6 +61,13 @@ class NotificationSettingsScreen(ModelScreen[AlertSettingsViewModel]):
         self.status_switch = ft.Switch(
             label=_("Status changes of my appeals"), on_change=self._on_status
         )
+        self.position_switch = ft.Switch(label=_(MSG_SHARE_POSITION), on_change=self._on_position)
+        position_part: list[ft.Control] = [
+            ft.Text(_("Location for alerts"), size=16, weight=ft.FontWeight.W_600),
+            self.position_switch,
+            ft.Text(_(MSG_POSITION_PRIVACY), size=13, color=MUTED),
+            ft.Divider(),
+        ]
         self.save_button = ft.FilledButton(
             content=_("Save"), icon=ft.Icons.SAVE, on_click=self._on_save
         )
@@ -70,6 +83,7 @@ class NotificationSettingsScreen(ModelScreen[AlertSettingsViewModel]):
             ft.Text(_(MSG_EXTREME_ALWAYS), size=13, color=MUTED),
             self.levels,
             ft.Divider(),
+            *(position_part if self.vm.has_position_switch else []),
             ft.Text(_("My appeals"), size=16, weight=ft.FontWeight.W_600),
             self.status_switch,
             self.save_button,
@@ -90,6 +104,7 @@ class NotificationSettingsScreen(ModelScreen[AlertSettingsViewModel]):
             for code, name, chosen, changeable in vm.level_choices
         ]
         self.status_switch.value = vm.status_updates
+        self.position_switch.value = vm.shares_position
         self.save_button.disabled = vm.saving or bool(self.notices and self.notices.saving)
         messages = [m for m in (vm.notice,) if m is not None]
         if self.notices is not None:
@@ -120,6 +135,9 @@ class NotificationSettingsScreen(ModelScreen[AlertSettingsViewModel]):
             self.vm.toggle_level(code, bool(e.control.value))
 
         return handler
+
+    async def _on_position(self, e: Any) -> None:
+        await self.vm.set_shares_position(bool(e.control.value))
 
     async def _on_status(self, e: Any) -> None:
         self.vm.set_status_updates(bool(e.control.value))

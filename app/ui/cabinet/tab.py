@@ -11,9 +11,11 @@ import flet as ft
 
 from app.i18n import Translator
 from app.ui.cabinet.analytics import AnalyticsCard
+from app.ui.developer.version_line import version_line
 from app.ui.kit import on_click, run_soon
 from app.ui.language_switch import language_switch
 from app.viewmodels.cabinet import MSG_DELETE_UNSENT, MSG_DELETE_WARNING, CabinetViewModel
+from app.viewmodels.developer import DeveloperViewModel
 
 
 def link(
@@ -32,9 +34,12 @@ def link(
 class CabinetPanel:
     """The body of the Cabinet tab (the home screen owns the view around it)."""
 
-    def __init__(self, tr: Translator, vm: CabinetViewModel) -> None:
+    def __init__(
+        self, tr: Translator, vm: CabinetViewModel, developer: DeveloperViewModel | None = None
+    ) -> None:
         self.tr = tr
         self.vm = vm
+        self.developer = developer  # the version line's 7 taps open its screen
         _ = tr.gettext
         self.sign_out_button = ft.OutlinedButton(
             content=_("Sign out"), icon=ft.Icons.LOGOUT, on_click=on_click(self.vm.sign_out)
@@ -67,6 +72,7 @@ class CabinetPanel:
                 self.sign_out_button,
                 self.delete_button,
                 self.confirm,
+                *([version_line(self.tr, self.developer)] if self.developer else []),
             ],
             spacing=12,
             horizontal_alignment=ft.CrossAxisAlignment.STRETCH,

@@ -10,6 +10,7 @@ from app.ui.participation.tab import ParticipationPanel
 from app.ui.placeholder import coming_soon
 from app.viewmodels.app_state import AppViewModel
 from app.viewmodels.cabinet import CabinetViewModel
+from app.viewmodels.developer import DeveloperViewModel
 from app.viewmodels.home import HomeViewModel
 from app.viewmodels.participation import ParticipationViewModel
 from app.viewmodels.tab_badges import TabBadges
@@ -35,12 +36,13 @@ class HomeScreen(Screen):
         participation: ParticipationViewModel | None = None,
         panel: TabPanel | None = None,
         badges: TabBadges | None = None,
+        developer: DeveloperViewModel | None = None,
     ) -> None:
         super().__init__(app.tr)
         self.vm = vm
         self.route = route
         self.index = vm.index_of(tab)
-        self.cabinet = CabinetPanel(app.tr, cabinet) if tab == "cabinet" else None
+        self.cabinet = CabinetPanel(app.tr, cabinet, developer) if tab == "cabinet" else None
         if self.cabinet is not None:
             self.watch(cabinet)
         self.participation = (

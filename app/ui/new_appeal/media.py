@@ -65,6 +65,11 @@ class MediaSection:
                 size=12,
                 color=MUTED,
             ),
+            ft.Text(  # the app takes photos itself but records no video (no microphone asked)
+                _("To attach a new clip, record it with the phone's camera, then tap Add video."),
+                size=12,
+                color=MUTED,
+            ),
         )
 
     def detach(self) -> None:

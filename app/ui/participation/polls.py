@@ -11,11 +11,11 @@ from typing import Any
 import flet as ft
 
 from app.domain.participation import Poll
+from app.domain.timestamps import city_time
 from app.i18n import Translator
 from app.ui.charts import Bar, bar_chart
 from app.ui.kit import MUTED, on_click
 from app.ui.participation.chips import chip
-from app.viewmodels.appeal_text import KZ_TIME
 from app.viewmodels.participation import (
     POLL_STATUS_NAMES,
     ParticipationViewModel,
@@ -29,7 +29,7 @@ OTHERS = ft.Colors.BLUE_200
 
 def local_date(dt: datetime) -> str:
     """In Kazakhstan's time (UTC+5), as the rest of the app shows times."""
-    return dt.astimezone(KZ_TIME).strftime("%d.%m.%Y %H:%M")
+    return city_time(dt).strftime("%d.%m.%Y %H:%M")
 
 
 def results_chart(tr: Translator, bars: list[ResultBar], total: int) -> ft.Control:

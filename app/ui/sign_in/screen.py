@@ -6,16 +6,25 @@ from __future__ import annotations
 import flet as ft
 
 from app.i18n import Message, Translator
+from app.ui.developer.version_line import version_line
 from app.ui.kit import ModelScreen, centered
 from app.ui.language_switch import language_switch, logo
 from app.viewmodels.app_state import AppViewModel
+from app.viewmodels.developer import DeveloperViewModel
 from app.viewmodels.sign_in import SignInViewModel
 
 
 class SignInScreen(ModelScreen[SignInViewModel]):
-    def __init__(self, app: AppViewModel, vm: SignInViewModel, route: str) -> None:
+    def __init__(
+        self,
+        app: AppViewModel,
+        vm: SignInViewModel,
+        route: str,
+        developer: DeveloperViewModel | None = None,
+    ) -> None:
         super().__init__(app, vm, route)
         self.app = app
+        self.developer = developer  # the version line's 7 taps open its screen
         _ = self.tr.gettext
 
         self.phone_field = ft.TextField(
@@ -160,6 +169,7 @@ class SignInScreen(ModelScreen[SignInViewModel]):
                         self.replace_step,
                         ft.Divider(),
                         emergency,
+                        *([version_line(self.tr, self.developer)] if self.developer else []),
                     )
                 )
             ],

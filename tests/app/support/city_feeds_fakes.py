@@ -207,6 +207,7 @@ class CityFeedsBackend:
     requests: list[httpx.Request] = field(default_factory=list)
     patches: list[dict[str, Any]] = field(default_factory=list)
     positions: list[dict[str, Any]] = field(default_factory=list)
+    forgotten: int = 0  # DELETE /profile/position calls
 
     def publish(self, data: dict[str, Any], *, listed: bool = True) -> None:
         self.alerts[data["identifier"]] = data
@@ -230,6 +231,9 @@ class CityFeedsBackend:
                 return httpx.Response(304, headers={"ETag": etag})
             body = {"version": self.version, "places": self.places, "contacts": self.contacts}
             return httpx.Response(200, json=body, headers={"ETag": etag})
+        if path == "/api/v1/profile/position" and request.method == "DELETE":
+            self.forgotten += 1  # the server drops the last position
+            return httpx.Response(204)
         if path == "/api/v1/profile/position":
             self.positions.append(json.loads(request.content))
             return httpx.Response(200, json={"alerts": []})

@@ -1,5 +1,5 @@
-"""The engine's background loop and triggers, the event-stream client, and the OS notifier
-adapter (which must never crash the app)."""
+"""The engine's background loop and triggers, and the event-stream client (the OS notifier
+adapters: `tests/app/data/test_notifications.py`)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,8 @@ import pytest
 
 from app.data.services.api_client import ApiClient
 from app.data.services.events import ABSENT_RETRY_S, EventStream, parse_sse
-from app.data.services.notifications import NullNotifier, PlyerNotifier, os_notifier
 from app.data.services.tokens import TokenHolder
-from app.sync import engine as engine_module
+from app.sync import tasks as tasks_module
 from tests.app.support.sync_harness import Client, FakeClock, Server, new_appeal
 
 pytestmark = pytest.mark.anyio
@@ -134,7 +133,7 @@ async def test_stop_ends_a_stubborn_task_without_hanging_and_its_own_cancel_prop
         except asyncio.CancelledError:
             await release.wait()
 
-    monkeypatch.setattr(engine_module, "STOP_WAIT_S", 0.2)
+    monkeypatch.setattr(tasks_module, "STOP_WAIT_S", 0.2)
     client.engine._task = asyncio.create_task(stubborn(), name="sync-engine")
     await asyncio.sleep(0)
     await asyncio.wait_for(client.engine.stop(), 5)  # logs where it hangs, does not hang
@@ -143,7 +142,7 @@ async def test_stop_ends_a_stubborn_task_without_hanging_and_its_own_cancel_prop
     release = asyncio.Event()
 
     client.engine._task = asyncio.create_task(stubborn(), name="sync-engine")
-    monkeypatch.setattr(engine_module, "STOP_WAIT_S", 60.0)
+    monkeypatch.setattr(tasks_module, "STOP_WAIT_S", 60.0)
     await asyncio.sleep(0)
     stopping = asyncio.create_task(client.engine.stop())
     await asyncio.sleep(0.05)
@@ -152,10 +151,3 @@ async def test_stop_ends_a_stubborn_task_without_hanging_and_its_own_cancel_prop
         await stopping
     release.set()
     await client.close()
-
-
-def test_os_notifier_is_a_no_op_where_it_cannot_work() -> None:
-    assert isinstance(os_notifier(web=True), NullNotifier)
-    assert isinstance(os_notifier(web=False, platform="android"), NullNotifier)
-    assert isinstance(os_notifier(web=False, platform="linux", env={}), NullNotifier)
-    PlyerNotifier().show("109", "сынақ")  # no display, no D-Bus here: logged, never raised

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from app.data.services.notifications import OsNotice
 from app.domain.alerts import Alert, apply_messages, current_alerts, severity_tone
 from app.domain.appeals import Position
 from app.i18n import Translator
@@ -25,6 +26,7 @@ from tests.app.support.city_feeds_fakes import (
     alert_json,
     build_city_feeds,
 )
+from tests.app.support.notifier_fakes import RecordingNotifier
 
 pytestmark = pytest.mark.anyio
 
@@ -32,14 +34,6 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture
 def backend() -> CityFeedsBackend:
     return CityFeedsBackend()
-
-
-class FakeNotifier:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-
-    def show(self, title: str, message: str) -> None:
-        self.sent.append((title, message))
 
 
 async def settle(done: Callable[[], bool]) -> None:
@@ -230,14 +224,16 @@ async def test_banner_shows_a_new_alert_notifies_the_os_and_is_dismissed(
     tmp_path: Path, backend: CityFeedsBackend, clock: Clock, safety: Safety
 ) -> None:
     nav = Navigation()
-    notifier = FakeNotifier()
+    notifier = RecordingNotifier()
     banner = AlertBannerViewModel(safety.service, nav, lambda: "kk", notifier)
     assert banner.shown is None
     await safety.alerts.apply_rows([alert_json("a1", severity="Extreme", headline="Өрт!")])
     assert banner.shown is not None and banner.shown.tone == "red"
     assert banner.shown.headline == "Өрт!" and banner.shown.instruction
-    await settle(lambda: bool(notifier.sent))  # shown from a worker thread
-    assert notifier.sent == [("Өрт!", "Биік жерге шығыңыз.")]
+    await settle(lambda: bool(notifier.shown))  # shown in a task
+    assert notifier.shown == [
+        OsNotice("Өрт!", "Биік жерге шығыңыз.", "/alerts/a1", "urgent_alerts")
+    ]
 
     await banner.open_shelters()
     assert banner.shown is None and nav.history == ["/map"]
@@ -253,7 +249,7 @@ async def test_banner_shows_a_new_alert_notifies_the_os_and_is_dismissed(
 
 
 async def test_banner_ignores_cancelled_and_expired_messages(safety: Safety) -> None:
-    notifier = FakeNotifier()
+    notifier = RecordingNotifier()
     banner = AlertBannerViewModel(safety.service, Navigation(), lambda: "kk", notifier)
     await safety.alerts.apply_rows(
         [
@@ -261,18 +257,26 @@ async def test_banner_ignores_cancelled_and_expired_messages(safety: Safety) -> 
             alert_json("c", msg_type="Cancel", references=["x"]),
         ]
     )
-    assert banner.shown is None and notifier.sent == []
+    assert banner.shown is None and notifier.shown == []
 
 
 async def test_levels_turned_off_in_the_cabinet_raise_no_banner(safety: Safety) -> None:
     levels = {"Extreme", "Severe"}
+    notifier = RecordingNotifier()
     banner = AlertBannerViewModel(
-        safety.service, Navigation(), lambda: "kk", wanted_levels=lambda: levels
+        safety.service, Navigation(), lambda: "ru", notifier, wanted_levels=lambda: levels
     )
     await safety.alerts.apply_rows([alert_json("minor", severity="Minor")])
     assert banner.shown is None and len(safety.alerts.current()) == 1  # listed, not raised
     await safety.alerts.apply_rows([alert_json("extreme", severity="Extreme")])
     assert banner.shown is not None and banner.shown.identifier == "extreme"
+    levels.add("Moderate")
+    await safety.alerts.apply_rows([alert_json("moderate", severity="Moderate")])
+    await settle(lambda: len(notifier.shown) == 2)
+    assert [(n.route, n.channel, n.title, n.body) for n in notifier.shown] == [
+        ("/alerts/extreme", "urgent_alerts", "Угроза паводка", "Поднимитесь на возвышенность."),
+        ("/alerts/moderate", "alerts", "Угроза паводка", "Поднимитесь на возвышенность."),
+    ]  # no OS notification of the level turned off either
 
 
 async def test_reporting_the_position_is_throttled(

@@ -16,7 +16,7 @@ from app.data.repositories import outbox as ob
 from app.data.repositories.appeals import AppealsRepository
 from app.data.services.api_client import ApiClient
 from app.data.services.appeals_api import AppealsApi
-from app.data.services.notifications import NullNotifier
+from app.data.services.notifications import NullNotifier, OsNotice
 from app.data.services.tokens import TokenHolder
 from app.data.store.database import Database
 from app.domain.appeals import AppealUpdate, NewAppeal, Position
@@ -353,11 +353,19 @@ async def test_notifications_banner_os_and_the_profile_setting() -> None:
     message = AppealUpdate("c-1", 42, "109-2607-000042", "message", text="Готово")
     heard: list[str] = []
     vm.subscribe(lambda: heard.append("banner"))
+    await vm.deliver([update])
+    assert heard == ["banner"] and os_side.shown == []  # in the foreground: the banner only
+    vm.in_foreground = False  # the app went to the background
     await vm.deliver([update, message])
-    assert heard == ["banner"]
+    assert heard == ["banner", "banner"]
     assert os_side.shown == [
-        ("109", "Обращение № 109-2607-000042: Закрыто"),
-        ("109", "Обращение № 109-2607-000042: новое сообщение от оператора\nГотово"),
+        OsNotice("109", "Обращение № 109-2607-000042: Закрыто", "/appeals/42", "appeals"),
+        OsNotice(
+            "109",
+            "Обращение № 109-2607-000042: новое сообщение от оператора\nГотово",
+            "/appeals/42",
+            "appeals",
+        ),
     ]
     first = vm.take()
     assert first == update and vm.route(first) == "/appeals/42"
@@ -365,4 +373,5 @@ async def test_notifications_banner_os_and_the_profile_setting() -> None:
     assert nav.history == ["/appeals/42"]
     enabled[0] = False
     await vm.deliver([update])
-    assert len(os_side.shown) == 2 and vm.take() == message and vm.take() is None
+    assert len(os_side.shown) == 2 and vm.take() == update and vm.take() == message
+    assert vm.take() is None

@@ -1,0 +1,1 @@
+"""The hidden developer screen of a tester's build and the version line that opens it."""
