@@ -9,15 +9,20 @@ residents share one process).
 
 Message ids are English. Mark strings with `_("...")` where they are shown, or `N_("...")`
 where they are defined and translated later (view models keep a `Message` and the screen renders
-it, so switching the language re-translates what is already on screen). `pybabel extract -F
-babel.cfg -o locales/messages.pot .` regenerates the template; tests fail on any msgid that
-is missing or untranslated in a catalog.
+it, so switching the language re-translates what is already on screen). A count is a
+`Message` too: `ngettext(singular, plural, n)` keeps both ids and `n`, and the catalog's
+`Plural-Forms` picks the form when the screen renders it (Russian has three: 1 and 21;
+2–4 and 22; 5–20, 11 and 25. Kazakh has two in CLDR, one and other, though a noun after a
+numeral stays singular).
+`pybabel extract -F babel.cfg -o locales/messages.pot .` regenerates the template; tests fail
+on any msgid that is missing or untranslated in a catalog.
 """
 
 from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -43,12 +48,21 @@ def N_(msgid: str) -> str:
     return msgid
 
 
+def _code(locale: str | None) -> str:
+    """`ru-RU`, `ru_RU`, `RU` → `ru`."""
+    return (locale or "").replace("_", "-").split("-")[0].lower()
+
+
 def normalize_language(lang: str | None) -> str:
     """`ru-RU` → `ru`; anything unsupported → the default language (kk)."""
-    if not lang:
-        return DEFAULT_LANGUAGE
-    code = lang.replace("_", "-").split("-")[0].lower()
+    code = _code(lang)
     return code if code in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def first_language(locales: Iterable[str | None]) -> str:
+    """The first language of a device's preferred locales (`ru-RU`, `kk_KZ`, …) that the app
+    speaks; Kazakh when none is kk or ru."""
+    return next((_code(x) for x in locales if _code(x) in LANGUAGES), DEFAULT_LANGUAGE)
 
 
 def po_path(lang: str, locales_dir: Path = LOCALES_DIR) -> Path:
@@ -75,16 +89,25 @@ class Message:
 
     `msgid` is a gettext id (marked with `N_`) formatted with `params` (a param may itself be
     a `Message`); a `literal` is shown as is (e.g. a server message in a language the client
-    has no id for).
+    has no id for). A count (built by `ngettext`) also has the `plural` id and the `count`
+    that chooses the form.
     """
 
     msgid: str
     params: dict[str, Any] = field(default_factory=dict)
     literal: bool = False
+    plural: str | None = None
+    count: int = 0
 
     @classmethod
     def text(cls, text: str) -> Message:
         return cls(text, literal=True)
+
+
+def ngettext(singular: str, plural: str, n: int, **params: Any) -> Message:
+    """A count to show later: the catalog's plural form for `n`, formatted with `n` and
+    `params` (named `ngettext` so that `pybabel extract` finds both ids)."""
+    return Message(singular, {"n": n, **params}, plural=plural, count=n)
 
 
 class Translator(Observable):
@@ -115,13 +138,20 @@ class Translator(Observable):
 
     _ = gettext
 
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """The form of the current language for the count `n` (not yet formatted)."""
+        return self._catalog.ngettext(singular, plural, n)
+
     def render(self, message: Message | None) -> str | None:
         """Translate and format a `Message`; `None` stays `None`."""
         if message is None:
             return None
         if message.literal:
             return message.msgid
-        text = self.gettext(message.msgid)
+        if message.plural is None:
+            text = self.gettext(message.msgid)
+        else:
+            text = self.ngettext(message.msgid, message.plural, message.count)
         if message.params:
             params = {
                 k: self.render(v) if isinstance(v, Message) else v

@@ -1,6 +1,7 @@
 """`main(page)`: the entry point of one page session (`flet run` and built phone apps reach it
 through the root `main.py`; `python -m app` through the launcher): the session is built for the
-page's platform, its lifecycle follows the page, the shell shows it, then it starts."""
+page's platform, speaks the device's language until the resident chooses one, its lifecycle
+follows the page, the shell shows it, then it starts."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ import flet as ft
 
 from app.composition import AppSession, build_session
 from app.config import AppConfig
+from app.data.services.device import preferred_locales
 from app.ui.shell import Shell
 
 
 async def main(page: ft.Page) -> None:
     config = AppConfig.from_env()
     session = await asyncio.to_thread(build_session, config, web=bool(page.web))
+    await session.language.follow_device(await preferred_locales(page))
     follow_page(page, session)
     Shell(page, session).start()
     await session.start()

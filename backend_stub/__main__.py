@@ -1,6 +1,8 @@
-"""`python -m backend_stub --host H --port P --data-dir DIR [--demo]`.
+"""The 109 contact centre's backend: the resident app's API, the operator console, Open311.
 
-Settings that production refuses stop it here, with the names of what to fix (exit status 2).
+Run it with `python -m backend_stub [--host H] [--port P] [--data-dir DIR] [--demo]` (`--help`
+explains each). Settings that production refuses stop it here, with the names of what to fix
+(exit status 2).
 In dev without PUBLIC_BASE_URL, the server's public base URL is http://H:P. X-Forwarded-For and
 X-Forwarded-Proto count only from TRUSTED_PROXIES (uvicorn's own default would believe them from
 loopback, and a client could then pick its address to dodge the per-address caps).
@@ -23,11 +25,38 @@ from backend_stub.public_url import served_at
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m backend_stub", description=__doc__)
-    p.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-    p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8109")))
-    p.add_argument("--data-dir", type=Path, default=None, help="where the SQLite file and media go")
-    p.add_argument("--demo", action="store_true", help="seed the demo city, operator and appeals")
+    p = argparse.ArgumentParser(
+        prog="python -m backend_stub",
+        description="The backend of the 109 city contact centre: the resident app's API "
+        "(/api/v1), the operator console (/console), Open311 GeoReport v2 (/open311) and, in "
+        "dev, the API docs (/docs, served offline). Other settings come from the environment "
+        "or a .env file (README, Configuration).",
+        epilog="Production (APP_ENV=production) refuses weak settings and stops with exit "
+        "status 2, naming what to fix.",
+    )
+    p.add_argument(
+        "--host",
+        default=os.environ.get("HOST", "127.0.0.1"),
+        help="address to listen on (default: $HOST or %(default)s; 0.0.0.0 for every interface)",
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("PORT", "8109")),
+        help="TCP port to listen on (default: $PORT or %(default)s)",
+    )
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where the SQLite file, media and uploads go (default: the DATA_DIR setting)",
+    )
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="seed the demo city, operator and appeals (dev only)",
+    )
     p.add_argument(
         "--autopilot",
         type=float,

@@ -5,22 +5,29 @@
 raises an appeal to "high" when its text shows a threat to life, health or public safety
 (order 32-2, 35-1; Appendix 5: high is at most 24 hours).
 
-Matching: text and keywords are lower-cased, ё→е and the Kazakh letters are folded to their
-nearest Russian ones (ә→а, қ→к, ү→у, і→и, ...), so "жок" matches "жоқ". A keyword is one or more
-stems that must all occur in the text; a stem matches a word that starts with it, but a stem of
-fewer than 4 letters or ending in "$" must be the whole word ("су" must not match "сурет").
+Matching and ranking are `app.domain.classifier_ranking`, the one implementation the app's
+offline suggestion uses too: the thing ("яма", "качели") ranks over the place ("во дворе").
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
+
+from app.domain.classifier_ranking import (
+    Entry,
+    Pattern,
+    Ranking,
+    compile_keyword,
+    matches,
+    stem_hits,
+    tokenize,
+)
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "classifier.json"
 
@@ -32,62 +39,25 @@ MAX_DEADLINE_HOURS: dict[Importance, int] = {"standard": 240, "medium": 72, "hig
 
 # --- text matching -------------------------------------------------------------------------
 
-_FOLD = str.maketrans("әғқңөұүһіё", "агкноуухие")
-_WORD = re.compile(r"[^\W_]+")
-_Pattern = tuple[str, ...]  # stems, already folded; "$" at the end = whole word only
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-cased, folded words of a Kazakh or Russian text (hyphens and punctuation split)."""
-    return _WORD.findall(text.lower().translate(_FOLD))
-
-
-# Russian prepositions and particles carry no topic: "вода в подвале" is matched as вода + подвале.
-_FILLER = frozenset(
-    {"в", "во", "на", "с", "со", "к", "ко", "по", "до", "за", "из", "о", "об", "от", "у", "и", "а"}
-    | {"для", "то"}
-)
-
-
-def _compile(keyword: str) -> _Pattern:
-    stems: list[str] = []
-    for word in keyword.split():
-        whole = word.endswith("$")
-        for stem in tokenize(word):  # "іс-шара" gives two stems
-            if stem not in _FILLER:
-                stems.append(stem + "$" if whole or len(stem) < 4 else stem)
-    return tuple(stems)
-
-
-def _stem_hits(stem: str, words: list[str]) -> list[int]:
-    if stem.endswith("$"):
-        return [i for i, w in enumerate(words) if w == stem[:-1]]
-    return [i for i, w in enumerate(words) if w.startswith(stem)]
-
-
-def _matches(pattern: _Pattern, words: list[str]) -> bool:
-    return all(_stem_hits(stem, words) for stem in pattern)
-
-
 # Negation around a word: Russian puts "не"/"нет" before it, Kazakh "жоқ"/"емес" after it.
 _NEGATION_BEFORE = frozenset({"не", "нет"})
 _NEGATION_AFTER = frozenset({"жок", "емес"})
 
 
-def _matches_affirmed(pattern: _Pattern, words: list[str]) -> bool:
-    """Like _matches, but a word right after "не" or right before "жоқ" does not count.
+def _matches_affirmed(pattern: Pattern, words: list[str]) -> bool:
+    """Like `matches`, but a word right after "не" or right before "жоқ" does not count.
 
     Patterns that themselves contain a negation ("не дышит") are matched as they are.
     """
     if any(stem.rstrip("$") in _NEGATION_BEFORE | _NEGATION_AFTER for stem in pattern):
-        return _matches(pattern, words)
+        return matches(pattern, words)
 
     def affirmed(i: int) -> bool:
         before = i > 0 and words[i - 1] in _NEGATION_BEFORE
         after = i + 1 < len(words) and words[i + 1] in _NEGATION_AFTER
         return not (before or after)
 
-    return all(any(affirmed(i) for i in _stem_hits(stem, words)) for stem in pattern)
+    return all(any(affirmed(i) for i in stem_hits(stem, words)) for stem in pattern)
 
 
 @dataclass(frozen=True)
@@ -156,12 +126,12 @@ class Classifier:
         return {s.code: s for s in self.services}
 
     @cached_property
-    def _patterns(self) -> tuple[tuple[Subclass, tuple[_Pattern, ...]], ...]:
-        def compiled(sub: Subclass) -> tuple[_Pattern, ...]:
-            patterns = (_compile(k) for k in (*sub.keywords_kk, *sub.keywords_ru))
-            return tuple(dict.fromkeys(p for p in patterns if p))  # unique, in order
-
-        return tuple((s, compiled(s)) for s in self._subclasses.values())
+    def _ranking(self) -> Ranking:
+        return Ranking.of(
+            Entry(s.code, c.code, (*s.keywords_kk, *s.keywords_ru), s.importance)
+            for c in self.classes
+            for s in c.subclasses
+        )
 
     def subclass(self, code: str) -> Subclass:
         """The subclass with this code ("09.06"); KeyError if there is none."""
@@ -174,20 +144,9 @@ class Classifier:
         return self._services[self.class_of(subclass_code).service_code]
 
     def suggest(self, text: str, limit: int = 5) -> list[Suggestion]:
-        """Subclasses ranked by how many keyword stems of theirs the text contains.
-
-        Ties go to the more urgent subclass, then to seed order. No match gives [].
-        """
-        words = tokenize(text)
-        if not words or limit <= 0:
-            return []
-        scored: list[tuple[float, int, str]] = []
-        for sub, patterns in self._patterns:
-            score = float(sum(len(p) for p in patterns if _matches(p, words)))
-            if score > 0:
-                scored.append((score, IMPORTANCE_LEVELS.index(sub.importance), sub.code))
-        scored.sort(key=lambda t: (-t[0], -t[1], t[2]))
-        return [Suggestion(code, score) for score, _, code in scored[:limit]]
+        """Subclasses ranked by the keywords the text contains, the thing over the place
+        (`app.domain.classifier_ranking`). No match gives []."""
+        return [Suggestion(code, score) for code, score in self._ranking.rank(text, limit)]
 
 
 # --- importance ----------------------------------------------------------------------------
@@ -220,8 +179,8 @@ THREAT_KEYWORDS: tuple[str, ...] = tuple(k.strip() for k in _THREATS.split(",") 
 
 
 @cache
-def _threat_patterns() -> tuple[_Pattern, ...]:
-    return tuple(_compile(k) for k in THREAT_KEYWORDS)
+def _threat_patterns() -> tuple[Pattern, ...]:
+    return tuple(compile_keyword(k) for k in THREAT_KEYWORDS)
 
 
 def threat_signs(text: str) -> list[str]:

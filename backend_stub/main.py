@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from backend_stub import console, public_url
+from backend_stub.api_docs import install_docs
 from backend_stub.body_limit import MAX_BODY_BYTES, BodyLimit
 from backend_stub.config import Settings
 from backend_stub.crud.media import upload_cap
@@ -81,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="109 — city contact centre API",
         version="1.0",
         lifespan=lifespan,
-        docs_url="/docs" if docs else None,
+        docs_url=None,  # served by api_docs from local files (FastAPI's would load a CDN)
         redoc_url="/redoc" if docs else None,
         openapi_url="/openapi.json" if docs else None,
         description="Resident app backend: SMS sign-in, appeals, chat, media, sync feed, "
@@ -97,6 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         TrustedHostMiddleware, allowed_hosts=public_url.allowed_hosts(settings), www_redirect=False
     )
     document_errors(app)
+    if docs:
+        install_docs(app)
 
     @app.get("/health", response_model=Health, tags=["health"])
     def health() -> Health:

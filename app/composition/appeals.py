@@ -64,6 +64,7 @@ class AppealsFeature(AppealsViews):
     spine: SyncSpine  # the engine and attachment uploads
     appeal_changes: AppealsChanged  # told after any change to the appeals (actions, sync)
     media_cache: MediaCache  # the server's photos kept on the device (offline detail)
+    media_source: CachedMediaSource  # the server's photos through that cache (also proposals')
     capture_dir: Path  # raw camera shots (EXIF, GPS): never kept
 
 
@@ -103,6 +104,7 @@ def build_appeals(core: Core, notifier: OsNotifier | None) -> AppealsFeature:
     # Signed in (again): sync at once, what waited on backoff (401s of an ended session) too.
     auth.subscribe(lambda: sync.request_sync(retry_now=auth.signed_in))
     media_cache = MediaCache(config.data_dir / "media_cache")  # wiped on every sign-out
+    media_source = CachedMediaSource(appeals_api, media_cache)
     capture_dir = config.data_dir / "capture"
     auth.subscribe(lambda: _wipe_on_sign_out(core, media_cache, capture_dir))
     appeal_list = AppealListViewModel(
@@ -131,11 +133,12 @@ def build_appeals(core: Core, notifier: OsNotifier | None) -> AppealsFeature:
             RefusedActions(db, core.outbox, changes),
             changes,
             classifier,
-            CachedMediaSource(appeals_api, media_cache),
+            media_source,
         ),
         media_picker=MediaPicker(upload_dir_for(config.data_dir)),
         camera=CameraViewModel(FletCamera(), capture_dir),
         media_cache=media_cache,
+        media_source=media_source,
         capture_dir=capture_dir,
     )
 

@@ -95,6 +95,7 @@ def build_cabinet(
             geocoder=NominatimGeocoder(),
             media=MediaPreparer(config.data_dir / "media"),
             language=core.lang,
+            photo_source=appeals.media_source,
         ),
         personal=PersonalDataViewModel(profile, on_queued=sync.request_sync, online=online),
         addresses=AddressesViewModel(

@@ -111,6 +111,7 @@ class ChatMessage:
     media: tuple[MediaRef, ...]
     sync_state: SyncState
     sync_error: str | None
+    language: str | None = None  # what the text was written in (kk, ru), as the server tells
 
 
 @dataclass(frozen=True)

@@ -2,52 +2,18 @@
 names in kk and ru, and the keywords that suggest a subclass from the appeal's text.
 
 Pure Python: searching by name and the offline suggestion work on what `GET /api/v1/classifier`
-sent last time. Matching folds case, ё→е and the Kazakh letters to their nearest Russian ones
-(ә→а, қ→к, ү→у, і→и, ...), so "жок" finds "жоқ" and "ЛИФТ" finds "Лифт". A keyword is one or
-more stems that must all occur in the text; a stem matches a word starting with it, but a stem
-shorter than 4 letters (or ending in "$") must be the whole word ("су" must not match "сурет").
+sent last time. Names are searched folded (case, ё→е, Kazakh letters to their nearest Russian
+ones: "жок" finds "жоқ"); suggestions are ranked by `app.domain.classifier_ranking`, the same
+implementation the server ranks with, so offline and online agree.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-_FOLD = str.maketrans("әғқңөұүһіё", "агкноуухие")
-_WORD = re.compile(r"[^\W_]+")
-# Russian prepositions and particles carry no topic.
-_FILLER = frozenset(
-    {"в", "во", "на", "с", "со", "к", "ко", "по", "до", "за", "из", "о", "об", "от", "у", "и", "а"}
-    | {"для", "то"}
-)
-IMPORTANCE_ORDER = ("standard", "medium", "high")
-
-
-def fold(text: str) -> str:
-    """Lower case, ё→е, Kazakh letters to their nearest Russian ones."""
-    return text.lower().translate(_FOLD)
-
-
-def tokenize(text: str) -> list[str]:
-    return _WORD.findall(fold(text))
-
-
-def _compile(keyword: str) -> tuple[str, ...]:
-    stems: list[str] = []
-    for word in keyword.split():
-        whole = word.endswith("$")
-        for stem in tokenize(word):
-            if stem not in _FILLER:
-                stems.append(stem + "$" if whole or len(stem) < 4 else stem)
-    return tuple(stems)
-
-
-def _hit(stem: str, words: list[str]) -> bool:
-    if stem.endswith("$"):
-        return stem[:-1] in words
-    return any(w.startswith(stem) for w in words)
+from app.domain.classifier_ranking import Entry, Ranking, fold, tokenize
 
 
 @dataclass(frozen=True)
@@ -132,12 +98,10 @@ class Classifier:
         return {c.code: c for c in self.classes}
 
     @cached_property
-    def _patterns(self) -> tuple[tuple[Subclass, tuple[tuple[str, ...], ...]], ...]:
-        out = []
-        for sub in self._subclasses.values():
-            patterns = (_compile(k) for k in sub.keywords)
-            out.append((sub, tuple(dict.fromkeys(p for p in patterns if p))))
-        return tuple(out)
+    def _ranking(self) -> Ranking:
+        return Ranking.of(
+            Entry(s.code, s.class_code, s.keywords, s.importance) for s in self._subclasses.values()
+        )
 
     @cached_property
     def _folded_names(self) -> dict[str, tuple[str, str]]:
@@ -188,20 +152,9 @@ class Classifier:
         return found
 
     def suggest(self, text: str, *, limit: int = 5) -> list[Suggestion]:
-        """Subclasses ranked by how many keyword stems of theirs the text contains (ties: the
-        more urgent first, then classifier order). No match gives []."""
-        words = tokenize(text)
-        if not words or limit <= 0:
-            return []
-        scored: list[tuple[float, int, int, Subclass]] = []
-        for order, (sub, patterns) in enumerate(self._patterns):
-            score = float(sum(len(p) for p in patterns if all(_hit(s, words) for s in p)))
-            if score > 0:
-                urgency = (
-                    IMPORTANCE_ORDER.index(sub.importance)
-                    if sub.importance in IMPORTANCE_ORDER
-                    else 0
-                )
-                scored.append((score, urgency, order, sub))
-        scored.sort(key=lambda t: (-t[0], -t[1], t[2]))
-        return [Suggestion(sub, score) for score, _u, _o, sub in scored[:limit]]
+        """Subclasses ranked by the keywords the text contains, the thing over the place, as
+        the server ranks them (`app.domain.classifier_ranking`). No match gives []."""
+        return [
+            Suggestion(self._subclasses[code], score)
+            for code, score in self._ranking.rank(text, limit)
+        ]

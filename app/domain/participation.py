@@ -221,6 +221,7 @@ class Proposal:
     lon: float | None = None
     sync_state: SyncState = "synced"
     sync_error: str | None = None
+    photo_path: str | None = None  # the resident's photo on this device until it is uploaded
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Proposal:

@@ -24,11 +24,11 @@ def language_switch(vm: LanguageViewModel) -> ft.SegmentedButton:
 
 
 def logo(size: int = 72) -> ft.Control:
-    return ft.Container(
-        content=ft.Text("109", size=size * 0.38, weight=ft.FontWeight.BOLD, color=ft.Colors.WHITE),
-        width=size,
-        height=size,
-        alignment=ft.Alignment.CENTER,
-        border_radius=size / 2,
+    """The "109" mark: a circle of a fixed size whose number keeps its size at any text scale
+    (Flutter's CircleAvatar does not scale its text; a larger text would be cut by the circle)."""
+    return ft.CircleAvatar(
+        content=ft.Text("109", size=size * 0.38, weight=ft.FontWeight.BOLD),
+        radius=size / 2,
         bgcolor=ft.Colors.BLUE_700,
+        color=ft.Colors.WHITE,
     )

@@ -15,7 +15,7 @@ def coming_soon(tr: Translator, icon: ft.IconData) -> ft.Control:
         padding=ft.Padding.symmetric(vertical=48, horizontal=16),
         content=ft.Column(
             [
-                ft.Icon(icon, size=56, color=ft.Colors.BLUE_300),
+                ft.Icon(icon, size=56, color=ft.Colors.BLUE_600),
                 ft.Text(
                     _(COMING_SOON),
                     size=20,

@@ -12,6 +12,7 @@ from app import routes
 from app.composition import AppSession
 from app.i18n import FLUTTER_LOCALES, LANGUAGES
 from app.routes import RouteMatch
+from app.ui import palette
 from app.ui.appeals.banner import AppealBanner
 from app.ui.appeals.detail_screen import AppealScreen
 from app.ui.appeals.list_screen import AppealsPanel
@@ -41,7 +42,7 @@ class Shell:
         page, s = self.page, self.session
         page.title = "109"
         page.theme_mode = ft.ThemeMode.LIGHT
-        page.theme = ft.Theme(color_scheme_seed=ft.Colors.BLUE_700)
+        page.theme = palette.theme()
         page.on_route_change = self._on_route_change
         page.on_view_pop = self._on_view_pop
         s.navigation.attach(self.go)
@@ -74,6 +75,7 @@ class Shell:
     def show(self, route: str) -> None:
         log.debug("show %s", route)
         self.route = routes.normalize(route)
+        self.session.appeal_notifications.opened(self.route)  # its banner is answered
         stack = self.session.app.resolve(self.route)
         for screen in self.screens:
             screen.dispose()

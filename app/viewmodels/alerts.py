@@ -11,11 +11,12 @@ from app import routes
 from app.data.repositories.alerts import AlertsRepository
 from app.data.services.notifications import OsNotice, OsNotifier, alert_channel
 from app.domain.alerts import Alert, Tone
-from app.i18n import N_, Message
+from app.i18n import N_, Message, ngettext
 from app.observable import Observable
 from app.sync.city_feeds import CityFeeds
 from app.viewmodels.background import BackgroundTasks
-from app.viewmodels.city_feeds_common import MSG_UPDATED_AT, CityFeedViewModel, format_when
+from app.viewmodels.city_feeds_common import MSG_UPDATED_AT, CityFeedViewModel
+from app.viewmodels.dates import format_when
 from app.viewmodels.navigation import Navigation
 
 MAP_ROUTE = "/map"
@@ -42,7 +43,6 @@ MSG_EXPIRED = N_("Ended {when}")
 MSG_UNTIL = N_("In effect until {when}")
 MSG_SENT = N_("Issued {when}")
 MSG_IN_AREA = N_("You are in the danger area")
-MSG_MORE_ALERTS = N_("{n} more alerts")
 MSG_NOT_FOUND = N_("This alert is not on this phone.")
 MSG_REPLACED = N_("This alert was replaced by a newer message: the current one is shown.")
 
@@ -226,7 +226,7 @@ class AlertBannerViewModel(Observable):
     @property
     def more(self) -> Message | None:
         extra = len(self._unseen()) - 1
-        return Message(MSG_MORE_ALERTS, {"n": extra}) if extra > 0 else None
+        return ngettext("{n} more alert", "{n} more alerts", extra) if extra > 0 else None
 
     def _update(self) -> None:
         unseen = self._unseen()

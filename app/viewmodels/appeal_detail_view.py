@@ -1,7 +1,8 @@
 """One appeal as its screen shows it: the loaded appeal and its chat, and what is derived from
 them — title, status, category and service names, deadline and countdown, the sync note, the
-history and forward lines, the notes of the resident's actions waiting or refused, and which
-actions are open. `AppealDetailViewModel` adds loading, inputs and actions on top."""
+history and forward lines, the notes of the resident's actions waiting or refused, the mark of
+an answer written in the other language, and which actions are open. `AppealDetailViewModel`
+adds loading, inputs and actions on top."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from app.domain.appeals import (
 from app.i18n import N_, Message
 from app.observable import Observable
 from app.viewmodels import appeal_text as t
+from app.viewmodels.dates import format_clock, format_when
+from app.viewmodels.item_names import short_name
 
 MSG_TITLE = N_("Appeal No. {number}")
 MSG_TITLE_PENDING = N_("Appeal (waiting to send)")
@@ -32,6 +35,7 @@ MSG_REFUSED_REOPEN = N_("Your reopening request was not accepted: {reason}")
 MSG_REFUSED_COMPLAINT = N_("Your complaint was not accepted: {reason}")
 MSG_REFUSED_FORWARD = N_("The forward was not accepted: {reason}")
 MSG_REFUSED_MESSAGE = N_("Not sent: {reason}")
+WRITTEN_IN = {"kk": N_("Written in Kazakh"), "ru": N_("Written in Russian")}
 
 ACTION_LABELS_PENDING = {
     ob.REOPEN: MSG_PENDING_REOPEN,
@@ -113,7 +117,7 @@ class AppealDetailView(Observable):
         d = self.detail
         if d is None or d.item.due_at is None:
             return None
-        when = t.format_when(d.item.due_at, self._language(), self._now())
+        when = format_when(d.item.due_at, self._language(), short=True, now=self._now())
         return Message(t.MSG_DUE, {"when": when})
 
     @property
@@ -180,7 +184,7 @@ class AppealDetailView(Observable):
         return h.note or None
 
     def when(self, dt: datetime | None) -> str:
-        return t.format_when(dt, self._language(), self._now())
+        return format_when(dt, self._language(), short=True, now=self._now())
 
     def forward_line(self, f: ForwardInfo) -> Message:
         service = Message(t.service_label(f.service))
@@ -190,7 +194,7 @@ class AppealDetailView(Observable):
             return Message(t.MSG_FWD_QUEUED, {"service": service, "phone": f.phone})
         if f.state == "accepted":
             return Message(
-                t.MSG_FWD_ACCEPTED, {"service": service, "time": t.format_clock(f.accepted_at)}
+                t.MSG_FWD_ACCEPTED, {"service": service, "time": format_clock(f.accepted_at)}
             )
         if f.state in ("not_confirmed", "failed") or f.call_advised:
             return Message(t.MSG_FWD_NOT_CONFIRMED, {"service": service, "phone": f.phone})
@@ -257,6 +261,21 @@ class AppealDetailView(Observable):
         if m.sync_state == "rejected":
             return Message(MSG_REFUSED_MESSAGE, {"reason": t.error_message(None, m.sync_error)})
         return None
+
+    def language_note(self, m: ChatMessage) -> Message | None:
+        """ "Written in Russian" on an answer (operator's, never the resident's own) whose
+        language the server told and which differs from the interface's: answers are not
+        translated, and the mark says so."""
+        if m.author_role == "resident" or m.language not in WRITTEN_IN:
+            return None
+        if m.language == self._language():
+            return None
+        return Message(WRITTEN_IN[m.language])
+
+    def message_name(self, m: ChatMessage) -> str:
+        """How a screen reader tells this message from the others (its retry, its discard):
+        its text, or when it was written (a photo alone)."""
+        return short_name(m.text) if m.text.strip() else self.when(m.created_at)
 
     def author(self, m: ChatMessage) -> str:
         return t.ROLE_LABELS.get(m.author_role, t.ROLE_LABELS["operator"])

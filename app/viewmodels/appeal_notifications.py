@@ -1,8 +1,14 @@
 """Status changes and operator replies the resident should hear about — unless the resident
-turned status updates off in the profile: an in-app banner (the screen layer shows what `take()`
-gives; tapping it opens the appeal), and, while the app is not in the foreground (in the
-background, or its window hidden), an OS notification where the platform has one (the
-composition root chooses the notifier); tapping that opens the appeal too.
+turned status updates off in the profile: an in-app banner (the screen layer shows `current`;
+tapping it opens the appeal), and, while the app is not in the foreground (in the background,
+or its window hidden), an OS notification where the platform has one (the composition root
+chooses the notifier); tapping that opens the appeal too.
+
+The banner never goes stale: it is one at a time (a newer update replaces it), it goes away
+after `BANNER_SECONDS` or as soon as the resident opens that appeal, and an update about the
+appeal on screen is not bannered at all (the card itself shows it, and whatever the resident
+does there next — a reopening — is never contradicted by an older banner). The screen layer
+renders its text from a `Message`, so it follows a language switch.
 """
 
 from __future__ import annotations
@@ -24,12 +30,13 @@ log = logging.getLogger(__name__)
 MSG_STATUS_CHANGED = N_("Appeal No. {number}: {status}")
 MSG_NEW_MESSAGE = N_("Appeal No. {number}: new message from the operator")
 MSG_OPEN = N_("Open the appeal")
-MAX_QUEUE = 20
+BANNER_SECONDS = 8.0
 
 
 class AppealNotifications(Observable):
-    """Listeners are notified when a new banner is ready (`take()` it). `in_foreground` follows
-    the app's lifecycle (the session sets it)."""
+    """Listeners are notified when the banner (`current`) comes or goes. `in_foreground`
+    follows the app's lifecycle (the session sets it); `opened(route)` is told each route the
+    resident opens."""
 
     def __init__(
         self,
@@ -38,14 +45,18 @@ class AppealNotifications(Observable):
         *,
         os_notifier: OsNotifier | None = None,
         enabled: Callable[[], bool] = lambda: True,
+        banner_seconds: float = BANNER_SECONDS,
     ) -> None:
         super().__init__()
         self._tr = translator
         self._nav = navigation
         self._os_notifier: OsNotifier = os_notifier or NullNotifier()
         self.enabled = enabled  # blocking (reads the profile): called in a worker thread
-        self.queue: list[AppealUpdate] = []
+        self.banner_seconds = banner_seconds
+        self.current: AppealUpdate | None = None  # the banner on screen
         self.in_foreground = True
+        self._route = ""  # the route the resident has open
+        self._shown = 0  # banners shown so far: a timer ends only its own banner
         self._tasks = BackgroundTasks()
 
     def text(self, update: AppealUpdate) -> Message:
@@ -59,6 +70,11 @@ class AppealNotifications(Observable):
         ref = update.server_id if update.server_id is not None else update.client_id
         return f"/appeals/{ref}"
 
+    def _about(self, update: AppealUpdate, route: str) -> bool:
+        """Whether `route` is the screen of the appeal `update` is about (by number or by the
+        id it had before the server numbered it)."""
+        return route in (self.route(update), f"/appeals/{update.client_id}")
+
     def publish(self, updates: list[AppealUpdate]) -> None:
         """From the sync engine (on the event loop): deliver in a task (the setting is read
         from the local store, off the loop)."""
@@ -71,8 +87,9 @@ class AppealNotifications(Observable):
             return
         if not await asyncio.to_thread(self._is_enabled):
             return
-        self.queue = (self.queue + list(updates))[-MAX_QUEUE:]
-        self.notify()
+        news = [u for u in updates if not self._about(u, self._route)]
+        if news:
+            self._show(news[-1])  # a burst: the newest one is shown
         if self.in_foreground:
             return  # the banner is on the screen the resident looks at
         for update in updates[-3:]:  # a burst shows its last few, not a storm
@@ -91,9 +108,29 @@ class AppealNotifications(Observable):
             log.exception("status-update setting unreadable")
             return True
 
-    def take(self) -> AppealUpdate | None:
-        """The next banner to show (oldest first)."""
-        return self.queue.pop(0) if self.queue else None
+    def _show(self, update: AppealUpdate) -> None:
+        self.current = update
+        self._shown += 1
+        shown = self._shown
+        self.notify()
+        self._tasks.start(lambda: self._expire(shown))
+
+    async def _expire(self, shown: int) -> None:
+        await asyncio.sleep(self.banner_seconds)
+        if shown == self._shown:  # no newer banner replaced it meanwhile
+            self.dismiss()
+
+    def dismiss(self) -> None:
+        """The banner goes away (its time is up, or the resident closed it)."""
+        if self.current is not None:
+            self.current = None
+            self.notify()
+
+    def opened(self, route: str) -> None:
+        """The resident opened `route`: a banner about that appeal has been answered."""
+        self._route = route
+        if self.current is not None and self._about(self.current, route):
+            self.dismiss()
 
     async def open(self, update: AppealUpdate) -> None:
         await self._nav.go(self.route(update))

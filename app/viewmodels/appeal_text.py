@@ -3,17 +3,14 @@ importance, history entries, deadlines, emergency services, sync marks and error
 
 Everything here is a msgid (`N_`) or a `Message` built from one, rendered by the screen with
 the session's translator, so a language switch re-translates what is already on screen.
-Times are shown in Kazakhstan's time (UTC+5, the single zone since March 2024).
+Dates and times are `app.viewmodels.dates`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from babel.dates import format_datetime
-
-from app.domain.timestamps import city_time
-from app.i18n import N_, Message
+from app.i18n import N_, Message, ngettext
 
 # Appendix 5 statuses (the same msgids as the new-appeal flow uses).
 STATUS_LABELS: dict[str, str] = {
@@ -59,9 +56,7 @@ MSG_NUMBER = N_("No. {n}")
 MSG_NOT_NUMBERED = N_("Number after sending")
 MSG_DUE = N_("Due {when}")
 MSG_OVERDUE = N_("Overdue")
-MSG_LEFT_DAYS = N_("{d} d {h} h left")
 MSG_LEFT_HOURS = N_("{h} h {m} min left")
-MSG_OVERDUE_BY = N_("Overdue by {d} d {h} h")
 MSG_OVERDUE_BY_HOURS = N_("Overdue by {h} h {m} min")
 MSG_WAITING = N_("Waiting to send")
 MSG_REJECTED = N_("Not accepted: {reason}")
@@ -119,20 +114,6 @@ def error_message(code: str | None, server_message: str | None = None) -> Messag
     return Message(MSG_UNKNOWN_ERROR)
 
 
-def format_when(dt: datetime | None, lang: str, now: datetime | None = None) -> str:
-    """`14 шіл., 09:30` / `14 июл., 09:30`; the year only when it is not this year's."""
-    if dt is None:
-        return ""
-    local = city_time(dt)
-    this_year = city_time(now).year if now else local.year
-    pattern = "d MMM, HH:mm" if local.year == this_year else "d MMM y, HH:mm"
-    return format_datetime(local, pattern, locale=lang)
-
-
-def format_clock(dt: datetime | None) -> str:
-    return city_time(dt).strftime("%H:%M") if dt else ""
-
-
 def countdown(due: datetime | None, now: datetime, *, closed: bool = False) -> Message | None:
     """Time left to the deadline, or how long it is overdue (None without a deadline or once
     the appeal is closed)."""
@@ -145,8 +126,8 @@ def countdown(due: datetime | None, now: datetime, *, closed: bool = False) -> M
     minutes = rest // 60
     if left.total_seconds() >= 0:
         if days:
-            return Message(MSG_LEFT_DAYS, {"d": days, "h": hours})
+            return ngettext("{n} day {h} h left", "{n} days {h} h left", days, h=hours)
         return Message(MSG_LEFT_HOURS, {"h": hours, "m": minutes})
     if days:
-        return Message(MSG_OVERDUE_BY, {"d": days, "h": hours})
+        return ngettext("Overdue by {n} day {h} h", "Overdue by {n} days {h} h", days, h=hours)
     return Message(MSG_OVERDUE_BY_HOURS, {"h": hours, "m": minutes})

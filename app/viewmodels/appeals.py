@@ -22,6 +22,7 @@ from app.i18n import N_, Message
 from app.observable import Observable
 from app.sync.engine import SyncEngine, SyncStatus
 from app.viewmodels import appeal_text as t
+from app.viewmodels.dates import format_when
 from app.viewmodels.navigation import Navigation
 
 log = logging.getLogger(__name__)
@@ -116,7 +117,9 @@ class SyncStatusViewModel(Observable):
         at = self.status.last_synced_at
         if at is None:
             return Message(MSG_NEVER_SYNCED)
-        return Message(MSG_SYNCED_AT, {"time": t.format_when(at, self._language(), self._now())})
+        return Message(
+            MSG_SYNCED_AT, {"time": format_when(at, self._language(), short=True, now=self._now())}
+        )
 
     async def sync_now(self) -> None:
         await self._engine.sync_now(manual=True)
@@ -255,7 +258,9 @@ class AppealListViewModel(Observable):
             else Message(t.MSG_NOT_NUMBERED)
         )
         due = (
-            Message(t.MSG_DUE, {"when": t.format_when(item.due_at, lang, self._now())})
+            Message(
+                t.MSG_DUE, {"when": format_when(item.due_at, lang, short=True, now=self._now())}
+            )
             if item.due_at and item.status != "closed"
             else None
         )

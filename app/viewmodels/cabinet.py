@@ -17,7 +17,7 @@ from app.domain.analytics import AppealAnalytics, appeal_analytics
 from app.domain.phone import format_phone
 from app.domain.profile import Profile
 from app.errors import ApiError, NetworkError
-from app.i18n import N_, Message
+from app.i18n import N_, Message, ngettext
 from app.observable import Observable
 from app.viewmodels.appeal_text import STATUS_LABELS
 from app.viewmodels.background import BackgroundTasks
@@ -37,9 +37,7 @@ MSG_DELETE_WARNING = N_(
     "Your appeals, drafts, saved addresses and settings will be removed from this device and "
     "you will be signed out. What is already on the server stays there."
 )
-MSG_DELETE_UNSENT = N_("{n} actions have not been sent yet and will be lost.")
 MSG_HOURS = N_("{n} h")
-MSG_DAYS = N_("{n} d {h} h")
 
 ClassName = Callable[[str, str], str | None]  # (class code, language) → name
 
@@ -49,7 +47,16 @@ def duration_message(seconds: float) -> Message:
     hours = round(seconds / 3600)
     if hours < 48:
         return Message(MSG_HOURS, {"n": max(hours, 0)})
-    return Message(MSG_DAYS, {"n": hours // 24, "h": hours % 24})
+    return ngettext("{n} day {h} h", "{n} days {h} h", hours // 24, h=hours % 24)
+
+
+def unsent_message(n: int) -> Message:
+    """What deleting the data would lose: `n` actions not yet sent."""
+    return ngettext(
+        "{n} action has not been sent yet and will be lost.",
+        "{n} actions have not been sent yet and will be lost.",
+        n,
+    )
 
 
 class CabinetViewModel(Observable):

@@ -1,15 +1,10 @@
 """What the alerts, map, contacts and notices view models share: following the city feeds
-(`Following`, `CityFeedViewModel`), dates in the city's time zone and the resident's language,
-distances."""
+(`Following`, `CityFeedViewModel`) and distances."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 
-from babel.dates import format_datetime
-
-from app.domain.timestamps import CITY_TZ
 from app.i18n import N_, Message
 from app.observable import Observable
 from app.sync.city_feeds import CityFeeds
@@ -19,14 +14,6 @@ MSG_METRES = N_("{n} m")
 MSG_KILOMETRES = N_("{n} km")
 MSG_OFFLINE_CACHED = N_("No connection. Showing the information saved on this phone.")
 MSG_UPDATED_AT = N_("Updated {when}")
-
-
-def format_when(moment: datetime | None, lang: str, *, with_year: bool = False) -> str:
-    """`24 November, 09:53` in the city's time, in kk or ru."""
-    if moment is None:
-        return ""
-    pattern = "d MMMM y, HH:mm" if with_year else "d MMMM, HH:mm"
-    return format_datetime(moment, pattern, tzinfo=CITY_TZ, locale="ru" if lang == "ru" else "kk")
 
 
 def distance_message(metres: float) -> Message:

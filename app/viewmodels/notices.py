@@ -12,11 +12,13 @@ from typing import Literal
 
 from app.data.repositories.notices import NoticesRepository, PrefsRejectedError
 from app.domain.notices import Notice
-from app.i18n import N_, Message
+from app.i18n import N_, Message, ngettext
 from app.observable import Observable
 from app.sync.city_feeds import CityFeeds
-from app.viewmodels.city_feeds_common import MSG_OFFLINE_CACHED, CityFeedViewModel, format_when
+from app.viewmodels.city_feeds_common import MSG_OFFLINE_CACHED, CityFeedViewModel
+from app.viewmodels.dates import format_when
 from app.viewmodels.navigation import Navigation
+from app.viewmodels.notification_settings import MSG_SETTINGS_QUEUED, MSG_SETTINGS_SAVED
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +38,11 @@ MSG_WITHDRAWN = N_("Withdrawn")
 MSG_ENDED = N_("Ended")
 MSG_UPCOMING = N_("Starts {start}")
 MSG_NEW_ONE = N_("New notice: {title}")
-MSG_NEW_MANY = N_("{n} new notices")
 MSG_FILTERED = N_("Showing notices for your districts and topics")
 MSG_ALL_SHOWN = N_("Showing all notices of the city")
 MSG_EMPTY_ACTIVE = N_("No current notices for your districts and topics.")
 MSG_EMPTY_ARCHIVE = N_("The archive is empty.")
 MSG_NOT_FOUND = N_("This notice is not on this phone.")
-MSG_PREFS_SAVED = N_("Settings saved")
-MSG_PREFS_PENDING = N_("Saved on this phone; will be sent when the internet is back")
 
 
 @dataclass(frozen=True)
@@ -176,7 +175,7 @@ class NoticesViewModel(CityFeedViewModel):
             notice = self._repo.get(ids[0])
             if notice is not None:
                 return Message(MSG_NEW_ONE, {"title": notice.title_in(self._language())})
-        return Message(MSG_NEW_MANY, {"n": len(ids)})
+        return ngettext("{n} new notice", "{n} new notices", len(ids))
 
     def detail(self, notice_id: int) -> tuple[NoticeView | None, Message | None]:
         notice = self._repo.get(notice_id)
@@ -271,7 +270,7 @@ class NoticePrefsViewModel(Observable):
         """Start the draft from what is saved."""
         f = self._repo.prefs.filter
         self.districts, self.topics = set(f.districts), set(f.topics)
-        self.status = Message(MSG_PREFS_PENDING) if self._repo.prefs.dirty else None
+        self.status = Message(MSG_SETTINGS_QUEUED) if self._repo.prefs.dirty else None
         self.error = Message.text(self._repo.prefs.error) if self._repo.prefs.error else None
         self.notify()
 
@@ -313,7 +312,7 @@ class NoticePrefsViewModel(Observable):
         finally:
             self.saving = False
             self.notify()
-        self.status = Message(MSG_PREFS_PENDING if state.dirty else MSG_PREFS_SAVED)
+        self.status = Message(MSG_SETTINGS_QUEUED if state.dirty else MSG_SETTINGS_SAVED)
         self.notify()
         return True
 

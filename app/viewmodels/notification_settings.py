@@ -35,6 +35,15 @@ MSG_POSITION_PRIVACY = N_(
 )
 
 
+def save_report(*reports: Message | None) -> Message | None:
+    """What one press of Save says on a page that saves several settings at once (alert
+    settings and notice preferences share the button, and each reports): said once, and
+    "waiting to be sent" when any part waits."""
+    said = [r for r in reports if r is not None]
+    queued = Message(MSG_SETTINGS_QUEUED)
+    return queued if queued in said else (said[0] if said else None)
+
+
 class PositionSwitch(Protocol):
     """The device's setting of sharing the position (`app/sync/position_sharing.SharingSwitch`)."""
 
@@ -82,7 +91,7 @@ class AlertSettingsViewModel(ProfilePageViewModel):
 
     async def load(self) -> None:
         """What the device has at once; then the server's profile when it can be reached."""
-        await asyncio.to_thread(self._read)
+        await self._load_fields()
         self.notify()
         if await self._refresh():
             self.notify()
@@ -99,11 +108,13 @@ class AlertSettingsViewModel(ProfilePageViewModel):
         if code == "Extreme" or code not in ALERT_LEVELS:
             return  # a threat to life is always announced
         self.levels = self.levels | {code} if on else self.levels - {code}
+        self.edited = True
         self.notice = None
         self.notify()
 
     def set_status_updates(self, on: bool) -> None:
         self.status_updates = on
+        self.edited = True
         self.notice = None
         self.notify()
 
@@ -119,6 +130,7 @@ class AlertSettingsViewModel(ProfilePageViewModel):
             )
         finally:
             self.saving = False
+        self.edited = False
         self.notice = Message(MSG_SETTINGS_SAVED if self._online() else MSG_SETTINGS_QUEUED)
         self.notify()
         if changed:

@@ -1,5 +1,6 @@
 """The Participation tab: polls (vote once, results as a chart, closed ones archived),
-initiatives of the akimat (support once) and residents' proposals (submit, follow, support).
+initiatives of the akimat (support once, withdraw) and residents' proposals (submit, follow,
+support, withdraw).
 
 Everything shown comes from the local store, so the tab works offline; `load()` shows what is
 there at once and then asks the server for news. A vote, a support and a new proposal are
@@ -35,6 +36,7 @@ from app.observable import Observable
 from app.viewmodels.background import BackgroundTasks
 from app.viewmodels.navigation import Navigation
 from app.viewmodels.participation_form import ProposalForm
+from app.viewmodels.participation_photos import PhotoSource, ProposalPhotos
 from app.viewmodels.participation_texts import (
     CATEGORY_NAMES,
     INITIATIVE_STATE_NAMES,
@@ -42,12 +44,14 @@ from app.viewmodels.participation_texts import (
     MSG_SUPPORT_QUEUED,
     MSG_VOTE_QUEUED,
     MSG_VOTE_SENT,
+    MSG_WITHDRAWAL_QUEUED,
     POLL_STATUS_NAMES,
     PROPOSAL_STATE_NAMES,
     SECTIONS,
     VOTE_ERRORS,
     ResultBar,
     Section,
+    proposal_name,
     result_bars,
     vote_error_message,
 )
@@ -61,6 +65,7 @@ __all__ = [
     "SECTIONS",
     "ParticipationViewModel",
     "ResultBar",
+    "proposal_name",
     "result_bars",
 ]
 
@@ -83,6 +88,7 @@ class ParticipationViewModel(Observable):
         geocoder: Geocoder | None = None,
         media: MediaPreparer | None = None,
         language: Callable[[], str] = lambda: "kk",
+        photo_source: PhotoSource | None = None,
     ) -> None:
         super().__init__()
         self._repo = repo
@@ -110,6 +116,7 @@ class ParticipationViewModel(Observable):
         self.form = ProposalForm(
             self.notify, location=location, geocoder=geocoder, media=media, language=language
         )
+        self.photos = ProposalPhotos(photo_source, self.notify)  # of the proposals shown
         self._background = BackgroundTasks()
         repo.subscribe(self._repo_changed)
 
@@ -133,6 +140,10 @@ class ParticipationViewModel(Observable):
     async def reload_local(self) -> None:
         await asyncio.to_thread(self._read)
         self.notify()
+        self._background.start(self._load_photos)
+
+    async def _load_photos(self) -> None:
+        await self.photos.load(self.my_proposals + self.proposals)
 
     async def load(self) -> None:
         """Show the store at once, then pull the server's news (quietly offline)."""
@@ -227,6 +238,7 @@ class ParticipationViewModel(Observable):
     # -- initiatives ---------------------------------------------------------------------------
 
     async def support_initiative(self, initiative: Initiative, support: bool = True) -> None:
+        """Support an open initiative, or (`support=False`) withdraw one's support of it."""
         await self._support(self._repo.support_initiative, initiative.id, support)
 
     async def _support(self, store: Callable[[Any, bool], None], key: Any, support: bool) -> None:
@@ -237,7 +249,8 @@ class ParticipationViewModel(Observable):
             self.notice = vote_error_message(exc)
             self.notify()
             return
-        self.notice = Message(MSG_SUPPORT_QUEUED) if self.offline else None
+        queued = MSG_SUPPORT_QUEUED if support else MSG_WITHDRAWAL_QUEUED
+        self.notice = Message(queued) if self.offline else None
         await self.reload_local()
         self._on_queued()
 
@@ -255,6 +268,7 @@ class ParticipationViewModel(Observable):
         self.notify()
 
     async def support_proposal(self, proposal: Proposal, support: bool = True) -> None:
+        """Support a published proposal of another resident, or (`support=False`) withdraw."""
         await self._support(self._repo.support_proposal, proposal.key, support)
 
     # -- the new proposal's form (`ProposalForm` does the work) --------------------------------

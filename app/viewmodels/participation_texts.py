@@ -1,6 +1,6 @@
 """The Participation tab's words and the pure helpers its screens use: the sections, the names
 of poll statuses, initiative and proposal states and categories, the messages of the view model
-and of a refused action, and the bars of a poll's results chart."""
+and of a refused action, a proposal's short name, and the bars of a poll's results chart."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.data.repositories.participation import VoteError
-from app.domain.participation import Poll
+from app.domain.participation import Poll, Proposal
 from app.i18n import N_, Message
+from app.viewmodels.item_names import short_name
 
 Section = Literal["polls", "initiatives", "proposals"]
 SECTIONS: tuple[tuple[Section, str], ...] = (
@@ -22,6 +23,9 @@ MSG_OFFLINE_SHOWN = N_("No connection: showing what was saved on this device.")
 MSG_VOTE_QUEUED = N_("Your vote is saved and will be sent when the connection is back.")
 MSG_VOTE_SENT = N_("Thank you! Your vote is counted.")
 MSG_SUPPORT_QUEUED = N_("Your support is saved and will be sent when the connection is back.")
+MSG_WITHDRAWAL_QUEUED = N_(
+    "Your support is withdrawn on this device and will be sent when the connection is back."
+)
 MSG_PROPOSAL_QUEUED = N_("Your proposal is saved and will be sent for moderation.")
 VOTE_ERRORS: dict[str, str] = {
     "already_voted": N_("You have already voted in this poll."),
@@ -71,6 +75,11 @@ CATEGORY_NAMES: dict[str, str] = {
     "social": N_("Social sphere"),
     "other": N_("Other"),
 }
+
+
+def proposal_name(proposal: Proposal) -> str:
+    """A proposal's text shortened to name it among others (it has no title)."""
+    return short_name(proposal.text)
 
 
 def vote_error_message(exc: VoteError) -> Message:

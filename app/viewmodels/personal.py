@@ -67,8 +67,8 @@ class PersonalDataViewModel(ProfilePageViewModel):
 
     async def load(self) -> None:
         """What the device has at once; then the server's profile when it can be reached
-        (unsent edits stay on top of it)."""
-        await asyncio.to_thread(self._read)
+        (unsent edits stay on top of it, and so does what the resident typed meanwhile)."""
+        await self._load_fields()
         self.input_revision += 1
         self.notify()
         typed = (self.name_text, self.iin_text)
@@ -84,12 +84,14 @@ class PersonalDataViewModel(ProfilePageViewModel):
 
     def set_name(self, text: str) -> None:
         self.name_text = text
+        self.edited = True
         if self.name_error is not None:
             self.name_error = None
             self.notify()
 
     def set_iin(self, text: str) -> None:
         self.iin_text = text
+        self.edited = True
         digits = clean_iin(text)
         error = self.iin_error
         if error is not None and (not digits or is_valid_iin(digits)):
@@ -126,6 +128,7 @@ class PersonalDataViewModel(ProfilePageViewModel):
                 self.name_error = Message(MSG_NAME_TOO_LONG, dict(exc.params))
             self.notify()
             return False
+        self.edited = False
         self.notice = Message(MSG_SAVED if self._online() else MSG_SAVED_OFFLINE)
         self.notify()
         if queued:

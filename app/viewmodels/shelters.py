@@ -21,7 +21,8 @@ from app.domain.places import PLACE_KINDS, NearPlace, Place, SavedPlace, nearest
 from app.i18n import N_, Message
 from app.sync.city_feeds import CityFeeds
 from app.viewmodels.alerts import CONTACTS_ROUTE
-from app.viewmodels.city_feeds_common import CityFeedViewModel, distance_message, format_when
+from app.viewmodels.city_feeds_common import CityFeedViewModel, distance_message
+from app.viewmodels.dates import format_when
 from app.viewmodels.navigation import Navigation
 
 log = logging.getLogger(__name__)

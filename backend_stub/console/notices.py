@@ -130,11 +130,11 @@ def notice_list(
     headers = ("№", "Вид", "Тема", "Заголовок", "Где", "Начало / конец", "Состояние")
     body = (
         scopes + '<form method="get" action="/console/notices/new"><p><button type="submit">'
-        "Новое оповещение · Жаңа хабарландыру</button></p></form>"
-        + table(headers, body_rows, "Оповещений нет · Хабарландыру жоқ.")
+        "Новое объявление · Жаңа хабарландыру</button></p></form>"
+        + table(headers, body_rows, "Объявлений нет · Хабарландыру жоқ.")
         + pager("/console/notices", rows, {"scope": scope})
     )
-    return section_list("Оповещения", "Хабарландырулар · время: Астана", body, csrf=who.csrf)
+    return section_list("Объявления", "Хабарландырулар · время: Астана", body, csrf=who.csrf)
 
 
 # ---------------------------------------------------------------- the form
@@ -216,11 +216,11 @@ def render_form(
 ) -> HTMLResponse:
     hidden = who.hidden
     if notice is None:
-        title = "Новое оповещение"
+        title = "Новое объявление"
         action = "/console/notices"
         hidden += client_id_field()
     else:
-        title = f"Оповещение № {notice.id}"
+        title = f"Объявление № {notice.id}"
         action = f"/console/notices/{notice.id}"
     kinds = options([(k, f"{v['ru']} · {v['kk']}") for k, v in KIND_NAMES.items()], form.kind)
     topics = options([(k, f"{v['ru']} · {v['kk']}") for k, v in TOPICS.items()], form.topic)
@@ -262,7 +262,7 @@ def render_form(
     extra = ""
     if notice is not None and notice.state == "withdrawn":
         fields = (
-            f'<p class="muted">Оповещение отозвано {e(fmt_time(notice.withdrawn_at))} и '
+            f'<p class="muted">Объявление отозвано {e(fmt_time(notice.withdrawn_at))} и '
             "находится в архиве; изменить его нельзя.</p>"
             f'<h2>{e(notice.title_ru)}</h2><div class="text">{e(notice.body_ru)}</div>'
             f'<h2>{e(notice.title_kk)}</h2><div class="text">{e(notice.body_kk)}</div>'
@@ -270,14 +270,14 @@ def render_form(
     elif notice is not None:
         extra = (
             f'<div class="card"><form method="post" action="/console/notices/{notice.id}'
-            f'/withdraw">{hidden}<h2>Отозвать оповещение</h2>'
-            '<p class="muted small">Оповещение уйдёт в архив у всех жителей.</p>'
+            f'/withdraw">{hidden}<h2>Отозвать объявление</h2>'
+            '<p class="muted small">Объявление уйдёт в архив у всех жителей.</p>'
             '<button type="submit" class="secondary">Отозвать · Кері қайтару</button>'
             "</form></div>"
         )
     return section_item(
-        "Оповещения",
-        ("/console/notices", "Все оповещения"),
+        "Объявления",
+        ("/console/notices", "Все объявления"),
         title,
         f'<div class="card">{fields}</div>{extra}',
         csrf=who.csrf,
@@ -290,7 +290,7 @@ def _notice_or_404(db: Session, who: SignedIn, notice_id: int) -> Notice:
     notice = by_key(db, model=Notice, key=notice_id)
     if notice is None:
         raise not_found(
-            "Оповещение не найдено.", "/console/notices", "К списку оповещений", csrf=who.csrf
+            "Объявление не найдено.", "/console/notices", "К списку объявлений", csrf=who.csrf
         )
     return notice
 

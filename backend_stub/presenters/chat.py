@@ -1,4 +1,5 @@
-"""What both sides of an appeal's chat see: `MessageOut` (with its media) and the sync-feed rows."""
+"""What both sides of an appeal's chat see: `MessageOut` (with its media and the language its text
+was written in) and the sync-feed rows."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from backend_stub.crud.chat import media_of
 from backend_stub.models import Message, User
 from backend_stub.presenters.media import media_out
 from backend_stub.schemas.chat import MessageOut
+from backend_stub.text_language import written_in
 
 
 def message_out(db: Session, message: Message) -> MessageOut:
@@ -24,6 +26,7 @@ def message_out(db: Session, message: Message) -> MessageOut:
         created_at=message.created_at,
         read_at=message.read_at,
         media=[media_out(m) for m in media_of(db, message_id=message.id)],
+        language=written_in(message.text),
     )
 
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from backend_stub.schemas.common import RowId, StrictIn
 from backend_stub.schemas.media import MediaOut
 from backend_stub.text import CleanLine, CleanText
+from backend_stub.text_language import Language
 
 
 class MessageIn(StrictIn):
@@ -25,6 +26,7 @@ class MessageOut(BaseModel):
     created_at: datetime
     read_at: datetime | None
     media: list[MediaOut]
+    language: Language | None = None  # what the text was written in (`text_language`)
 
 
 class ReadIn(StrictIn):

@@ -31,29 +31,51 @@ def read(path: Path) -> Catalog:
         return read_po(f)
 
 
-def translations(path: Path) -> dict[str, str]:
-    """msgid → msgstr of a catalog (the app uses no plural forms)."""
-    out = {}
+MsgId = str | tuple[str, str]  # a plural entry's id is (singular, plural)
+
+
+def translations(path: Path) -> dict[MsgId, tuple[str, ...]]:
+    """msgid → its translations (one, or one per plural form) of a catalog."""
+    out: dict[MsgId, tuple[str, ...]] = {}
     for m in read(path):
         if m.id:
-            assert isinstance(m.id, str) and isinstance(m.string, str), f"plural entry {m.id!r}"
-            out[m.id] = m.string
+            out[m.id] = m.string if isinstance(m.string, tuple) else (m.string,)
     return out
 
 
-def pot_ids() -> set[str]:
+def plural_count(lang: str) -> int:
+    with po_path(lang).open("rb") as f:
+        return read_po(f).num_plurals
+
+
+def pot_ids() -> set[MsgId]:
     return set(translations(LOCALES_DIR / "messages.pot"))
 
 
-def extracted_ids() -> set[str]:
+def extracted_ids() -> set[MsgId]:
     found = extract_from_dir(
         str(ROOT / "app"), method_map=[("**.py", "python")], keywords=DEFAULT_KEYWORDS
     )
-    return {msgid for _file, _line, msgid, _comments, _ctx in found if isinstance(msgid, str)}
+    ids: set[MsgId] = set()
+    for _file, _line, msgid, _comments, _ctx in found:
+        if isinstance(msgid, str):
+            ids.add(msgid)
+        elif isinstance(msgid, tuple) and len(msgid) == 2 and all(msgid):
+            ids.add((msgid[0], msgid[1]))
+    return ids
 
 
 def fields(text: str) -> set[str]:
     return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name}
+
+
+def id_fields(msgid: MsgId) -> set[str]:
+    """The placeholders of an id (of either id of a plural entry)."""
+    return set().union(*map(fields, (msgid,) if isinstance(msgid, str) else msgid))
+
+
+def english(msgid: MsgId) -> str:
+    return msgid if isinstance(msgid, str) else msgid[0]
 
 
 def test_every_marked_string_is_in_the_template() -> None:
@@ -69,20 +91,25 @@ def test_template_has_no_stale_strings() -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_catalog_translates_every_string(lang: str) -> None:
     translated = translations(po_path(lang))
+    forms = plural_count(lang)
     for msgid in extracted_ids() | pot_ids():
-        text = translated.get(msgid)
-        assert text, f"{lang}: no translation for {msgid!r}"
-        assert fields(text) == fields(msgid), f"{lang}: placeholders differ in {msgid!r}"
-        assert CYRILLIC.search(text) or not re.search(r"[A-Za-z]{3}", msgid.replace("SMS", "")), (
-            f"{lang}: {msgid!r} looks untranslated: {text!r}"
-        )
+        texts = translated.get(msgid)
+        assert texts and all(texts), f"{lang}: no translation for {msgid!r}"
+        if not isinstance(msgid, str):
+            assert len(texts) == forms, f"{lang}: {msgid!r} needs {forms} plural forms"
+        for text in texts:
+            assert fields(text) == id_fields(msgid), f"{lang}: placeholders differ in {msgid!r}"
+            latin = re.search(r"[A-Za-z]{3}", english(msgid).replace("SMS", ""))
+            assert CYRILLIC.search(text) or not latin, (
+                f"{lang}: {msgid!r} looks untranslated: {text!r}"
+            )
     fuzzy = [m.id for m in read(po_path(lang)) if m.id and m.fuzzy]
     assert not fuzzy, f"{lang}: fuzzy entries {fuzzy}"
 
 
 def test_kazakh_catalog_is_kazakh() -> None:
     """A catalog written in Russian letters only would pass the checks above."""
-    texts = list(translations(po_path("kk")).values())
+    texts = [text for forms in translations(po_path("kk")).values() for text in forms]
     assert sum(bool(KAZAKH_LETTERS.search(t)) for t in texts) > len(texts) / 2
 
 

@@ -11,7 +11,10 @@ here, not in a review. What is checked:
   from `backend_stub.schemas`);
 - every public crud function whose first parameter is `db` takes all the others by keyword;
 - services and demo import no router or console module;
-- crud commits only in the named exceptions (`COMMITS_IN_CRUD`).
+- crud commits only in the named exceptions (`COMMITS_IN_CRUD`);
+- from the client, the server imports only what it shares with it on purpose
+  (`SHARED_WITH_APP`: the classifier's ranking, pure Python — never Flet, a view model or the
+  client's store).
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ MEDIA_HEADERS = "backend_stub.routers.media_headers"  # what two routers share, 
 SESSION_NAMES = {"db", "session"}
 SESSION_ENDS = {"commit", "rollback", "refresh"}
 SQL_METHODS = {"exec", "execute"}
+# the only client modules the server may import (one ranking for server and app)
+SHARED_WITH_APP = {"app.domain.classifier_ranking"}
 # what crud must never import
 ABOVE_CRUD = ("backend_stub.presenters", ROUTERS, CONSOLE)
 
@@ -185,6 +190,16 @@ def test_crud_imports_no_upper_layer_nor_response_shape() -> None:
 def test_crud_takes_its_arguments_after_db_by_keyword() -> None:
     found = [
         f"{mod}.{name}" for mod, source in modules(CRUD) for name in positional_after_db(source)
+    ]
+    assert found == []
+
+
+def test_the_server_imports_from_the_app_only_what_it_shares() -> None:
+    found = [
+        f"{mod} imports {name}"
+        for mod, source in modules("backend_stub")
+        for name in sorted(imports_in(source, mod))
+        if within(name, "app") and not any(within(name, shared) for shared in SHARED_WITH_APP)
     ]
     assert found == []
 

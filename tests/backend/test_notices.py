@@ -396,7 +396,7 @@ def test_console_publish_edit_withdraw(cclient: TestClient) -> None:
     r = cclient.post(f"{location}/withdraw", data={"csrf": csrf_of(edit.text)})
     assert r.status_code == 303
     withdrawn = cclient.get(location).text
-    assert "Оповещение отозвано" in withdrawn and "Ремонт перенесён" in withdrawn
+    assert "Объявление отозвано" in withdrawn and "Ремонт перенесён" in withdrawn
     assert "Ремонт перенесён" in cclient.get("/console/notices?scope=archive").text
     assert "Ремонт перенесён" not in cclient.get("/console/notices").text
 

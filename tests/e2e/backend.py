@@ -1,7 +1,7 @@
 """The server's side of the browser tests, asked over HTTP: what the backend holds for the
 app's resident (with the session the app keeps in its local store), the operator's API, the dev
-SMS inbox, and `wait_until`, which polls such a condition up to a generous deadline (a busy
-machine makes a sync late, never wrong)."""
+SMS inbox, whether the demo flood drill is in force, and `wait_until`, which polls such a
+condition up to a generous deadline (a busy machine makes a sync late, never wrong)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import httpx
 from tests.faultproxy import FaultProxy
 
 T = TypeVar("T")
+DRILL_ID = "demo-flood-drill"  # the tail of the demo flood drill's CAP identifier
 SERVER_DEADLINE_S = 60.0  # for anything the app sends or syncs on its own turn
 HTTP_TIMEOUT_S = 30.0
 
@@ -69,13 +70,6 @@ class App:
             timeout=HTTP_TIMEOUT_S,
         )
 
-    def pulled_alerts_after_position(self) -> bool:
-        """The app told the server where it is and then pulled its alerts (what a position
-        brings — a targeted alert's banner — has reached the app)."""
-        calls = [(method, path.split("?")[0]) for method, path, _ in list(self.proxy.log)]
-        sent = [i for i, call in enumerate(calls) if call == ("POST", "/api/v1/profile/position")]
-        return bool(sent) and ("GET", "/api/v1/alerts") in calls[sent[0] + 1 :]
-
     def api(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """GET the backend as the signed-in resident; the answer's JSON (an error raises)."""
         with self.client() as c:
@@ -98,6 +92,14 @@ def dev_code(backend_url: str, phone: str) -> str:
         return str(messages[-1]["code"]) if messages and messages[-1].get("code") else None
 
     return wait_until(code, what=f"an SMS for {phone}")
+
+
+def drill_in_force(backend_url: str) -> bool:
+    """Whether the backend's public feed of alerts in force has the demo flood drill (a demo
+    backend; a backend of one test without demo data has none)."""
+    with httpx.Client(timeout=HTTP_TIMEOUT_S) as c:
+        feed = c.get(f"{backend_url}/cap/feed.atom").raise_for_status().text
+    return f"{DRILL_ID}.xml" in feed
 
 
 def operator_token(backend_url: str) -> str:

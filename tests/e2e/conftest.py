@@ -143,3 +143,13 @@ def shots(tmp_path: Path) -> Path:
     folder = (ROOT / target) if target else tmp_path / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def launched(browser: Browser, extra_args: list[str]) -> Iterator[Browser]:
+    """Another Chromium from the session's Playwright, with extra command-line switches (one
+    Playwright per session: a second one would run inside the first one's event loop)."""
+    b = browser.browser_type.launch(
+        executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, *extra_args], headless=True
+    )
+    yield b
+    b.close()

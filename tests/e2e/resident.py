@@ -6,6 +6,11 @@ away, a field holding what was typed, the tree keeping still. A tap that a redra
 sync landing just then rebuilds the screen) is tapped again by `tap_until`, as a person would —
 only when nothing happened, and only while the control is still there. A page whose web client
 crashed (WebAssembly errors under CPU pressure, see docs E2E.md) fails at once with that reason.
+
+The demo backend has a flood drill in force for the Yesil district, where `HERE` is: a page that
+shares its position gets the drill's banner at a moment of its own after signing in (the app sends
+its position then). `sign_in` waits for that banner and acknowledges it, so that it never lands on
+a test about something else; tests about alerts may opt out (`drill=False`).
 """
 
 from __future__ import annotations
@@ -19,13 +24,16 @@ from playwright.sync_api import Browser, Geolocation, Locator, Page, ViewportSiz
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.e2e.backend import dev_code, fresh_phone
+from tests.e2e.backend import dev_code, drill_in_force, fresh_phone
 
 HERE: Geolocation = {"latitude": 51.1282, "longitude": 71.4307, "accuracy": 15}  # Astana, Yesil
 PHONE_VIEWPORT: ViewportSize = {"width": 412, "height": 915}
 UI_TIMEOUT_MS = 60_000  # any wait on the screen (a busy machine draws late, never wrong)
 PATIENCE_MS = (10_000, 20_000, 30_000)  # how long a person waits before tapping again
 ON_APPEAL = "location.pathname.startsWith('/appeals/') && location.pathname !== '/appeals/new'"
+# The demo flood drill's headline (kk, ru) and the button that acknowledges an alert's banner.
+DRILL = re.compile(r"ОҚУ-ЖАТТЫҒУ: Есіл өзенінің жағалауында|УЧЕНИЯ: паводковая тренировка")
+GOT_IT = re.compile(r"^(Түсіндім|Понятно)$")
 # What the web client logs when its WebAssembly crashed: the page will never answer again.
 CRASHED = re.compile(r"RuntimeError|memory access out of bounds|unreachable|null function")
 _crashes: dict[Page, list[str]] = {}
@@ -158,16 +166,24 @@ def field_value(page: Page, label: str) -> str:
 
 
 def tap_until(
-    page: Page, target: Locator, done: Locator | str, *, gone: bool = False, what: str = ""
+    page: Page,
+    target: Locator | tuple[float, float],
+    done: Locator | str,
+    *,
+    gone: bool = False,
+    what: str = "",
 ) -> None:
-    """Tap `target` until `done` happens: a locator shows up (with `gone`: goes away), or a JS
-    expression becomes true. Tapped again only when nothing happened for a while and `target`
-    is still there: a redraw landing just then may swallow a tap."""
+    """Tap `target` (a control, or a point (x, y) on the page) until `done` happens: a locator
+    shows up (with `gone`: goes away), or a JS expression becomes true. Tapped again only when
+    nothing happened for a while and `target` is still there: a redraw landing just then may
+    swallow a tap."""
     for attempt, patience in enumerate(PATIENCE_MS):
         alive(page)
         if attempt and _happened(page, done, gone):  # it did happen, just late
             return
-        if target.count():
+        if isinstance(target, tuple):
+            page.mouse.click(*target)
+        elif target.count():
             with contextlib.suppress(PlaywrightError):
                 target.first.click(timeout=patience)
         with contextlib.suppress(PlaywrightTimeout):
@@ -177,6 +193,20 @@ def tap_until(
                 done.first.wait_for(state="detached" if gone else "visible", timeout=patience)
             return
     raise AssertionError(f"tapped {what or target} {len(PATIENCE_MS)} times: nothing happened")
+
+
+def attach(page: Page, target: Locator, path: Path) -> None:
+    """Tap `target` until the browser's file chooser opens, and pick `path` in it."""
+    for patience in PATIENCE_MS:
+        alive(page)
+        try:
+            with page.expect_file_chooser(timeout=patience) as chooser:
+                target.first.click(timeout=patience)
+        except PlaywrightTimeout:  # the tap was swallowed: the chooser never opened
+            continue
+        chooser.value.set_files(str(path))
+        return
+    raise AssertionError(f"tapped {target} {len(PATIENCE_MS)} times: no file chooser")
 
 
 def _happened(page: Page, done: Locator | str, gone: bool) -> bool:
@@ -217,11 +247,19 @@ def type_into(page: Page, label: str, text: str, *, check: bool = True) -> None:
 
 
 def sign_in(
-    page: Page, backend_url: str, phone: str = "", typed: str = "", as_shown: str = ""
+    page: Page,
+    backend_url: str,
+    phone: str = "",
+    typed: str = "",
+    as_shown: str = "",
+    *,
+    drill: bool = True,
 ) -> str:
     """Sign in with the dev inbox's code (kk first screen) as `phone` (typed as `typed`, shown
     as `as_shown`; a fresh number if none); lands on the appeals tab. If an earlier test asked
-    for this (demo) phone's code just now, the resident asks again after the resend cooldown."""
+    for this (demo) phone's code just now, the resident asks again after the resend cooldown.
+    With `drill` (the default), a page that shares its position with a backend whose demo drill
+    is in force waits for the drill's banner and acknowledges it (see `acknowledge_drill`)."""
     if not phone:
         phone, typed, as_shown = fresh_phone()
     type_into(page, "Телефон нөмірі", typed)
@@ -239,13 +277,39 @@ def sign_in(
             type_into(page, "SMS-тегі код", code, check=False)
         with contextlib.suppress(PlaywrightTimeout):
             home.wait_for(timeout=patience)
-            return phone
-    raise AssertionError(f"signing in as {phone} did not reach the appeals tab")
+            break
+    else:
+        raise AssertionError(f"signing in as {phone} did not reach the appeals tab")
+    if drill and shares_position(page) and drill_in_force(backend_url):
+        acknowledge_drill(page)
+    return phone
+
+
+def shares_position(page: Page) -> bool:
+    """Whether the page's browser gives the app its position (permission granted)."""
+    query = "async () => (await navigator.permissions.query({name: 'geolocation'})).state"
+    return bool(page.evaluate(query) == "granted")
+
+
+def acknowledge_drill(page: Page) -> None:
+    """Wait for the demo flood drill's banner (the app sent `HERE`, in the drill's district)
+    and acknowledge it; fail if it does not come within the UI timeout."""
+    alive(page)
+    headline = page.get_by_text(DRILL).or_(page.get_by_label(DRILL))
+    try:
+        headline.first.wait_for(state="visible")
+    except PlaywrightTimeout:
+        raise AssertionError(
+            f"the demo flood drill's banner did not come within {UI_TIMEOUT_MS // 1000} s of "
+            f"signing in, though the page shares a position in its district ({HERE})"
+        ) from None
+    button = page.get_by_role("button", name=GOT_IT)
+    tap_until(page, button, headline, gone=True, what="the drill banner's button")
 
 
 def dismiss_alert(page: Page) -> None:
     """Close the emergency banner (demo data has an active alert) so screenshots show ours."""
-    button = page.get_by_role("button", name=re.compile(r"^(Түсіндім|Понятно)$"))
+    button = page.get_by_role("button", name=GOT_IT)
     if button.count():  # a banner that stays (another one came) is left for the test to see
         with contextlib.suppress(AssertionError):
             tap_until(page, button, button, gone=True, what="the banner's button")

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.conftest import launched
 from tests.e2e.resident import (
     go,
     on_screen,
@@ -38,6 +38,12 @@ FAKE_CAMERA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-med
 def new_appeal(page: Page, backend_url: str) -> None:
     sign_in(page, backend_url)
     go(page, page.get_by_role("button", name="Жаңа өтініш"), "/appeals/new")
+
+
+def close(page: Page, name: str) -> None:
+    """Close the capture view by its button `name`."""
+    button = page.get_by_role("button", name=name)
+    tap_until(page, button, button, gone=True, what=name)
 
 
 def to_photos(page: Page) -> None:
@@ -59,16 +65,17 @@ def test_without_a_camera_the_button_explains(
     new_appeal(page, backend_url)
     to_photos(page)
     tap_until(
-        page, page.get_by_role("button", name="Фото түсіру"), on_screen(page, "Фотоға түсіру")
+        page,
+        page.get_by_role("button", name="Суретке түсіру"),
+        page.get_by_text("Камера", exact=True),  # the capture view's title
     )
-    visible_text(page, "Фотоға түсіру")  # the capture view
     visible_text(page, "Бұл құрылғыда камера табылмады")
     settle(page)
     page.screenshot(path=str(shots / "camera_none_kk.png"))
-    page.get_by_role("button", name="Жабу").click()
+    close(page, "Жабу")
     to_photos(page)
     visible_text(page, "Бұл құрылғыда камера табылмады. Фотоны файлдан қосыңыз.")
-    assert page.get_by_role("button", name="Фото түсіру").is_disabled()
+    assert page.get_by_role("button", name="Суретке түсіру").is_disabled()
     tap_until(
         page,
         page.get_by_role("button", name="Русский"),
@@ -79,15 +86,6 @@ def test_without_a_camera_the_button_explains(
     assert page.get_by_role("button", name="Сделать фото").is_disabled()
     settle(page)
     page.screenshot(path=str(shots / "camera_none_ru.png"))
-
-
-def launched(browser: Browser, extra_args: list[str]) -> Iterator[Browser]:
-    """Another Chromium from the session's Playwright, with extra command-line switches."""
-    b = browser.browser_type.launch(
-        executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, *extra_args], headless=True
-    )
-    yield b
-    b.close()
 
 
 @pytest.fixture
@@ -104,13 +102,14 @@ def test_a_photo_taken_with_the_camera_joins_the_form(
         to_photos(page)
         tap_until(
             page,
-            page.get_by_role("button", name="Фото түсіру"),
+            page.get_by_role("button", name="Суретке түсіру"),
             on_screen(page, "Камераны мәселеге бағыттап"),
         )
         visible_text(page, "Камераны мәселеге бағыттап")  # the preview runs
         settle(page, 1.5)
         page.screenshot(path=str(shots / "camera_capture_kk.png"))
-        page.get_by_role("button", name="Суретке түсіру").click()
+        shutter = page.get_by_role("button", name="Түсіру", exact=True)
+        tap_until(page, shutter, shutter, gone=True)  # the shot taken, the capture view closed
         to_photos(page)
         page.get_by_role("button", name="photo-").first.wait_for()
         settle(page)
@@ -129,7 +128,7 @@ def test_a_photo_taken_with_the_camera_joins_the_form(
         )
         settle(page, 1.5)
         page.screenshot(path=str(shots / "camera_capture_ru.png"))
-        page.get_by_role("button", name="Закрыть").click()
+        close(page, "Закрыть")
         page.get_by_role("button", name="Сделать фото").wait_for()
 
 
@@ -147,14 +146,14 @@ def test_a_refused_camera_asks_to_allow_it_and_the_button_stays(
         to_photos(page)
         tap_until(
             page,
-            page.get_by_role("button", name="Фото түсіру"),
+            page.get_by_role("button", name="Суретке түсіру"),
             page.get_by_text("Қолданбаға камераға рұқсат берілгенін тексеріп", exact=False),
         )
         settle(page)
         page.screenshot(path=str(shots / "camera_refused_kk.png"))
-        page.get_by_role("button", name="Жабу").click()
+        close(page, "Жабу")
         to_photos(page)
-        button = page.get_by_role("button", name="Фото түсіру")
+        button = page.get_by_role("button", name="Суретке түсіру")
         button.wait_for()
         assert button.is_enabled()  # not "no camera": allow it and try again
         assert page.get_by_text("камера табылмады").count() == 0

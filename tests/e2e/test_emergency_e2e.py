@@ -34,6 +34,7 @@ from tests.e2e.resident import (
     shown,
     sign_in,
     tall,
+    tap_until,
     type_into,
 )
 
@@ -42,6 +43,7 @@ pytestmark = pytest.mark.e2e
 CITY_TZ = timezone(timedelta(hours=5))
 NEW_APPEAL = "location.pathname === '/appeals/new'"
 CONFIRM_TIMEOUT_S = 4  # the never-confirming backend's deadline for a confirmation
+FIRE_SERVICE = re.compile(r"^101 — ")  # its radio on the emergency path (kk and ru)
 
 
 def server_forward(app: App, text: str) -> dict[str, Any] | None:
@@ -56,16 +58,17 @@ def server_forward(app: App, text: str) -> dict[str, Any] | None:
 def to_language(page: Page, app: App, button: str, appeals_tab: str) -> None:
     """Switch the app's language in the cabinet (opened by its link)."""
     open_app(page, app.url + "/cabinet")
-    page.get_by_role("button", name=button).click()
-    page.get_by_role("tab", name=appeals_tab).wait_for()
+    tap_until(
+        page, page.get_by_role("button", name=button), page.get_by_role("tab", name=appeals_tab)
+    )
 
 
 def emergency_step(page: Page, *, new: str, what: str, emergency: str, text: str) -> None:
     """From the appeals tab: a new appeal, its text, the emergency path."""
-    page.get_by_role("button", name=new).click()
-    page.wait_for_function(NEW_APPEAL)
+    go(page, page.get_by_role("button", name=new), NEW_APPEAL)
     type_into(page, what, text)
-    page.get_by_role("button", name=emergency).click()
+    services = page.get_by_role("radio", name=FIRE_SERVICE)  # the emergency path is open
+    tap_until(page, page.get_by_role("button", name=emergency), services, what=emergency)
 
 
 def emergency_screenshot(page: Page, path: Path) -> None:
@@ -85,8 +88,7 @@ def on_page(page: Page, text: str) -> bool:
 def send(page: Page, name: str) -> str:
     page.mouse.move(200, 500)
     page.mouse.wheel(0, 3000)  # Flutter builds semantics only for what is on screen
-    page.get_by_role("button", name=name).click()
-    page.wait_for_function(ON_APPEAL)
+    go(page, page.get_by_role("button", name=name), ON_APPEAL)
     return str(page.evaluate("location.pathname"))
 
 
@@ -101,8 +103,11 @@ def test_an_emergency_appeal_is_forwarded_and_shows_accepted(
         page, new="Жаңа өтініш", what="Не болды?", emergency="Бұл төтенше жағдай", text=text
     )
     shown(page, "Өмірге қауіп төнсе, бірден 112 нөміріне қоңырау шалыңыз.")
-    page.get_by_role("radio", name="101 — Өрт сөндіру қызметі").click()
-    page.get_by_role("button", name="101 нөміріне қоңырау шалу").wait_for()
+    tap_until(
+        page,
+        page.get_by_role("radio", name="101 — Өрт сөндіру қызметі"),
+        page.get_by_role("button", name="101 нөміріне қоңырау шалу"),
+    )
     shown(page, "Не жіберіледі")
     shown(page, text)  # what will be sent
     emergency_screenshot(page, shots / "emergency_step_kk.png")
@@ -175,8 +180,11 @@ class TestWhenTheServiceNeverConfirms:
             emergency="Это экстренный случай",
             text=text,
         )
-        page.get_by_role("radio", name="103 — Скорая медицинская помощь").click()
-        page.get_by_role("button", name="Позвонить 103").wait_for()
+        tap_until(
+            page,
+            page.get_by_role("radio", name="103 — Скорая медицинская помощь"),
+            page.get_by_role("button", name="Позвонить 103"),
+        )
         shown(page, "Что будет отправлено")
         shown(page, text)
         emergency_screenshot(page, shots / "emergency_step_ru.png")

@@ -5,6 +5,7 @@ arrives on the server with the position and the photo — EXIF-free and shrunk."
 from __future__ import annotations
 
 import io
+import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from tests.e2e.resident import (
     HERE,
     ON_APPEAL,
     PHONE_VIEWPORT,
+    attach,
     field_value,
     go,
     open_app,
@@ -82,12 +84,10 @@ def test_file_an_appeal_with_a_photo_and_the_devices_position(
     type_into(page, "Оқиға мекенжайы", ADDRESS)  # no internet here: no geocoded address
 
     photo = phone_photo(tmp_path / "IMG_0042.jpg")
-    with page.expect_file_chooser() as chooser:
-        page.get_by_role("button", name="Фото қосу").click()
-    chooser.value.set_files(str(photo))
+    attach(page, page.get_by_role("button", name="Фото қосу"), photo)
     page.mouse.move(200, 500)
     page.mouse.wheel(0, 3000)  # Flutter builds semantics only for what is on screen
-    page.get_by_role("button", name="IMG_0042.jpg өшіру").wait_for()
+    page.get_by_role("button", name="IMG_0042.jpg файлын жою").wait_for()
     whole_form(page, shots / "new_appeal_kk.png")
 
     # kk → ru on the form: every label changes, nothing typed is lost.
@@ -104,7 +104,7 @@ def test_file_an_appeal_with_a_photo_and_the_devices_position(
     assert field_value(page, "Что случилось?") == TEXT
     page.mouse.move(200, 500)
     page.mouse.wheel(0, 3000)
-    page.get_by_role("button", name="Удалить IMG_0042.jpg").wait_for()
+    page.get_by_role("button", name="Удалить файл IMG_0042.jpg").wait_for()
     whole_form(page, shots / "new_appeal_ru.png")
     tap_until(
         page,
@@ -191,7 +191,8 @@ def test_similar_nearby_emergency_and_the_draft(page: Page, app: App, shots: Pat
     page.get_by_role("button", name="Өзгерту").wait_for()
 
     # A point on the map: no tiles without internet, but the point and its coordinates work.
-    page.get_by_role("button", name="Картадан таңдау").click()
+    hide_map = page.get_by_role("button", name="Картаны жасыру")
+    tap_until(page, page.get_by_role("button", name="Картадан таңдау"), hide_map)
     label = "Карта: нүктені таңдау үшін басыңыз"
     the_map = page.get_by_text(label).or_(page.get_by_label(label)).first
     page.mouse.move(200, 500)
@@ -199,16 +200,20 @@ def test_similar_nearby_emergency_and_the_draft(page: Page, app: App, shots: Pat
     the_map.wait_for()
     box = the_map.bounding_box()
     assert box is not None
-    page.mouse.click(box["x"] + box["width"] / 2 + 80, box["y"] + box["height"] / 2 - 40)
+    point = (box["x"] + box["width"] / 2 + 80, box["y"] + box["height"] / 2 - 40)
+    tap_until(page, point, page.get_by_text("Нүкте картадан таңдалды"), what="the map")
     visible_text(page, "Нүкте картадан таңдалды")
     visible_text(page, "Координаттар: 51.12")
     assert page.get_by_text("Координаттар: 51.12820, 71.43070").count() == 0  # moved
     shown = page.get_by_text("Координаттар:").first.text_content() or ""
-    page.get_by_role("button", name="Нүктені солтүстікке жылжыту").click()  # keyboard way
-    page.wait_for_function("t => !document.body.innerText.includes(t)", arg=shown.strip())
+    tap_until(  # the keyboard way
+        page,
+        page.get_by_role("button", name="Нүктені солтүстікке жылжыту"),
+        f"!document.body.innerText.includes({json.dumps(shown.strip())})",
+    )
     settle(page)
     page.screenshot(path=str(shots / "new_appeal_map_kk.png"))
-    page.get_by_role("button", name="Картаны жасыру").click()
+    tap_until(page, hide_map, page.get_by_role("button", name="Картадан таңдау"))
 
     # Similar appeals nearby in the last 24 hours, offered before sending.
     page.mouse.move(200, 500)
@@ -222,7 +227,12 @@ def test_similar_nearby_emergency_and_the_draft(page: Page, app: App, shots: Pat
     visible_text(page, "Басқа тұрғын жіберген.")
     settle(page)
     page.screenshot(path=str(shots / "new_appeal_similar_kk.png"))
-    page.get_by_role("button", name="Өңдеуге оралу").click()
+    tap_until(
+        page,
+        page.get_by_role("button", name="Өңдеуге оралу"),
+        page.get_by_text("Соңғы 24 сағаттағы жақын маңдағы ұқсас өтініштер", exact=False),
+        gone=True,
+    )
 
     # The emergency path: the service, exactly what is sent, a call button.
     page.mouse.wheel(0, -5000)
@@ -231,12 +241,18 @@ def test_similar_nearby_emergency_and_the_draft(page: Page, app: App, shots: Pat
         page.get_by_role("button", name="Бұл төтенше жағдай"),
         page.get_by_text("Өмірге қауіп төнсе, бірден 112 нөміріне қоңырау шалыңыз.", exact=False),
     )
-    page.get_by_role("radio", name="101 — Өрт сөндіру қызметі").click()
-    page.get_by_role("button", name="101 нөміріне қоңырау шалу").wait_for()
+    tap_until(
+        page,
+        page.get_by_role("radio", name="101 — Өрт сөндіру қызметі"),
+        page.get_by_role("button", name="101 нөміріне қоңырау шалу"),
+    )
     visible_text(page, text)  # what will be sent
     whole_form(page, shots / "new_appeal_emergency_kk.png", 1300)
-    page.get_by_role("button", name="Русский").click()
-    page.get_by_role("button", name="Позвонить 101").wait_for()
+    tap_until(
+        page,
+        page.get_by_role("button", name="Русский"),
+        page.get_by_role("button", name="Позвонить 101"),
+    )
     visible_text(page, "Что будет отправлено")
     whole_form(page, shots / "new_appeal_emergency_ru.png", 1300)
     page.mouse.move(200, 500)

@@ -5,6 +5,7 @@ Screenshots of the tab in Kazakh and Russian."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from playwright.sync_api import Page
@@ -43,6 +44,22 @@ def open_participation(page: Page) -> None:
     dismiss_alert(page)
 
 
+def choose(page: Page, role: Literal["radio", "checkbox"], name: str) -> None:
+    """Tap an unchecked radio button or checkbox until it is checked."""
+    tap_until(
+        page, page.get_by_role(role, name=name), page.get_by_role(role, name=name, checked=True)
+    )
+
+
+def to_russian(page: Page) -> None:
+    """From the participation tab: Russian in the cabinet, then back to the tab."""
+    go(page, page.get_by_role("tab", name="Кабинет"), "/cabinet")
+    tap_until(
+        page, page.get_by_role("button", name="Русский"), page.get_by_role("tab", name="Участие")
+    )
+    go(page, page.get_by_role("tab", name="Участие"), "/participation")
+
+
 def test_vote_online_then_offline_once_only(page: Page, app: App, shots: Path) -> None:
     sign_in(page, app.backend_url)
     open_participation(page)
@@ -53,7 +70,7 @@ def test_vote_online_then_offline_once_only(page: Page, app: App, shots: Path) -
     snap(page, shots / "participation_polls_kk.png")
 
     # Online: single choice, results as a chart right after.
-    page.get_by_role("radio", name="Жеңіс саябағы").click()
+    choose(page, "radio", "Жеңіс саябағы")
     tap_until(
         page,
         page.get_by_role("button", name="Дауыс беру"),
@@ -67,8 +84,8 @@ def test_vote_online_then_offline_once_only(page: Page, app: App, shots: Path) -
 
     # Offline: the multiple-choice vote waits on the phone and nothing reaches the server.
     app.proxy.go_offline()
-    page.get_by_role("checkbox", name="Велосипед жолдары").click()
-    page.get_by_role("checkbox", name="Аулаларды жарықтандыру").click()
+    choose(page, "checkbox", "Велосипед жолдары")
+    choose(page, "checkbox", "Аулаларды жарықтандыру")
     tap_until(
         page,
         page.get_by_role("button", name="Дауыс беру"),
@@ -93,14 +110,16 @@ def test_vote_online_then_offline_once_only(page: Page, app: App, shots: Path) -
     assert poll_on_server(app, PARKS_RU)["results"]["total"] == 14
 
     # The same tab in Russian, with the archive of closed polls.
-    page.get_by_role("tab", name="Кабинет").click()
-    page.get_by_role("button", name="Русский").click()
-    page.get_by_role("tab", name="Участие").click()
+    to_russian(page)
     shown(page, PARKS_RU)
     dismiss_alert(page)
-    page.get_by_role("button", name="Завершённые опросы (0)").or_(
-        page.get_by_role("button", name="Завершённые опросы (1)")
-    ).first.click()
+    tap_until(
+        page,
+        page.get_by_role("button", name="Завершённые опросы (0)").or_(
+            page.get_by_role("button", name="Завершённые опросы (1)")
+        ),
+        page.get_by_role("button", name="Скрыть завершённые опросы"),
+    )
     tall(page, 2600)
     snap(page, shots / "participation_polls_ru.png")
 
@@ -124,7 +143,11 @@ def test_proposal_with_position_and_support(page: Page, app: App, shots: Path) -
     tall(page)
     snap(page, shots / "participation_initiatives_kk.png")
 
-    page.get_by_role("button", name="Ұсыныстар").click()
+    tap_until(
+        page,
+        page.get_by_role("button", name="Ұсыныстар"),
+        page.get_by_role("button", name="Жаңа ұсыныс"),
+    )
     go(page, page.get_by_role("button", name="Жаңа ұсыныс"), "/participation/proposals/new")
     page.set_viewport_size({"width": 412, "height": 915})
     tap_until(
@@ -134,10 +157,10 @@ def test_proposal_with_position_and_support(page: Page, app: App, shots: Path) -
     )
     text = "Аулада балалар алаңын салып, жарықтандыру орнату керек"
     type_into(page, "Сіздің ұсынысыңыз", text)
-    page.get_by_role("checkbox", name="Абаттандыру").click()
+    choose(page, "checkbox", "Абаттандыру")
     tap_until(
         page,
-        page.get_by_role("button", name="Менің орнымды алу"),
+        page.get_by_role("button", name="Орнымды пайдалану"),
         on_screen(page, "Нүкте: 51.12820, 71.43070"),
     )
     tall(page)
@@ -158,9 +181,7 @@ def test_proposal_with_position_and_support(page: Page, app: App, shots: Path) -
 
     # In Russian: the same proposals and initiatives.
     page.set_viewport_size({"width": 412, "height": 915})
-    page.get_by_role("tab", name="Кабинет").click()
-    page.get_by_role("button", name="Русский").click()
-    page.get_by_role("tab", name="Участие").click()
+    to_russian(page)
     dismiss_alert(page)
     tap_until(page, page.get_by_role("button", name="Предложения"), on_screen(page, "На модерации"))
     tall(page, 2400)

@@ -72,10 +72,13 @@ def test_an_ended_session_keeps_what_waits_and_sends_it_after_signing_in_again(
     app.proxy.go_offline()
     go(page, page.get_by_role("tab", name="Кабинет"), "location.pathname === '/cabinet'")
     dismiss_alert(page)
-    page.get_by_role("button", name="Жеке деректер").or_(
-        page.get_by_label("Жеке деректер", exact=False)
-    ).first.click()
-    page.wait_for_function("location.pathname === '/cabinet/personal'")
+    go(
+        page,
+        page.get_by_role("button", name="Жеке деректер").or_(
+            page.get_by_label("Жеке деректер", exact=False)
+        ),
+        "/cabinet/personal",
+    )
     type_into(page, "Аты-жөні", "Айгүл Серікова")
     tap_until(page, page.get_by_role("button", name="Сақтау"), on_screen(page, "сақталды"))
     shown(page, "сақталды")  # on this phone (offline, or not known to be offline yet)
@@ -96,11 +99,14 @@ def test_an_ended_session_keeps_what_waits_and_sends_it_after_signing_in_again(
     shown(page, "Ожидает отправки: 1")
     settle(page)
     page.screenshot(path=str(shots / "session_ended_ru.png"))
-    page.get_by_role("button", name="Қазақша").click()
+    tap_until(
+        page, page.get_by_role("button", name="Қазақша"), on_screen(page, "Сеансыңыз аяқталды")
+    )
 
     # The same phone again: the name saved offline reaches the server under the new session.
-    page.get_by_role("button", name="Код алу").click()
-    shown(page, f"Кодты {as_shown} нөміріне жібердік.")
+    sent = f"Кодты {as_shown} нөміріне жібердік."
+    tap_until(page, page.get_by_role("button", name="Код алу"), on_screen(page, sent))
+    shown(page, sent)
     type_into(page, "SMS-тегі код", dev_code(app.backend_url, phone), check=False)
     page.wait_for_function("location.pathname === '/cabinet/personal'")
     wait_until(

@@ -19,6 +19,7 @@ from playwright.sync_api import Page, Response
 from tests.e2e.resident import (
     ON_APPEAL,
     UI_TIMEOUT_MS,
+    attach,
     go,
     on_screen,
     sign_in,
@@ -86,7 +87,8 @@ def check_playback(page: Page, label: str, close: str, shot: Path) -> None:
     assert (video["width"], video["height"]) == (320, 240)
     page.mouse.move(1, 1)
     page.screenshot(path=str(shot))
-    page.get_by_role("button", name=close).click()
+    closing = page.get_by_role("button", name=close)
+    tap_until(page, closing, closing, gone=True, what=close)
 
 
 def test_the_resident_plays_the_video_of_an_appeal(
@@ -99,12 +101,10 @@ def test_the_resident_plays_the_video_of_an_appeal(
     change = page.get_by_role("button", name="Өзгерту")
     tap_until(page, page.get_by_role("button", name="Лифт жұмыс істемейді"), change)  # suggested
     type_into(page, "Оқиға мекенжайы", ADDRESS)
-    with page.expect_file_chooser() as chooser:
-        page.get_by_role("button", name="Бейне қосу").click()
-    chooser.value.set_files(str(VIDEO))
+    attach(page, page.get_by_role("button", name="Бейне қосу"), VIDEO)
     page.mouse.move(200, 500)
     page.mouse.wheel(0, 3000)
-    page.get_by_role("button", name=f"{VIDEO.name} өшіру").wait_for()
+    page.get_by_role("button", name=f"{VIDEO.name} файлын жою").wait_for()
     # The suite's backend is shared: earlier tests may have filed appeals near this position,
     # and then the app first offers them ("similar appeals nearby"); the resident sends anyway.
     send = page.get_by_role("button", name="Өтінішті жіберу")

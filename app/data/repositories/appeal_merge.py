@@ -221,6 +221,7 @@ class AppealsMerge:
         row.created_at = parse_time(data.get("created_at")) or row.created_at
         row.read_at = parse_time(data.get("read_at")) or row.read_at  # read never turns unread
         row.media_json = json.dumps(data.get("media") or [], ensure_ascii=False)
+        row.language = data.get("language")
         row.sync_state, row.sync_error = "synced", None
         s.add(row)
 

@@ -323,6 +323,7 @@ class AppealQueries:
                 media=tuple(server_media(m.media_json)) or tuple(local.get(m.client_id, [])),
                 sync_state=cast(SyncState, m.sync_state),
                 sync_error=m.sync_error or errors.get(m.client_id),
+                language=m.language,
             )
             for m in rows
         ]

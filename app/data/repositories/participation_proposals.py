@@ -75,6 +75,7 @@ class ProposalsRepository(ParticipationSection):
             lon=row.lon,
             sync_state=row.sync_state,  # type: ignore[arg-type]
             sync_error=row.sync_error,
+            photo_path=row.photo_path,
         )
 
     def proposals(self, *, mine: bool, offset: int = 0, limit: int = PAGE_SIZE) -> list[Proposal]:

@@ -68,6 +68,11 @@ class ParticipationApi:
         data: Json = await self._api.post_json(f"{API_PREFIX}/proposals", body)
         return data
 
+    @staticmethod
+    def photo_url(proposal_id: int, media_id: str) -> str:
+        """Where a proposal's photo is read (with the resident's token), as the server says."""
+        return f"{API_PREFIX}/proposals/{proposal_id}/photos/{media_id}"
+
     async def set_proposal_support(self, proposal_id: int, support: bool) -> Json:
         method = "POST" if support else "DELETE"
         response = await self._api.request(method, f"{API_PREFIX}/proposals/{proposal_id}/support")

@@ -351,6 +351,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "history lines in both languages (emergency forward moves)",
         _sql("ALTER TABLE appeal_history ADD COLUMN notes_json VARCHAR"),
     ),
+    Migration(
+        8,
+        "the language a chat message was written in (kk, ru; null when not told)",
+        _sql("ALTER TABLE appeal_message ADD COLUMN language VARCHAR"),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -99,6 +99,7 @@ class LocalMessage(LocalModel, table=True):
     media_json: str = "[]"
     sync_state: str = "pending"
     sync_error: str | None = None
+    language: str | None = None  # kk | ru, as the server told it (None: not told)
 
 
 class LocalMedia(LocalModel, table=True):

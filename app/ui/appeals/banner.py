@@ -1,18 +1,23 @@
-"""Session-wide: a snackbar when an appeal's status changes or the operator writes (tap "Open"
-to go to the appeal)."""
+"""Session-wide: a snackbar while the view model has a banner (`AppealNotifications.current`)
+about an appeal's new status or an operator's message; "Open" goes to the appeal. It goes away
+when the view model drops the banner, and re-reads its text when the language changes."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import flet as ft
 
 from app.domain.appeals import AppealUpdate
 from app.i18n import Translator
-from app.viewmodels.appeal_notifications import MSG_OPEN, AppealNotifications
+from app.viewmodels.appeal_notifications import BANNER_SECONDS, MSG_OPEN, AppealNotifications
 
 log = logging.getLogger(__name__)
+
+# The view model ends the banner; the snackbar's own timer is only a backstop.
+SNACK_DURATION = ft.Duration(seconds=int(BANNER_SECONDS) + 2)
 
 
 class AppealBanner:
@@ -20,30 +25,52 @@ class AppealBanner:
         self.page = page
         self.tr = tr
         self.vm = vm
-        self._unsubscribe = vm.subscribe(self._show)
+        self.snack: ft.SnackBar | None = None
+        self.about: AppealUpdate | None = None  # what the snackbar on screen says
+        self._unsubscribe = [vm.subscribe(self.render), tr.subscribe(self.render)]
 
     def dispose(self) -> None:
-        self._unsubscribe()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
 
-    def _show(self) -> None:
-        latest: AppealUpdate | None = None
-        while (update := self.vm.take()) is not None:
-            latest = update  # a burst: the newest one is shown
-        if latest is None:
+    def render(self) -> None:
+        """Show, rewrite (another language) or close the snackbar; a newer update replaces it."""
+        update = self.vm.current
+        still_open = self.snack is not None and self.snack.open
+        if update is not None and update is self.about and still_open:
+            assert self.snack is not None
+            _send(self._fill(self.snack, update).update)
             return
-        tr = self.tr
-        target = latest
+        self._close()
+        self.about = update
+        if update is not None:
+            snack = self.snack = self._fill(self._new(update), update)
+            _send(lambda: self.page.show_dialog(snack))
 
+    def _new(self, update: AppealUpdate) -> ft.SnackBar:
         async def open_appeal(e: Any) -> None:
-            await self.vm.open(target)
+            await self.vm.open(update)
 
-        snack = ft.SnackBar(
-            content=ft.Text(tr.render(self.vm.text(latest)) or ""),
-            action=tr.gettext(MSG_OPEN),
-            on_action=open_appeal,
-            duration=ft.Duration(seconds=8),
+        return ft.SnackBar(  # with an action Flutter keeps a snackbar until closed: not this one
+            content=ft.Text(), on_action=open_appeal, duration=SNACK_DURATION, persist=False
         )
-        try:
-            self.page.show_dialog(snack)
-        except Exception:  # the page may be gone (a closed tab)
-            log.debug("appeal snackbar not shown", exc_info=True)
+
+    def _fill(self, snack: ft.SnackBar, update: AppealUpdate) -> ft.SnackBar:
+        """The texts of `snack` in the current language."""
+        assert isinstance(snack.content, ft.Text)
+        snack.content.value = self.tr.render(self.vm.text(update)) or ""
+        snack.action = self.tr.gettext(MSG_OPEN)
+        return snack
+
+    def _close(self) -> None:
+        if self.snack is not None and self.snack.open:
+            self.snack.open = False
+            _send(self.snack.update)
+
+
+def _send(change: Callable[[], Any]) -> None:
+    """Send a change to the page, which may be gone (a closed tab)."""
+    try:
+        change()
+    except Exception:
+        log.debug("appeal snackbar not updated", exc_info=True)

@@ -9,8 +9,7 @@ from app.data.services.picker import MediaPicker
 from app.domain.appeals import ChatMessage
 from app.i18n import Translator
 from app.ui.appeals.detail_media import MediaSection
-from app.ui.appeals.widgets import labelled
-from app.ui.kit import on_click, say, section
+from app.ui.kit import named, on_click, say, section
 from app.ui.new_appeal.camera import CameraButton
 from app.viewmodels.appeal_detail import AppealDetailViewModel
 from app.viewmodels.camera import CameraViewModel
@@ -41,12 +40,8 @@ class ChatSection:
             on_change=self._on_chat_change,
             error_max_lines=3,
         )
-        self.send_button = ft.IconButton(
-            icon=ft.Icons.SEND, tooltip=_("Send message"), on_click=on_click(vm.send)
-        )
-        self.attach_button = ft.IconButton(
-            icon=ft.Icons.ADD_PHOTO_ALTERNATE_OUTLINED, tooltip=_("Attach a photo")
-        )
+        self.send_button = ft.IconButton(icon=ft.Icons.SEND, on_click=on_click(vm.send))
+        self.attach_button = ft.IconButton(icon=ft.Icons.ADD_PHOTO_ALTERNATE_OUTLINED)
         # the camera only where the platform can have one (no dead button elsewhere)
         self.camera_button = (
             CameraButton(tr, camera, icon_only=True)
@@ -68,6 +63,14 @@ class ChatSection:
         ]  # fmt: skip
         if m.text:
             parts.append(ft.Text(m.text, size=14))
+        written_in = vm.language_note(m)
+        if written_in is not None:  # answers are not translated: say which language it is
+            parts.append(
+                ft.Row([ft.Icon(ft.Icons.TRANSLATE, size=14, color=ft.Colors.ON_SURFACE_VARIANT),
+                        ft.Text(say(tr, written_in), size=11, italic=True,
+                                color=ft.Colors.ON_SURFACE_VARIANT)],
+                       spacing=4, tight=True)
+            )  # fmt: skip
         if m.media:
             parts.append(ft.Row([self.media.thumb(r) for r in m.media], wrap=True, spacing=6))
         note = vm.message_note(m)
@@ -76,9 +79,9 @@ class ChatSection:
             parts.append(
                 ft.Row([ft.Icon(ft.Icons.ERROR_OUTLINE if refused else ft.Icons.SCHEDULE,
                                 size=14,
-                                color=ft.Colors.RED_800 if refused else ft.Colors.ORANGE_900),
+                                color=ft.Colors.RED_800 if refused else ft.Colors.DEEP_ORANGE_900),
                         ft.Text(say(tr, note), size=11,
-                                color=ft.Colors.RED_800 if refused else ft.Colors.ORANGE_900)],
+                                color=ft.Colors.RED_800 if refused else ft.Colors.DEEP_ORANGE_900)],
                        spacing=4, wrap=True)
             )  # fmt: skip
             if refused:
@@ -89,9 +92,12 @@ class ChatSection:
                 async def discard(e: ft.Event[ft.TextButton], msg: ChatMessage = m) -> None:
                     await vm.discard_message(msg)
 
+                item = vm.message_name(m)  # each refused message's buttons name it
                 parts.append(
-                    ft.Row([ft.TextButton(content=_("Retry"), on_click=retry),
-                            ft.TextButton(content=_("Discard"), on_click=discard)])
+                    ft.Row([ft.TextButton(content=ft.Text(_("Retry"), semantics_label=_(
+                                "Retry: {item}").format(item=item)), on_click=retry),
+                            ft.TextButton(content=ft.Text(_("Discard"), semantics_label=_(
+                                "Discard: {item}").format(item=item)), on_click=discard)])
                 )  # fmt: skip
         bubble = ft.Container(
             content=ft.Column(parts, spacing=4, tight=True),
@@ -138,13 +144,13 @@ class ChatSection:
             self.send_button.disabled = vm.busy
             row: list[ft.Control] = [self.chat_field]
             if self.picker is not None:
-                row.append(labelled(self.attach_button, _("Attach a photo")))
+                row.append(named(self.attach_button, _("Attach a photo")))
             if self.camera_button is not None:
                 self.camera_button.render(busy=vm.attach_busy > 0 or vm.attachments_full)
                 row.append(self.camera_button.control)
                 if self.camera_button.reason.visible:
                     parts.append(self.camera_button.reason)
-            row.append(labelled(self.send_button, _("Send message")))
+            row.append(named(self.send_button, _("Send message")))
             parts.append(ft.Row(row, spacing=4, vertical_alignment=ft.CrossAxisAlignment.END))
         return section(_("Chat with the operator"), *parts)
 

@@ -8,9 +8,15 @@ from typing import Any
 import flet as ft
 
 from app.i18n import Translator
-from app.ui.appeals.widgets import labelled
-from app.ui.kit import on_click, say, section
+from app.ui.kit import named, on_click, say, section
 from app.viewmodels.appeal_detail import AppealDetailViewModel
+
+STAR_COLOR = ft.Colors.ORANGE_900
+
+
+def _star(n: int, score: int) -> ft.IconData:
+    """The n-th of five stars, filled up to `score`."""
+    return ft.Icons.STAR if n <= score else ft.Icons.STAR_BORDER
 
 
 class FeedbackSections:
@@ -36,7 +42,8 @@ class FeedbackSections:
         self.reopen_field.value = self.vm.reopen_reason
         self.complaint_field.value = self.vm.complaint_text
 
-    def _stars(self, score: int, *, interactive: bool) -> ft.Control:
+    def _stars(self, score: int) -> ft.Control:
+        """Five stars to choose a score with, each a button named "n of 5"."""
         _ = self.tr.gettext
         stars: list[ft.Control] = []
         for n in range(1, 6):
@@ -44,16 +51,15 @@ class FeedbackSections:
             async def choose(e: ft.Event[ft.IconButton], n: int = n) -> None:
                 self.vm.set_score(n)
 
-            label = _("{n} of 5").format(n=n)
-            star = ft.IconButton(
-                icon=ft.Icons.STAR if n <= score else ft.Icons.STAR_BORDER,
-                icon_color=ft.Colors.AMBER_700,
-                tooltip=label,
-                on_click=choose if interactive else None,
-                disabled=not interactive,
-            )
-            stars.append(labelled(star, label) if interactive else star)
+            star = ft.IconButton(icon=_star(n, score), icon_color=STAR_COLOR, on_click=choose)
+            stars.append(named(star, _("{n} of 5").format(n=n)))
         return ft.Row(stars, spacing=0)
+
+    def _given(self, score: int) -> ft.Control:
+        """The score given, read as one text ("Your rating: 4 of 5"), never as buttons."""
+        icons: list[ft.Control] = [ft.Icon(_star(n, score), color=STAR_COLOR) for n in range(1, 6)]
+        label = self.tr.gettext("Your rating: {n} of 5").format(n=score)
+        return ft.Semantics(label=label, exclude_semantics=True, content=ft.Row(icons, spacing=8))
 
     def rating(self) -> ft.Control | None:
         vm, tr = self.vm, self.tr
@@ -62,7 +68,7 @@ class FeedbackSections:
             return None
         _ = tr.gettext
         if d.rating is not None:
-            parts: list[ft.Control] = [self._stars(d.rating, interactive=False)]
+            parts: list[ft.Control] = [self._given(d.rating)]
             if d.rating_comment:
                 parts.append(ft.Text(d.rating_comment, size=13))
             return section(_("Your rating"), *parts)
@@ -71,7 +77,7 @@ class FeedbackSections:
         error = say(tr, vm.errors.get("rating"))
         return section(
             _("Rate how the appeal was handled"),
-            self._stars(vm.rating_score, interactive=True),
+            self._stars(vm.rating_score),
             *([ft.Text(error, color=ft.Colors.RED_800, size=13)] if error else []),
             self.comment_field,
             ft.Row([ft.FilledButton(content=_("Send the rating"), icon=ft.Icons.STAR,

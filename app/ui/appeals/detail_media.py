@@ -10,7 +10,8 @@ import flet as ft
 
 from app.domain.appeals import MediaRef
 from app.i18n import Translator
-from app.ui.kit import say, section
+from app.ui.kit import named, say, section
+from app.ui.photo_viewer import show_photo
 from app.viewmodels.appeal_detail import AppealDetailViewModel
 
 HAS_VIDEO = importlib.util.find_spec("flet_video") is not None
@@ -59,15 +60,15 @@ class MediaSection:
             on_click=handler,
             tooltip=label,
         )
-        if ref.pending:  # waiting to upload: a badge on it, and the same name for a reader
-            return ft.Semantics(label=label, button=True, content=ft.Stack(
+        if ref.pending:  # waiting to upload: a badge on it, the same one name for a reader
+            return named(ft.Stack(
                 [box, ft.Container(content=ft.Icon(ft.Icons.SCHEDULE_SEND, size=16,
-                                           color=ft.Colors.ORANGE_900),
+                                           color=ft.Colors.DEEP_ORANGE_900),
                                    right=4, top=4, bgcolor=ft.Colors.WHITE, border_radius=8,
                                    padding=2)],
                 width=THUMB, height=THUMB,
             ))  # fmt: skip
-        return ft.Semantics(label=label, button=True, content=box)
+        return named(box)
 
     def build(self) -> ft.Control | None:
         """The "Photos and video" section (nothing when the appeal has none)."""
@@ -92,14 +93,8 @@ class MediaSection:
 
     def _show_photo(self, page: Any, ref: MediaRef) -> None:
         data = self.vm.images.get(self.vm.media_key(ref))
-        if not data:
-            return
-        _ = self.tr.gettext
-        dialog = ft.AlertDialog(
-            content=ft.InteractiveViewer(content=ft.Image(src=data, fit=ft.BoxFit.CONTAIN)),
-            actions=[ft.TextButton(content=_("Close"), on_click=lambda e: page.pop_dialog())],
-        )
-        page.show_dialog(dialog)
+        if data:
+            show_photo(page, self.tr, data)
 
     async def _show_video(self, page: Any, ref: MediaRef) -> None:
         _ = self.tr.gettext

@@ -137,7 +137,7 @@ class AppealScreen(ModelScreen[AppealDetailViewModel]):
         note = vm.sync_note
         if note is not None and not vm.appeal_refused:
             chips.append(
-                tag(say(tr, note), color=ft.Colors.ORANGE_900, bgcolor=ft.Colors.ORANGE_50,
+                tag(say(tr, note), color=ft.Colors.DEEP_ORANGE_900, bgcolor=ft.Colors.ORANGE_50,
                     icon=ft.Icons.SCHEDULE_SEND)
             )  # fmt: skip
         lines: list[ft.Control] = [
@@ -252,7 +252,7 @@ class AppealScreen(ModelScreen[AppealDetailViewModel]):
                 else (ft.Icons.PHONE_IN_TALK if alarm else ft.Icons.SEND_OUTLINED)
             )
             color = ft.Colors.GREEN_800 if accepted else (
-                ft.Colors.RED_800 if alarm else ft.Colors.ORANGE_900)  # fmt: skip
+                ft.Colors.RED_800 if alarm else ft.Colors.DEEP_ORANGE_900)  # fmt: skip
             line: list[ft.Control] = [
                 ft.Icon(icon, color=color, size=20),
                 ft.Text(say(tr, vm.forward_line(f)), color=color, expand=True),
@@ -292,7 +292,7 @@ class AppealScreen(ModelScreen[AppealDetailViewModel]):
                     [
                         ft.Icon(ft.Icons.RADIO_BUTTON_CHECKED if latest
                                 else ft.Icons.RADIO_BUTTON_UNCHECKED, size=16,
-                                color=ft.Colors.BLUE_700 if latest else ft.Colors.GREY_500),
+                                color=ft.Colors.BLUE_700 if latest else ft.Colors.GREY_600),
                         ft.Column(
                             [ft.Text(say(self.tr, vm.history_line(h)),
                                      weight=ft.FontWeight.W_600 if latest else None),
@@ -317,7 +317,7 @@ class AppealScreen(ModelScreen[AppealDetailViewModel]):
         for note in notes:
             line: list[ft.Control] = [
                 ft.Icon(ft.Icons.ERROR_OUTLINE if note.refused else ft.Icons.SCHEDULE_SEND,
-                        color=ft.Colors.RED_800 if note.refused else ft.Colors.ORANGE_900,
+                        color=ft.Colors.RED_800 if note.refused else ft.Colors.DEEP_ORANGE_900,
                         size=18),
                 ft.Text(say(tr, note.text), expand=True, size=13),
             ]  # fmt: skip

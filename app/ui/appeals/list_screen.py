@@ -119,7 +119,7 @@ class AppealsPanel:
             bottom.append(
                 tag(
                     say(tr, row.sync),
-                    color=ft.Colors.RED_900 if refused else ft.Colors.ORANGE_900,
+                    color=ft.Colors.RED_900 if refused else ft.Colors.DEEP_ORANGE_900,
                     bgcolor=ft.Colors.RED_50 if refused else ft.Colors.ORANGE_50,
                     icon=ft.Icons.ERROR_OUTLINE if refused else ft.Icons.SCHEDULE_SEND,
                 )

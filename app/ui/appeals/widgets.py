@@ -1,18 +1,17 @@
-"""Controls shared by the appeal screens: the status chip, tags, labelled icon buttons and the
-connectivity bar."""
+"""Controls shared by the appeal screens: the status chip, tags and the connectivity bar."""
 
 from __future__ import annotations
 
 import flet as ft
 
 from app.i18n import Translator
-from app.ui.kit import on_click, say
+from app.ui.kit import named, on_click, say
 from app.viewmodels.appeals import SyncStatusViewModel
 
 STATUS_COLORS: dict[str, tuple[str, str]] = {  # (background, text)
     "created": (ft.Colors.BLUE_50, ft.Colors.BLUE_900),
     "assigned": (ft.Colors.INDIGO_50, ft.Colors.INDIGO_900),
-    "returned": (ft.Colors.ORANGE_50, ft.Colors.ORANGE_900),
+    "returned": (ft.Colors.ORANGE_50, ft.Colors.DEEP_ORANGE_900),
     "reassigned": (ft.Colors.PURPLE_50, ft.Colors.PURPLE_900),
     "in_progress": (ft.Colors.AMBER_100, ft.Colors.BROWN_900),
     "closed": (ft.Colors.GREEN_50, ft.Colors.GREEN_900),
@@ -42,12 +41,6 @@ def tag(text: str, *, color: str, bgcolor: str, icon: ft.IconData | None = None)
     )
 
 
-def labelled(button: ft.Control, label: str) -> ft.Control:
-    """An icon-only button a screen reader (and a test) finds by its name: the tooltip alone
-    labels a wrapper, not the button."""
-    return ft.Semantics(label=label, button=True, container=True, content=button)
-
-
 class SyncBar:
     """Offline banner, what waits to send, when it last synced, and "sync now"."""
 
@@ -58,17 +51,13 @@ class SyncBar:
         self.icon = ft.Icon(ft.Icons.CLOUD_DONE_OUTLINED, size=20)
         self.offline = ft.Text(size=13, weight=ft.FontWeight.W_600)
         self.line = ft.Text(size=12, color=ft.Colors.ON_SURFACE_VARIANT)
-        self.button = ft.IconButton(
-            icon=ft.Icons.SYNC,
-            tooltip=_("Sync now"),
-            on_click=on_click(vm.sync_now),
-        )
+        self.button = ft.IconButton(icon=ft.Icons.SYNC, on_click=on_click(vm.sync_now))
         self.control = ft.Container(
             content=ft.Row(
                 [
                     self.icon,
                     ft.Column([self.offline, self.line], spacing=2, expand=True, tight=True),
-                    labelled(self.button, _("Sync now")),
+                    named(self.button, _("Sync now")),
                 ],
                 spacing=8,
                 vertical_alignment=ft.CrossAxisAlignment.CENTER,
@@ -83,10 +72,10 @@ class SyncBar:
         offline = vm.offline
         self.control.bgcolor = ft.Colors.ORANGE_50 if offline else ft.Colors.BLUE_GREY_50
         self.icon.icon = ft.Icons.CLOUD_OFF if offline else ft.Icons.CLOUD_DONE_OUTLINED
-        self.icon.color = ft.Colors.ORANGE_900 if offline else ft.Colors.GREEN_700
+        self.icon.color = ft.Colors.DEEP_ORANGE_900 if offline else ft.Colors.GREEN_700
         self.offline.visible = offline
         self.offline.value = say(tr, vm.offline_notice)
-        self.offline.color = ft.Colors.ORANGE_900
+        self.offline.color = ft.Colors.DEEP_ORANGE_900
         parts = [say(tr, vm.pending_notice), say(tr, vm.rejected_notice)]
         parts.append(say(tr, vm.last_synced))
         self.line.value = " · ".join(p for p in parts if p)

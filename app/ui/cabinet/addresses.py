@@ -9,7 +9,16 @@ from typing import Any
 import flet as ft
 
 from app.domain.profile import DISTRICTS, Address
-from app.ui.kit import MUTED, ModelScreen, note, on_click, page_view, run_soon
+from app.ui.kit import (
+    MUTED,
+    ModelScreen,
+    name_dropdown,
+    named,
+    note,
+    on_click,
+    page_view,
+    run_soon,
+)
 from app.ui.point_map import PointMap
 from app.viewmodels.addresses import DISTRICT_NAMES, LABEL_NAMES, AddressesViewModel, label_kind
 from app.viewmodels.app_state import AppViewModel
@@ -85,10 +94,12 @@ class AddressesScreen(ModelScreen[AddressesViewModel]):
                 title=ft.Text(title, weight=ft.FontWeight.W_600),
                 subtitle=ft.Text(" · ".join(d for d in details if d)),
                 on_click=on_click(partial(self.vm.edit, a.key)),
-                trailing=ft.IconButton(
-                    icon=ft.Icons.DELETE_OUTLINE,
-                    tooltip=_("Delete the address {name}").format(name=title),
-                    on_click=on_click(partial(self.vm.delete, a.key)),
+                trailing=named(
+                    ft.IconButton(
+                        icon=ft.Icons.DELETE_OUTLINE,
+                        on_click=on_click(partial(self.vm.delete, a.key)),
+                    ),
+                    _("Delete the address {name}").format(name=title),
                 ),
             )
         )
@@ -178,6 +189,7 @@ class AddressEditorScreen(ModelScreen[AddressesViewModel]):
         self.other_name.visible = vm.kind == "other"
         self.text_field.error = tr.render(vm.text_error)
         self.district.value = vm.district
+        name_dropdown(self.district, _("District"))
         self.map.show(vm.lat, vm.lon)
         if vm.has_point and vm.lat is not None and vm.lon is not None:
             self.point_text.value = _("Point: {lat}, {lon}").format(

@@ -13,20 +13,20 @@ from app.ui.kit import MUTED
 from app.viewmodels.cabinet import STATUS_NAMES, CabinetViewModel, duration_message
 
 STATUS_COLORS: dict[str, str] = {
-    "created": ft.Colors.BLUE_GREY_300,
-    "assigned": ft.Colors.BLUE_300,
-    "returned": ft.Colors.ORANGE_300,
-    "reassigned": ft.Colors.PURPLE_200,
-    "in_progress": ft.Colors.AMBER_400,
-    "closed": ft.Colors.GREEN_400,
+    "created": ft.Colors.BLUE_GREY_500,
+    "assigned": ft.Colors.BLUE_600,
+    "returned": ft.Colors.RED_400,
+    "reassigned": ft.Colors.PURPLE_300,
+    "in_progress": ft.Colors.ORANGE_900,
+    "closed": ft.Colors.GREEN_700,
 }
 CATEGORY_COLORS = (
-    ft.Colors.BLUE_400,
-    ft.Colors.TEAL_400,
-    ft.Colors.ORANGE_400,
-    ft.Colors.PURPLE_300,
-    ft.Colors.PINK_300,
-    ft.Colors.BLUE_GREY_300,
+    ft.Colors.BLUE_800,
+    ft.Colors.TEAL_700,
+    ft.Colors.DEEP_ORANGE_900,
+    ft.Colors.PURPLE_700,
+    ft.Colors.PINK_700,
+    ft.Colors.BLUE_GREY_600,
 )
 
 
@@ -36,7 +36,6 @@ def swatch(color: str) -> ft.Control:
 
 def kpi(value: str, caption: str, icon: ft.IconData) -> ft.Control:
     return ft.Container(
-        expand=True,
         padding=10,
         border_radius=10,
         bgcolor=ft.Colors.BLUE_50,
@@ -93,21 +92,18 @@ class AnalyticsCard:
         rating = f"{a.average_rating:.1f} / 5" if a.average_rating is not None else "—"
         rows: list[ft.Control] = [
             ft.Text(_("My appeals"), size=16, weight=ft.FontWeight.W_600),
-            ft.Row(
+            ft.Row(  # as many tiles to a line as fit: never a word broken at large text
                 [
                     kpi(str(a.total), _("in all"), ft.Icons.FORUM_OUTLINED),
                     kpi(str(a.open), _("open"), ft.Icons.PENDING_OUTLINED),
                     kpi(str(a.closed), _("closed"), ft.Icons.TASK_ALT),
-                ],
-                spacing=8,
-            ),
-            ft.Row(
-                [
                     kpi(on_time, _("resolved on time"), ft.Icons.TIMER_OUTLINED),
                     kpi(average, _("average time to close"), ft.Icons.HOURGLASS_BOTTOM),
                     kpi(rating, _("my average rating"), ft.Icons.STAR_OUTLINE),
                 ],
                 spacing=8,
+                run_spacing=8,
+                wrap=True,
             ),
         ]
         if a.overdue_open:
@@ -130,7 +126,7 @@ class AnalyticsCard:
         top = max((n for _s, n in shown), default=1)
         chart = bar_chart(
             [
-                Bar(n, STATUS_COLORS.get(s, ft.Colors.GREY_400),
+                Bar(n, STATUS_COLORS.get(s, ft.Colors.GREY_600),
                     f"{_(STATUS_NAMES.get(s, s))}: {n}", str(n))
                 for s, n in shown
             ],
@@ -143,7 +139,7 @@ class AnalyticsCard:
             [
                 ft.Row(
                     [
-                        swatch(STATUS_COLORS.get(s, ft.Colors.GREY_400)),
+                        swatch(STATUS_COLORS.get(s, ft.Colors.GREY_600)),
                         ft.Text(f"{_(STATUS_NAMES.get(s, s))} — {n}", size=12),
                     ],
                     spacing=4,
@@ -174,7 +170,9 @@ class AnalyticsCard:
                     radius=50,
                     color=CATEGORY_COLORS[i % len(CATEGORY_COLORS)],
                     title=str(n),
-                    title_style=ft.TextStyle(size=12, weight=ft.FontWeight.BOLD),
+                    title_style=ft.TextStyle(
+                        size=12, weight=ft.FontWeight.BOLD, color=ft.Colors.WHITE
+                    ),
                 )
                 for i, (_c, n) in enumerate(a.by_category)
             ],

@@ -17,6 +17,7 @@ from app.viewmodels.notification_settings import (
     MSG_POSITION_PRIVACY,
     MSG_SHARE_POSITION,
     AlertSettingsViewModel,
+    save_report,
 )
 
 
@@ -106,11 +107,9 @@ class NotificationSettingsScreen(ModelScreen[AlertSettingsViewModel]):
         self.status_switch.value = vm.status_updates
         self.position_switch.value = vm.shares_position
         self.save_button.disabled = vm.saving or bool(self.notices and self.notices.saving)
-        messages = [m for m in (vm.notice,) if m is not None]
-        if self.notices is not None:
-            messages += [m for m in (self.notices.status,) if m is not None]
-        self.saved.value = " ".join(tr.render(m) or "" for m in messages)
-        self.saved.visible = bool(messages)
+        report = save_report(vm.notice, self.notices.status if self.notices else None)
+        self.saved.value = tr.render(report) or ""
+        self.saved.visible = report is not None
         self.notice_box.controls = self._notice_choices()
 
     def _notice_choices(self) -> list[ft.Control]:

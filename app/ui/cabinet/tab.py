@@ -14,7 +14,7 @@ from app.ui.cabinet.analytics import AnalyticsCard
 from app.ui.developer.version_line import version_line
 from app.ui.kit import on_click, run_soon
 from app.ui.language_switch import language_switch
-from app.viewmodels.cabinet import MSG_DELETE_UNSENT, MSG_DELETE_WARNING, CabinetViewModel
+from app.viewmodels.cabinet import MSG_DELETE_WARNING, CabinetViewModel, unsent_message
 from app.viewmodels.developer import DeveloperViewModel
 
 
@@ -117,7 +117,7 @@ class CabinetPanel:
             if vm.unsent_actions:
                 texts.append(
                     ft.Text(
-                        _(MSG_DELETE_UNSENT).format(n=vm.unsent_actions),
+                        tr.render(unsent_message(vm.unsent_actions)) or "",
                         size=13,
                         color=ft.Colors.ERROR,
                     )

@@ -85,8 +85,7 @@ class HomeScreen(Screen):
         if tab.key == "appeals":  # filing a new appeal (route /appeals/new)
             self.view.floating_action_button = ft.FloatingActionButton(
                 icon=ft.Icons.ADD,
-                content=_("New appeal"),
-                tooltip=_("New appeal"),
+                content=_("New appeal"),  # named by its text: a tooltip would say it twice
                 on_click=self._on_new_appeal,
             )
         return self.view

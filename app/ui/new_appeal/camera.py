@@ -10,6 +10,7 @@ from typing import Any
 import flet as ft
 
 from app.i18n import Translator
+from app.ui.kit import named
 from app.viewmodels.camera import CameraViewModel
 
 log = logging.getLogger(__name__)
@@ -61,14 +62,7 @@ class CaptureView:
                     self.progress,
                     ft.Container(content=self.status, width=PREVIEW_W),
                     ft.Row(
-                        [
-                            ft.Semantics(
-                                label=_("Take the picture"),
-                                button=True,
-                                container=True,
-                                content=self.shutter,
-                            )
-                        ],
+                        [named(self.shutter)],
                         alignment=ft.MainAxisAlignment.CENTER,
                     ),
                 ],
@@ -131,9 +125,7 @@ class CameraButton:
             self.button: ft.Control = ft.IconButton(
                 icon=ft.Icons.PHOTO_CAMERA_OUTLINED, tooltip=label, on_click=self._on_open
             )
-            self.control: ft.Control = ft.Semantics(
-                label=label, button=True, container=True, content=self.button
-            )
+            self.control: ft.Control = named(self.button)
         else:
             self.button = ft.OutlinedButton(
                 content=label, icon=ft.Icons.PHOTO_CAMERA_OUTLINED, on_click=self._on_open

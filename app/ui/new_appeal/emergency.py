@@ -31,7 +31,7 @@ class EmergencyStep(Step):
         self.emergency_button = ft.OutlinedButton(
             content=_("This is an emergency"),
             icon=ft.Icons.EMERGENCY_OUTLINED,
-            style=ft.ButtonStyle(color=ft.Colors.RED_700),
+            style=ft.ButtonStyle(color=ft.Colors.RED_800),
             on_click=self._on_emergency,
         )
         self.service_group = ft.RadioGroup(content=ft.Column(spacing=0), on_change=self._on_service)

@@ -11,7 +11,7 @@ import flet as ft
 import flet_map as fm
 
 from app.i18n import Translator
-from app.ui.kit import MUTED, section
+from app.ui.kit import MUTED, hover_tip, named, section
 from app.ui.new_appeal.parts import Rebuilds, bound
 from app.ui.point_map import osm_tiles, point_marker
 from app.viewmodels.new_appeal import NewAppealViewModel, address_label
@@ -124,13 +124,7 @@ class LocationSection:
             self.nudge_row.controls = [
                 ft.Text(_("Move the point:"), size=12, color=MUTED),
                 *(
-                    ft.Semantics(
-                        label=label,
-                        button=True,
-                        content=ft.IconButton(
-                            icon=icon, tooltip=label, on_click=self._nudge_handler(key)
-                        ),
-                    )
+                    named(ft.IconButton(icon=icon, on_click=self._nudge_handler(key)), label)
                     for key, icon, label in (
                         ("n", ft.Icons.NORTH, _("Move the point north")),
                         ("s", ft.Icons.SOUTH, _("Move the point south")),
@@ -143,12 +137,14 @@ class LocationSection:
     def _render_saved(self) -> None:
         vm, tr = self.vm, self.tr
         self.saved_row.controls = [
-            ft.Chip(
-                label=ft.Text(f"{tr.render(address_label(a))}: {a.text}", max_lines=1),
+            ft.Chip(  # a long address is cut with an ellipsis; the whole of it on hover
+                label=ft.Text(text, max_lines=1, overflow=ft.TextOverflow.ELLIPSIS),
+                tooltip=hover_tip(text),
                 leading=ft.Icon(ft.Icons.BOOKMARK_BORDER, size=16),
                 on_click=bound(self.vm.choose_saved_address, i),
             )
             for i, a in enumerate(vm.saved_addresses)
+            for text in [f"{tr.render(address_label(a))}: {a.text}"]
         ]
 
     # -- handlers -------------------------------------------------------------------------------

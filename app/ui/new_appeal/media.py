@@ -8,7 +8,7 @@ import flet as ft
 from app.data.services.picker import MediaPicker
 from app.domain.appeals import PreparedMedia
 from app.i18n import Translator
-from app.ui.kit import MUTED, section
+from app.ui.kit import MUTED, named, section
 from app.ui.new_appeal.camera import CameraButton
 from app.ui.new_appeal.parts import Rebuilds, bound
 from app.viewmodels.new_appeal import MediaItem, NewAppealViewModel
@@ -129,19 +129,16 @@ class MediaSection:
             [
                 preview,
                 ft.Container(
-                    # the tooltip alone names a node beside the button: give the button its name
-                    content=ft.Semantics(
-                        label=_("Remove {name}").format(name=item.name),
-                        button=True,
-                        content=ft.IconButton(
+                    content=named(
+                        ft.IconButton(
                             icon=ft.Icons.CLOSE,
                             icon_size=16,
-                            tooltip=_("Remove {name}").format(name=item.name),
                             on_click=bound(self.vm.remove_media, index),
                             style=ft.ButtonStyle(
                                 bgcolor=ft.Colors.with_opacity(0.7, ft.Colors.WHITE)
                             ),
                         ),
+                        _("Remove {name}").format(name=item.name),
                     ),
                     right=0,
                     top=0,

@@ -51,7 +51,13 @@ class SimilarStep(Step):
         if a.repeat_count:
             lines.append(
                 ft.Text(
-                    _("Also reported by {n} more").format(n=a.repeat_count), size=13, color=MUTED
+                    self.tr.ngettext(
+                        "Also reported by {n} more resident",
+                        "Also reported by {n} more residents",
+                        a.repeat_count,
+                    ).format(n=a.repeat_count),
+                    size=13,
+                    color=MUTED,
                 )
             )
         if a.id in vm.own_similar:

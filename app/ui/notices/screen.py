@@ -18,7 +18,7 @@ from app.viewmodels.notices import NoticePrefsViewModel, NoticesViewModel, Notic
 
 KIND_STYLE: dict[str, tuple[ft.IconData, str]] = {
     "planned": (ft.Icons.ENGINEERING_OUTLINED, ft.Colors.BLUE_800),
-    "emergency": (ft.Icons.WARNING_AMBER_ROUNDED, ft.Colors.DEEP_ORANGE_800),
+    "emergency": (ft.Icons.WARNING_AMBER_ROUNDED, ft.Colors.DEEP_ORANGE_900),
     "event": (ft.Icons.CELEBRATION_OUTLINED, ft.Colors.GREEN_800),
 }
 
@@ -199,6 +199,8 @@ class NoticesPanel:
                         ),
                     ],
                     alignment=ft.MainAxisAlignment.SPACE_BETWEEN,
+                    wrap=True,  # large text: the settings button goes under the tabs
+                    run_spacing=8,
                 ),
                 self.mine,
                 self.filter_text,

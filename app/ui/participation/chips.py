@@ -1,4 +1,5 @@
-"""The small marks of the Participation tab: a coloured state chip and "you support this"."""
+"""The small pieces of the Participation tab: a coloured state chip, "you support this", and a
+button's text that names the item the button acts on."""
 
 from __future__ import annotations
 
@@ -33,3 +34,9 @@ def supported_mark(text: str) -> ft.Control:
         tight=True,
         spacing=6,
     )
+
+
+def named_text(text: str, name: str) -> ft.Text:
+    """A button's short text, read by a screen reader as `name` (which says the item: a list of
+    cards must not offer ten buttons all called "Vote"); the button takes it as its name."""
+    return ft.Text(text, semantics_label=name)

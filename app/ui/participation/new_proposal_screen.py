@@ -9,7 +9,7 @@ from typing import Any
 import flet as ft
 
 from app.data.services.picker import MediaPicker
-from app.ui.kit import MUTED, ModelScreen, on_click, page_view
+from app.ui.kit import MUTED, ModelScreen, named, on_click, page_view
 from app.ui.point_map import PointMap
 from app.viewmodels.app_state import AppViewModel
 from app.viewmodels.participation import CATEGORY_NAMES, ParticipationViewModel
@@ -113,8 +113,8 @@ class NewProposalScreen(ModelScreen[ParticipationViewModel]):
             [
                 ft.Image(src=form.photo_thumb or b"", width=96, height=96, fit=ft.BoxFit.COVER,
                          border_radius=8),
-                ft.IconButton(icon=ft.Icons.DELETE_OUTLINE, tooltip=_("Remove the photo"),
-                              on_click=on_click(vm.remove_photo)),
+                named(ft.IconButton(icon=ft.Icons.DELETE_OUTLINE,
+                                    on_click=on_click(vm.remove_photo)), _("Remove the photo")),
             ]
             if form.photo is not None
             else ([ft.ProgressRing(width=24, height=24)] if form.photo_busy else [])

@@ -4,18 +4,17 @@ vote and the results as a flet-charts bar chart."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from functools import partial
 from typing import Any
 
 import flet as ft
 
 from app.domain.participation import Poll
-from app.domain.timestamps import city_time
 from app.i18n import Translator
 from app.ui.charts import Bar, bar_chart
 from app.ui.kit import MUTED, on_click
-from app.ui.participation.chips import chip
+from app.ui.participation.chips import chip, named_text
+from app.viewmodels.dates import format_when
 from app.viewmodels.participation import (
     POLL_STATUS_NAMES,
     ParticipationViewModel,
@@ -24,12 +23,7 @@ from app.viewmodels.participation import (
 )
 
 MINE = ft.Colors.BLUE_700
-OTHERS = ft.Colors.BLUE_200
-
-
-def local_date(dt: datetime) -> str:
-    """In Kazakhstan's time (UTC+5), as the rest of the app shows times."""
-    return city_time(dt).strftime("%d.%m.%Y %H:%M")
+OTHERS = ft.Colors.BLUE_GREY_500
 
 
 def results_chart(tr: Translator, bars: list[ResultBar], total: int) -> ft.Control:
@@ -37,6 +31,9 @@ def results_chart(tr: Translator, bars: list[ResultBar], total: int) -> ft.Contr
     _ = tr.gettext
     lang = tr.language
     your_choice = _("your choice")
+    heading = tr.ngettext(
+        "Results: {total} resident voted", "Results: {total} residents voted", total
+    ).format(total=total)
     top = max((b.count for b in bars), default=0)
     chart = bar_chart(
         [
@@ -70,19 +67,15 @@ def results_chart(tr: Translator, bars: list[ResultBar], total: int) -> ft.Contr
         )
         for i, b in enumerate(bars)
     ]
-    return ft.Semantics(
-        label=_("Results: {total} voted").format(total=total),
-        content=ft.Column(
-            [
-                ft.Text(
-                    _("Results: {total} voted").format(total=total),
-                    weight=ft.FontWeight.W_600,
-                ),
-                chart,
-                *legend,
-            ],
-            spacing=6,
-        ),
+    # Read once: the heading, then the legend's lines (which say all the bars say); the bars'
+    # own labels would only repeat them.
+    return ft.Column(
+        [
+            ft.Text(heading, weight=ft.FontWeight.W_600),
+            ft.Semantics(exclude_semantics=True, content=chart),
+            *legend,
+        ],
+        spacing=6,
     )
 
 
@@ -126,9 +119,9 @@ class PollsSection:
         lang = tr.language
         closed = vm.is_closed(poll)
         when = (
-            _("Closed {date}").format(date=local_date(poll.closes_at))
+            _("Closed {date}").format(date=format_when(poll.closes_at, lang, with_year=True))
             if closed
-            else _("Until {date}").format(date=local_date(poll.closes_at))
+            else _("Until {date}").format(date=format_when(poll.closes_at, lang, with_year=True))
         )
         head: list[ft.Control] = [
             ft.Text(poll.question(lang), size=16, weight=ft.FontWeight.W_600),
@@ -144,7 +137,11 @@ class PollsSection:
         if poll.multiple and not closed:
             head.append(
                 ft.Text(
-                    _("You can choose up to {n} options.").format(n=poll.max_choices),
+                    tr.ngettext(
+                        "You can choose up to {n} option.",
+                        "You can choose up to {n} options.",
+                        poll.max_choices,
+                    ).format(n=poll.max_choices),
                     size=12,
                     color=MUTED,
                 )
@@ -159,7 +156,7 @@ class PollsSection:
                 body.append(
                     ft.Row(
                         [
-                            ft.Icon(ft.Icons.SCHEDULE, size=18, color=ft.Colors.AMBER_800),
+                            ft.Icon(ft.Icons.SCHEDULE, size=18, color=ft.Colors.DEEP_ORANGE_900),
                             ft.Text(_("Your vote is waiting to be sent."), expand=True),
                         ]
                     )
@@ -229,7 +226,9 @@ class PollsSection:
             rows.append(ft.Text(tr.render(error) or "", color=ft.Colors.ERROR))
         rows.append(
             ft.FilledButton(
-                content=_("Vote"),
+                content=named_text(
+                    _("Vote"), _("Vote: {question}").format(question=poll.question(lang))
+                ),
                 icon=ft.Icons.HOW_TO_VOTE,
                 disabled=not chosen or vm.busy,
                 on_click=on_click(partial(vm.vote, poll)),

@@ -12,13 +12,18 @@ from app.i18n import Translator
 from app.ui.kit import MUTED, on_click, run_soon
 from app.ui.participation.chips import STATE_COLORS, chip, supported_mark
 from app.ui.participation.polls import PollsSection
+from app.ui.participation.support import support_control
+from app.ui.photo_viewer import show_photo
 from app.viewmodels.participation import (
     CATEGORY_NAMES,
     INITIATIVE_STATE_NAMES,
     PROPOSAL_STATE_NAMES,
     SECTIONS,
     ParticipationViewModel,
+    proposal_name,
 )
+
+THUMB = 96  # a proposal's photo in its card
 
 
 class ParticipationPanel:
@@ -98,14 +103,16 @@ class ParticipationPanel:
         tr = self.tr
         _ = tr.gettext
         lang = tr.language
-        if it.supported:
-            action: ft.Control = supported_mark(_("You support this"))
-        elif it.open:
-            action = ft.FilledTonalButton(
-                content=_("Support"),
-                icon=ft.Icons.FAVORITE_BORDER,
-                on_click=on_click(partial(self.vm.support_initiative, it)),
+        action: ft.Control
+        if it.open:  # a finished initiative takes no support, and none is withdrawn from it
+            action = support_control(
+                tr,
+                item=it.title(lang),
+                supported=it.supported,
+                act=partial(self.vm.support_initiative, it),
             )
+        elif it.supported:
+            action = supported_mark(_("You support this"))
         else:
             action = ft.Container()
         rows: list[ft.Control] = [
@@ -114,7 +121,8 @@ class ParticipationPanel:
                 [
                     chip(_(INITIATIVE_STATE_NAMES.get(it.state, it.state)),
                          STATE_COLORS.get(it.state, ft.Colors.GREY_200)),
-                    ft.Text(_("{n} supporters").format(n=it.support_count), size=13),
+                    ft.Text(tr.ngettext("{n} supporter", "{n} supporters",
+                                        it.support_count).format(n=it.support_count), size=13),
                 ],
                 wrap=True,
             ),
@@ -122,7 +130,7 @@ class ParticipationPanel:
             action,
         ]  # fmt: skip
         if it.support_state == "pending":
-            rows.append(ft.Text(_("Waiting to be sent."), size=12, color=ft.Colors.AMBER_800))
+            rows.append(ft.Text(_("Waiting to be sent."), size=12, color=ft.Colors.DEEP_ORANGE_900))
         if it.support_state == "rejected" and it.support_error:
             rows.append(ft.Text(it.support_error, size=12, color=ft.Colors.ERROR))
         return ft.Card(content=ft.Container(padding=14, content=ft.Column(rows, spacing=8)))
@@ -165,6 +173,9 @@ class ParticipationPanel:
             ft.Row(chips, wrap=True),
             ft.Text(p.text, size=14, max_lines=6, overflow=ft.TextOverflow.ELLIPSIS),
         ]
+        photo = self.vm.photos.of(p)
+        if photo is not None:
+            rows.append(self._photo_thumb(p, photo))
         place = p.address or (
             f"{p.lat:.5f}, {p.lon:.5f}" if p.lat is not None and p.lon is not None else None
         )
@@ -178,7 +189,7 @@ class ParticipationPanel:
                 )
             )
         if p.mine and p.sync_state == "pending":
-            rows.append(ft.Text(_("Waiting to be sent."), size=12, color=ft.Colors.AMBER_800))
+            rows.append(ft.Text(_("Waiting to be sent."), size=12, color=ft.Colors.DEEP_ORANGE_900))
         if p.sync_state == "rejected" and p.sync_error:
             rows.append(
                 ft.Text(
@@ -196,24 +207,45 @@ class ParticipationPanel:
                 )
             )
         if p.state == "published":
-            support: ft.Control
-            if p.mine:
-                support = ft.Container()
-            elif p.supported:
-                support = supported_mark(_("You support this"))
-            else:
-                support = ft.FilledTonalButton(
-                    content=_("Support"),
-                    icon=ft.Icons.FAVORITE_BORDER,
-                    on_click=on_click(partial(self.vm.support_proposal, p)),
+            support: ft.Control = (
+                ft.Container()
+                if p.mine
+                else support_control(
+                    self.tr,
+                    item=proposal_name(p),
+                    supported=p.supported,
+                    act=partial(self.vm.support_proposal, p),
                 )
+            )
             rows.append(
                 ft.Row(
-                    [ft.Text(_("{n} supporters").format(n=p.support_count), size=13), support],
+                    [
+                        ft.Text(
+                            self.tr.ngettext(
+                                "{n} supporter", "{n} supporters", p.support_count
+                            ).format(n=p.support_count),
+                            size=13,
+                        ),
+                        support,
+                    ],
                     alignment=ft.MainAxisAlignment.SPACE_BETWEEN,
                 )
             )
         return ft.Card(content=ft.Container(padding=14, content=ft.Column(rows, spacing=6)))
+
+    def _photo_thumb(self, p: Proposal, data: bytes) -> ft.Control:
+        """The proposal's photo, small; a tap opens it large. Named by its proposal."""
+        name = self.tr.gettext("Open the photo: {item}").format(item=proposal_name(p))
+
+        async def open_large(e: ft.Event[ft.IconButton]) -> None:
+            show_photo(e.page, self.tr, data)
+
+        image = ft.Image(src=data, width=THUMB, height=THUMB, fit=ft.BoxFit.COVER,
+                         border_radius=8, semantics_label=name)  # fmt: skip
+        return ft.Row(
+            [ft.IconButton(icon=image, on_click=open_large, padding=0)],
+            alignment=ft.MainAxisAlignment.START,
+        )
 
     # -- events ---------------------------------------------------------------------------------
 

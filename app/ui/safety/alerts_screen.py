@@ -9,7 +9,7 @@ import flet as ft
 
 from app.i18n import Translator
 from app.observable import Observable
-from app.ui.kit import ModelScreen, on_click, page_view, run_soon, say
+from app.ui.kit import ModelScreen, named, on_click, page_view, run_soon, say
 from app.ui.safety.widgets import (
     alert_card,
     exercise_tag,
@@ -75,10 +75,11 @@ class AlertsPanel:
                 ft.Row(
                     [
                         ft.Text(_("In force now"), weight=ft.FontWeight.W_600, size=16),
-                        ft.IconButton(
-                            icon=ft.Icons.REFRESH,
-                            tooltip=_("Refresh"),
-                            on_click=on_click(self.vm.refresh),
+                        named(
+                            ft.IconButton(
+                                icon=ft.Icons.REFRESH, on_click=on_click(self.vm.refresh)
+                            ),
+                            _("Refresh"),
                         ),
                     ],
                     alignment=ft.MainAxisAlignment.SPACE_BETWEEN,

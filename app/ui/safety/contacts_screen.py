@@ -7,7 +7,7 @@ from typing import Any
 
 import flet as ft
 
-from app.ui.kit import ModelScreen, centered, run_soon
+from app.ui.kit import ModelScreen, centered, named, run_soon
 from app.ui.safety.widgets import is_phone
 from app.viewmodels.app_state import AppViewModel
 from app.viewmodels.contacts import ContactsViewModel, ContactView
@@ -53,8 +53,9 @@ class ContactsScreen(ModelScreen[ContactsViewModel]):
 
     def _row(self, c: ContactView) -> ft.Control:
         tr = self.tr
-        call_label = tr.render(c.call_label) or c.number
-        copy_label = tr.render(c.copy_label) or c.number
+        # several services share a number (112, 109): the service is in each button's name
+        call_label = f"{c.name}: {tr.render(c.call_label) or c.number}"
+        copy_label = f"{c.name}: {tr.render(c.copy_label) or c.number}"
         number = ft.Text(
             c.number,
             size=26 if c.emergency else 18,
@@ -63,35 +64,35 @@ class ContactsScreen(ModelScreen[ContactsViewModel]):
         )
         if self.mobile:
             main: ft.Control = ft.FilledButton(
-                content=tr.gettext("Call"),
+                content=ft.Text(tr.gettext("Call"), semantics_label=call_label),
                 icon=ft.Icons.CALL,
                 action=ft.OpenUrl(c.call_url),
-                tooltip=call_label,
-                style=ft.ButtonStyle(bgcolor=ft.Colors.GREEN_700, color=ft.Colors.WHITE),
+                style=ft.ButtonStyle(bgcolor=ft.Colors.GREEN_800, color=ft.Colors.WHITE),
             )
-            side: ft.Control = ft.IconButton(
-                icon=ft.Icons.COPY,
-                tooltip=copy_label,
-                action=ft.CopyToClipboard(c.number),
-                on_click=self._copied(c.number),
+            side: ft.Control = named(
+                ft.IconButton(
+                    icon=ft.Icons.COPY,
+                    action=ft.CopyToClipboard(c.number),
+                    on_click=self._copied(c.number),
+                ),
+                copy_label,
             )
         else:
             main = ft.FilledTonalButton(
-                content=tr.gettext("Copy"),
+                content=ft.Text(tr.gettext("Copy"), semantics_label=copy_label),
                 icon=ft.Icons.COPY,
                 action=ft.CopyToClipboard(c.number),
                 on_click=self._copied(c.number),
-                tooltip=copy_label,
             )
-            side = ft.IconButton(
-                icon=ft.Icons.CALL, tooltip=call_label, action=ft.OpenUrl(c.call_url)
+            side = named(
+                ft.IconButton(icon=ft.Icons.CALL, action=ft.OpenUrl(c.call_url)), call_label
             )
         return ft.Card(
             content=ft.Container(
                 padding=ft.Padding.symmetric(horizontal=12, vertical=10),
                 content=ft.Row(
                     [
-                        *([ft.Container(number, width=78)] if c.emergency else []),
+                        *([number] if c.emergency else []),  # own width: "112" whole at 200 %
                         ft.Column(
                             [
                                 ft.Text(c.name, weight=ft.FontWeight.W_600, size=15),

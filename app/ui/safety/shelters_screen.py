@@ -10,7 +10,7 @@ from typing import Any
 import flet as ft
 import flet_map as fm
 
-from app.ui.kit import ModelScreen, on_click, run_soon, say
+from app.ui.kit import ModelScreen, name_dropdown, named, on_click, run_soon, say
 from app.ui.point_map import osm_tiles
 from app.ui.safety.widgets import info_line, is_phone, notice_bar, set_bar
 from app.viewmodels.app_state import AppViewModel
@@ -25,7 +25,7 @@ KIND_STYLE: dict[str, tuple[ft.IconData, str]] = {
 STATE_COLORS: dict[str, str] = {
     "open": ft.Colors.GREEN_800,
     "closed": ft.Colors.RED_800,
-    "full": ft.Colors.DEEP_ORANGE_800,
+    "full": ft.Colors.DEEP_ORANGE_900,
 }
 AREA_COLORS: dict[str, tuple[str, str]] = {
     "red": (ft.Colors.with_opacity(0.25, ft.Colors.RED), ft.Colors.RED_800),
@@ -40,12 +40,13 @@ def _ll(lat: float, lon: float) -> fm.MapLatitudeLongitude:
 
 
 def _marker(lat: float, lon: float, size: int, label: str, content: ft.Control) -> fm.Marker:
-    """A square marker named for a screen reader (marker buttons have no name of their own)."""
+    """A square marker named once for a screen reader (marker buttons have no name of their
+    own; what is inside, e.g. a tooltip, is not read again)."""
     return fm.Marker(
         coordinates=_ll(lat, lon),
         width=size,
         height=size,
-        content=ft.Semantics(label=label, content=content),
+        content=ft.Semantics(label=label, exclude_semantics=True, content=content),
     )
 
 
@@ -73,12 +74,13 @@ class SheltersScreen(ModelScreen[SheltersViewModel]):
         )
         self._centred_on = vm.centre
         self.origin = ft.Dropdown(
-            label=_("Distances from"), on_select=self._on_origin, expand=True, dense=True
+            label=_("Distances from"),
+            on_select=self._on_origin,
+            expand=True,
+            dense=True,
         )
         self.locate_button = ft.IconButton(
-            icon=ft.Icons.MY_LOCATION,
-            tooltip=_("Find my position"),
-            on_click=on_click(self.vm.locate),
+            icon=ft.Icons.MY_LOCATION, on_click=on_click(self.vm.locate)
         )
         self.kind_chips = ft.Row(wrap=True, spacing=8, run_spacing=4)
         self.origin_text = ft.Text(size=13, color=ft.Colors.ON_SURFACE_VARIANT)
@@ -117,7 +119,7 @@ class SheltersScreen(ModelScreen[SheltersViewModel]):
         )
         right = ft.Column(
             [
-                ft.Row([self.origin, self.locate_button], spacing=4),
+                ft.Row([self.origin, named(self.locate_button, _("Find my position"))], spacing=4),
                 self.progress,
                 self.origin_text,
                 self.problem,
@@ -175,6 +177,7 @@ class SheltersScreen(ModelScreen[SheltersViewModel]):
             options.append(ft.DropdownOption(key="map", text=_("Point on the map")))
         self.origin.options = options
         self.origin.value = vm.origin_key
+        name_dropdown(self.origin, tr.gettext("Distances from"))
         self.locate_button.disabled = vm.locating
         self.progress.visible = vm.locating
         self.origin_text.value = tr.render(vm.origin_notice) or ""
@@ -280,8 +283,10 @@ class SheltersScreen(ModelScreen[SheltersViewModel]):
         if p.hours:
             lines.append(info_line(ft.Icons.SCHEDULE, p.hours))
         actions: list[ft.Control] = [
-            ft.FilledTonalButton(
-                content=_("Route"),
+            ft.FilledTonalButton(  # every card has one: the place is in its name
+                content=ft.Text(
+                    _("Route"), semantics_label=_("Route: {place}").format(place=p.name)
+                ),
                 icon=ft.Icons.DIRECTIONS,
                 action=ft.OpenUrl(self.vm.route_link(p, self.mobile), target=ft.UrlTarget.BLANK),
             )

@@ -14,7 +14,7 @@ from app.viewmodels.alerts import MSG_EXERCISE, AlertView
 # Background and text colour of each severity tone (contrast at least 4.5:1).
 TONES: dict[str, tuple[str, str]] = {
     "red": (ft.Colors.RED_800, ft.Colors.WHITE),
-    "orange": (ft.Colors.DEEP_ORANGE_800, ft.Colors.WHITE),
+    "orange": (ft.Colors.DEEP_ORANGE_900, ft.Colors.WHITE),
     "yellow": (ft.Colors.AMBER_300, ft.Colors.BLACK),
     "blue": (ft.Colors.BLUE_800, ft.Colors.WHITE),
 }
@@ -100,7 +100,7 @@ def alert_card(
     _ = tr.gettext
     bg, fg = tone_colors(view.tone)
     if muted:
-        bg, fg = ft.Colors.GREY_500, ft.Colors.WHITE
+        bg, fg = ft.Colors.GREY_700, ft.Colors.WHITE
     tags: list[ft.Control] = [tag(tr.render(view.severity) or "", bg, fg)]
     if view.exercise:
         tags.append(exercise_tag(tr))

@@ -10,7 +10,7 @@ from app.data.repositories.applicant import Applicant
 from app.data.repositories.classifier import ClassifierRepository
 from app.domain.appeals import AppealType
 from app.domain.classifier import SearchGroup, Subclass
-from app.i18n import N_, Message
+from app.i18n import N_, Message, ngettext
 from app.viewmodels.new_appeal.context import FlowContext
 
 MAX_TEXT = 4000
@@ -27,7 +27,6 @@ APPEAL_TYPES: tuple[tuple[AppealType, str], ...] = (
 )
 
 MSG_TEXT_REQUIRED = N_("Describe the problem.")
-MSG_TEXT_TOO_LONG = N_("The text is too long: {n} characters, at most 4000.")
 MSG_CATEGORY_REQUIRED = N_("Choose a category.")
 MSG_NAME_TOO_LONG = N_("The name is too long: at most 200 characters.")
 
@@ -98,7 +97,11 @@ class AppealForm:
         if not text:
             return Message(MSG_TEXT_REQUIRED)
         if len(text) > MAX_TEXT:
-            return Message(MSG_TEXT_TOO_LONG, {"n": len(text)})
+            return ngettext(
+                "The text is too long: {n} character, at most 4000.",
+                "The text is too long: {n} characters, at most 4000.",
+                len(text),
+            )
         return None
 
     def set_text(self, text: str) -> None:

@@ -19,7 +19,7 @@ NAV = (
     ("/console", "Обращения"),
     ("/console/emergency", "Экстренные службы"),
     ("/console/alerts", "Оповещения"),
-    ("/console/notices", "Уведомления"),
+    ("/console/notices", "Объявления"),
     ("/console/participation", "Опросы и инициативы"),
 )
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from app.domain.timestamps import CITY_TZ, city_time
-from app.viewmodels import appeal_text, city_feeds_common
+from app.viewmodels.dates import format_clock, format_when
 
 APP = Path(__file__).resolve().parents[3] / "app"
 ZONE_LOOKUPS = {"zoneinfo", "pytz", "dateutil.tz", "tzlocal", "tzdata"}
@@ -28,9 +28,9 @@ def test_a_naive_time_is_taken_as_utc_not_as_the_machines_zone() -> None:
 
 def test_screens_show_the_city_clock_in_both_languages() -> None:
     late = datetime(2026, 12, 31, 19, 15, tzinfo=UTC)  # already next year in the city
-    assert city_feeds_common.format_when(late, "ru", with_year=True) == "1 января 2027, 00:15"
-    assert appeal_text.format_clock(late) == "00:15"
-    assert appeal_text.format_when(late, "kk", now=late).endswith("00:15")
+    assert format_when(late, "ru", with_year=True) == "1 января 2027, 00:15"
+    assert format_clock(late) == "00:15"
+    assert format_when(late, "kk", short=True, now=late).endswith("00:15")
 
 
 def zone_lookups(path: Path) -> list[str]:

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from app.composition.cabinet import participation_repository
 from app.data.repositories.profile import ProfileRepository
 from app.data.services.profile_api import ProfileApi
+from app.domain.participation import NewProposal
 from backend_stub.models import (
     Address,
     InitiativeSupport,
@@ -146,3 +147,21 @@ def addresses_of(server: Server, phone: str) -> list[Address]:
 def profile_of(server: Server, phone: str) -> User:
     with server.db() as db:
         return db.exec(select(User).where(User.phone == phone)).one()
+
+
+async def published_proposal(server: Server, folder: Path, text: str) -> str:
+    """Another resident's proposal, sent from their phone and published by the operator; the
+    author's phone number."""
+    author_phone, author = await make_client(server, folder)
+    try:
+        author.participation.submit_proposal(NewProposal(text=text, category="transport"))
+        await author.drain()
+    finally:
+        await author.close()
+    [proposal] = proposals_of(server, author_phone)
+    op = await operator(server)
+    r = await server.call(
+        "POST", f"/api/v1/operator/proposals/{proposal.id}/moderate", op, {"state": "published"}
+    )
+    assert r.status_code == 200, r.text
+    return author_phone

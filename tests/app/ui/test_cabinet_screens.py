@@ -108,9 +108,12 @@ async def test_participation_tab_shows_results_as_a_chart_in_both_languages(
     assert len(charts) == 1 and [g.rods[0].to_y for g in charts[0].groups] == [1, 2]
     session.translator.set_language("ru")
     view = home(session, "participation")
-    assert {"Опросы", "Какой парк?", "Вы проголосовали.", "Результаты: проголосовали 3"} <= texts(
-        view
-    )
+    assert {
+        "Опросы",
+        "Какой парк?",
+        "Вы проголосовали.",
+        "Результаты: проголосовали 3 жителя",
+    } <= texts(view)
 
 
 async def test_cabinet_tab_draws_the_analytics(session: AppSession) -> None:
@@ -120,7 +123,7 @@ async def test_cabinet_tab_draws_the_analytics(session: AppSession) -> None:
     view = home(session, "cabinet")
     found = texts(view)
     assert {"Менің өтініштерім", "Мәртебесі бойынша", "Санаты бойынша", "4.0 / 5", "100%"} <= found
-    assert {"Жеке деректер", "Менің мекенжайларым", "Хабарландыру баптаулары", "Шығу"} <= found
+    assert {"Жеке деректер", "Менің мекенжайларым", "Хабарлама баптаулары", "Шығу"} <= found
     assert any(isinstance(c, fch.PieChart) for c in walk(view))
     assert any(isinstance(c, fch.BarChart) for c in walk(view))
     session.translator.set_language("ru")
@@ -159,7 +162,7 @@ async def test_address_editor_keeps_what_was_typed_across_a_language_switch(
     screen = AddressEditorScreen(session.app, session.addresses, "/cabinet/addresses/new", None)
     view = screen.build()
     assert screen.text_field.value == "Кенесары 40"
-    assert {"Новый адрес", "Найти на карте", "Моё местоположение"} <= texts(view)
+    assert {"Новый адрес", "Найти на карте", "Использовать моё местоположение"} <= texts(view)
 
 
 async def test_new_proposal_screen_and_its_errors(session: AppSession) -> None:

@@ -16,14 +16,12 @@ from app.data.repositories import outbox as ob
 from app.data.repositories.appeals import AppealsRepository
 from app.data.services.api_client import ApiClient
 from app.data.services.appeals_api import AppealsApi
-from app.data.services.notifications import NullNotifier, OsNotice
 from app.data.services.tokens import TokenHolder
 from app.data.store.database import Database
-from app.domain.appeals import AppealUpdate, NewAppeal, Position
+from app.domain.appeals import NewAppeal, Position
 from app.i18n import Message, Translator
 from app.sync.spine import build_sync
 from app.viewmodels.appeal_detail import AppealDetailViewModel
-from app.viewmodels.appeal_notifications import AppealNotifications
 from app.viewmodels.appeals import AppealListViewModel, SyncStatusViewModel
 from app.viewmodels.navigation import Navigation
 from tests.app.data.test_appeals_repository import server_appeal
@@ -339,39 +337,3 @@ async def test_emergency_history_note_follows_the_language_live(
     )  # fmt: skip
     await again.load()
     assert again.history_note(again.detail.history[1]) == ru_text  # type: ignore[union-attr]
-
-
-# -- notifications -------------------------------------------------------------------------------
-
-
-async def test_notifications_banner_os_and_the_profile_setting() -> None:
-    nav = Navigation()
-    os_side = NullNotifier()
-    enabled = [True]
-    vm = AppealNotifications(Translator("ru"), nav, os_notifier=os_side, enabled=lambda: enabled[0])
-    update = AppealUpdate("c-1", 42, "109-2607-000042", "status", status="closed")
-    message = AppealUpdate("c-1", 42, "109-2607-000042", "message", text="Готово")
-    heard: list[str] = []
-    vm.subscribe(lambda: heard.append("banner"))
-    await vm.deliver([update])
-    assert heard == ["banner"] and os_side.shown == []  # in the foreground: the banner only
-    vm.in_foreground = False  # the app went to the background
-    await vm.deliver([update, message])
-    assert heard == ["banner", "banner"]
-    assert os_side.shown == [
-        OsNotice("109", "Обращение № 109-2607-000042: Закрыто", "/appeals/42", "appeals"),
-        OsNotice(
-            "109",
-            "Обращение № 109-2607-000042: новое сообщение от оператора\nГотово",
-            "/appeals/42",
-            "appeals",
-        ),
-    ]
-    first = vm.take()
-    assert first == update and vm.route(first) == "/appeals/42"
-    await vm.open(first)
-    assert nav.history == ["/appeals/42"]
-    enabled[0] = False
-    await vm.deliver([update])
-    assert len(os_side.shown) == 2 and vm.take() == update and vm.take() == message
-    assert vm.take() is None

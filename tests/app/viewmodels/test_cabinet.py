@@ -391,9 +391,9 @@ async def test_cabinet_analytics_come_from_the_local_store(
     assert vm.category_name("12", "ru") == "12"  # not cached: the code
     render = language.tr.render
     assert render(duration_message(a.average_close.total_seconds())) == "37 ч"
-    assert render(duration_message(50 * 3600)) == "2 д 2 ч"
+    assert render(duration_message(50 * 3600)) == "2 дня 2 ч"
     language.tr.set_language("kk")
-    assert render(duration_message(50 * 3600)) == "2 тәул. 2 сағ"
+    assert render(duration_message(50 * 3600)) == "2 күн 2 сағ"
 
 
 async def test_delete_local_data_asks_first_then_erases_and_signs_out(

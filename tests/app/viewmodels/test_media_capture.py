@@ -151,7 +151,7 @@ async def test_no_camera_support_disables_the_button_with_a_reason(tmp_path: Pat
     vm = CameraViewModel(camera, tmp_path / "capture")
     assert not vm.can_open
     assert vm.preview() is None
-    assert "фото түсіру мүмкін емес" in kk(vm.unavailable)
+    assert "суретке түсіру мүмкін емес" in kk(vm.unavailable)
     assert "нельзя сделать фото" in ru(vm.unavailable)
     await vm.open()  # a stray call: explained, never started
     assert camera.started == 0 and vm.state == "failed" and not vm.can_shoot
@@ -614,9 +614,9 @@ async def test_new_appeal_screen_shows_the_camera_button_state(
 
     off = build(CameraViewModel(FakeCamera(supported=False), tmp_path / "c"))
     assert off.camera_button is not None and off.camera_button.button.disabled
-    assert "Фото түсіру" in texts(off.view)
+    assert "Суретке түсіру" in texts(off.view)
     assert off.camera_button.reason.visible
-    assert off.camera_button.reason.value.startswith("Бұл құрылғыда фото түсіру мүмкін емес")
+    assert off.camera_button.reason.value.startswith("Бұл құрылғыда суретке түсіру мүмкін емес")
     off.dispose()
 
     device = FakeCamera(has_camera=False)
@@ -626,7 +626,7 @@ async def test_new_appeal_screen_shows_the_camera_button_state(
     assert not on.camera_button.reason.visible
     assert camera.on_captured == session.new_appeal.add_picked  # same pipeline as the picker
     view = CaptureView(session.translator, camera)  # the capture view, without a page
-    assert "Суретке түсіру" in texts(view.dialog) and view.shutter.disabled
+    assert view.shutter.tooltip == "Түсіру" and view.shutter.disabled  # its name
     await camera.open()  # the device has none: the view says so, the button explains
     assert view.status.value.startswith("Бұл құрылғыда камера табылмады")
     on.render()

@@ -161,7 +161,7 @@ async def test_empty_form_shows_errors_in_the_users_language(
     vm.set_text("x" * 4001)
     await vm.submit()
     assert Translator("ru").render(vm.errors["text"]) == (
-        "Текст слишком длинный: 4001 символов, максимум 4000."
+        "Текст слишком длинный: 4001 символ, максимум 4000."
     )
     vm.set_text("Нормальный текст")
     assert "text" not in vm.errors  # fixed as typed

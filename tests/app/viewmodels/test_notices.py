@@ -99,7 +99,7 @@ async def test_settings_are_saved_and_sent_to_the_profile(
     prefs.toggle_topic("heating")
     assert await prefs.save() is True
     assert backend.patches == [{"notify_districts": ["almaty"], "notify_topics": ["heating"]}]
-    assert Translator("ru").render(prefs.status) == "Настройки сохранены"
+    assert Translator("ru").render(prefs.status) == "Настройки сохранены."
     vm = NoticesViewModel(safety.service, Navigation(), lambda: "ru")
     assert ids(vm) == [2]
 
@@ -113,7 +113,7 @@ async def test_settings_offline_wait_on_the_phone_and_go_with_the_next_refresh(
     prefs.toggle_topic("water")
     assert await prefs.save() is True
     assert safety.notices.prefs.dirty and backend.patches == []
-    assert "интернет" in (Translator("kk").render(prefs.status) or "")
+    assert "байланыс болғанда" in (Translator("kk").render(prefs.status) or "")
     vm = NoticesViewModel(safety.service, Navigation(), lambda: "kk")
     assert sorted(ids(vm)) == [1]  # applied at once, offline
 

@@ -10,7 +10,7 @@ import pytest
 
 from app.data.repositories import outbox as ob
 from app.data.repositories.participation import VoteError
-from app.domain.participation import NewProposal, Poll
+from app.domain.participation import Poll
 from app.viewmodels.participation import ParticipationViewModel, result_bars
 from tests.app.support.participation_harness import (
     ParticipationClient,
@@ -18,9 +18,8 @@ from tests.app.support.participation_harness import (
     close_poll,
     create_initiative,
     create_poll,
-    make_client,
-    operator,
     proposals_of,
+    published_proposal,
     supporters,
     user_id,
 )
@@ -256,24 +255,13 @@ async def test_proposal_with_photo_offline_is_sent_once_and_followed(
     assert len(mine.photo_ids) == 1  # the photo went up first and is attached
 
 
-async def test_support_others_published_proposals(
+async def test_support_and_withdraw_others_published_proposals(
     server: Server, resident: tuple[str, ParticipationClient], tmp_path: Path
 ) -> None:
     _phone, client = resident
-    author_phone, author = await make_client(server, tmp_path / "author")
-    try:
-        author.participation.submit_proposal(
-            NewProposal(text="Велодорожка вдоль проспекта", category="transport")
-        )
-        await author.drain()
-    finally:
-        await author.close()
-    [proposal] = proposals_of(server, author_phone)
-    op = await operator(server)
-    r = await server.call(
-        "POST", f"/api/v1/operator/proposals/{proposal.id}/moderate", op, {"state": "published"}
+    author_phone = await published_proposal(
+        server, tmp_path / "author", "Велодорожка вдоль проспекта"
     )
-    assert r.status_code == 200, r.text
 
     vm = await loaded_vm(client)
     [theirs] = vm.proposals
@@ -284,6 +272,15 @@ async def test_support_others_published_proposals(
     assert (theirs.supported, theirs.support_count) == (True, 1)
     [on_server] = proposals_of(server, author_phone)
     assert on_server.support_count == 1
+
+    await vm.support_proposal(theirs, False)  # withdrawn: shown at once, then on the server
+    [theirs] = vm.proposals
+    assert (theirs.supported, theirs.support_count) == (False, 0)
+    await drain_and_reload(client, vm)
+    [theirs] = vm.proposals
+    assert (theirs.supported, theirs.support_count) == (False, 0)
+    [on_server] = proposals_of(server, author_phone)
+    assert on_server.support_count == 0
 
 
 async def test_feed_rows_reach_the_tab(
