@@ -210,6 +210,9 @@ def signed_in(walk: Walk, data: dict[str, Any]) -> None:
         walk.app.proxy.go_online()
 
 
+# the walk reads ~64 screens (about 3 minutes on a quiet machine): more than the suite's 300 s
+# per test on a busy one
+@pytest.mark.timeout(1200)
 def test_every_control_speaks_once_by_a_name_of_its_own(
     walker_browser: Browser, app: App, tmp_path: Path
 ) -> None:

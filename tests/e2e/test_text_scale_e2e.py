@@ -177,6 +177,7 @@ def visit(page: Page, app: App, route: str, showing: str = "") -> None:
     still(page, 1000)
 
 
+@pytest.mark.timeout(900)  # ten screens twice, at 100 % and 200 %
 def test_main_flows_at_200_percent_cut_no_text(page: Page, app: App, shots: Path) -> None:
     page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
     still(page)
