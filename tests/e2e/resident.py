@@ -222,16 +222,19 @@ def go(page: Page, target: Locator, path: str) -> None:
     tap_until(page, target, where, what=f"the way to {path}")
 
 
-def type_into(page: Page, label: str, text: str, *, check: bool = True) -> None:
+def type_into(
+    page: Page, label: str, text: str, *, check: bool = True, exact: bool = False
+) -> None:
     """Focus a text field by its label and type like a person (Flutter listens to key input).
 
     Right after the first frame Flutter may still move focus (autofocus) and replace the DOM
     input, swallowing the keys; so check what arrived and type again if needed (`check=False`
-    when typing submits by itself and the field may be gone right after).
+    when typing submits by itself and the field may be gone right after; `exact` when another
+    control's name contains the label, e.g. "Хабарлама" and the button "Хабарламаны жіберу").
     """
     for patience in PATIENCE_MS:
         alive(page)
-        field = page.get_by_label(label).first
+        field = page.get_by_label(label, exact=exact).first
         field.click()
         with contextlib.suppress(AssertionError):
             expect(field).to_be_focused(timeout=patience)
@@ -241,7 +244,9 @@ def type_into(page: Page, label: str, text: str, *, check: bool = True) -> None:
         if not check:
             return
         with contextlib.suppress(AssertionError):
-            expect(page.get_by_label(label).first).to_have_value(text, timeout=patience)
+            expect(page.get_by_label(label, exact=exact).first).to_have_value(
+                text, timeout=patience
+            )
             return
     raise AssertionError(f"could not type into {label!r}")
 

@@ -110,7 +110,7 @@ def test_offline_filing_and_chat_then_operator_reply_rating_and_reopening(
     settle(page)
     page.screenshot(path=str(shots / "appeals_offline_kk.png"))
     go(page, page.get_by_text(FIRST), f"/appeals/{first['id']}")
-    type_into(page, "Хабарлама", CHAT)
+    type_into(page, "Хабарлама", CHAT, exact=True)
     tap_until(page, page.get_by_role("button", name="Хабарламаны жіберу"), page.get_by_text(CHAT))
     visible_text(page, CHAT)
     visible_text(page, "Жіберуді күтуде")
