@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -232,14 +233,19 @@ def type_into(
     when typing submits by itself and the field may be gone right after; `exact` when another
     control's name contains the label, e.g. "Хабарлама" and the button "Хабарламаны жіберу").
     """
-    for patience in PATIENCE_MS:
+    for attempt, patience in enumerate(PATIENCE_MS):
         alive(page)
         field = page.get_by_label(label, exact=exact).first
+        if attempt:  # keys of the last try may still be on their way: never type over them
+            _settled(field, patience)
         field.click()
         with contextlib.suppress(AssertionError):
             expect(field).to_be_focused(timeout=patience)
         page.keyboard.press("Control+A")
         page.keyboard.press("Backspace")
+        if attempt:  # the click may have put the caret mid-text: start from an empty field
+            with contextlib.suppress(AssertionError):
+                expect(field).to_have_value("", timeout=patience)
         page.keyboard.type(text, delay=15)
         if not check:
             return
@@ -249,6 +255,21 @@ def type_into(
             )
             return
     raise AssertionError(f"could not type into {label!r}")
+
+
+def _settled(field: Locator, patience_ms: float, quiet_s: float = 1.0) -> None:
+    """Wait (up to `patience_ms`) until the field's value has not changed for `quiet_s`: a busy
+    page may apply typed keys seconds late."""
+    deadline = time.monotonic() + patience_ms / 1000
+    last, since = None, time.monotonic()
+    while time.monotonic() < deadline:
+        with contextlib.suppress(PlaywrightError):
+            value = field.input_value(timeout=patience_ms)
+            if value != last:
+                last, since = value, time.monotonic()
+            elif time.monotonic() - since >= quiet_s:
+                return
+        time.sleep(0.2)
 
 
 def sign_in(
