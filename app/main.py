@@ -1,7 +1,7 @@
 """`main(page)`: the entry point of one page session (`flet run` and built phone apps reach it
 through the root `main.py`; `python -m app` through the launcher): the session is built for the
 page's platform, speaks the device's language until the resident chooses one, its lifecycle
-follows the page, the shell shows it, then it starts."""
+follows the page, its sign-in is restored, the shell shows it, then it starts."""
 
 from __future__ import annotations
 
@@ -16,10 +16,11 @@ from app.ui.shell import Shell
 
 
 async def main(page: ft.Page) -> None:
-    config = AppConfig.from_env()
+    config = await asyncio.to_thread(AppConfig.from_env)  # reads the bundled settings file
     session = await asyncio.to_thread(build_session, config, web=bool(page.web))
     await session.language.follow_device(await preferred_locales(page))
     follow_page(page, session)
+    await session.restore_sign_in()  # the first screen's requests carry the tokens
     Shell(page, session).start()
     await session.start()
 

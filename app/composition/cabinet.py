@@ -80,7 +80,7 @@ def build_cabinet(
         profile=profile,
         history=AppealHistoryRepository(db),
         class_name=lambda code, lang: class_name(classifier.classifier, code, lang),
-        pending_actions=lambda: core.outbox.counts().pending,
+        pending_actions=core.pending_actions,
         wipe_files=wipe_files,
         on_queued=sync.request_sync,
     )

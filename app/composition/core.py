@@ -52,6 +52,10 @@ class Core:
         """The resident's language now."""
         return self.translator.language
 
+    def pending_actions(self) -> int:
+        """Actions waiting in the outbox to be sent (blocking: reads the store)."""
+        return self.outbox.counts().pending
+
     def signed_in(self) -> bool:
         return self.auth.signed_in
 

@@ -29,6 +29,11 @@ def os_notifier(core: Core, *, web: bool | None) -> OsNotifier | None:
 
 
 def notification_permission(core: Core, notifier: OsNotifier | None) -> NotificationPermission:
-    permission = NotificationPermission(notifier or NullNotifier(), core.signed_in)
+    permission = NotificationPermission(
+        notifier or NullNotifier(),
+        core.signed_in,
+        asked_before=core.settings.notifications_asked,
+        remember_asked=core.settings.remember_notifications_asked,
+    )
     core.auth.subscribe(permission.on_auth_changed)
     return permission

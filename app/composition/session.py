@@ -54,12 +54,20 @@ class AppSession(AppealsViews, CityFeedViews, CabinetViews):
     developer: DeveloperViewModel  # the hidden developer screen (testers' builds)
     notification_permission: NotificationPermission  # when the OS notifier starts, asks
     _closed: bool = field(default=False, repr=False)
+    _restored: bool = field(default=False, repr=False)
+
+    async def restore_sign_in(self) -> None:
+        """The tokens are read (phones: from secure storage), once: before the first screen
+        asks the server anything."""
+        if not self._restored:
+            self._restored = True
+            await self.auth.restore()
 
     async def start(self) -> None:
-        """The page opened: the tokens are read (phones: from secure storage), the sync engine
-        and its event stream run, the city feeds are read and refreshed, and the classifier
-        cache revalidated (ETag), in the background."""
-        await self.auth.restore()
+        """The page opened: the sign-in restored (if not yet), the sync engine and its event
+        stream run, the city feeds are read and refreshed, and the classifier cache
+        revalidated (ETag), in the background."""
+        await self.restore_sign_in()
         await self.sync.start()
         self.city_feeds.start()
         self.position_watch.start()  # the coarse position for alerts, if already allowed
@@ -88,6 +96,8 @@ class AppSession(AppealsViews, CityFeedViews, CabinetViews):
         self._closed = True
         self.sign_in.dispose()
         self.alert_banner.dispose()
+        self.appeal_notifications.dispose()
+        self.notification_permission.dispose()
         await self.position_watch.stop()
         await self.sync.stop()
         await self.api.aclose()
@@ -134,7 +144,7 @@ def build_session(
             core.auth,
             core.navigation,
             core.app.route_after_sign_in,
-            waiting=lambda: core.outbox.counts().pending,
+            waiting=core.pending_actions,
         ),
         home=HomeViewModel(core.navigation),
         notification_permission=notification_permission(core, notifier),
@@ -143,7 +153,7 @@ def build_session(
             core.settings,
             core.navigation,
             check_server=ServerProbe(transport).check,
-            waiting_actions=lambda: core.outbox.counts().pending,
+            waiting_actions=core.pending_actions,
         ),
         **_fields(appeals, AppealsViews),
         **_fields(city_feeds, CityFeedViews),

@@ -17,7 +17,8 @@ polygons (`backend_stub/crud/alert_targeting.py`), so the open app keeps that po
   since the last one sent: a reload does not resend), and whenever a fix — the check every
   `CHECK_EVERY_S` (2 min) while open, or one the resident took on the map or for an appeal —
   lies `MOVED_M` (300 m) or more from the last position sent and in another cell (so GPS jitter
-  at a cell's edge sends nothing). At most one fix every 2 minutes is taken for this.
+  at a cell's edge sends nothing). A return to the foreground less than `MIN_GAP_S` after the
+  watch's last fix (a system dialog, a quick switch of apps) takes no new fix.
 """
 
 from __future__ import annotations
@@ -125,8 +126,10 @@ class PositionSharing:
         return True
 
     def forget(self) -> None:
-        """Signed out: the next resident's position is sent afresh."""
+        """Signed out: the next resident's position is sent afresh, and withdrawn afresh if
+        sharing is off on this device."""
         self._last = None
+        self._withdrawn = False
 
 
 class PositionWatch:
@@ -141,12 +144,15 @@ class PositionWatch:
         sharing: PositionSharing,
         signed_in: Callable[[], bool],
         every_s: float = CHECK_EVERY_S,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._locate = locate
         self._report = report
         self._sharing = sharing
         self._signed_in = signed_in
         self.every_s = every_s
+        self._monotonic = monotonic
+        self._fixed_at: float | None = None  # when this watch last took a fix
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -185,17 +191,24 @@ class PositionWatch:
         if not await self._sharing.allowed():
             await self._sharing.withdraw()
             return
+        self._fixed_at = self._monotonic()
         position = await self._locate()
         if position is not None:
             await self._report(position, fresh)
 
+    def _fixed_recently(self) -> bool:
+        return self._fixed_at is not None and self._monotonic() - self._fixed_at < MIN_GAP_S
+
     async def _run(self) -> None:
         fresh = True
+        skip = self._fixed_recently()  # back in the foreground moments after the last fix
         while True:
             try:
-                await self.check(fresh=fresh)
+                if not skip:
+                    await self.check(fresh=fresh)
             except Exception:  # the watch must outlive any one check
                 log.exception("position check failed")
+            skip = False
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.every_s)
             fresh = self._wake.is_set()

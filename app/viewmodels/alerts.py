@@ -210,6 +210,7 @@ class AlertBannerViewModel(Observable):
 
     def dispose(self) -> None:
         self._unfollow()
+        self._tasks.cancel_all()
 
     def _wanted(self, alert: Alert) -> bool:
         if self._wanted_levels is None or alert.severity in ("Extreme", "Unknown"):

@@ -120,6 +120,10 @@ class AppealNotifications(Observable):
         if shown == self._shown:  # no newer banner replaced it meanwhile
             self.dismiss()
 
+    def dispose(self) -> None:
+        """The page closed: no banner timer or OS notice runs on."""
+        self._tasks.cancel_all()
+
     def dismiss(self) -> None:
         """The banner goes away (its time is up, or the resident closed it)."""
         if self.current is not None:

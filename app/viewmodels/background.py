@@ -25,3 +25,8 @@ class BackgroundTasks:
         task = loop.create_task(make())
         self._running.add(task)
         task.add_done_callback(self._running.discard)
+
+    def cancel_all(self) -> None:
+        """The owner is going away (its page closed): nothing it started runs on."""
+        for task in list(self._running):
+            task.cancel()

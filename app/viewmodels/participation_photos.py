@@ -44,18 +44,24 @@ class ProposalPhotos:
         self._source = source
         self._changed = changed
         self.images: dict[str, bytes] = {}
+        self._tried: set[str] = set()  # fetched or refused by the server, or being fetched
 
     def of(self, p: Proposal) -> bytes | None:
         key = photo_key(p)
         return self.images.get(key) if key else None
 
     async def load(self, proposals: list[Proposal]) -> None:
-        """Fetch the photos not on screen yet (quietly skipping what cannot be read now)."""
+        """Fetch the photos of `proposals` not fetched yet, and drop those of proposals no
+        longer shown. A photo is fetched once: again only after a network failure (a refusal,
+        e.g. a photo removed by moderation, is not asked for again)."""
+        shown = {key for p in proposals if (key := photo_key(p))}
+        self.images = {k: v for k, v in self.images.items() if k in shown}
         added = False
         for p in proposals:
             key = photo_key(p)
-            if key is None or key in self.images:
+            if key is None or key in self._tried:
                 continue
+            self._tried.add(key)
             if p.photo_path:
                 data = await asyncio.to_thread(_read_local, p.photo_path)
             elif self._source is None:
@@ -63,8 +69,12 @@ class ProposalPhotos:
             else:
                 try:
                     data = await self._source.media_bytes(key)
-                except (ApiError, NetworkError) as exc:
+                except NetworkError as exc:
+                    self._tried.discard(key)  # offline: try again at the next load
                     log.debug("proposal photo not loaded: %r", exc)
+                    continue
+                except ApiError as exc:
+                    log.info("proposal photo refused: %r", exc)
                     continue
             if data:
                 self.images[key] = data

@@ -11,6 +11,7 @@ from app.i18n import normalize_language
 LANGUAGE_KEY = "language"
 API_URL_KEY = "api_url"  # the server a tester chose on the developer screen
 SHARE_POSITION_KEY = "share_position"  # "off": the position is never sent for alerts
+NOTIFICATIONS_ASKED_KEY = "notifications_asked"  # the OS was asked for permission to notify
 
 
 class SettingsRepository:
@@ -44,7 +45,14 @@ class SettingsRepository:
     async def save_language(self, language: str) -> None:
         await asyncio.to_thread(self.put, LANGUAGE_KEY, normalize_language(language))
 
-    # -- sharing the position for alerts (helper C) ---------------------------------------
+    def notifications_asked(self) -> bool:
+        """Whether this device ever asked the OS for permission to notify (blocking)."""
+        return self.get(NOTIFICATIONS_ASKED_KEY) is not None
+
+    def remember_notifications_asked(self) -> None:
+        self.put(NOTIFICATIONS_ASKED_KEY, "yes")
+
+    # -- device settings: position sharing, a tester's server ----------------------------
 
     def shares_position(self) -> bool:
         """Whether the app may send the resident's coarse position for alerts (on unless

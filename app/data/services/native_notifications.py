@@ -111,7 +111,7 @@ class NativeNotifier:
     async def show(self, notice: OsNotice) -> None:
         service = self._service
         if service is None or self.allowed is False:
-            return  # not started (signed out) or refused: the in-app banner only
+            return  # not started (never signed in this session) or refused: in-app banner only
         try:
             channel_id = await self._channel(service, notice.channel)
             await asyncio.wait_for(

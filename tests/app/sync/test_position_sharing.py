@@ -93,6 +93,7 @@ class Feeds:
             sharing=self.service.sharing,
             signed_in=lambda: self.signed_in,
             every_s=3600,
+            monotonic=self.clock,
         )
 
 
@@ -262,9 +263,29 @@ async def test_the_watch_checks_periodically_only_while_in_the_foreground(
     await asyncio.sleep(0.1)  # five periods: no fix taken
     assert geo.positions_asked == asked and not feeds.watch.running
     geo.position = HERE
-    feeds.watch.start()  # back in the foreground: a fresh check at once
+    feeds.watch.every_s = 3600
+    feeds.watch.start()  # back within a minute (a system dialog, a quick switch): no new fix
+    await asyncio.sleep(0.05)
+    assert geo.positions_asked == asked
+    feeds.watch.pause()
+    feeds.clock.now += MIN_GAP_S
+    feeds.watch.start()  # back in the foreground later: a fresh check at once
     await until(lambda: len(backend.positions) == 3)
     await feeds.watch.stop()
+
+
+async def test_the_next_resident_with_sharing_off_gets_their_position_withdrawn(
+    db: Database, backend: CityFeedsBackend
+) -> None:
+    feeds = Feeds(db, backend, QuietGeolocator(HERE))
+    feeds.settings.set_shares_position(False)
+    await feeds.watch.check(fresh=True)
+    assert backend.forgotten == 1  # the first resident's
+    feeds.signed_in = False
+    feeds.service.on_auth_changed()
+    feeds.signed_in = True  # another resident on this device; the switch stays off
+    await feeds.watch.check(fresh=True)
+    assert backend.forgotten == 2
 
 
 async def test_turning_sharing_off_makes_the_server_forget_and_on_checks_at_once(

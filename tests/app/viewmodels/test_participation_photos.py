@@ -4,14 +4,17 @@ in-process, bytes for bytes), kept in the media cache so it shows offline once s
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from app.data.services.appeals_api import AppealsApi
 from app.data.services.media_cache import CachedMediaSource, MediaCache
-from app.domain.participation import NewProposal
+from app.domain.participation import NewProposal, Proposal
+from app.errors import ApiError, NetworkError
 from app.viewmodels.participation import ParticipationViewModel
+from app.viewmodels.participation_photos import ProposalPhotos, photo_key
 from tests.app.support.participation_harness import ParticipationClient
 from tests.app.support.sync_harness import Server, jpeg_file, prepared
 from tests.app.support.waiting import until
@@ -86,3 +89,45 @@ async def test_a_photo_not_fetched_offline_comes_when_online(
     server.faulty.down = False
     await vm.photos.load(shown)
     assert vm.photos.of(mine) is not None
+
+
+class CountingSource:
+    """A photo source that fails as told and counts what it was asked for."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        self.fail: Exception | None = None
+
+    async def media_bytes(self, url: str) -> bytes:
+        self.asked.append(url)
+        if self.fail is not None:
+            raise self.fail
+        return b"\xff\xd8photo"
+
+
+def others_proposal(server_id: int) -> Proposal:
+    return Proposal(
+        key=f"p{server_id}", server_id=server_id, mine=False, text="Скамейки",
+        category="landscaping", address=None, district=None, state="published",
+        moderator_note=None, support_count=0, supported=False,
+        created_at=datetime(2026, 12, 6, tzinfo=UTC), photo_ids=("ph1",),
+    )  # fmt: skip
+
+
+async def test_a_photo_is_fetched_once_refusals_are_not_asked_again_offline_is() -> None:
+    source = CountingSource()
+    photos = ProposalPhotos(source, lambda: None)
+    removed, offline, fine = others_proposal(1), others_proposal(2), others_proposal(3)
+
+    source.fail = ApiError(404, "not_found", "")
+    await photos.load([removed])
+    source.fail = NetworkError("offline")
+    await photos.load([removed, offline])
+    source.fail = None
+    await photos.load([removed, offline, fine])
+    await photos.load([removed, offline, fine])  # the next merge: nothing fetched again
+    assert [u.split("/")[-3] for u in source.asked] == ["1", "2", "2", "3"]
+    assert photos.of(removed) is None and photos.of(offline) and photos.of(fine)
+
+    await photos.load([fine])  # the others scrolled away: their bytes are let go
+    assert set(photos.images) == {photo_key(fine)}
