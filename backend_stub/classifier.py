@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from app.domain.classifier_ranking import (
+    NEGATION_AFTER,
+    NEGATION_BEFORE,
     Entry,
     Pattern,
     Ranking,
@@ -39,22 +41,18 @@ MAX_DEADLINE_HOURS: dict[Importance, int] = {"standard": 240, "medium": 72, "hig
 
 # --- text matching -------------------------------------------------------------------------
 
-# Negation around a word: Russian puts "не"/"нет" before it, Kazakh "жоқ"/"емес" after it.
-_NEGATION_BEFORE = frozenset({"не", "нет"})
-_NEGATION_AFTER = frozenset({"жок", "емес"})
-
 
 def _matches_affirmed(pattern: Pattern, words: list[str]) -> bool:
     """Like `matches`, but a word right after "не" or right before "жоқ" does not count.
 
     Patterns that themselves contain a negation ("не дышит") are matched as they are.
     """
-    if any(stem.rstrip("$") in _NEGATION_BEFORE | _NEGATION_AFTER for stem in pattern):
+    if any(stem.rstrip("$") in NEGATION_BEFORE | NEGATION_AFTER for stem in pattern):
         return matches(pattern, words)
 
     def affirmed(i: int) -> bool:
-        before = i > 0 and words[i - 1] in _NEGATION_BEFORE
-        after = i + 1 < len(words) and words[i + 1] in _NEGATION_AFTER
+        before = i > 0 and words[i - 1] in NEGATION_BEFORE
+        after = i + 1 < len(words) and words[i + 1] in NEGATION_AFTER
         return not (before or after)
 
     return all(any(affirmed(i) for i in stem_hits(stem, words)) for stem in pattern)

@@ -98,7 +98,10 @@ _PLACE_ROOTS = tuple(
 _PLACE_WORDS = frozenset(fold(w) for w in ("дом", "дома", "доме", "үй", "үйде", "үйдің"))
 
 
-_NEUTRAL = frozenset(fold(w) for w in ("не", "нет", "без", "жоқ", "емес"))
+# Negation around a word: Russian puts "не"/"нет" before it, Kazakh "жоқ"/"емес" after it (folded).
+NEGATION_BEFORE = frozenset(fold(w) for w in ("не", "нет"))
+NEGATION_AFTER = frozenset(fold(w) for w in ("жоқ", "емес"))
+_NEUTRAL = NEGATION_BEFORE | NEGATION_AFTER | {fold("без")}  # never a keyword of their own
 
 
 def is_place(stem: str) -> bool:
