@@ -1,7 +1,8 @@
 """The UI kit every screen shares: the `Screen` base (a view built from view models, re-rendered
 when they notify) and `ModelScreen` (a page over one view model), the `TabPanel` shape of a home
 tab, starting view-model coroutines and click handlers, `named` (a control named once, on the
-node the keyboard reaches), and small layout helpers."""
+node the keyboard reaches), `toggle_row` (a toggle whose label wraps), and small layout
+helpers (app bar titles and chip labels that wrap, segments that scroll sideways)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,26 @@ def named(control: ft.Control, label: str | None = None) -> ft.MergeSemantics:
     if label is not None:
         control.tooltip = label
     return ft.MergeSemantics(content=control)
+
+
+def toggle_row(toggle: ft.Switch | ft.Checkbox | ft.Radio, label: str) -> ft.MergeSemantics:
+    """A switch, checkbox or radio with its `label` as a text that wraps (at 200 % text a toggle's
+    own label is cut: flet lays it on one line beside the box). A row the width of the page
+    where a tap anywhere toggles, the box before the text (a switch after it), merged so that a
+    screen reader meets one node: the toggle, named by the label (checked in Chromium with
+    flet-web 1.0.5)."""
+    switch = isinstance(toggle, ft.Switch)
+    tile = ft.ListTile(
+        title=ft.Text(label),
+        leading=None if switch else toggle,
+        trailing=toggle if switch else None,
+        toggle_inputs=True,
+        disabled=toggle.disabled,
+        content_padding=ft.Padding.only(right=4) if switch else 0,
+        min_leading_width=0,
+        horizontal_spacing=8,
+    )
+    return ft.MergeSemantics(content=tile)
 
 
 def name_dropdown(dropdown: ft.Dropdown, label: str) -> None:
@@ -151,6 +172,26 @@ def centered(*controls: ft.Control, spacing: int = 16) -> ft.Control:
     )
 
 
+def bar_title(text: str = "") -> ft.Text:
+    """An app bar's title: on two lines when it does not fit on one (large text, a long name)
+    rather than cut (Flutter caps an app bar title's text scale, so two lines fit its height)."""
+    return ft.Text(text, max_lines=2, overflow=ft.TextOverflow.ELLIPSIS)
+
+
+def chip_text(text: str) -> ft.Text:
+    """A chip's label, wrapping onto more lines when it does not fit on one: a chip's own
+    label style keeps it on one line and cuts it (seen at 200 % text). A chip measures its
+    wrapped label a line short at times (flet-web 1.0.5), so short labels only: a long choice
+    belongs in a `toggle_row`."""
+    return ft.Text(text, max_lines=3)
+
+
+def sideways(segments: ft.SegmentedButton) -> ft.Row:
+    """Segments that keep their words whole: when they do not fit the width (large text) the
+    row scrolls sideways, where a squeezed segment would break its label mid-word."""
+    return ft.Row([segments], scroll=ft.ScrollMode.AUTO)
+
+
 def page_view(
     route: str,
     title: str,
@@ -162,7 +203,7 @@ def page_view(
         route=route,
         scroll=ft.ScrollMode.AUTO,
         padding=padding or ft.Padding.symmetric(horizontal=16, vertical=12),
-        appbar=ft.AppBar(title=ft.Text(title)),
+        appbar=ft.AppBar(title=bar_title(title)),
         controls=[centered(*controls)],
     )
 

@@ -1,14 +1,14 @@
 """Every control speaks once, by a name of its own: a walk through every route of `app/routes.py`
-and the dialogs and panels that open on them, in Kazakh and in Russian, signed out and signed
-in, offline and with an alert's banner on screen, reading Flutter's semantics tree in Chromium
-(see `semantics.py`). It fails with one line per problem: the state (route, language), the
-node's role, its name and where it is.
+and the dialogs and panels that open on them (the camera's capture view, live on Chromium's
+fake camera, and a photo opened large among them), in Kazakh and in Russian, signed out and
+signed in, offline and with an alert's banner on screen, reading Flutter's semantics tree in
+Chromium (see `semantics.py`). It fails with one line per problem: the state (route, language),
+the node's role, its name and where it is.
 
-The data it needs is made through the live backend first: two closed appeals (one rated: the
-read-only stars), a saved address, a city-wide alert published by the operator; the demo city
-has notices. One page, signed in once; a state is reached by its deep link (the app keeps the
-session) or a tap, and read once the tree keeps still.
-"""
+The data it needs is made through the live backend first: two closed appeals (one with a photo,
+one rated: the read-only stars), a saved address, a city-wide alert published by the operator;
+the demo city has notices. One page, signed in once; a state is reached by its deep link (the
+app keeps the session) or a tap, and read once the tree keeps still."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from playwright.sync_api import Browser, Page
 
 from app import routes
 from app.i18n import Translator
+from tests.app.support.new_appeal_fakes import jpeg_bytes
 from tests.e2e.backend import App, operator
 from tests.e2e.conftest import launched
 from tests.e2e.resident import (
@@ -38,6 +39,7 @@ from tests.e2e.resident import (
     tap_until,
 )
 from tests.e2e.semantics import BROWSER_FLAG, problems, read_nodes
+from tests.e2e.test_camera_e2e import FAKE_CAMERA_ARGS
 
 pytestmark = pytest.mark.e2e
 
@@ -45,13 +47,15 @@ TALL = 2400  # a phone's width, tall enough that a whole screen is drawn (and in
 QUIET_MS = 700  # a screen is read once its tree kept still this long
 SHEET = "Choose districts and topics. Nothing chosen means all of them."  # notice settings
 OFFLINE = "Offline: your actions are kept and will be sent when the connection is back."
+LIVE = "Point the camera at the problem and press the shutter."  # the camera's preview runs
 ALL_DISTRICTS = ["almaty", "baikonur", "yesil", "saryarka", "nura", "saraishyq"]
 
 
 @pytest.fixture
 def walker_browser(browser: Browser) -> Iterator[Browser]:
-    """Chromium with its computed accessibility names readable from the page."""
-    yield from launched(browser, [BROWSER_FLAG])
+    """Chromium with its computed accessibility names readable from the page, and a fake
+    camera (for the capture view's live state: its preview and shutter)."""
+    yield from launched(browser, [BROWSER_FLAG, *FAKE_CAMERA_ARGS])
 
 
 class Walk:
@@ -105,6 +109,18 @@ class Walk:
             return
         self.read(state)
 
+    def dialog(self, button: str, closer: str, state: str, ready: str = "") -> None:
+        """Open a dialog with the button `button` until its button `closer` shows (and `ready`,
+        a text, if given), read it as `state`, and close it again with `closer`."""
+        page = self.page
+        target = page.get_by_role("button", name=button, exact=True)
+        closing = page.get_by_role("alertdialog").get_by_role("button", name=closer, exact=True)
+        tap_until(page, target, closing, what=button)
+        if ready:
+            page.get_by_text(ready, exact=False).first.wait_for()
+        self.read(state)
+        tap_until(page, closing, closing, gone=True, what=closer)
+
     def language(self, code: str) -> None:
         """Switch the interface to `code` with the cabinet's switch (the cabinet is open)."""
         name = {"kk": "Қазақша", "ru": "Русский"}[code]
@@ -116,12 +132,21 @@ class Walk:
 # -- the data to walk over ------------------------------------------------------------------------
 
 
-def closed_appeal(app: App, text: str, rating: int | None = None) -> dict[str, Any]:
-    """An appeal filed as the resident, closed by the operator (and rated, with `rating`)."""
+def closed_appeal(
+    app: App, text: str, rating: int | None = None, photo: bytes | None = None
+) -> dict[str, Any]:
+    """An appeal filed as the resident (with `photo` attached), closed by the operator (and
+    rated, with `rating`)."""
     with app.client("kk") as c:
+        attached = []
+        if photo is not None:
+            r = c.post("/api/v1/media", files={"file": ("yard.jpg", photo, "image/jpeg")})
+            assert r.status_code == 201, r.text
+            attached.append(r.json()["id"])
         r = c.post("/api/v1/appeals", json={
             "client_id": str(uuid.uuid4()), "text": text, "subclass_code": "39.10",
-            "lat": HERE["latitude"], "lon": HERE["longitude"], "language": "kk"})  # fmt: skip
+            "lat": HERE["latitude"], "lon": HERE["longitude"], "language": "kk",
+            "attachment_ids": attached})  # fmt: skip
         assert r.status_code == 201, r.text
         appeal = dict(r.json())
     with operator(app.backend_url) as op:
@@ -182,9 +207,12 @@ def signed_in(walk: Walk, data: dict[str, Any]) -> None:
         if route == "/notices":
             walk.open(t("Settings"), t(SHEET), "notice settings")
     walk.visit("/appeals/new", signed_in=True)
+    # Chromium's fake camera: the live preview and the shutter
+    walk.dialog(t("Take photo"), t("Close"), "camera", ready=t(LIVE))
     walk.open(t("This is an emergency"), t("Which service?"), "forward to an emergency service")
-    # closed: the rating form and the reopening form are on it
+    # closed: the rating form and the reopening form are on it; and a photo to open large
     walk.visit(f"/appeals/{first['id']}", signed_in=True, ready=first["text"])
+    walk.dialog(t("Open the photo"), t("Close"), "photo viewer")
     walk.open(t("File a complaint"), t("Complaint about the handling"), "complaint")
     walk.visit(f"/appeals/{rated['id']}", signed_in=True, ready=t("Your rating"))
     walk.visit("/participation/proposals/new", signed_in=True)
@@ -218,13 +246,14 @@ def test_every_control_speaks_once_by_a_name_of_its_own(
 ) -> None:
     started = time.monotonic()
     headline = f"Дауыл {uuid.uuid4().hex[:4].upper()}"
-    with phone_page(walker_browser, app.url, tmp_path / "last.png") as page:
+    photo = jpeg_bytes((480, 360), "teal")  # made before the browser opens (see E2E.md)
+    with phone_page(walker_browser, app.url, tmp_path / "last.png", camera=True) as page:
         walk = Walk(page, app, tmp_path)
         signed_out(walk)
         open_app(page, app.url + "/sign-in")
         sign_in(page, app.backend_url)
         data: dict[str, Any] = {
-            "closed": closed_appeal(app, "Аулада қоқыс контейнерлері шығарылмай тұр"),
+            "closed": closed_appeal(app, "Аулада қоқыс контейнерлері шығарылмай тұр", photo=photo),
             "rated": closed_appeal(app, "Подъездегі шам жанбайды", rating=4),
             "address": f"Мәңгілік Ел {uuid.uuid4().hex[:3]}",
             "headline": headline,

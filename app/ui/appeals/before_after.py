@@ -13,7 +13,7 @@ from typing import Any
 import flet as ft
 
 from app.i18n import Translator
-from app.ui.kit import run_soon
+from app.ui.kit import run_soon, sideways
 from app.viewmodels.before_after import BeforeAfterViewModel
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ class BeforeAfter:
                             color=ft.Colors.ON_SURFACE_VARIANT,
                             size=13,
                         ),
-                        self.mode_switch,
+                        sideways(self.mode_switch),
                         self.body,
                     ],
                     spacing=8,

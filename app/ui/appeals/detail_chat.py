@@ -9,7 +9,7 @@ from app.data.services.picker import MediaPicker
 from app.domain.appeals import ChatMessage
 from app.i18n import Translator
 from app.ui.appeals.detail_media import MediaSection
-from app.ui.kit import named, on_click, say, section
+from app.ui.kit import chip_text, named, on_click, say, section
 from app.ui.new_appeal.camera import CameraButton
 from app.viewmodels.appeal_detail import AppealDetailViewModel
 from app.viewmodels.camera import CameraViewModel
@@ -131,7 +131,7 @@ class ChatSection:
                         vm.remove_attachment(index)
 
                     chips.append(
-                        ft.Chip(label=ft.Text(a.name), leading=ft.Icon(ft.Icons.IMAGE),
+                        ft.Chip(label=chip_text(a.name), leading=ft.Icon(ft.Icons.IMAGE),
                                 on_delete=remove,
                                 delete_icon_tooltip=_("Remove {name}").format(name=a.name))
                     )  # fmt: skip

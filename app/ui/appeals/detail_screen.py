@@ -12,7 +12,7 @@ from app.ui.appeals.detail_chat import ChatSection
 from app.ui.appeals.detail_feedback import FeedbackSections
 from app.ui.appeals.detail_media import MediaSection
 from app.ui.appeals.widgets import SyncBar, status_chip, tag
-from app.ui.kit import ModelScreen, centered, on_click, run_soon, say, section
+from app.ui.kit import ModelScreen, bar_title, centered, on_click, run_soon, say, section
 from app.viewmodels.app_state import AppViewModel
 from app.viewmodels.appeal_detail import MSG_NOT_FOUND, AppealDetailViewModel
 from app.viewmodels.appeal_text import IMPORTANCE_LABELS, TYPE_LABELS
@@ -44,7 +44,8 @@ class AppealScreen(ModelScreen[AppealDetailViewModel]):
         _ = self.tr.gettext
         self.sync_bar = SyncBar(self.tr, status)
         self.body = ft.Column(spacing=16, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
-        self.title = ft.Text(size=18, max_lines=1, overflow=ft.TextOverflow.ELLIPSIS)
+        self.title = bar_title()
+        self.title.size = 18  # "Appeal No. …: its topic" is long
         # inputs: the same controls across renders, so nothing typed is lost
         self.media = MediaSection(self.tr, vm)
         self.chat = ChatSection(self.tr, vm, self.media, picker, camera)

@@ -10,7 +10,7 @@ import flet as ft
 from app.i18n import Translator
 from app.observable import Observable
 from app.ui.appeals.widgets import SyncBar, status_chip, tag
-from app.ui.kit import on_click, run_soon, say
+from app.ui.kit import chip_text, on_click, run_soon, say
 from app.viewmodels.appeals import AppealListViewModel, AppealRow, SyncStatusViewModel
 
 
@@ -80,7 +80,7 @@ class AppealsPanel:
             await self.vm.set_filter(status)
 
         return ft.Chip(
-            label=ft.Text(self.tr.gettext(msgid)),
+            label=chip_text(self.tr.gettext(msgid)),
             selected=self.vm.filter == status,
             show_checkmark=False,
             on_select=select,

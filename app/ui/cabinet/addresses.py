@@ -18,6 +18,7 @@ from app.ui.kit import (
     on_click,
     page_view,
     run_soon,
+    sideways,
 )
 from app.ui.point_map import PointMap
 from app.viewmodels.addresses import DISTRICT_NAMES, LABEL_NAMES, AddressesViewModel, label_kind
@@ -160,7 +161,7 @@ class AddressEditorScreen(ModelScreen[AddressesViewModel]):
         self.view = page_view(
             self.route,
             title,
-            self.kind,
+            sideways(self.kind),
             self.other_name,
             self.text_field,
             ft.Row([self.find_button, self.locate_button], wrap=True),

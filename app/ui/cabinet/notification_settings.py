@@ -9,7 +9,7 @@ from typing import Any
 
 import flet as ft
 
-from app.ui.kit import MUTED, ModelScreen, note, page_view, run_soon
+from app.ui.kit import MUTED, ModelScreen, chip_text, note, page_view, run_soon, toggle_row
 from app.viewmodels.app_state import AppViewModel
 from app.viewmodels.notices import Choice, NoticePrefsViewModel
 from app.viewmodels.notification_settings import (
@@ -31,7 +31,7 @@ def choice_chips(choices: list[Choice], toggle: Callable[[str], None]) -> ft.Con
         return select
 
     return ft.Row(
-        [ft.Chip(label=ft.Text(c.name), selected=c.selected, on_select=handler(c.code))
+        [ft.Chip(label=chip_text(c.name), selected=c.selected, on_select=handler(c.code))
          for c in choices],
         wrap=True,
         spacing=6,
@@ -59,13 +59,11 @@ class NotificationSettingsScreen(ModelScreen[AlertSettingsViewModel]):
         _ = self.tr.gettext
         self.notice_box = ft.Column(spacing=6)
         self.levels = ft.Column(spacing=0)
-        self.status_switch = ft.Switch(
-            label=_("Status changes of my appeals"), on_change=self._on_status
-        )
-        self.position_switch = ft.Switch(label=_(MSG_SHARE_POSITION), on_change=self._on_position)
+        self.status_switch = ft.Switch(on_change=self._on_status)
+        self.position_switch = ft.Switch(on_change=self._on_position)
         position_part: list[ft.Control] = [
             ft.Text(_("Location for alerts"), size=16, weight=ft.FontWeight.W_600),
-            self.position_switch,
+            toggle_row(self.position_switch, _(MSG_SHARE_POSITION)),
             ft.Text(_(MSG_POSITION_PRIVACY), size=13, color=MUTED),
             ft.Divider(),
         ]
@@ -86,7 +84,7 @@ class NotificationSettingsScreen(ModelScreen[AlertSettingsViewModel]):
             ft.Divider(),
             *(position_part if self.vm.has_position_switch else []),
             ft.Text(_("My appeals"), size=16, weight=ft.FontWeight.W_600),
-            self.status_switch,
+            toggle_row(self.status_switch, _("Status changes of my appeals")),
             self.save_button,
             self.saved,
         )
@@ -96,11 +94,11 @@ class NotificationSettingsScreen(ModelScreen[AlertSettingsViewModel]):
         vm, tr = self.vm, self.tr
         _ = tr.gettext
         self.levels.controls = [
-            ft.Checkbox(
-                label=_(name),
-                value=chosen,
-                disabled=not changeable,
-                on_change=self._level_handler(code),
+            toggle_row(
+                ft.Checkbox(
+                    value=chosen, disabled=not changeable, on_change=self._level_handler(code)
+                ),
+                _(name),
             )
             for code, name, chosen, changeable in vm.level_choices
         ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import flet as ft
 
 from app.ui.cabinet.tab import CabinetPanel
-from app.ui.kit import Screen, TabPanel, centered
+from app.ui.kit import Screen, TabPanel, bar_title, centered
 from app.ui.participation.tab import ParticipationPanel
 from app.ui.placeholder import coming_soon
 from app.viewmodels.app_state import AppViewModel
@@ -74,7 +74,7 @@ class HomeScreen(Screen):
             route=self.route,
             scroll=ft.ScrollMode.AUTO,
             padding=ft.Padding.all(16),
-            appbar=ft.AppBar(title=ft.Text(_(tab.title)), automatically_imply_leading=False),
+            appbar=ft.AppBar(title=bar_title(_(tab.title)), automatically_imply_leading=False),
             navigation_bar=ft.NavigationBar(
                 selected_index=self.index,
                 on_change=self._on_tab,

@@ -45,8 +45,11 @@ class CaptureView:
             ft.Icons.NO_PHOTOGRAPHY_OUTLINED, size=48, color=ft.Colors.GREY_600
         )
         self.preview = preview
+        # the live preview is a picture, not a control (its platform view would be a focusable
+        # node with no name): a reader hears the status line below it
+        shown = None if preview is None else ft.Semantics(exclude_semantics=True, content=preview)
         self.box = box = ft.Container(
-            content=preview if preview is not None else self.no_preview,
+            content=shown or self.no_preview,
             width=PREVIEW_W,
             height=PREVIEW_H,
             bgcolor=ft.Colors.GREY_300,

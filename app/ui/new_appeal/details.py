@@ -1,4 +1,4 @@
-"""The new-appeal form's own words: the text, the type chips, the category (suggestions,
+"""The new-appeal form's own words: the text, the type (a radio each), the category (suggestions,
 search, the chosen one) and the contact details (share or not, the name, the phone)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import flet as ft
 
 from app.domain.phone import format_phone
 from app.i18n import Translator
-from app.ui.kit import MUTED, section
+from app.ui.kit import MUTED, section, toggle_row
 from app.ui.new_appeal.parts import Rebuilds, bound
 from app.viewmodels.new_appeal import APPEAL_TYPES, MAX_TEXT, NewAppealViewModel
 
@@ -29,7 +29,9 @@ class DetailsSection:
             error_max_lines=2,
             on_change=self._on_text,
         )
-        self.type_chips = ft.Row(wrap=True, spacing=6, run_spacing=6)
+        # a radio per type, not chips: a long type wraps on its row (Flutter clips a chip's
+        # wrapped label), and a reader hears one choice of five
+        self.type_group = ft.RadioGroup(content=ft.Column(spacing=0), on_change=self._on_type)
         self.category_box = ft.Column(spacing=6, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.search_field = ft.TextField(
             label=_("Find a category"),
@@ -37,9 +39,7 @@ class DetailsSection:
             on_change=self._on_search,
         )
         self.category_error = ft.Text(color=ft.Colors.ERROR, size=12, visible=False)
-        self.share_switch = ft.Switch(
-            label=_("Share my name and phone with the appeal"), on_change=self._on_share
-        )
+        self.share_switch = ft.Switch(on_change=self._on_share)
         self.name_field = ft.TextField(
             label=_("Your name"), prefix_icon=ft.Icons.PERSON_OUTLINE, on_change=self._on_name
         )
@@ -52,25 +52,21 @@ class DetailsSection:
 
     def controls(self) -> list[ft.Control]:
         _ = self.tr.gettext
-        self.type_chips.controls = [
-            ft.Chip(
-                label=ft.Text(_(label)),
-                selected=self.vm.type == key,
-                on_select=bound(self.vm.set_type, key),
-                show_checkmark=True,
-            )
-            for key, label in APPEAL_TYPES
-        ]
+        self.type_group.content = ft.Column(
+            [toggle_row(ft.Radio(value=key), _(label)) for key, label in APPEAL_TYPES], spacing=0
+        )
+        self.type_group.value = self.vm.type
         return [
             self.text_field,
-            section(_("Type of appeal"), self.type_chips),
+            section(_("Type of appeal"), self.type_group),
             section(_("Category"), self.category_box, self.category_error),
         ]
 
     def contact(self) -> ft.Control:
+        _ = self.tr.gettext
         return section(
-            self.tr.gettext("Contact details"),
-            self.share_switch,
+            _("Contact details"),
+            toggle_row(self.share_switch, _("Share my name and phone with the appeal")),
             self.name_field,
             self.phone_text,
             self.anonymous_text,
@@ -87,9 +83,7 @@ class DetailsSection:
         vm, tr = self.vm, self.tr
         self.text_field.error = tr.render(vm.errors.get("text"))
         self.text_field.counter = f"{vm.text_length} / {MAX_TEXT}"
-        for chip, (key, _label) in zip(self.type_chips.controls, APPEAL_TYPES, strict=False):
-            if isinstance(chip, ft.Chip):
-                chip.selected = vm.type == key
+        self.type_group.value = vm.type
         self._rebuilds.once("category", self._category_key(), self._render_category)
         self.share_switch.value = vm.share_personal
         self.name_field.visible = vm.share_personal
@@ -173,6 +167,10 @@ class DetailsSection:
 
     async def _on_clear_category(self) -> None:
         self.vm.clear_category()
+
+    async def _on_type(self) -> None:
+        if self.type_group.value:
+            self.vm.set_type(self.type_group.value)
 
     async def _on_share(self) -> None:
         self.vm.set_share(bool(self.share_switch.value))

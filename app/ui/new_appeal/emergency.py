@@ -9,7 +9,7 @@ import flet as ft
 
 from app.domain.phone import format_phone
 from app.i18n import Message, Translator
-from app.ui.kit import MUTED
+from app.ui.kit import MUTED, toggle_row
 from app.ui.new_appeal.parts import Step
 from app.viewmodels.new_appeal import EMERGENCY_SERVICES, NewAppealViewModel
 
@@ -50,7 +50,7 @@ class EmergencyStep(Step):
         _ = self.tr.gettext
         self.service_group.content = ft.Column(
             [
-                ft.Radio(value=code, label=f"{code} — {_(name)}")
+                toggle_row(ft.Radio(value=code), f"{code} — {_(name)}")
                 for code, name in EMERGENCY_SERVICES
             ],
             spacing=0,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import flet as ft
 
 from app.data.services.picker import MediaPicker
-from app.ui.kit import MUTED, ModelScreen, centered, run_soon
+from app.ui.kit import MUTED, ModelScreen, bar_title, centered, run_soon
 from app.ui.new_appeal.camera import CameraButton
 from app.ui.new_appeal.details import DetailsSection
 from app.ui.new_appeal.emergency import EmergencyStep
@@ -73,7 +73,7 @@ class NewAppealScreen(ModelScreen[NewAppealViewModel]):
             route=self.route,
             scroll=ft.ScrollMode.AUTO,
             padding=ft.Padding.symmetric(horizontal=16, vertical=12),
-            appbar=ft.AppBar(title=ft.Text(_("New appeal")), actions=[self._language_button()]),
+            appbar=ft.AppBar(title=bar_title(_("New appeal")), actions=[self._language_button()]),
             controls=[centered(self.form, self.similar.box, self.emergency.box)],
         )
         run_soon(self.vm.open)

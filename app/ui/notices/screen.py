@@ -11,7 +11,7 @@ import flet as ft
 
 from app.i18n import Translator
 from app.observable import Observable
-from app.ui.kit import ModelScreen, page_view, run_soon
+from app.ui.kit import ModelScreen, page_view, run_soon, toggle_row
 from app.ui.safety.widgets import info_line, notice_bar, set_bar, tag
 from app.viewmodels.app_state import AppViewModel
 from app.viewmodels.notices import NoticePrefsViewModel, NoticesViewModel, NoticeView
@@ -116,11 +116,11 @@ class NoticePrefsSheet:
     def render(self) -> None:
         tr, vm = self.tr, self.vm
         self.districts.controls = [
-            ft.Checkbox(label=c.name, value=c.selected, on_change=self._toggle(c.code, True))
+            toggle_row(ft.Checkbox(value=c.selected, on_change=self._toggle(c.code, True)), c.name)
             for c in vm.district_choices
         ]
         self.topics.controls = [
-            ft.Checkbox(label=c.name, value=c.selected, on_change=self._toggle(c.code, False))
+            toggle_row(ft.Checkbox(value=c.selected, on_change=self._toggle(c.code, False)), c.name)
             for c in vm.topic_choices
         ]
         self.status.value = tr.render(vm.status) or ""
@@ -174,7 +174,7 @@ class NoticesPanel:
             show_selected_icon=False,
             on_change=self._on_scope,
         )
-        self.mine = ft.Switch(label=_("Only my districts and topics"), on_change=self._on_mine)
+        self.mine = ft.Switch(on_change=self._on_mine)
         self.filter_text = ft.Text(size=12, color=ft.Colors.ON_SURFACE_VARIANT)
         self.offline = notice_bar(None)
         self.list = ft.Column(spacing=8)
@@ -202,7 +202,7 @@ class NoticesPanel:
                     wrap=True,  # large text: the settings button goes under the tabs
                     run_spacing=8,
                 ),
-                self.mine,
+                toggle_row(self.mine, _("Only my districts and topics")),
                 self.filter_text,
                 self.offline,
                 self.list,

@@ -9,7 +9,7 @@ from typing import Any
 import flet as ft
 
 from app.data.services.picker import MediaPicker
-from app.ui.kit import MUTED, ModelScreen, named, on_click, page_view
+from app.ui.kit import MUTED, ModelScreen, chip_text, named, on_click, page_view
 from app.ui.point_map import PointMap
 from app.viewmodels.app_state import AppViewModel
 from app.viewmodels.participation import CATEGORY_NAMES, ParticipationViewModel
@@ -92,7 +92,7 @@ class NewProposalScreen(ModelScreen[ParticipationViewModel]):
         self.text_field.error = tr.render(form.text_error)
         self.category.controls = [
             ft.Chip(
-                label=ft.Text(_(name)),
+                label=chip_text(_(name)),
                 selected=form.category == code,
                 on_select=self._category_handler(code),
             )

@@ -12,7 +12,7 @@ import flet as ft
 from app.domain.participation import Poll
 from app.i18n import Translator
 from app.ui.charts import Bar, bar_chart
-from app.ui.kit import MUTED, on_click
+from app.ui.kit import MUTED, on_click, toggle_row
 from app.ui.participation.chips import chip, named_text
 from app.viewmodels.dates import format_when
 from app.viewmodels.participation import (
@@ -203,10 +203,9 @@ class PollsSection:
         options: list[ft.Control]
         if poll.multiple:
             options = [
-                ft.Checkbox(
-                    label=o.text(lang),
-                    value=o.id in chosen,
-                    on_change=self._toggle_handler(poll, o.id),
+                toggle_row(
+                    ft.Checkbox(value=o.id in chosen, on_change=self._toggle_handler(poll, o.id)),
+                    o.text(lang),
                 )
                 for o in poll.options
             ]
@@ -216,7 +215,7 @@ class PollsSection:
                 value=str(chosen[0]) if chosen else None,
                 on_change=self._radio_handler(poll),
                 content=ft.Column(
-                    [ft.Radio(value=str(o.id), label=o.text(lang)) for o in poll.options],
+                    [toggle_row(ft.Radio(value=str(o.id)), o.text(lang)) for o in poll.options],
                     spacing=0,
                 ),
             )

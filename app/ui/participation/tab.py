@@ -9,7 +9,7 @@ import flet as ft
 
 from app.domain.participation import Initiative, Proposal
 from app.i18n import Translator
-from app.ui.kit import MUTED, on_click, run_soon
+from app.ui.kit import MUTED, on_click, run_soon, sideways
 from app.ui.participation.chips import STATE_COLORS, chip, supported_mark
 from app.ui.participation.polls import PollsSection
 from app.ui.participation.support import support_control
@@ -46,7 +46,7 @@ class ParticipationPanel:
         self.render()
         run_soon(self.vm.load)
         return ft.Column(
-            [self.sections, self.body],
+            [sideways(self.sections), self.body],
             spacing=12,
             horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
         )

@@ -7,7 +7,7 @@ from typing import Any
 
 import flet as ft
 
-from app.ui.kit import ModelScreen, centered, named, run_soon
+from app.ui.kit import ModelScreen, bar_title, centered, named, run_soon
 from app.ui.safety.widgets import is_phone
 from app.viewmodels.app_state import AppViewModel
 from app.viewmodels.contacts import ContactsViewModel, ContactView
@@ -33,7 +33,7 @@ class ContactsScreen(ModelScreen[ContactsViewModel]):
             route=self.route,
             scroll=ft.ScrollMode.AUTO,
             padding=ft.Padding.all(16),
-            appbar=ft.AppBar(title=ft.Text(_("Emergency contacts"))),
+            appbar=ft.AppBar(title=bar_title(_("Emergency contacts"))),
             controls=[
                 centered(
                     ft.Text(hint, color=ft.Colors.ON_SURFACE_VARIANT),

@@ -10,7 +10,16 @@ from typing import Any
 import flet as ft
 import flet_map as fm
 
-from app.ui.kit import ModelScreen, name_dropdown, named, on_click, run_soon, say
+from app.ui.kit import (
+    ModelScreen,
+    bar_title,
+    chip_text,
+    name_dropdown,
+    named,
+    on_click,
+    run_soon,
+    say,
+)
 from app.ui.point_map import osm_tiles
 from app.ui.safety.widgets import info_line, is_phone, notice_bar, set_bar
 from app.viewmodels.app_state import AppViewModel
@@ -143,7 +152,7 @@ class SheltersScreen(ModelScreen[SheltersViewModel]):
             route=self.route,
             scroll=ft.ScrollMode.AUTO,
             padding=ft.Padding.all(12),
-            appbar=ft.AppBar(title=ft.Text(_("Shelter map"))),
+            appbar=ft.AppBar(title=bar_title(_("Shelter map"))),
             controls=[ft.ResponsiveRow([left, right], spacing=16, run_spacing=12)],
         )
         return self.view
@@ -162,7 +171,7 @@ class SheltersScreen(ModelScreen[SheltersViewModel]):
         self._render_map()
         self.kind_chips.controls = [
             ft.Chip(
-                label=ft.Text(_(KIND_NAMES[kind])),
+                label=chip_text(_(KIND_NAMES[kind])),
                 leading=ft.Icon(icon, color=color, size=18),
                 selected=kind in vm.kinds,
                 show_checkmark=False,

@@ -14,7 +14,8 @@ import pytest
 from app.composition import AppSession
 from app.domain.appeals import NewAppeal
 from app.ui.appeals.detail_screen import AppealScreen
-from app.ui.kit import name_dropdown, named
+from app.ui.kit import name_dropdown, named, toggle_row
+from app.ui.new_appeal.screen import NewAppealScreen
 from tests.app.data.test_appeals_repository import server_appeal
 from tests.app.support.sync_harness import SyncSide
 from tests.app.ui.test_appeal_screens import seed
@@ -92,3 +93,35 @@ async def test_stars_to_choose_are_named_buttons_and_a_given_rating_is_one_text(
     icons = [c for c, _p in with_parents(view) if isinstance(c, ft.IconButton)]
     assert not [b for b in icons if b.icon in (ft.Icons.STAR, ft.Icons.STAR_BORDER)]
     assert unnamed_icon_buttons(view) == []
+
+
+def test_a_toggle_is_one_node_named_by_a_label_that_wraps() -> None:
+    switch, box = ft.Switch(), ft.Checkbox(disabled=True)
+    row = toggle_row(switch, "Тек менің аудандарым мен тақырыптарым")
+    tile = row.content
+    assert isinstance(row, ft.MergeSemantics) and isinstance(tile, ft.ListTile)
+    assert tile.trailing is switch and tile.leading is None  # a switch after its label
+    assert tile.toggle_inputs  # a tap on the label toggles it
+    assert isinstance(tile.title, ft.Text) and tile.title.value.startswith("Тек менің")
+    assert switch.label is None  # its own label would be read and laid out on one line
+    tile = toggle_row(box, "Төмен").content
+    assert isinstance(tile, ft.ListTile) and tile.leading is box and tile.disabled
+
+
+async def test_the_toggles_of_the_new_appeal_form_wrap_their_labels(
+    session: AppSession,
+) -> None:
+    view = NewAppealScreen(
+        session.app, session.new_appeal, session.media_picker, "/appeals/new"
+    ).build()
+    session.new_appeal.start_emergency()  # the services to choose from are drawn
+    toggles = [
+        (c, parent)
+        for c, parent in with_parents(view)
+        if isinstance(c, ft.Switch | ft.Checkbox | ft.Radio)
+    ]
+    assert len(toggles) == 11  # five types of appeal, share my name and phone, five services
+    for toggle, parent in toggles:
+        assert not toggle.label, toggle
+        assert isinstance(parent, ft.ListTile) and isinstance(parent.title, ft.Text), toggle
+    await session.new_appeal.settle()

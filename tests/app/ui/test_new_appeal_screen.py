@@ -64,7 +64,7 @@ async def test_errors_and_emergency_step_render(session: AppSession) -> None:
     shown = texts(view)
     assert "103 нөміріне қоңырау шалу" in shown
     assert "Жіберу: Жедел медициналық жәрдем (103)" in shown
-    radios = [c for c in walk(view) if isinstance(c, ft.Radio)]
+    radios = [c for c in walk(s.emergency.box) if isinstance(c, ft.Radio)]  # not the types
     assert [r.value for r in radios] == ["101", "102", "103", "104", "112"]
     session.new_appeal.cancel_emergency()
     await session.new_appeal.settle()
@@ -80,3 +80,21 @@ async def test_appeals_tab_has_the_new_appeal_button(session: AppSession) -> Non
     assert session.navigation.history[-1] == "/appeals/new"
     cabinet = HomeScreen(session.app, session.home, session.cabinet, "/cabinet", "cabinet").build()
     assert cabinet.floating_action_button is None
+
+
+async def test_the_type_is_a_radio_group_that_follows_the_view_model(
+    session: AppSession,
+) -> None:
+    s = screen(session)
+    view = s.build()
+    group = s.details.type_group
+    assert group.value == session.new_appeal.type == "incident"
+    radios = [c.value for c in walk(group) if isinstance(c, ft.Radio)]
+    assert radios == ["incident", "consultation", "proposal", "complaint", "gratitude"]
+    assert "Алғыс" in texts(view)  # each type's name beside its radio
+    group.value = "gratitude"  # what the page sends when the resident taps a radio
+    await s.details._on_type()
+    assert session.new_appeal.type == "gratitude"
+    session.new_appeal.set_type("complaint")
+    s.render()
+    assert group.value == "complaint"
