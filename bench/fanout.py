@@ -1,6 +1,8 @@
 """Alert fan-out: N residents hold the push channel open (`GET /api/v1/events`, Server-Sent
-Events), an operator publishes an alert, and each client's delivery time is measured from the
-moment the publish request is sent to the moment its `change` frame for that alert arrives.
+Events), spread evenly over one or more server processes, an operator publishes an alert
+through the first, and each client's delivery time is measured from the moment the publish
+request is sent to the moment its `change` frame for that alert arrives (on the other
+processes it comes by PostgreSQL LISTEN/NOTIFY, `services/push_bus`).
 
 The clients are raw asyncio sockets (a request line, then reading lines), so that a thousand of
 them cost the measuring process little. The reference, in the same run: one client alone."""
@@ -110,10 +112,12 @@ class FanOut:
     errors: list[str]
 
 
-async def run_fanout(base: str, tokens: list[str], operator: dict[str, str]) -> FanOut:
-    url = urlsplit(base)
-    host, port = url.hostname or "127.0.0.1", url.port or 80
-    listeners = [Listener(host, port, t) for t in tokens]
+async def run_fanout(bases: list[str], tokens: list[str], operator: dict[str, str]) -> FanOut:
+    addresses = [urlsplit(b) for b in bases]
+    listeners = []
+    for i, token in enumerate(tokens):
+        address = addresses[i % len(addresses)]
+        listeners.append(Listener(address.hostname or "127.0.0.1", address.port or 80, token))
     gate = asyncio.Semaphore(CONNECT_AT_ONCE)
     tasks: list[asyncio.Task[None]] = []
 
@@ -125,7 +129,7 @@ async def run_fanout(base: str, tokens: list[str], operator: dict[str, str]) -> 
     try:
         await asyncio.gather(*(start(x) for x in listeners))
         live = [x for x in listeners if x.error is None]
-        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        async with httpx.AsyncClient(base_url=bases[0], timeout=30) as client:
             sent = time.perf_counter()
             r = await client.post(
                 "/api/v1/operator/alerts",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import resource
+import secrets
 import subprocess
 import time
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from sqlmodel import Session
 
 from backend_stub.config import Settings
 from backend_stub.crud import sessions as sessions_crud
+from backend_stub.crud import staff as staff_crud
 from backend_stub.db import init_db, make_engine
 from backend_stub.models import User
 from tests import live
@@ -57,14 +59,23 @@ class People:
 
 
 def seed_people(settings: Settings, residents: int) -> People:
-    """Residents and one operator with live sessions, written directly (no SMS round trips)."""
+    """Residents and one staff member (a supervisor) with live sessions, written directly (no
+    SMS round trips)."""
     engine = make_engine(settings)
     init_db(engine)
     headers: list[dict[str, str]] = []
     with Session(engine) as db:
         users = [User(phone=f"+7702{n:07d}", language="ru") for n in range(residents)]
-        operator = User(phone="+77029999999", role="operator", full_name="Bench operator")
-        db.add_all([*users, operator])
+        db.add_all(users)
+        account = staff_crud.create(  # a supervisor may publish alerts
+            db,
+            login="bench-supervisor",
+            display_name="Bench supervisor",
+            role="supervisor",
+            password=secrets.token_urlsafe(24),
+            phone="+77029999999",
+        )
+        operator = db.get_one(User, account.user_id)
         db.flush()
         for user in [*users, operator]:
             pair = sessions_crud.start_session(db, settings=settings, user=user)
@@ -81,11 +92,8 @@ class Backend:
     label: str
 
 
-@contextmanager
-def backend(
-    data_dir: Path, database_url: str, label: str, residents: int
-) -> Iterator[tuple[Backend, People]]:
-    """Seed the database, start the server on a free loopback port, stop it afterwards."""
+def seeded(data_dir: Path, database_url: str, residents: int) -> tuple[dict[str, str], People]:
+    """Seed the database; the environment a server process on it needs, and the people."""
     env = {"DATA_DIR": str(data_dir), "DATABASE_URL": database_url, "ACCESS_TOKEN_TTL_S": "7200"}
     settings = Settings(
         _env_file=None,
@@ -93,7 +101,15 @@ def backend(
         database_url=database_url,
         access_token_ttl_s=7200,
     )
-    people = seed_people(settings, residents)
+    return env, seed_people(settings, residents)
+
+
+@contextmanager
+def backend(
+    data_dir: Path, database_url: str, label: str, residents: int
+) -> Iterator[tuple[Backend, People]]:
+    """Seed the database, start the server on a free loopback port, stop it afterwards."""
+    env, people = seeded(data_dir, database_url, residents)
     with live.backend(data_dir, env=env, log=data_dir / "backend.log") as server:
         assert server.proc is not None
         yield Backend(server.url, server.proc, label), people

@@ -27,3 +27,16 @@ def median_p95(values: list[float]) -> str:
 
 def verdict(ok: bool) -> str:
     return "met" if ok else "**MISSED**"
+
+
+def pass_miss(ok: bool) -> str:
+    """The load figures' mark beside a target (issue 15 asks for PASS/MISS)."""
+    return "PASS" if ok else "**MISS**"
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]

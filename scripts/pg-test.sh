@@ -2,7 +2,8 @@
 # A throwaway PostgreSQL server for the test suite and the benchmarks (Debian package `postgresql`).
 #
 #   scripts/pg-test.sh [pytest args]   start it, run the backend + security suite on it, stop it
-#                                      (tests/backend tests/security unless paths are given)
+#                                      (tests/backend tests/security tests/multiprocess unless
+#                                      paths are given; multiprocess: two server processes)
 #   scripts/pg-test.sh start           start it (if not running) and print the TEST_DATABASE_URL
 #   scripts/pg-test.sh stop            stop it
 #   scripts/pg-test.sh status          exit 0 if it is running
@@ -65,7 +66,7 @@ case "${1:-}" in
     echo "== pytest on PostgreSQL ($URL)"
     paths=0
     for arg in "$@"; do [ -e "${arg%%::*}" ] && paths=1; done
-    [ "$paths" = 1 ] || set -- tests/backend tests/security "$@"
+    [ "$paths" = 1 ] || set -- tests/backend tests/security tests/multiprocess "$@"
     set +e
     TEST_DATABASE_URL="$URL" .venv/bin/pytest "$@"
     rc=$?

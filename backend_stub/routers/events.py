@@ -15,10 +15,12 @@ an app that was offline misses nothing. The database is touched only briefly (si
 backlog, then whether the sign-in still stands at each heartbeat), never held open for the life
 of the stream.
 
-At most MAX_STREAMS_PER_USER streams per resident in this process: the count and the
-registration are one step (`Broker.subscribe(limit=...)`), so a burst of opens cannot pass it.
-A revocation committed in this process ends the session's streams at once (the broker is told
-after the commit); one committed by another process is noticed at the next heartbeat.
+At most MAX_STREAMS_PER_USER streams per resident, counted and registered in one step so a
+burst of opens cannot pass it: on PostgreSQL across every server process, as leases in the
+database (`push_bus.take_lease`, given back when the stream ends, expiring if its process
+dies); on SQLite (one process) by the broker (`Broker.subscribe(limit=...)`). A revocation ends
+the session's streams at once, in this process or (PostgreSQL, through the push bus) any other;
+the heartbeat's sign-in check is the backstop.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from backend_stub.crud import sessions as sessions_crud
 from backend_stub.deps import SettingsDep, bearer_token, get_engine
 from backend_stub.errors import ApiError
 from backend_stub.models import utcnow
-from backend_stub.services import push
+from backend_stub.services import push, push_bus
 
 router = APIRouter(prefix="/api/v1", tags=["events"])
 
@@ -165,15 +167,23 @@ class PushStream(StreamingResponse):
     """The SSE response. Its subscriber is dropped when the response is done, however it ends:
     even if the body never started (the client went away before the first byte)."""
 
-    def __init__(self, broker: push.Broker, sub: push.Subscriber, body: AsyncIterator[str]):
+    def __init__(
+        self, engine: Engine, broker: push.Broker, sub: push.Subscriber, body: AsyncIterator[str]
+    ):
         super().__init__(body, media_type="text/event-stream", headers=STREAM_HEADERS)
-        self._broker, self._sub = broker, sub
+        self._engine, self._broker, self._sub = engine, broker, sub
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             await super().__call__(scope, receive, send)
         finally:
             self._broker.unsubscribe(self._sub)
+            if self._sub.lease is not None:
+                await run_in_threadpool(push_bus.give_back, self._engine, self._sub.lease)
+
+
+def _too_many_streams() -> ApiError:
+    return ApiError(429, "too_many_requests", headers={"Retry-After": "30"}, retry_after=30)
 
 
 @router.get(
@@ -196,13 +206,25 @@ async def events(
     if caller is None:
         raise ApiError(401, "invalid_token", headers={"WWW-Authenticate": "Bearer"})
     broker = push.broker_for(engine)
+    lease = None
+    if push_bus.shared(engine):  # counted across processes, by the lease
+        lease = await run_in_threadpool(
+            push_bus.take_lease,
+            engine,
+            user_id=caller.user_id,
+            session_id=caller.session_id,
+            limit=MAX_STREAMS_PER_USER,
+        )
+        if lease is None:
+            raise _too_many_streams()
     try:
         sub = broker.subscribe(
-            caller.user_id, session_id=caller.session_id, limit=MAX_STREAMS_PER_USER
+            caller.user_id,
+            session_id=caller.session_id,
+            limit=None if lease else MAX_STREAMS_PER_USER,
+            lease=lease,
         )
     except push.StreamLimitReached:
-        raise ApiError(
-            429, "too_many_requests", headers={"Retry-After": "30"}, retry_after=30
-        ) from None
+        raise _too_many_streams() from None
     body = _stream(engine, sub, caller, _start_cursor(last_event_id, cursor))
-    return PushStream(broker, sub, body)
+    return PushStream(engine, broker, sub, body)

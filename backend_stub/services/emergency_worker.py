@@ -11,6 +11,10 @@ No transaction is held open over an HTTP call; the row is re-read after it, so a
 that arrived meanwhile is kept. (Should a callback land between that re-read and the commit, the
 status check of the next tick puts the acceptance back.)
 
+Several server processes on one PostgreSQL each run a worker, but one pass runs at a time: a
+pass holds a PostgreSQL advisory lock (`one_pass_at_a_time`) and a process that cannot take it
+skips its tick, so an attempt is never counted twice by two processes stepping the same forward.
+
 `step_once(engine, settings, now=...)` is also what tests call with an injected clock;
 `run_emergency_worker` ticks every `emergency_worker_interval_s` (0 = off) and right away when
 `wake(engine)` is called after a new forward.
@@ -21,11 +25,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -37,6 +42,27 @@ from backend_stub.services import emergency_adapter as adapter
 from backend_stub.services.steps import step_in_thread
 
 log = logging.getLogger("city109.emergency")
+
+PASS_LOCK = 0x109E  # the advisory lock key of a worker pass (PostgreSQL)
+
+
+@contextlib.contextmanager
+def one_pass_at_a_time(engine: Engine) -> Iterator[bool]:
+    """Whether this process may make a pass now: on PostgreSQL, only while it holds the
+    session-level advisory lock on a connection of its own (released after the pass, or by
+    PostgreSQL when the process dies); SQLite has one process per database file."""
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    with engine.connect() as conn:
+        got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": PASS_LOCK}).scalar())
+        try:
+            yield got
+        finally:
+            if got:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": PASS_LOCK})
+                conn.commit()
+
 
 _wakers: dict[int, Callable[[], None]] = {}
 
@@ -140,22 +166,25 @@ def step_once(
     A forward whose step fails unexpectedly is logged and left for the next pass.
     """
     now = now or utcnow()
-    with Session(engine) as db:
-        ids = crud.open_ids(db)
-    if not ids:
-        return 0
-    own_client = client is None
-    http = client or adapter.new_client()
-    try:
-        for forward_id in ids:
-            try:
-                step_forward(engine, settings, http, forward_id, now)
-            except Exception:
-                log.exception("emergency: forward %s: step failed", forward_id)
-    finally:
-        if own_client:
-            http.close()
-    return len(ids)
+    with one_pass_at_a_time(engine) as mine:
+        if not mine:
+            return 0  # another process is making its pass
+        with Session(engine) as db:
+            ids = crud.open_ids(db)
+        if not ids:
+            return 0
+        own_client = client is None
+        http = client or adapter.new_client()
+        try:
+            for forward_id in ids:
+                try:
+                    step_forward(engine, settings, http, forward_id, now)
+                except Exception:
+                    log.exception("emergency: forward %s: step failed", forward_id)
+        finally:
+            if own_client:
+                http.close()
+        return len(ids)
 
 
 def wake(engine: Engine) -> None:

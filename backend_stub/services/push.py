@@ -19,17 +19,25 @@ Rows for one resident (user_id) go only to that resident's connections; public r
 A stream lives no longer than its sign-in: code that revokes a session (or changes who the
 resident is) calls `end_streams_after_commit`, and once that transaction commits the broker ends
 those streams (an END marker: the stream says `reauth` and closes). The cap on streams per
-resident is checked and the stream registered in one step under the broker's lock.
+resident is checked and the stream registered in one step under the broker's lock (SQLite; on
+PostgreSQL the cap counts every process's streams, as leases: `push_bus`).
 
-The broker lives in this process: with several server processes, use one process per
-database or put a shared bus (e.g. PostgreSQL LISTEN/NOTIFY) behind `Broker.publish`.
+Several server processes (PostgreSQL): every flush of feed rows also sends them, and every
+`end_streams_after_commit` its sign-ins, as a `NOTIFY` on the database's push channel, inside
+the same transaction, so PostgreSQL delivers them only if and when it commits (a rolled-back
+savepoint's are dropped with it) and never a row another process cannot yet read. Each
+process's listener (`push_bus`) hands what other processes announced to its own broker; what a
+process announced itself it has already delivered locally, after its own commit. SQLite: one
+process per database file, and the broker alone.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import secrets
 import threading
 import weakref
 from collections.abc import Iterable
@@ -37,7 +45,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -49,6 +57,7 @@ log = logging.getLogger("city109.push")
 QUEUE_SIZE = 256  # per connection
 _PENDING = "city109.push.pending"
 _ENDING = "city109.push.ending"
+ROWS_PER_NOTICE = 50  # a NOTIFY payload stays far below PostgreSQL's 8000 bytes
 
 
 @dataclass(frozen=True)
@@ -85,9 +94,11 @@ class Subscriber:
         loop: asyncio.AbstractEventLoop,
         size: int,
         session_id: int | None = None,
+        lease: str | None = None,
     ) -> None:
         self.user_id = user_id
         self.session_id = session_id
+        self.lease = lease  # its row in the cross-process count (PostgreSQL), if any
         self.loop = loop
         self.queue: asyncio.Queue[PushEvent | Marker | None] = asyncio.Queue(size)
         self.overflows = 0
@@ -107,6 +118,12 @@ class Subscriber:
                 self.queue.put_nowait(RESYNC)
                 return
 
+    def resync(self) -> None:
+        """Runs on the subscriber's loop: whatever is queued gives way to one RESYNC."""
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queue.put_nowait(RESYNC)
+
     def end(self) -> None:
         """Runs on the subscriber's loop: whatever is queued gives way to END."""
         while not self.queue.empty():
@@ -123,11 +140,17 @@ class Broker:
         self._subscribers: set[Subscriber] = set()
 
     def subscribe(
-        self, user_id: int, *, session_id: int | None = None, limit: int | None = None
+        self,
+        user_id: int,
+        *,
+        session_id: int | None = None,
+        limit: int | None = None,
+        lease: str | None = None,
     ) -> Subscriber:
         """Call on the event loop that will read the subscriber's queue. With `limit`, raises
         StreamLimitReached if the resident has that many already (counted and added at once)."""
-        sub = Subscriber(user_id, asyncio.get_running_loop(), self.queue_size, session_id)
+        loop = asyncio.get_running_loop()
+        sub = Subscriber(user_id, loop, self.queue_size, session_id, lease)
         with self._lock:
             if limit is not None and self._count(user_id) >= limit:
                 raise StreamLimitReached
@@ -157,6 +180,19 @@ class Broker:
                 sub.loop.call_soon_threadsafe(sub.end)
         return len(gone)
 
+    def leases(self) -> list[str]:
+        """The cross-process leases of this broker's streams (to renew them)."""
+        with self._lock:
+            return [s.lease for s in self._subscribers if s.lease is not None]
+
+    def resync_all(self) -> None:
+        """Tell every stream it may have missed rows (from any thread)."""
+        with self._lock:
+            subscribers = list(self._subscribers)
+        for sub in subscribers:
+            with contextlib.suppress(RuntimeError):  # a closed loop: that connection is gone
+                sub.loop.call_soon_threadsafe(sub.resync)
+
     def publish(self, items: list[PushEvent]) -> None:
         with self._lock:
             subscribers = list(self._subscribers)
@@ -183,6 +219,56 @@ def broker_for(engine: Engine) -> Broker:
         return broker
 
 
+@dataclass(frozen=True)
+class Bus:
+    """The database's push channel (PostgreSQL), and this engine's name on it."""
+
+    channel: str  # one per schema: NOTIFY reaches the whole database
+    origin: str  # who sent a notice: its own notices an engine has already delivered
+
+
+_buses: weakref.WeakKeyDictionary[Engine, Bus] = weakref.WeakKeyDictionary()
+
+
+def bus_of(engine: Engine, connection: Connection) -> Bus:
+    """The push channel of the engine's database schema (asked once, over `connection`)."""
+    with _brokers_lock:
+        bus = _buses.get(engine)
+    if bus is None:
+        schema = connection.execute(text("SELECT current_schema()")).scalar_one()
+        bus = Bus(channel=f"city109_push.{schema}"[:63], origin=secrets.token_hex(8))
+        with _brokers_lock:
+            bus = _buses.setdefault(engine, bus)
+    return bus
+
+
+def _announce(session: Session, notices: list[dict[str, Any]]) -> None:
+    """NOTIFY other server processes, inside the session's transaction (PostgreSQL only)."""
+    engine = _engine_of(session)
+    if engine is None or engine.dialect.name != "postgresql" or not notices:
+        return
+    connection = session.connection()
+    bus = bus_of(engine, connection)
+    notify = text("SELECT pg_notify(:channel, :payload)")
+    for notice in notices:
+        payload = json.dumps({"o": bus.origin, **notice}, separators=(",", ":"))
+        connection.execute(notify, {"channel": bus.channel, "payload": payload})
+
+
+def read_notice(payload: str, *, own: str) -> tuple[list[PushEvent], set[int], set[int]] | None:
+    """What a notice from another process says (rows, ended sign-ins, ended residents); None
+    for one of `own` (this engine's, delivered already) or one not understood."""
+    try:
+        notice = json.loads(payload)
+        if notice.get("o") == own:
+            return None
+        rows = [PushEvent(int(c), u, str(e), str(i)) for c, u, e, i in notice.get("r", [])]
+        return rows, {int(x) for x in notice.get("s", [])}, {int(x) for x in notice.get("u", [])}
+    except (ValueError, TypeError, AttributeError):
+        log.warning("push: a notice not understood was ignored")
+        return None
+
+
 def end_streams_after_commit(
     session: Session, *, sessions: Iterable[int] = (), users: Iterable[int] = ()
 ) -> None:
@@ -193,6 +279,7 @@ def end_streams_after_commit(
     )
     ending["sessions"].update(sessions)
     ending["users"].update(users)
+    _announce(session, [{"s": sorted(set(sessions)), "u": sorted(set(users))}])
 
 
 def _engine_of(session: Session) -> Engine | None:
@@ -213,16 +300,25 @@ def _broker_of(session: Session) -> Broker | None:
 
 @event.listens_for(Session, "after_flush")
 def _collect(session: Session, _flush_context: Any) -> None:
-    rows = [obj for obj in session.new if isinstance(obj, FeedEvent)]
+    rows = [
+        PushEvent(obj.id, obj.user_id, obj.entity, obj.entity_id)
+        for obj in session.new
+        if isinstance(obj, FeedEvent) and obj.id is not None
+    ]
     if rows:
         savepoint = session.get_nested_transaction()
         pending: list[tuple[SessionTransaction | None, PushEvent]] = session.info.setdefault(
             _PENDING, []
         )
-        pending.extend(
-            (savepoint, PushEvent(row.id, row.user_id, row.entity, row.entity_id))
-            for row in rows
-            if row.id is not None
+        pending.extend((savepoint, row) for row in rows)
+        _announce(
+            session,
+            [
+                {"r": [[r.cursor, r.user_id, r.entity, r.entity_id] for r in chunk]}
+                for chunk in (
+                    rows[i : i + ROWS_PER_NOTICE] for i in range(0, len(rows), ROWS_PER_NOTICE)
+                )
+            ],
         )
 
 

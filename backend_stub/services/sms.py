@@ -257,6 +257,7 @@ def make_sms_gateway(settings: Settings, inbox: DevInbox) -> SmsGateway:
             login=settings.smsc_login,
             password=settings.smsc_password,
             sender=settings.smsc_sender,
+            timeout_s=settings.smsc_timeout_s,
         )
     if settings.sms_provider == "console":
         if settings.is_dev:

@@ -23,9 +23,10 @@ from sqlmodel import Session, col, select
 from backend_stub.config import Settings
 from backend_stub.crud import feed
 from backend_stub.main import create_app
-from backend_stub.models import FeedEvent, User
+from backend_stub.models import FeedEvent
 from backend_stub.routers import events as events_router
 from backend_stub.services import push
+from tests.backend.support import add_staff
 from tests.backend.test_alerts import INSIDE, alert_body
 from tests.backend.test_appeals import appeal_body
 from tests.conftest import next_phone
@@ -65,11 +66,7 @@ def sign_in(live: Live, phone: str | None = None) -> dict[str, str]:
 def operator(live: Live) -> dict[str, str]:
     phone = next_phone()
     headers = sign_in(live, phone)
-    with Session(live.app.state.engine) as db:
-        user = db.exec(select(User).where(User.phone == phone)).one()
-        user.role = "operator"
-        db.add(user)
-        db.commit()
+    add_staff(live, f"op{phone}", phone=phone)  # a supervisor: alerts too
     return headers
 
 

@@ -154,6 +154,9 @@ def smsc_env(smsc: Smsc) -> dict[str, str]:
         "SMSC_URL": smsc.url,
         "SMSC_LOGIN": "city109",
         "SMSC_PASSWORD": "smsc-password-for-tests",
+        # the fake gateway answers at once: a send taking longer is the machine's load (a CI
+        # run beside others), not a gateway to time out
+        "SMSC_TIMEOUT_S": "25",  # below the test clients' 30 s
     }
 
 
