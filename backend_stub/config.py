@@ -6,13 +6,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from backend_stub import settings_rules
-from backend_stub.settings_rules import DEV_OPEN311_KEY, DEV_OPERATOR_PASSWORD, DEV_SECRET
+from backend_stub.settings_rules import DEV_OPEN311_KEY, DEV_SECRET
 
-__all__ = ["DEV_OPEN311_KEY", "DEV_OPERATOR_PASSWORD", "DEV_SECRET", "Settings"]
+__all__ = ["DEV_OPEN311_KEY", "DEV_SECRET", "Settings"]
 
 
 class Settings(BaseSettings):
@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     # Empty: a SQLite file `city109.db` in data_dir. Any SQLAlchemy URL works, e.g.
     # postgresql+psycopg://user:pass@localhost/city109
     database_url: str = ""
+    # Where stored files and unfinished uploads live (default: DATA_DIR). Every server process
+    # must see the same directory: on one machine DATA_DIR is; across machines a shared mount.
+    media_root: Path | None = None
     demo: bool = False
 
     # Where residents' apps and the emergency system reach this server, e.g.
@@ -38,6 +41,10 @@ class Settings(BaseSettings):
     # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated IPs
     # or networks). Empty: the peer address of the connection is the client, whatever it says.
     trusted_proxies: str = ""
+    # Requests one server process works on at once (the push stream, uploads and /health not
+    # counted); past it 503 `server_busy` with Retry-After at once (backend_stub/overload.py).
+    # 0: no cap.
+    max_requests_in_flight: int = 128
 
     # Tokens
     access_token_ttl_s: int = 15 * 60
@@ -62,6 +69,7 @@ class Settings(BaseSettings):
     smsc_login: str = ""
     smsc_password: str = ""
     smsc_sender: str = ""
+    smsc_timeout_s: float = Field(default=10.0, gt=0, le=60)  # one send; then 502 sms_failed
 
     # Media
     max_image_bytes: int = 15 * 1024 * 1024
@@ -73,8 +81,8 @@ class Settings(BaseSettings):
     # Open311 GeoReport v2
     open311_api_key: str = DEV_OPEN311_KEY
 
-    # Operator web console (dev default password; production must set one)
-    operator_password: str = DEV_OPERATOR_PASSWORD
+    # The demo operator's phone (its staff account, seeded with --demo, is the one the demo
+    # autopilot acts as). Staff sign in with their own accounts: `python -m backend_stub.staff`.
     operator_phone: str = "+77000000109"
 
     # Demo autopilot: moves new appeals along every N seconds (0 = off)
@@ -117,8 +125,8 @@ class Settings(BaseSettings):
 
     @property
     def media_dir(self) -> Path:
-        return self.data_dir / "media"
+        return (self.media_root or self.data_dir) / "media"
 
     @property
     def uploads_dir(self) -> Path:
-        return self.data_dir / "uploads"
+        return (self.media_root or self.data_dir) / "uploads"

@@ -11,14 +11,22 @@ from sqlmodel import Session
 
 from backend_stub.config import Settings
 from backend_stub.crud import sessions as sessions_crud
+from backend_stub.crud import staff as staff_crud
+from backend_stub.crud.staff import Staff
 from backend_stub.errors import ApiError
 from backend_stub.messages import pick_language
 from backend_stub.models import User
+from backend_stub.staff_access import may
 
 CONSOLE_COOKIE = "city109_console"
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in a worker
+# thread, and each such hop costs more than the work (the load bench's py-spy profile of a 304
+# feed poll spent most of its time handing over to threads).
+
+
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -33,7 +41,7 @@ def get_db(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_language(accept_language: Annotated[str | None, Header()] = None) -> str:
+async def get_language(accept_language: Annotated[str | None, Header()] = None) -> str:
     return pick_language(accept_language)
 
 
@@ -73,23 +81,44 @@ def current_user(request: Request, db: DbDep, settings: SettingsDep) -> User:
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def current_operator(user: CurrentUser) -> User:
-    if user.role != "operator":
+def current_staff(request: Request, user: CurrentUser, db: DbDep) -> Staff:
+    """The signed-in staff member, if their job may use this path (`staff_access.may`: reading
+    is GET/HEAD, anything else changes); 403 for a resident, a disabled account or another job."""
+    staff = staff_crud.staff_of(db, user=user)
+    db.commit()
+    write = request.method not in ("GET", "HEAD")
+    if staff is None or not may(staff.role, request.url.path, write=write):
         raise ApiError(403, "forbidden")
-    return user
+    return staff
+
+
+CurrentStaff = Annotated[Staff, Depends(current_staff)]
+
+
+def current_operator(staff: CurrentStaff) -> User:
+    """The staff member's `User` (what the records they make point to), for routes that need
+    nothing of the account but that the job may use the path."""
+    return staff.user
 
 
 CurrentOperator = Annotated[User, Depends(current_operator)]
 
 
-def console_operator(request: Request, db: DbDep, settings: SettingsDep) -> User | None:
-    """The operator signed in to the web console (cookie holding an access token), if any."""
+def console_staff(request: Request, db: DbDep, settings: SettingsDep) -> Staff | None:
+    """The staff member signed in to the web console (cookie holding an access token), if any."""
     token = request.cookies.get(CONSOLE_COOKIE)
     if not token:
         return None
     user = sessions_crud.user_for_access_token(db, settings=settings, token=token)
+    staff = staff_crud.staff_of(db, user=user) if user is not None else None
     db.commit()  # as in current_user: no pooled connection held while queued for a thread
-    return user if user is not None and user.role == "operator" else None
+    return staff
+
+
+def console_operator(request: Request, db: DbDep, settings: SettingsDep) -> User | None:
+    """The `User` of the staff member signed in to the web console, if any."""
+    staff = console_staff(request, db, settings)
+    return staff.user if staff is not None else None
 
 
 def require_dev(settings: SettingsDep) -> None:

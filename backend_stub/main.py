@@ -22,6 +22,7 @@ from backend_stub.demo import autopilot, emergency_sim
 from backend_stub.demo.seed import seed_demo
 from backend_stub.errors import install_error_handlers
 from backend_stub.openapi_errors import document_errors
+from backend_stub.overload import OverloadGuard
 from backend_stub.routers import (
     alerts,
     appeals,
@@ -43,8 +44,9 @@ from backend_stub.routers import (
     sync,
     uploads,
 )
-from backend_stub.services import emergency_worker
+from backend_stub.services import emergency_worker, push_bus
 from backend_stub.services.sms import DevInbox, make_sms_gateway
+from backend_stub.staff import refuse_demo_passwords
 
 log = logging.getLogger("city109")
 
@@ -58,6 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = make_engine(settings)
     init_db(engine)
+    if not settings.is_dev:
+        refuse_demo_passwords(engine)
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     settings.uploads_dir.mkdir(parents=True, exist_ok=True)
     if settings.demo:
@@ -69,7 +73,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.autopilot_interval_s > 0:
             task = asyncio.create_task(autopilot.run_autopilot(engine, settings))
         emergency_task = emergency_worker.start(engine, settings)
+        listener = await asyncio.to_thread(push_bus.start, engine)  # PostgreSQL: the push bus
         yield
+        if listener is not None:
+            await asyncio.to_thread(listener.stop)
         await emergency_worker.stop(emergency_task)
         if task is not None:
             task.cancel()
@@ -83,7 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0",
         lifespan=lifespan,
         docs_url=None,  # served by api_docs from local files (FastAPI's would load a CDN)
-        redoc_url="/redoc" if docs else None,
+        redoc_url=None,  # so is /redoc
         openapi_url="/openapi.json" if docs else None,
         description="Resident app backend: SMS sign-in, appeals, chat, media, sync feed, "
         "operator API and console, Open311 GeoReport v2.",
@@ -94,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sms = make_sms_gateway(settings, app.state.inbox)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, upload_max_bytes=upload_cap(settings) + MAX_BODY_BYTES)
+    app.add_middleware(OverloadGuard, limit=settings.max_requests_in_flight)
     app.add_middleware(  # outermost: a request naming another host goes no further (400)
         TrustedHostMiddleware, allowed_hosts=public_url.allowed_hosts(settings), www_redirect=False
     )

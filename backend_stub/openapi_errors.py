@@ -25,7 +25,7 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from backend_stub.deps import current_operator, current_user
+from backend_stub.deps import current_operator, current_staff, current_user
 
 ERROR_SCHEMA: dict[str, Any] = {
     "title": "ApiError",
@@ -75,10 +75,11 @@ def refusals(route: APIRoute | None, method: str, operation: dict[str, Any]) -> 
     """The statuses a schema-valid request may still get from this operation, and why."""
     found: dict[str, str] = {}
     calls = _calls(route.dependant) if route is not None else set()
-    if current_user in calls or current_operator in calls:
+    staff_only = bool(calls & {current_operator, current_staff})
+    if current_user in calls or staff_only:
         found["401"] = "not signed in, or the session has ended"
-    if current_operator in calls:
-        found["403"] = "signed in, but not as an operator"
+    if staff_only:
+        found["403"] = "signed in, but not as staff whose job allows this"
     params = {p.get("name", "").lower(): p.get("in") for p in operation.get("parameters", [])}
     if "path" in params.values():
         found["404"] = "no such item, or not the caller's"

@@ -16,14 +16,12 @@ if TYPE_CHECKING:
 
 DEV_SECRET = "dev-insecure-secret-change-me"
 DEV_OPEN311_KEY = "dev-open311-key"
-DEV_OPERATOR_PASSWORD = "operator"
-DEV_VALUES = frozenset({DEV_SECRET, DEV_OPEN311_KEY, DEV_OPERATOR_PASSWORD})
+DEV_VALUES = frozenset({DEV_SECRET, DEV_OPEN311_KEY})
 
 MIN_DISTINCT = 6  # different characters: "xxxx…" or "abab…" is not a secret, however long
 MIN_LENGTH = {  # production: setting → fewest characters
     "secret_key": 32,
     "open311_api_key": 20,
-    "operator_password": 12,
     "smsc_password": 8,
 }
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from backend_stub.console import auth, emergency, notices
+from backend_stub.console import auth, emergency, language, live, notices, staff
 from backend_stub.console.alerts import routes as alerts
 from backend_stub.console.appeals import actions as appeal_actions
 from backend_stub.console.appeals import listing as appeal_list
@@ -29,8 +29,11 @@ for _area in (
     initiatives,
     proposals,
     auth,
+    language,
+    live,
     appeal_list,
     appeal_actions,
+    staff,
 ):
     router.include_router(_area.router)
 

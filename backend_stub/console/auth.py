@@ -1,21 +1,22 @@
 """Console sign-in, cookies and CSRF, and the dependencies every console page starts from.
 
-Sign-in is one shared operator password (settings.operator_password) that opens a session of the
-operator user (settings.operator_phone). The access token lives in an HttpOnly SameSite=Strict
-cookie (so the media API can serve files to the console too); a refresh token in a second cookie,
-scoped to /console, renews it silently. Every POST form also carries a CSRF token tied to the
-session.
+Every staff member signs in with their own login and password (`crud.staff`, scrypt hashes);
+guesses are counted per client IP in the database (`crud.staff.take_guess`: atomic across server
+processes), LOGIN_MAX_FAILURES in LOGIN_WINDOW_S. The access token lives in an HttpOnly
+SameSite=Strict cookie (so the media API can serve files to the console too); a refresh token
+in a second cookie, scoped to /console, renews it silently. Every POST form also carries a CSRF
+token tied to the session. A disabled account's sessions are revoked, and its cookies open
+nothing more.
 
-A page takes `ConsoleSession` (the signed-in operator; otherwise the request ends in a silent
-refresh or the way to the login page) or, for a form, `ConsoleForm` (the same, and the form's
-CSRF token checked; otherwise the "stale form" page).
+A page takes `ConsoleSession` (the signed-in staff member, whose job may use the page's path —
+`staff_access.may`; otherwise the request ends in a silent refresh, the way to the login page,
+or a "not for your job" page) or, for a form, `ConsoleForm` (the same, and the form's CSRF token
+checked; otherwise the "stale form" page).
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections import deque
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -23,6 +24,7 @@ from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from backend_stub.config import Settings
+from backend_stub.console.kit.i18n import _
 from backend_stub.console.kit.page import (
     ConsoleExit,
     console_router,
@@ -30,14 +32,18 @@ from backend_stub.console.kit.page import (
     error_page,
     layout,
     redirect,
+    signed_in_as,
 )
+from backend_stub.console.kit.text import e
 from backend_stub.console.kit.widgets import hidden_field, post_form
 from backend_stub.crud import sessions as sessions_crud
+from backend_stub.crud import staff as staff_crud
 from backend_stub.crud.sessions import TokenPair
-from backend_stub.crud.users import operator_user
-from backend_stub.deps import CONSOLE_COOKIE, DbDep, SettingsDep, console_operator
-from backend_stub.models import AuthSession, User
+from backend_stub.crud.staff import Staff
+from backend_stub.deps import CONSOLE_COOKIE, DbDep, SettingsDep, client_ip, console_staff
+from backend_stub.models import AuthSession, User, utcnow
 from backend_stub.security import keyed_hash, same
+from backend_stub.staff_access import may
 
 log = logging.getLogger("city109.console")
 
@@ -45,8 +51,8 @@ router = console_router("/console")
 
 REFRESH_COOKIE = f"{CONSOLE_COOKIE}_refresh"
 COOKIE_PATHS = {CONSOLE_COOKIE: "/", REFRESH_COOKIE: "/console"}  # the refresh token: console only
-LOGIN_MAX_FAILURES = 10  # per client IP ...
-LOGIN_WINDOW_S = 15 * 60  # ... in this window
+LOGIN_MAX_FAILURES = 10  # guesses per client IP ...
+LOGIN_WINDOW_S = 15 * 60  # ... in this window (a right password starts the count over)
 STALE_FORM = "Форма устарела или отправлена не из консоли. Обновите страницу и повторите."
 
 
@@ -57,11 +63,16 @@ def csrf_token(settings: Settings, auth: AuthSession) -> str:
 
 @dataclass(frozen=True)
 class SignedIn:
-    """The console operator, their sign-in session and the session's CSRF token."""
+    """The signed-in staff member, their sign-in session and the session's CSRF token."""
 
-    user: User
+    staff: Staff
     auth: AuthSession
     csrf: str
+
+    @property
+    def user(self) -> User:
+        """The `User` the records they make point to."""
+        return self.staff.user
 
     @property
     def hidden(self) -> str:
@@ -97,18 +108,23 @@ def _clear_cookies(response: Response, settings: Settings) -> None:
 
 
 def signed_in(request: Request, db: DbDep, settings: SettingsDep) -> SignedIn:
-    """The console operator and their session; otherwise the request ends (ConsoleExit) in a
-    silent token refresh that repeats it, or in the way to the login page."""
+    """The staff member and their session, if their job may use this page; otherwise the
+    request ends (ConsoleExit) in a silent token refresh that repeats it, the way to the login
+    page, or a page saying the section is not for their job."""
     token = request.cookies.get(CONSOLE_COOKIE)
-    user = console_operator(request, db, settings)
-    if user is not None and token:
+    staff = console_staff(request, db, settings)
+    if staff is not None and token:
         auth = sessions_crud.session_for_access_token(db, settings=settings, token=token)
         if auth is not None:
-            return SignedIn(user, auth, csrf_token(settings, auth))
+            who = SignedIn(staff, auth, csrf_token(settings, auth))
+            signed_in_as(request, staff.role)
+            if not may(staff.role, request.url.path, write=request.method != "GET"):
+                raise ConsoleExit(not_for_job(who))
+            return who
     refresh = request.cookies.get(REFRESH_COOKIE)
     if refresh:
         rotated = sessions_crud.rotate(db, settings=settings, refresh_token=refresh)
-        if rotated is not None and rotated[0].role == "operator":
+        if rotated is not None and staff_crud.staff_of(db, user=rotated[0]) is not None:
             db.commit()
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             # 307 repeats a POST with its form; 303 turns anything else into a GET.
@@ -118,6 +134,17 @@ def signed_in(request: Request, db: DbDep, settings: SettingsDep) -> SignedIn:
     response = redirect("/console/login")
     _clear_cookies(response, settings)
     raise ConsoleExit(response)
+
+
+def not_for_job(who: SignedIn) -> HTMLResponse:
+    return error_page(
+        _("No access"),
+        _("This section is not part of your job in the console."),
+        "/console",
+        _("To the appeals"),
+        csrf=who.csrf,
+        status=403,
+    )
 
 
 ConsoleSession = Annotated[SignedIn, Depends(signed_in)]
@@ -140,42 +167,29 @@ ConsoleForm = Annotated[SignedIn, Depends(checked_form)]
 # ---------------------------------------------------------------- sign-in and sign-out
 
 
-def _login_failures(request: Request, ip: str) -> deque[float]:
-    """This IP's recent wrong passwords (in memory, per process); stale entries are dropped."""
-    store: dict[str, deque[float]] | None = getattr(request.app.state, "console_login_fails", None)
-    if store is None:
-        store = {}
-        request.app.state.console_login_fails = store
-    cutoff = time.monotonic() - LOGIN_WINDOW_S
-    for key in [k for k, v in store.items() if not v or v[-1] < cutoff]:
-        del store[key]
-    failures = store.setdefault(ip, deque())
-    while failures and failures[0] < cutoff:
-        failures.popleft()
-    return failures
-
-
-def login_page(error: str | None = None, status: int = 200) -> HTMLResponse:
+def login_page(error: str | None = None, status: int = 200, login: str = "") -> HTMLResponse:
     content = (
-        '<div class="card login"><h1>Вход оператора</h1>'
-        '<p class="muted small">Операторға кіру</p>'
+        f'<div class="card login"><h1>{e(_("Staff sign-in"))}</h1>'
         f"{error_box(error)}"
         + post_form(
             "/console/login",
             "",
-            '<label for="password">Пароль</label>'
+            f'<label for="login">{e(_("Login"))}</label>'
+            f'<input id="login" name="login" value="{e(login)}" maxlength="40"'
+            ' autocomplete="username" required autofocus>'
+            f'<label for="password">{e(_("Password"))}</label>'
             '<input type="password" id="password" name="password"'
-            ' autocomplete="current-password" required autofocus>',
-            "Войти",
+            ' autocomplete="current-password" required>',
+            _("Sign in"),
         )
         + "</div>"
     )
-    return layout("Вход", content, status=status)
+    return layout(_("Sign-in"), content, status=status)
 
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, db: DbDep, settings: SettingsDep) -> Response:
-    if console_operator(request, db, settings) is not None:
+    if console_staff(request, db, settings) is not None:
         return redirect("/console")
     return login_page()
 
@@ -185,20 +199,23 @@ def login(
     request: Request,
     db: DbDep,
     settings: SettingsDep,
+    login: Annotated[str, Form(max_length=200)] = "",
     password: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    ip = request.client.host if request.client else ""
-    failures = _login_failures(request, ip)
-    if len(failures) >= LOGIN_MAX_FAILURES:
-        return login_page("Слишком много неверных попыток. Повторите позже.", 429)
-    expected = settings.operator_password
-    if not expected or not same(password, expected):
-        failures.append(time.monotonic())
-        log.warning("console: wrong operator password from %s", ip or "?")
-        return login_page("Неверный пароль.", 401)
-    failures.clear()
-    user = operator_user(db, phone=settings.operator_phone)
-    pair = sessions_crud.start_session(db, settings=settings, user=user)
+    ip = client_ip(request)
+    key = f"console-ip:{ip}"
+    allowed = staff_crud.take_guess(
+        db, key=key, now=utcnow(), limit=LOGIN_MAX_FAILURES, window_s=LOGIN_WINDOW_S
+    )
+    db.commit()  # the guess counts even if this request goes no further
+    if not allowed:
+        return login_page(_("Too many wrong attempts. Try again later."), 429, login)
+    staff = staff_crud.check_password(db, login=login, password=password)
+    if staff is None:
+        log.warning("console: wrong login or password from %s", ip or "?")
+        return login_page(_("Wrong login or password."), 401, login)
+    staff_crud.forgive_guesses(db, key=key)
+    pair = sessions_crud.start_session(db, settings=settings, user=staff.user)
     db.commit()
     response = redirect("/console")
     _set_cookies(response, settings, pair)

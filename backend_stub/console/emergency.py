@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from backend_stub.console.auth import STALE_FORM, ConsoleSession, SignedIn
+from backend_stub.console.kit.i18n import Names, _, language
 from backend_stub.console.kit.page import (
     back_link,
     console_router,
@@ -36,13 +37,15 @@ router = console_router("/console/emergency")
 PAGE_SIZE = 100
 ALERT_ROW = ' style="background:#fff1f1"'
 
-STATE_NAMES: dict[str, dict[str, str]] = {
-    ForwardState.PENDING: {"ru": "Отправляется", "kk": "Жіберілуде"},
-    ForwardState.SENT: {"ru": "Получено, ждём подтверждения", "kk": "Алынды, растау күтілуде"},
-    ForwardState.ACCEPTED: {"ru": "Принято службой", "kk": "Қызмет қабылдады"},
-    ForwardState.NOT_CONFIRMED: {"ru": "Не подтверждено", "kk": "Расталмады"},
-    ForwardState.FAILED: {"ru": "Не подтверждено, попытки исчерпаны", "kk": "Әрекеттер таусылды"},
-}
+STATE_NAMES = Names(
+    {
+        ForwardState.PENDING: "Being sent",
+        ForwardState.SENT: "Received, awaiting confirmation",
+        ForwardState.ACCEPTED: "Accepted by the service",
+        ForwardState.NOT_CONFIRMED: "Not confirmed",
+        ForwardState.FAILED: "Not confirmed, no attempts left",
+    }
+)
 STATE_CLASS: dict[str, str] = {
     ForwardState.PENDING: "st-created",
     ForwardState.SENT: "st-in_progress",
@@ -53,38 +56,40 @@ STATE_CLASS: dict[str, str] = {
 
 
 def _state_badge(state: str) -> str:
-    names = STATE_NAMES.get(state, {"ru": state, "kk": ""})
-    return badge(names["ru"], names["kk"], STATE_CLASS.get(state, ""))
+    return badge(STATE_NAMES.get(state, state), STATE_CLASS.get(state, ""))
 
 
 def _row(fwd: EmergencyForward, appeal: Appeal, hidden: str) -> str:
-    names = SERVICE_NAMES[fwd.service]
+    service_name = SERVICE_NAMES[fwd.service][language()]
     alert = fwd.state in crud.ALERT_STATES
     details = []
     if fwd.external_id:
-        details.append(f"Инцидент: {e(fwd.external_id)}")
+        details.append(e(_("Incident: {id}", id=fwd.external_id)))
     if fwd.acceptance_id:
-        details.append(f"Принято: {e(fwd.acceptance_id)}, {e(fmt_time(fwd.accepted_at))}")
+        details.append(
+            e(_("Accepted: {id}, {when}", id=fwd.acceptance_id, when=fmt_time(fwd.accepted_at)))
+        )
     if fwd.last_error:
-        details.append(f'<span class="muted">Ошибка: {e(fwd.last_error)}</span>')
+        details.append(f'<span class="muted">{e(_("Error: {text}", text=fwd.last_error))}</span>')
     action = ""
     if alert:
-        action = f"<b>Позвоните {e(fwd.service)}</b>" + post_form(
+        action = f"<b>{e(_('Call {number}', number=fwd.service))}</b>" + post_form(
             f"/console/emergency/{fwd.id}/accepted",
             hidden,
-            f'<label for="acc-{fwd.id}">Номер принятия от диспетчера</label>'
+            f'<label for="acc-{fwd.id}">{e(_("Acceptance number given by the dispatcher"))}'
+            "</label>"
             f'<input type="text" id="acc-{fwd.id}" name="acceptance_id" maxlength="64" required>',
-            "Принято по телефону",
+            _("Accepted by phone"),
         )
     return (
         f"<tr{ALERT_ROW if alert else ''}>"
         f'<td class="nowrap"><a href="/console/appeals/{appeal.id}"><b>{e(appeal.number)}</b></a>'
-        f'<span class="kk">{e(appeal.address or "")}</span></td>'
-        f'<td>{e(fwd.service)} · {e(names["ru"])}<span class="kk">{e(names["kk"])}</span></td>'
+        f'<span class="sub">{e(appeal.address or "")}</span></td>'
+        f"<td>{e(fwd.service)} · {e(service_name)}</td>"
         f"<td>{_state_badge(fwd.state)}</td>"
         f"<td>{fwd.attempts}</td>"
         f'<td class="small">{"<br>".join(details) or "—"}</td>'
-        f'<td class="nowrap">{e(fmt_time(fwd.created_at))}<span class="kk">'
+        f'<td class="nowrap">{e(fmt_time(fwd.created_at))}<span class="sub">'
         f"{e(fmt_time(fwd.updated_at))}</span></td>"
         f"<td>{action}</td></tr>"
     )
@@ -101,38 +106,38 @@ def render_list(
     rows = crud.console_rows(db, only_alerts=alerts_only, limit=PAGE_SIZE)
     alerts = crud.alert_count(db)
     toggle = (
-        ("/console/emergency", "Показать все")
+        ("/console/emergency", _("Show all"))
         if alerts_only
-        else (f"/console/emergency?{urlencode({'alerts': '1'})}", "Только тревоги")
+        else (f"/console/emergency?{urlencode({'alerts': '1'})}", _("Unconfirmed only"))
     )
     banner = (
-        f'<div class="error" role="alert">Без подтверждения службы: <b>{alerts}</b>. '
-        "Позвоните в службу и отметьте принятие.</div>"
+        f'<div class="error" role="alert">{e(_("Not confirmed by the service: {n}.", n=alerts))} '
+        f"{e(_('Call the service and record the acceptance.'))}</div>"
         if alerts
         else ""
     )
     headers = (
-        "Обращение",
-        "Служба",
-        "Состояние",
-        "Попыток",
-        "Ответ системы",
-        "Создано / изменено",
+        _("Appeal"),
+        _("Service"),
+        _("State"),
+        _("Attempts"),
+        _("System's answer"),
+        _("Created / changed"),
         "",
     )
     content = (
-        back_link("/console", "Все обращения")
-        + heading("Передачи в экстренные службы", "Жедел қызметтерге жіберу")
+        back_link("/console", _("All appeals"))
+        + heading(_("Forwards to the emergency services"), _("Times in Astana time"))
         + error_box(error)
         + banner
         + chips([(toggle[0], e(toggle[1]))])
         + table(
             headers,
             (_row(fwd, appeal, who.hidden) for fwd, appeal in rows),
-            "Передач в экстренные службы нет.",
+            _("No forwards to the emergency services."),
         )
     )
-    return layout("Экстренные службы", content, csrf=who.csrf, status=status)
+    return layout(_("Emergency services"), content, csrf=who.csrf, status=status)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -155,7 +160,7 @@ def accepted_by_phone(
         return render_list(db, who, alerts_only=False, status=403, error=STALE_FORM)
     found = crud.forward_with_appeal(db, forward_id=forward_id)
     if found is None:
-        return render_list(db, who, alerts_only=False, status=404, error="Передача не найдена.")
+        return render_list(db, who, alerts_only=False, status=404, error=_("No such forward."))
     fwd, appeal = found
     number = acceptance_id.strip()
     if not number:
@@ -164,7 +169,7 @@ def accepted_by_phone(
             who,
             alerts_only=False,
             status=422,
-            error="Укажите номер принятия, который назвал диспетчер.",
+            error=_("Give the acceptance number the dispatcher told you."),
         )
     now = utcnow()
     if crud.mark_accepted(

@@ -26,6 +26,7 @@ from backend_stub.console.kit.forms import (
     refusals,
     validation_text,
 )
+from backend_stub.console.kit.i18n import Names, _, language
 from backend_stub.console.kit.page import (
     console_router,
     not_found,
@@ -54,46 +55,55 @@ from backend_stub.schemas.notices import BODY_MAX, TITLE_MAX, NoticeIn
 
 router = console_router("/console/notices")
 
-KIND_NAMES = {
-    "planned": {"ru": "Плановые работы", "kk": "Жоспарлы жұмыстар"},
-    "emergency": {"ru": "Аварийные работы", "kk": "Апаттық жұмыстар"},
-    "event": {"ru": "Мероприятие", "kk": "Іс-шара"},
-}
-SCOPE_NAMES = {"active": "Активные", "archive": "Архив", "all": "Все"}
-FIELD_NAMES = {
-    "kind": "Вид",
-    "topic": "Тема",
-    "title_kk": "Заголовок (қаз.)",
-    "title_ru": "Заголовок (рус.)",
-    "body_kk": "Текст (қаз.)",
-    "body_ru": "Текст (рус.)",
-    "districts": "Районы",
-    "area": "Зона",
-    "starts_at": "Начало",
-    "ends_at": "Окончание",
-}
+SECTION = "Notices: works and events"
+KIND_NAMES = Names(
+    {"planned": "Planned works", "emergency": "Emergency works", "event": "Event (notice)"}
+)
+SCOPE_NAMES = Names({"active": "In force", "archive": "Archive", "all": "All (notices)"})
+FIELD_NAMES = Names(
+    {
+        "kind": "Kind of notice",
+        "topic": "Topic",
+        "title_kk": "Title (in Kazakh)",
+        "title_ru": "Title (in Russian)",
+        "body_kk": "Text (in Kazakh)",
+        "body_ru": "Text (in Russian)",
+        "districts": "Districts",
+        "area": "Area (of a notice)",
+        "starts_at": "Start (of a notice)",
+        "ends_at": "End (of a notice)",
+    }
+)
 
 
 def _kind_badge(kind: str) -> str:
-    names = KIND_NAMES.get(kind, {"ru": kind, "kk": ""})
-    return badge(names["ru"], names["kk"], "emergency" if kind == "emergency" else "")
+    return badge(KIND_NAMES.get(kind, kind), "emergency" if kind == "emergency" else "")
 
 
 def _state_badge(notice: Notice, now: datetime) -> str:
     if notice.state == "withdrawn":
-        return badge("Отозвано", "Кері қайтарылды", "st-returned")
+        return badge(_("Withdrawn"), "st-returned")
     if crud.is_active(notice, now):
-        return badge("Действует", "Күшінде", "st-closed")
-    return badge("Завершено", "Аяқталды")
+        return badge(_("In force"), "st-closed")
+    return badge(_("Over (notice)"))
 
 
 def _where(notice: Notice) -> str:
     parts = [district_name(d) for d in notice.districts]
     if notice.area_lat is not None and notice.area_lon is not None:
         parts.append(
-            f"зона {notice.area_radius_m} м у {notice.area_lat:.4f}, {notice.area_lon:.4f}"
+            _(
+                "area of {radius} m around {lat}, {lon}",
+                radius=notice.area_radius_m,
+                lat=f"{notice.area_lat:.4f}",
+                lon=f"{notice.area_lon:.4f}",
+            )
         )
-    return e(", ".join(parts)) if parts else "Весь город"
+    return e(", ".join(parts) if parts else _("Whole city"))
+
+
+def _topic_name(code: str) -> str:
+    return TOPICS.get(code, {}).get(language(), code)
 
 
 # ---------------------------------------------------------------- the list
@@ -120,21 +130,29 @@ def notice_list(
         "<tr>"
         f'<td class="nowrap"><a href="/console/notices/{n.id}"><b>№ {n.id}</b></a></td>'
         f"<td>{_kind_badge(n.kind)}</td>"
-        f"<td>{e(TOPICS.get(n.topic, {}).get('ru', n.topic))}</td>"
-        f'<td>{e(n.title_ru)}<span class="kk">{e(n.title_kk)}</span></td>'
+        f"<td>{e(_topic_name(n.topic))}</td>"
+        f"<td>{e(_title(n))}</td>"
         f"<td>{_where(n)}</td>"
         f'<td class="nowrap">{e(fmt_time(n.starts_at))}<br>{e(fmt_time(n.ends_at))}</td>'
         f"<td>{_state_badge(n, now)}</td></tr>"
         for n in rows
     ]
-    headers = ("№", "Вид", "Тема", "Заголовок", "Где", "Начало / конец", "Состояние")
+    headers = (
+        "№",
+        _("Kind of notice"),
+        _("Topic"),
+        _("Title"),
+        _("Where"),
+        _("Start / end"),
+        _("State"),
+    )
     body = (
         scopes + '<form method="get" action="/console/notices/new"><p><button type="submit">'
-        "Новое объявление · Жаңа хабарландыру</button></p></form>"
-        + table(headers, body_rows, "Объявлений нет · Хабарландыру жоқ.")
+        f"{e(_('New notice'))}</button></p></form>"
+        + table(headers, body_rows, _("No notices."))
         + pager("/console/notices", rows, {"scope": scope})
     )
-    return section_list("Объявления", "Хабарландырулар · время: Астана", body, csrf=who.csrf)
+    return section_list(_(SECTION), _("Times in Astana time"), body, csrf=who.csrf)
 
 
 # ---------------------------------------------------------------- the form
@@ -175,17 +193,19 @@ class NoticeForm:
         )
 
     def to_notice(self) -> NoticeIn:
-        """The API shape; FormError with a Russian explanation when a value cannot be read."""
+        """The API shape; FormError with the reason when a value cannot be read."""
         area_parts = [self.area_lat.strip(), self.area_lon.strip(), self.area_radius_m.strip()]
         area: dict[str, Any] | None = None
         if any(area_parts):
             if not all(area_parts):
-                raise FormError("Укажите широту, долготу и радиус зоны или оставьте все пустыми.")
+                raise FormError(
+                    _("Give the area's latitude, longitude and radius, or leave all three empty.")
+                )
             try:
                 lat, lon = (float(v.replace(",", ".")) for v in area_parts[:2])
                 radius = int(area_parts[2])
             except ValueError:
-                raise FormError("Координаты и радиус зоны должны быть числами.") from None
+                raise FormError(_("The area's coordinates and radius must be numbers.")) from None
             area = {"lat": lat, "lon": lon, "radius_m": radius}
         data: dict[str, Any] = {
             "kind": self.kind,
@@ -196,14 +216,66 @@ class NoticeForm:
             "body_ru": self.body_ru,
             "districts": self.districts,
             "area": area,
-            "starts_at": parse_local(self.starts_at, "Начало"),
-            "ends_at": parse_local(self.ends_at, "Окончание"),
+            "starts_at": parse_local(self.starts_at, FIELD_NAMES["starts_at"]),
+            "ends_at": parse_local(self.ends_at, FIELD_NAMES["ends_at"]),
         }
         return NoticeIn.model_validate(data)
 
 
 def _validation_text(exc: ValidationError) -> str:
     return validation_text(exc, FIELD_NAMES)
+
+
+def _title(notice: Notice) -> str:
+    return notice.title_kk if language() == "kk" else notice.title_ru
+
+
+def _fields_html(form: NoticeForm) -> str:
+    kinds = options(list(KIND_NAMES.items()), form.kind)
+    topics = options([(k, _topic_name(k)) for k in TOPICS], form.topic)
+    return (
+        '<div class="filters">'
+        f'<div><label for="n-kind">{e(_("Kind of notice"))}</label>'
+        f'<select id="n-kind" name="kind">{kinds}</select></div>'
+        f'<div><label for="n-topic">{e(_("Topic"))}</label>'
+        f'<select id="n-topic" name="topic">{topics}</select></div>'
+        f'<div><label for="n-start">{e(_("Start (Astana time)"))}</label>'
+        '<input type="datetime-local"'
+        f' id="n-start" name="starts_at" value="{e(form.starts_at)}"></div>'
+        f'<div><label for="n-end">{e(_("End (empty: until withdrawn)"))}</label>'
+        '<input type="datetime-local"'
+        f' id="n-end" name="ends_at" value="{e(form.ends_at)}"></div></div>'
+        f'<label for="n-tkk">{e(FIELD_NAMES["title_kk"])}</label>'
+        f'<input type="text" class="wide" id="n-tkk" name="title_kk" maxlength="{TITLE_MAX}"'
+        f' required value="{e(form.title_kk)}">'
+        f'<label for="n-tru">{e(FIELD_NAMES["title_ru"])}</label>'
+        f'<input type="text" class="wide" id="n-tru" name="title_ru" maxlength="{TITLE_MAX}"'
+        f' required value="{e(form.title_ru)}">'
+        f'<label for="n-bkk">{e(FIELD_NAMES["body_kk"])}</label>'
+        f'<textarea id="n-bkk" name="body_kk" maxlength="{BODY_MAX}" required>'
+        f"{e(form.body_kk)}</textarea>"
+        f'<label for="n-bru">{e(FIELD_NAMES["body_ru"])}</label>'
+        f'<textarea id="n-bru" name="body_ru" maxlength="{BODY_MAX}" required>'
+        f"{e(form.body_ru)}</textarea>"
+        f"<label>{e(_('Districts (none and no area: the whole city)'))}</label>"
+        f"<div>{district_checkboxes(form.districts)}</div>"
+        '<div class="filters">'
+        f'<div><label for="n-lat">{e(_("Area: latitude"))}</label>'
+        '<input type="text" id="n-lat"'
+        f' name="area_lat" value="{e(form.area_lat)}" placeholder="51.1282"></div>'
+        f'<div><label for="n-lon">{e(_("longitude"))}</label>'
+        '<input type="text" id="n-lon" name="area_lon"'
+        f' value="{e(form.area_lon)}" placeholder="71.4307"></div>'
+        f'<div><label for="n-r">{e(_("radius, m"))}</label><input type="text" id="n-r"'
+        f' name="area_radius_m" value="{e(form.area_radius_m)}" placeholder="500"></div></div>'
+    )
+
+
+def withdrawn_text(notice: Notice) -> str:
+    return _(
+        "Withdrawn on {when}; it is in the archive and cannot be changed.",
+        when=fmt_time(notice.withdrawn_at),
+    )
 
 
 def render_form(
@@ -216,68 +288,38 @@ def render_form(
 ) -> HTMLResponse:
     hidden = who.hidden
     if notice is None:
-        title = "Новое объявление"
+        title = _("New notice")
         action = "/console/notices"
         hidden += client_id_field()
     else:
-        title = f"Объявление № {notice.id}"
+        title = _("Notice No. {id}", id=notice.id)
         action = f"/console/notices/{notice.id}"
-    kinds = options([(k, f"{v['ru']} · {v['kk']}") for k, v in KIND_NAMES.items()], form.kind)
-    topics = options([(k, f"{v['ru']} · {v['kk']}") for k, v in TOPICS.items()], form.topic)
     fields = post_form(
-        action,
-        hidden,
-        '<div class="filters">'
-        '<div><label for="n-kind">Вид</label>'
-        f'<select id="n-kind" name="kind">{kinds}</select></div>'
-        f'<div><label for="n-topic">Тема</label><select id="n-topic" name="topic">{topics}'
-        "</select></div>"
-        '<div><label for="n-start">Начало (Астана)</label><input type="datetime-local"'
-        f' id="n-start" name="starts_at" value="{e(form.starts_at)}"></div>'
-        '<div><label for="n-end">Окончание (пусто — до отзыва)</label><input type="datetime-local"'
-        f' id="n-end" name="ends_at" value="{e(form.ends_at)}"></div></div>'
-        '<label for="n-tkk">Заголовок на казахском · Тақырыбы (қазақша)</label>'
-        f'<input type="text" class="wide" id="n-tkk" name="title_kk" maxlength="{TITLE_MAX}"'
-        f' required value="{e(form.title_kk)}">'
-        '<label for="n-tru">Заголовок на русском</label>'
-        f'<input type="text" class="wide" id="n-tru" name="title_ru" maxlength="{TITLE_MAX}"'
-        f' required value="{e(form.title_ru)}">'
-        '<label for="n-bkk">Текст на казахском · Мәтіні (қазақша)</label>'
-        f'<textarea id="n-bkk" name="body_kk" maxlength="{BODY_MAX}" required>'
-        f"{e(form.body_kk)}</textarea>"
-        '<label for="n-bru">Текст на русском</label>'
-        f'<textarea id="n-bru" name="body_ru" maxlength="{BODY_MAX}" required>'
-        f"{e(form.body_ru)}</textarea>"
-        "<label>Районы (ни одного и без зоны — весь город)</label>"
-        f"<div>{district_checkboxes(form.districts)}</div>"
-        '<div class="filters">'
-        '<div><label for="n-lat">Зона: широта</label><input type="text" id="n-lat"'
-        f' name="area_lat" value="{e(form.area_lat)}" placeholder="51.1282"></div>'
-        '<div><label for="n-lon">долгота</label><input type="text" id="n-lon" name="area_lon"'
-        f' value="{e(form.area_lon)}" placeholder="71.4307"></div>'
-        '<div><label for="n-r">радиус, м</label><input type="text" id="n-r"'
-        f' name="area_radius_m" value="{e(form.area_radius_m)}" placeholder="500"></div></div>',
-        "Опубликовать · Жариялау" if notice is None else "Сохранить · Сақтау",
+        action, hidden, _fields_html(form), _("Publish") if notice is None else _("Save")
     )
     extra = ""
     if notice is not None and notice.state == "withdrawn":
         fields = (
-            f'<p class="muted">Объявление отозвано {e(fmt_time(notice.withdrawn_at))} и '
-            "находится в архиве; изменить его нельзя.</p>"
-            f'<h2>{e(notice.title_ru)}</h2><div class="text">{e(notice.body_ru)}</div>'
-            f'<h2>{e(notice.title_kk)}</h2><div class="text">{e(notice.body_kk)}</div>'
+            f'<p class="muted">'
+            f"{e(withdrawn_text(notice))}"
+            "</p>"
+            f'<h2 lang="kk">{e(notice.title_kk)}</h2><div class="text" lang="kk">'
+            f"{e(notice.body_kk)}</div>"
+            f'<h2 lang="ru">{e(notice.title_ru)}</h2><div class="text" lang="ru">'
+            f"{e(notice.body_ru)}</div>"
         )
     elif notice is not None:
         extra = (
             f'<div class="card"><form method="post" action="/console/notices/{notice.id}'
-            f'/withdraw">{hidden}<h2>Отозвать объявление</h2>'
-            '<p class="muted small">Объявление уйдёт в архив у всех жителей.</p>'
-            '<button type="submit" class="secondary">Отозвать · Кері қайтару</button>'
+            f'/withdraw">{hidden}<h2>{e(_("Withdraw the notice"))}</h2>'
+            f'<p class="muted small">{e(_("The notice goes to the archive for every resident."))}'
+            "</p>"
+            f'<button type="submit" class="secondary">{e(_("Withdraw"))}</button>'
             "</form></div>"
         )
     return section_item(
-        "Объявления",
-        ("/console/notices", "Все объявления"),
+        _(SECTION),
+        ("/console/notices", _("All notices")),
         title,
         f'<div class="card">{fields}</div>{extra}',
         csrf=who.csrf,
@@ -289,9 +331,7 @@ def render_form(
 def _notice_or_404(db: Session, who: SignedIn, notice_id: int) -> Notice:
     notice = by_key(db, model=Notice, key=notice_id)
     if notice is None:
-        raise not_found(
-            "Объявление не найдено.", "/console/notices", "К списку объявлений", csrf=who.csrf
-        )
+        raise not_found(_("No such notice."), "/console/notices", _("All notices"), csrf=who.csrf)
     return notice
 
 

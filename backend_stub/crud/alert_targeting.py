@@ -10,9 +10,11 @@ stays cheap.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -41,17 +43,23 @@ class Whereabouts:
 
 
 def whereabouts(db: Session, *, user: User) -> Whereabouts:
-    where = Whereabouts()
     addresses = db.exec(
         select(Address).where(Address.user_id == user.id).order_by(col(Address.id))
     ).all()
+    position = db.get(LastPosition, user.id) if user.id is not None else None
+    return _whereabouts_of(user, addresses, position)
+
+
+def _whereabouts_of(
+    user: User, addresses: Sequence[Address], position: LastPosition | None
+) -> Whereabouts:
+    where = Whereabouts()
     for a in addresses:
         if a.lat is not None and a.lon is not None:
             where.points.append((f"address:{a.id}", a.lat, a.lon))
             where.add_district(a.district or district_for(a.lat, a.lon))
         else:
             where.add_district(a.district)
-    position = db.get(LastPosition, user.id) if user.id is not None else None
     if position is not None:
         where.points.append(("position", position.lat, position.lon))
         where.add_district(district_for(position.lat, position.lon))
@@ -62,9 +70,13 @@ def whereabouts(db: Session, *, user: User) -> Whereabouts:
 
 def reasons(alert: Alert, where: Whereabouts) -> list[str]:
     """Why this resident gets the alert; empty when it is not for them."""
+    return _reasons_in(alert.areas, where)
+
+
+def _reasons_in(areas: list[dict[str, Any]], where: Whereabouts) -> list[str]:
     out: list[str] = []
     listed: set[str] = set()
-    for area in alert.areas:
+    for area in areas:
         rings = [[(p[0], p[1]) for p in ring] for ring in area["polygons"]]
         circles = [Circle(c[0], c[1], c[2]) for c in area["circles"]]
         for reason, lat, lon in where.points:
@@ -79,6 +91,22 @@ def reasons(alert: Alert, where: Whereabouts) -> list[str]:
     if listed >= set(ASTANA_DISTRICTS):
         out.append("city")
     return out
+
+
+def reach(db: Session, *, areas: list[dict[str, Any]]) -> int:
+    """How many residents an alert over `areas` reaches, by what is known now of where they
+    are (what the console tells an operator before an alert is sent)."""
+    addresses: dict[int, list[Address]] = defaultdict(list)
+    for a in db.exec(select(Address).order_by(col(Address.id))).all():
+        addresses[a.user_id].append(a)
+    positions = {p.user_id: p for p in db.exec(select(LastPosition)).all()}
+    residents = db.exec(select(User).where(User.role == "resident")).all()
+    return sum(
+        1
+        for u in residents
+        if u.id is not None
+        and _reasons_in(areas, _whereabouts_of(u, addresses[u.id], positions.get(u.id)))
+    )
 
 
 def current_for_user(

@@ -6,10 +6,12 @@ import uuid
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from backend_stub import classifier, disclosure
 from backend_stub.crud import feed
+from backend_stub.crud import staff as staff_crud
 from backend_stub.crud.media import attach_media
 from backend_stub.crud.records import get_or_404, newest_first
 from backend_stub.errors import ApiError
@@ -229,19 +231,32 @@ def own_appeal(db: Session, *, user: User, appeal_id: int, owner_only: bool = Fa
     """The resident's own appeal (operators see all unless `owner_only`); anyone else's is 404,
     so existence is not revealed."""
     appeal = db.get(Appeal, appeal_id)
-    operator_ok = user.role == "operator" and not owner_only
+    operator_ok = (
+        user.role == "operator"
+        and not owner_only
+        and staff_crud.may_see(db, user=user, appeal=appeal)
+    )
     if appeal is None or (appeal.user_id != user.id and not operator_ok):
         raise ApiError(404, "not_found")
     return appeal
 
 
 def list_appeals(
-    db: Session, *, owner: User | None, status: str | None, before_id: int | None, limit: int
+    db: Session,
+    *,
+    owner: User | None,
+    status: str | None,
+    before_id: int | None,
+    limit: int,
+    body: str | None = None,
 ) -> list[Appeal]:
-    """Newest first, a page of `limit` before `before_id`; the owner's only, or (None) all."""
+    """Newest first, a page of `limit` before `before_id`; the owner's only, or (None) all, or
+    those routed to `body` (an executor's)."""
     query = select(Appeal)
     if owner is not None:
         query = query.where(Appeal.user_id == owner.id)
+    if body is not None:
+        query = query.where(Appeal.service_code == body)
     if status:
         query = query.where(Appeal.status == status)
     return newest_first(db, query=query, key=col(Appeal.id), before_id=before_id, limit=limit)
@@ -275,9 +290,21 @@ def change_status(
     note: str | None,
     service_code: str | None = None,
 ) -> Appeal:
+    """Move `appeal` on, if it is still in the status it was read in: the move is a conditional
+    UPDATE, so of two staff members moving the same appeal at the same moment (two processes,
+    two tabs) one moves it and the other gets 409, never both."""
     current, target = Status(appeal.status), Status(to_status)
     if not can_operator_move(current, target):
         raise ApiError(409, "invalid_transition", from_status=current.value, to_status=target.value)
+    moved = db.execute(
+        update(Appeal)
+        .where(col(Appeal.id) == appeal.id, col(Appeal.status) == current.value)
+        .values(status=target.value)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        db.refresh(appeal)
+        raise ApiError(409, "invalid_transition", from_status=appeal.status, to_status=target.value)
     if service_code:
         appeal.service_code = service_code
     appeal.status = target.value

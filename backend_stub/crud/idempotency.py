@@ -80,6 +80,14 @@ def run_once(
         return replay(record)
     try:
         status, body = effect()
+    except ApiError:
+        # Refused — perhaps because a twin with this key has just done it (the state it
+        # changed no longer allows it): then the twin's answer is this one's too.
+        db.rollback()
+        record = lookup(db, user_id=user_id, key=key, fp=fp)
+        if record is None:
+            raise
+        return replay(record)
     except IntegrityError as exc:
         # A row the request makes is already there under another key (e.g. the same client_id
         # sent with a new Idempotency-Key): the answer of that key, or a conflict, never a 500.

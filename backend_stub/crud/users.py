@@ -31,7 +31,9 @@ def user_by_phone(
 
 
 def operator_user(db: Session, *, phone: str) -> User:
-    """The operator account with this phone (settings.operator_phone), created on first use."""
+    """The `User` the demo autopilot acts as (settings.operator_phone: the demo operator's, see
+    `demo.seed.seed_staff`), created on first use. Signing in needs a staff account
+    (`crud.staff`): a `User` made here alone opens nothing."""
     user = user_by_phone(db, phone=phone, language="ru", full_name=OPERATOR_NAME, role="operator")
     if user.role != "operator":
         user.role = "operator"

@@ -1,5 +1,7 @@
-"""Demo data: an operator, two residents with home/work addresses, and nine appeals in every
-status (one overdue, one closed with a result, "after" photo and rating), with history and chat.
+"""Demo data: one staff account of each job (`crud.staff.DEMO_ACCOUNTS`; the password is the
+login: operator/operator, executor/executor, supervisor/supervisor), two residents with
+home/work addresses, and nine appeals in every status (one overdue, one closed with a result,
+"after" photo and rating), with history and chat.
 
 `seed_demo(engine, settings)` is idempotent: people are found by phone, addresses by label and
 appeals by their fixed client ids, so a second run adds nothing. Everything goes through the
@@ -22,7 +24,8 @@ from backend_stub.config import Settings
 from backend_stub.crud import appeals as appeals_crud
 from backend_stub.crud import chat as chat_crud
 from backend_stub.crud import media as media_crud
-from backend_stub.crud.users import operator_user, user_by_phone
+from backend_stub.crud import staff as staff_crud
+from backend_stub.crud.users import user_by_phone
 from backend_stub.demo.alerts import seed_alerts
 from backend_stub.demo.appeal_records import APPEALS, RESIDENTS, DemoAppeal, DemoResident
 from backend_stub.demo.notices import seed_notices
@@ -206,11 +209,34 @@ def _seed_appeal(
     return appeal
 
 
+def seed_staff(db: Session, settings: Settings) -> User:
+    """The demo staff accounts that are missing (the operator's `User` is settings.operator_phone,
+    the account the demo autopilot acts as); returns the operator's `User`."""
+    for login, (role, name, body, phone) in staff_crud.DEMO_ACCOUNTS.items():
+        if staff_crud.by_login(db, login=login) is None:
+            staff_crud.create(
+                db,
+                login=login,
+                display_name=name,
+                role=role,
+                body=body,
+                password=login,
+                phone=phone or settings.operator_phone,
+                check_password=False,  # documented dev passwords; production refuses them
+            )
+    operator = staff_crud.by_login(db, login="operator")
+    assert operator is not None
+    user = db.get(User, operator.user_id)
+    assert user is not None
+    log.info("demo: staff accounts operator, executor, supervisor (password = login)")
+    return user
+
+
 def seed_demo(engine: Engine, settings: Settings) -> int:
     """Create the demo people and appeals that are missing; returns how many appeals it added."""
     added = 0
     with Session(engine, expire_on_commit=False) as db:
-        operator = operator_user(db, phone=settings.operator_phone)
+        operator = seed_staff(db, settings)
         residents = [_resident(db, spec) for spec in RESIDENTS]
         db.commit()
         seed_notices(db)

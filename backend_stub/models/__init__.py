@@ -22,6 +22,8 @@ from backend_stub.models.participation import (
     ProposalSupport,
 )
 from backend_stub.models.places import Place
+from backend_stub.models.push import PushStreamLease
+from backend_stub.models.staff import LoginGuard, StaffAccount
 from backend_stub.models.sync import FeedEvent, IdempotencyRecord
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "Initiative",
     "InitiativeSupport",
     "LastPosition",
+    "LoginGuard",
     "MediaFile",
     "Message",
     "Notice",
@@ -51,6 +54,8 @@ __all__ = [
     "Proposal",
     "ProposalMedia",
     "ProposalSupport",
+    "PushStreamLease",
+    "StaffAccount",
     "Upload",
     "User",
     "utcnow",

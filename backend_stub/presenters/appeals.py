@@ -14,6 +14,7 @@ from backend_stub.crud.media import media_for_appeal
 from backend_stub.messages import DEFAULT_LANG
 from backend_stub.models import Appeal, AppealEvent, User, utcnow
 from backend_stub.presenters.media import media_out
+from backend_stub.presenters.staff import staff_titles
 from backend_stub.schemas.appeals import AppealOut, HistoryOut, OperatorAppealOut, SimilarAppeal
 from backend_stub.statuses import Status
 
@@ -36,11 +37,15 @@ def similar_out(appeal: Appeal, distance: float, *, own: bool = True) -> Similar
     )
 
 
-def history_out(event: AppealEvent, lang: str = DEFAULT_LANG) -> HistoryOut:
-    """One history line; a server-written note in `lang` and in both languages."""
+def history_out(
+    event: AppealEvent, lang: str = DEFAULT_LANG, titles: dict[int, dict[str, str]] | None = None
+) -> HistoryOut:
+    """One history line; a server-written note in `lang` and in both languages; a staff
+    actor's public title from `titles` (`presenters.staff.staff_titles`)."""
     return HistoryOut(
         at=event.at,
         actor_role=event.actor_role,
+        actor_titles=(titles or {}).get(event.actor_id or 0),
         kind=event.kind,
         from_status=event.from_status,
         to_status=event.to_status,
@@ -55,6 +60,8 @@ def appeal_out(
     assert appeal.id is not None
     now = now or utcnow()
     end = appeal.closed_at if appeal.status == Status.CLOSED.value and appeal.closed_at else now
+    events = history(db, appeal_id=appeal.id)
+    titles = staff_titles(db, user_ids=(e.actor_id for e in events))
     return AppealOut(
         **appeal.model_dump(
             exclude={
@@ -68,7 +75,7 @@ def appeal_out(
         ),
         overdue=end > appeal.due_at,
         media=[media_out(m) for m in media_for_appeal(db, appeal_id=appeal.id)],
-        history=[history_out(e, lang) for e in history(db, appeal_id=appeal.id)],
+        history=[history_out(e, lang, titles) for e in events],
     )
 
 

@@ -11,6 +11,7 @@ from backend_stub.crud.appeals import of_own_appeals
 from backend_stub.crud.chat import media_of
 from backend_stub.models import Message, User
 from backend_stub.presenters.media import media_out
+from backend_stub.presenters.staff import staff_titles
 from backend_stub.schemas.chat import MessageOut
 from backend_stub.text_language import written_in
 
@@ -22,6 +23,7 @@ def message_out(db: Session, message: Message) -> MessageOut:
         appeal_id=message.appeal_id,
         client_id=message.client_id,
         author_role=message.author_role,
+        author_titles=staff_titles(db, user_ids=[message.author_id]).get(message.author_id),
         text=message.text,
         created_at=message.created_at,
         read_at=message.read_at,

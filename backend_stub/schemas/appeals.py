@@ -35,6 +35,11 @@ class AppealCreate(StrictIn):
 class HistoryOut(BaseModel):
     at: datetime
     actor_role: str
+    actor_titles: dict[str, str] | None = Field(
+        default=None,
+        description="a staff member's job as the resident is told it, kk and ru"
+        " («109 операторы» / «оператор 109», «орындаушы: …» / «исполнитель: …»); never a name",
+    )
     kind: str
     from_status: str | None
     to_status: str | None

@@ -22,6 +22,7 @@ class MessageOut(BaseModel):
     appeal_id: int
     client_id: str
     author_role: str
+    author_titles: dict[str, str] | None = None  # a staff author's job, kk and ru (no name)
     text: str
     created_at: datetime
     read_at: datetime | None

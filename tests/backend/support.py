@@ -1,6 +1,6 @@
-"""Helpers shared by the backend's tests: an operator made from a signed-in resident, the
-settings of a production deployment, a signed-in client of the operator console and publishing
-through its forms."""
+"""Helpers shared by the backend's tests: staff accounts (one made from a signed-in resident for
+the API, or by login for the console), the settings of a production deployment, a signed-in
+client of the operator console and publishing through its forms."""
 
 from __future__ import annotations
 
@@ -10,26 +10,58 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from backend_stub.config import Settings
+from backend_stub.crud import staff as staff_crud
 from backend_stub.main import create_app
-from backend_stub.models import User
 from tests.conftest import sign_in
 
 OPERATOR_PHONE = "+77019990000"
 CONSOLE_PASSWORD = "s3cret-operator-pass"
 
 
-def make_operator(client: TestClient, phone: str = OPERATOR_PHONE) -> dict[str, str]:
-    """Sign `phone` in and give that user the operator's role; its auth headers."""
-    headers = sign_in(client, phone)
-    with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
-        user = db.exec(select(User).where(User.phone == phone)).one()
-        user.role = "operator"
-        db.add(user)
+def add_staff(
+    client: Any,
+    login: str,
+    *,
+    role: str = "supervisor",
+    body: str | None = None,
+    phone: str | None = None,
+    password: str = CONSOLE_PASSWORD,
+) -> None:
+    """A staff account `login` (the user with `phone`, if given) on the server of `client` (a
+    test client, or anything else with the server's `app`)."""
+    with Session(client.app.state.engine) as db:
+        staff_crud.create(
+            db,
+            login=login,
+            display_name=f"Test {login}",
+            role=role,
+            body=body,
+            password=password,
+            phone=phone,
+        )
         db.commit()
+
+
+def make_operator(
+    client: TestClient,
+    phone: str = OPERATOR_PHONE,
+    *,
+    role: str = "supervisor",
+    body: str | None = None,
+) -> dict[str, str]:
+    """Sign `phone` in and make that user a staff member (a supervisor, who may use every staff
+    route, unless `role` says otherwise); its auth headers."""
+    headers = sign_in(client, phone)
+    add_staff(client, f"staff{phone.lstrip('+')}", role=role, body=body, phone=phone)
     return headers
+
+
+def console_sign_in(client: TestClient, login: str, password: str = CONSOLE_PASSWORD) -> None:
+    r = client.post("/console/login", data={"login": login, "password": password})
+    assert r.status_code == 303, r.text
 
 
 def production_settings(data_dir: Path, **over: Any) -> Settings:
@@ -39,7 +71,6 @@ def production_settings(data_dir: Path, **over: Any) -> Settings:
         "data_dir": data_dir,
         "secret_key": "a-production-secret-of-at-least-32-characters",
         "open311_api_key": "an-open311-key-for-tests",
-        "operator_password": "an-operator-password-for-tests",
         "sms_provider": "smsc",
         "smsc_login": "city",
         "smsc_password": "smsc-password",
@@ -52,11 +83,12 @@ def production_settings(data_dir: Path, **over: Any) -> Settings:
 
 
 @contextmanager
-def console_client(settings: Settings) -> Iterator[TestClient]:
-    """A client of the operator console, signed in with its password (no redirects followed)."""
-    settings.operator_password = CONSOLE_PASSWORD
+def console_client(settings: Settings, role: str = "supervisor") -> Iterator[TestClient]:
+    """A client of the operator console, signed in as a new staff member of `role` (a
+    supervisor by default, who may open every page; no redirects followed)."""
     with TestClient(create_app(settings), follow_redirects=False) as c:
-        assert c.post("/console/login", data={"password": CONSOLE_PASSWORD}).status_code == 303
+        add_staff(c, "console", role=role)
+        console_sign_in(c, "console")
         yield c
 
 

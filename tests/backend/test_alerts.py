@@ -648,6 +648,7 @@ def form_data(page: str, **over: Any) -> dict[str, Any]:
         "polygons": "",
         "districts": ["yesil"],
         "expires": "2030-07-12T18:00",
+        "confirmed": "yes",  # the confirmation page's red button (test_console_floor asks first)
     }
     data.update(over)
     return data
@@ -676,7 +677,7 @@ def test_console_publish_update_cancel(cclient: TestClient) -> None:
     assert bad.status_code == 422 and "Полигон не замкнут" in bad.text
     assert "51.1,71.4 51.2,71.4 51.2,71.5 51.1,71.5" in bad.text  # the form comes back as typed
     bad = cclient.post(f"{location}/update", data=form_data(detail.text, headline_ru=""))
-    assert bad.status_code == 422 and "Заголовок (рус.)" in bad.text
+    assert bad.status_code == 422 and "Заголовок (на русском)" in bad.text
     r = cclient.post(
         f"{location}/update", data=form_data(detail.text, headline_ru="Учения перенесены")
     )

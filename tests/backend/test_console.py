@@ -7,6 +7,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 
 import pytest
 from fastapi import FastAPI
@@ -20,7 +21,9 @@ from backend_stub.demo.seed import seed_demo
 from backend_stub.deps import CONSOLE_COOKIE
 from backend_stub.main import create_app
 from backend_stub.models import Appeal
+from tests.backend.support import add_staff
 from tests.conftest import sign_in
+from tests.live import burst, live_app
 
 PASSWORD = "s3cret-operator-pass"
 
@@ -34,13 +37,13 @@ def console_app(settings: Settings) -> FastAPI:
 
 @pytest.fixture
 def cclient(settings: Settings) -> Iterator[TestClient]:
-    settings.operator_password = PASSWORD
     with TestClient(console_app(settings), follow_redirects=False) as c:
+        add_staff(c, "op", role="operator", password=PASSWORD)
         yield c
 
 
 def login(client: TestClient) -> None:
-    r = client.post("/console/login", data={"password": PASSWORD})
+    r = client.post("/console/login", data={"login": "op", "password": PASSWORD})
     assert r.status_code == 303, r.text
     assert r.headers["location"] == "/console"
 
@@ -68,12 +71,17 @@ def subclass_code() -> str:
 
 
 def file_appeal(
-    client: TestClient, headers: dict[str, str], text: str = "Не горит фонарь во дворе"
+    client: TestClient,
+    headers: dict[str, str],
+    text: str = "Не горит фонарь во дворе",
+    subclass: str | None = None,
 ) -> dict:
+    """An appeal filed through the API (of a standard subclass with a long deadline, unless
+    `subclass` is given)."""
     body = {
         "client_id": str(uuid.uuid4()),
         "text": text,
-        "subclass_code": subclass_code(),
+        "subclass_code": subclass or subclass_code(),
         "lat": 51.1282,
         "lon": 71.4307,
         "address": "пр. Мәңгілік Ел, 8",
@@ -104,12 +112,12 @@ def test_not_signed_in_goes_to_login(cclient: TestClient) -> None:
 
 
 def test_wrong_password_is_401_and_right_one_sets_cookie(cclient: TestClient) -> None:
-    r = cclient.post("/console/login", data={"password": "wrong"})
+    r = cclient.post("/console/login", data={"login": "op", "password": "wrong"})
     assert r.status_code == 401
-    assert "Неверный пароль" in r.text
+    assert "Неверный логин или пароль" in r.text
     assert CONSOLE_COOKIE not in r.cookies
 
-    r = cclient.post("/console/login", data={"password": PASSWORD})
+    r = cclient.post("/console/login", data={"login": "op", "password": PASSWORD})
     assert r.status_code == 303
     set_cookie = [v for k, v in r.headers.multi_items() if k == "set-cookie"]
     access = next(c for c in set_cookie if c.startswith(f"{CONSOLE_COOKIE}="))
@@ -125,8 +133,9 @@ def test_wrong_password_is_401_and_right_one_sets_cookie(cclient: TestClient) ->
 
 def test_password_guessing_is_throttled(cclient: TestClient) -> None:
     for _ in range(console.LOGIN_MAX_FAILURES):
-        assert cclient.post("/console/login", data={"password": "guess"}).status_code == 401
-    r = cclient.post("/console/login", data={"password": PASSWORD})
+        r = cclient.post("/console/login", data={"login": "op", "password": "guess"})
+        assert r.status_code == 401
+    r = cclient.post("/console/login", data={"login": "op", "password": PASSWORD})
     assert r.status_code == 429 and CONSOLE_COOKIE not in r.cookies
 
 
@@ -166,7 +175,8 @@ def test_list_shows_demo_appeals_with_filters(cclient: TestClient, settings: Set
     page = cclient.get("/console").text
     for appeal in appeals:
         assert appeal.number in page
-    assert "Просрочено" in page and "Жабылды" in page and "Закрыто" in page
+    assert "Просрочено" in page and "Закрыто" in page
+    assert "Жабылды" not in page  # one language per page: no Kazakh subtitles
 
     closed = cclient.get("/console", params={"status": "closed"}).text
     for appeal in appeals:
@@ -308,37 +318,181 @@ def test_reply_with_a_bad_file_shows_error(cclient: TestClient) -> None:
     assert cclient.get(f"/api/v1/appeals/{appeal['id']}/messages", headers=resident).json() == []
 
 
-def test_close_with_after_photo(cclient: TestClient) -> None:
+def assigned_appeal(cclient: TestClient) -> tuple[dict, dict[str, str], str]:
+    """A resident's appeal moved to «assigned» by the signed-in operator: (appeal, the
+    resident's headers, the console's CSRF token)."""
     resident = sign_in(cclient)
     appeal = file_appeal(cclient, resident)
     login(cclient)
     csrf = csrf_of(appeal_page(cclient, appeal["id"]))
-    base = f"/console/appeals/{appeal['id']}"
-    assert (
-        cclient.post(f"{base}/status", data={"csrf": csrf, "to_status": "assigned"}).status_code
-        == 303
+    r = cclient.post(
+        f"/console/appeals/{appeal['id']}/status", data={"csrf": csrf, "to_status": "assigned"}
     )
+    assert r.status_code == 303
+    return appeal, resident, csrf
+
+
+def close_form(page: str) -> dict[str, str]:
+    """The hidden fields of the closing page's form (CSRF, client_id, seen_status)."""
+    form = page[page.index('action="/console/appeals/') :]
+    return dict(re.findall(r'type="hidden" name="([a-z_]+)" value="([^"]*)"', form))
+
+
+def closes_of(cclient: TestClient, appeal_id: int, headers: dict[str, str]) -> list[dict]:
+    mine = cclient.get(f"/api/v1/appeals/{appeal_id}", headers=headers).json()
+    return [h for h in mine["history"] if h["to_status"] == "closed"]
+
+
+def test_close_with_after_photo(cclient: TestClient) -> None:
+    appeal, resident, csrf = assigned_appeal(cclient)
+    base = f"/console/appeals/{appeal['id']}"
     # "closed" through the status form is refused: closing needs a result
     r = cclient.post(f"{base}/status", data={"csrf": csrf, "to_status": "closed"})
     assert r.status_code == 422 and "с результатом" in r.text
-    r = cclient.post(f"{base}/close", data={"csrf": csrf, "result_text": "   "})
-    assert r.status_code == 422
+    # the appeal's page links to the closing page, which asks and holds the form
+    assert f'href="{base}/close"' in appeal_page(cclient, appeal["id"])
+    page = cclient.get(f"{base}/close").text
+    assert 'role="alertdialog"' in page and "уйдёт из списка открытых" in page
+    assert 'class="danger" name="confirmed" value="yes"' in page
+    form = close_form(page)
+    assert form["seen_status"] == "assigned" and len(form["client_id"]) >= 8
 
-    r = cclient.post(
-        f"{base}/close",
-        data={"csrf": csrf, "result_text": "Фонарь заменён"},
-        files={"photo": ("after.jpg", jpeg((40, 160, 60)), "image/jpeg")},
-    )
+    r = cclient.post(f"{base}/close", data={**form, "confirmed": "yes", "result_text": "   "})
+    assert r.status_code == 422 and 'role="alertdialog"' in r.text
+    done = {**form, "confirmed": "yes", "result_text": "Фонарь заменён"}
+    photo = {"photo": ("after.jpg", jpeg((40, 160, 60)), "image/jpeg")}
+    r = cclient.post(f"{base}/close", data=done, files=photo)
+    assert r.status_code == 303, r.text
+    # the same form sent again (a double click, a lost answer) closes nothing more
+    r = cclient.post(f"{base}/close", data=done, files=photo)
     assert r.status_code == 303, r.text
 
     mine = cclient.get(f"/api/v1/appeals/{appeal['id']}", headers=resident).json()
     assert mine["status"] == "closed" and mine["result_text"] == "Фонарь заменён"
     assert mine["closed_at"] is not None
     assert [m["role"] for m in mine["media"]] == ["after"]
-    assert mine["history"][-1]["to_status"] == "closed"
+    assert len(closes_of(cclient, appeal["id"], resident)) == 1
     page = appeal_page(cclient, appeal["id"])
     assert "Фонарь заменён" in page and "после работ" in page
     assert 'name="to_status"' not in page and "только заявитель" in page
+    r = cclient.get(f"{base}/close")  # nothing left to close
+    assert r.status_code == 409 and "Нельзя перевести" in r.text
+
+
+def test_close_is_not_done_without_the_red_button(cclient: TestClient) -> None:
+    appeal, resident, _csrf = assigned_appeal(cclient)
+    base = f"/console/appeals/{appeal['id']}"
+    form = close_form(cclient.get(f"{base}/close").text)
+    for confirmed in ("", "no", "edit", "YES"):  # the one-click form of old, a forged value
+        r = cclient.post(
+            f"{base}/close",
+            data={**form, "confirmed": confirmed, "result_text": "Скамейку <b>заменили</b>"},
+            files={"photo": ("after.jpg", jpeg(), "image/jpeg")},
+        )
+        assert r.status_code == 200 and 'role="alertdialog"' in r.text, confirmed
+        assert "Скамейку &lt;b&gt;заменили&lt;/b&gt;</textarea>" in r.text  # kept, escaped
+        assert "Прикрепите фото ещё раз" in r.text  # a file cannot be carried: said so
+    mine = cclient.get(f"/api/v1/appeals/{appeal['id']}", headers=resident).json()
+    assert mine["status"] == "assigned" and mine["media"] == []
+
+
+def test_a_stale_closing_page_says_who_moved_the_appeal(cclient: TestClient) -> None:
+    appeal, resident, csrf = assigned_appeal(cclient)
+    base = f"/console/appeals/{appeal['id']}"
+    form = close_form(cclient.get(f"{base}/close").text)
+    r = cclient.post(f"{base}/status", data={"csrf": csrf, "to_status": "in_progress"})
+    assert r.status_code == 303
+    r = cclient.post(f"{base}/close", data={**form, "confirmed": "yes", "result_text": "Готово"})
+    assert r.status_code == 409 and "уже изменил" in r.text
+    assert 'role="alertdialog"' in r.text and "Готово</textarea>" in r.text  # asked again
+    assert close_form(r.text)["seen_status"] == "in_progress"
+    assert closes_of(cclient, appeal["id"], resident) == []
+
+
+def test_the_appeal_page_in_kazakh(cclient: TestClient) -> None:
+    appeal, _resident, _csrf = assigned_appeal(cclient)
+    cclient.cookies.set("console_lang", "kk")
+    page = appeal_page(cclient, appeal["id"])
+    assert '<html lang="kk"' in page
+    for kk in (
+        "Өтініш 109-",
+        "<dt>Мәртебе</dt>",
+        "Тарих",
+        "Өтініш берушімен чат",
+        "Нәтижемен жабу",
+    ):
+        assert kk in page, kk
+    for ru in ("Статус", "История", "Чат с заявителем", "Отправить", "оператор 109"):
+        assert ru not in page, ru
+    closing = cclient.get(f"/console/appeals/{appeal['id']}/close").text
+    assert "Иә, өтінішті жабу" in closing and "Өтінішті жабу: 109-" in closing
+    r = cclient.get("/console/appeals/999999")
+    assert r.status_code == 404 and "Өтініш табылмады." in r.text
+
+
+class LiveRegions(HTMLParser):
+    """The tags inside each live region (`data-live-region` with an id) of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside: dict[str, list[str]] = {}
+        self._open: list[tuple[str, str | None]] = []  # (tag, the region it opens)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in VOID_TAGS:
+            self._note(tag)
+            return
+        named = dict(attrs)
+        region = named.get("id") if "data-live-region" in named else None
+        self._note(tag)
+        if region:
+            self.inside[region] = []
+        self._open.append((tag, region))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self._open and self._open.pop()[0] != tag:
+            pass
+
+    def _note(self, tag: str) -> None:
+        for _tag, region in self._open:
+            if region:
+                self.inside[region].append(tag)
+
+
+VOID_TAGS = {"input", "br", "img", "meta", "link", "source", "hr"}
+
+
+def test_the_appeal_page_has_live_regions_and_no_form_inside(cclient: TestClient) -> None:
+    appeal, resident, _csrf = assigned_appeal(cclient)
+    cclient.post(
+        f"/api/v1/appeals/{appeal['id']}/messages",
+        headers=resident,
+        json={"client_id": str(uuid.uuid4()), "text": "Второй подъезд"},
+    )
+    parser = LiveRegions()
+    parser.feed(appeal_page(cclient, appeal["id"]))
+    assert sorted(parser.inside) == ["live-chat", "live-facts", "live-history"]
+    assert "table" in parser.inside["live-history"] and "dl" in parser.inside["live-facts"]
+    assert "div" in parser.inside["live-chat"]  # the resident's message
+    for region, tags in parser.inside.items():
+        assert not {"form", "textarea", "input", "select", "button"} & set(tags), region
+
+
+def test_fifty_identical_closes_at_once_close_once(cclient: TestClient) -> None:
+    appeal, resident, _csrf = assigned_appeal(cclient)
+    base = f"/console/appeals/{appeal['id']}"
+    form = close_form(cclient.get(f"{base}/close").text)
+    done = {**form, "confirmed": "yes", "result_text": "Фонарь заменён"}
+    cookie = {"Cookie": "; ".join(f"{k}={v}" for k, v in cclient.cookies.items())}
+    with live_app(cclient.app) as url:  # type: ignore[arg-type]
+        answers = burst(
+            50,
+            lambda c, _i: c.post(f"{url}{base}/close", data=done, headers=cookie),
+        )
+    codes = sorted(a.status_code for a in answers)
+    print(f"\n50 identical closes at once: {codes.count(303)} × 303, others {set(codes) - {303}}")
+    assert codes == [303] * 50, codes
+    assert len(closes_of(cclient, appeal["id"], resident)) == 1
 
 
 # ---------------------------------------------------------------- escaping
@@ -365,3 +519,26 @@ def test_script_in_appeal_text_and_chat_is_escaped(cclient: TestClient) -> None:
 
     listing = cclient.get("/console", params={"number": '"><script>x</script>'}).text
     assert "<script>x" not in listing and "&quot;&gt;&lt;script&gt;x" in listing
+
+
+def test_fifty_different_closes_at_once_close_once(cclient: TestClient) -> None:
+    """Fifty operators' tabs, each its own close form (its own client_id), all sent at once:
+    the appeal is closed once, the others are told it moved meanwhile (409), none fails."""
+    appeal, resident, _csrf = assigned_appeal(cclient)
+    base = f"/console/appeals/{appeal['id']}"
+    forms = [close_form(cclient.get(f"{base}/close").text) for _ in range(50)]
+    assert len({f["client_id"] for f in forms}) == 50
+    cookie = {"Cookie": "; ".join(f"{k}={v}" for k, v in cclient.cookies.items())}
+    with live_app(cclient.app) as url:  # type: ignore[arg-type]
+        answers = burst(
+            50,
+            lambda c, i: c.post(
+                f"{url}{base}/close",
+                data={**forms[i], "confirmed": "yes", "result_text": f"Фонарь заменён ({i})"},
+                headers=cookie,
+            ),
+        )
+    codes = sorted(a.status_code for a in answers)
+    print(f"\n50 different closes at once: {codes.count(303)} × 303, {codes.count(409)} × 409")
+    assert codes.count(303) == 1 and codes.count(409) == 49, codes
+    assert len(closes_of(cclient, appeal["id"], resident)) == 1

@@ -28,11 +28,11 @@ from backend_stub.main import create_app
 from backend_stub.models import AppealEvent, EmergencyForward, utcnow
 from backend_stub.services import emergency_adapter as adapter
 from backend_stub.services.emergency_worker import step_once
-from tests.backend.support import production_settings
+from tests.backend.support import add_staff, production_settings
 from tests.backend.test_appeals import appeal_body, make_operator
 from tests.conftest import next_phone, sign_in
 
-PASSWORD = "operator"
+PASSWORD = "an-operator-password"
 
 
 def make_settings(tmp_path: Path, **over: Any) -> Settings:
@@ -279,12 +279,14 @@ def test_unconfirmed_forward_is_retried_alerts_the_operator_then_fails(
     assert incident["posts"] == 5 and incident["status"] == "received"
 
     # the operator sees the alert, calls 103 and records the acceptance
+    add_staff(live, "op", role="operator", password=PASSWORD)
     with httpx.Client(base_url=live.url, timeout=10) as console:
-        assert console.post("/console/login", data={"password": PASSWORD}).status_code == 303
+        login = {"login": "op", "password": PASSWORD}
+        assert console.post("/console/login", data=login).status_code == 303
         page = console.get("/console/emergency")
         assert page.status_code == 200
-        assert "Без подтверждения службы: <b>1</b>" in page.text
-        assert appeal["number"] in page.text and "Позвоните 103" in page.text
+        assert "Без подтверждения службы: 1." in page.text
+        assert appeal["number"] in page.text and "Позвонить 103" in page.text
         appeal_page = console.get(f"/console/appeals/{appeal['id']}").text
         assert "не подтвердила приём" in appeal_page  # the alert in the appeal's history
         match = re.search(r'name="csrf" value="([^"]+)"', page.text)
@@ -465,7 +467,9 @@ def test_history_line_of_a_forward_is_in_the_readers_language(eclient: TestClien
     assert [(h["note"], h["notes"]) for h in history[-2:]] == [(typed, None), (legacy, None)]
     assert all(h["notes"] is None for h in history if h["kind"] != "emergency")
     # the operator's console reads Russian only
-    assert eclient.post("/console/login", data={"password": PASSWORD}).status_code in (200, 303)
+    add_staff(eclient, "op", role="operator", password=PASSWORD)
+    login = {"login": "op", "password": PASSWORD}
+    assert eclient.post("/console/login", data=login).status_code in (200, 303)
     page = eclient.get(f"/console/appeals/{appeal_id}").text
     assert ru_text in page and kk_text not in page
 

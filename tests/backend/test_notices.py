@@ -389,7 +389,7 @@ def test_console_publish_edit_withdraw(cclient: TestClient) -> None:
     assert r.status_code == 422 and "позже времени начала" in r.text
     assert 'value="2030-07-11T09:00"' in r.text  # the form comes back as typed
     r = cclient.post(location, data=form_data(edit.text, title_kk=""))
-    assert r.status_code == 422 and "Заголовок (қаз.)" in r.text
+    assert r.status_code == 422 and "Заголовок на казахском" in r.text
     r = cclient.post(location, data=form_data(edit.text, area_lat="51.1"))
     assert r.status_code == 422 and "радиус" in r.text
 

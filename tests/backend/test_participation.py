@@ -20,6 +20,7 @@ from backend_stub.demo.participation import seed_participation
 from backend_stub.demo.seed import seed_demo
 from backend_stub.main import create_app
 from backend_stub.models import InitiativeSupport, PollBallot, PollChoice, Proposal
+from tests.backend.support import add_staff
 from tests.backend.test_appeals import make_operator
 from tests.backend.test_console import PASSWORD, csrf_of, login
 from tests.conftest import sign_in
@@ -623,8 +624,8 @@ def test_demo_participation_is_seeded_once(client: TestClient, settings: Setting
 
 @pytest.fixture
 def cclient(settings: Settings) -> Iterator[TestClient]:
-    settings.operator_password = PASSWORD
     with TestClient(create_app(settings), follow_redirects=False) as c:
+        add_staff(c, "op", role="supervisor", password=PASSWORD)  # polls are a supervisor's
         login(c)
         yield c
 
@@ -665,8 +666,10 @@ def test_console_creates_publishes_and_closes_a_poll(cclient: TestClient) -> Non
     assert vote(cclient, resident, poll_id, [poll["options"][1]["id"]]).status_code == 200
 
     detail = cclient.get(url).text
-    assert "Идёт голосование" in detail and "100.0%" in detail
-    assert cclient.post(f"{url}/close", data={"csrf": csrf}).status_code == 303
+    assert "Идёт голосование" in detail and "100,0 %" in detail  # Babel, ru
+    asked = cclient.post(f"{url}/close", data={"csrf": csrf})
+    assert asked.status_code == 200 and 'value="yes"' in asked.text  # not closed before confirmed
+    assert cclient.post(f"{url}/close", data={"csrf": csrf, "confirmed": "yes"}).status_code == 303
     assert "Завершён" in cclient.get(url).text
     again = cclient.post(f"{url}/delete", data={"csrf": csrf})
     assert again.status_code == 409 and "нельзя изменить или удалить" in again.text
@@ -683,7 +686,9 @@ def test_console_initiatives_and_proposal_moderation(cclient: TestClient) -> Non
     }
     r = cclient.post("/console/participation/initiatives", data={"csrf": csrf, **fields})
     assert r.status_code == 303
+    cclient.cookies.set("console_lang", "kk")  # the Kazakh title is shown on the Kazakh page
     listing = cclient.get("/console/participation/initiatives").text
+    cclient.cookies.delete("console_lang")
     assert "Саябақта &lt;жарық&gt;" in listing and "<жарық>" not in listing
     resident = sign_in(cclient)
     iid = cclient.get("/api/v1/initiatives", headers=resident).json()[0]["id"]

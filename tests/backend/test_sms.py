@@ -366,7 +366,6 @@ def test_make_sms_gateway_console_in_production_warns_and_never_logs_the_text(
         "app_env": "production",
         "secret_key": "x" * 40,
         "open311_api_key": "real-open311-key",
-        "operator_password": "a-real-operator-password",
     }
     # Settings refuse this combination outright; the gateway still guards a settings object
     # built around validation (model_copy skips validators).

@@ -103,18 +103,21 @@ def drill_in_force(backend_url: str) -> bool:
 
 
 def operator_token(backend_url: str) -> str:
-    """An operator's access token: the web console's sign-in (dev password) sets it as a
-    cookie; the operator API takes the same token as a bearer."""
-    password = os.environ.get("E2E_OPERATOR_PASSWORD", "operator")
+    """A staff access token: the web console's sign-in with a demo account (the dev backend's
+    supervisor, whose job may use every staff route: appeals, alerts, polls) sets it as a
+    cookie; the operator API takes the same token as a bearer. E2E_STAFF_LOGIN and
+    E2E_STAFF_PASSWORD name another account."""
+    login = os.environ.get("E2E_STAFF_LOGIN", "supervisor")
+    password = os.environ.get("E2E_STAFF_PASSWORD", login)
     with httpx.Client(base_url=backend_url, follow_redirects=False, timeout=HTTP_TIMEOUT_S) as c:
-        r = c.post("/console/login", data={"password": password})
+        r = c.post("/console/login", data={"login": login, "password": password})
         token = r.cookies.get("city109_console")
-    assert token, f"operator sign-in failed: {r.status_code} (operator password?)"
+    assert token, f"staff sign-in failed: {r.status_code} (is the backend seeded with --demo?)"
     return str(token)
 
 
 def operator(backend_url: str) -> httpx.Client:
-    """An HTTP client signed in as the operator (console password of the dev backend)."""
+    """An HTTP client signed in as the demo supervisor (see `operator_token`)."""
     return httpx.Client(
         base_url=backend_url,
         headers={"Authorization": f"Bearer {operator_token(backend_url)}"},

@@ -28,7 +28,6 @@ def production_settings(data_dir: Path, smsc_url: str, **over: Any) -> Settings:
         "database_url": os.environ.get("DATABASE_URL", ""),
         "secret_key": PROD_SECRET,
         "open311_api_key": "an-open311-key-for-tests",
-        "operator_password": "an-operator-password-for-tests",
         "sms_provider": "smsc",
         "smsc_url": smsc_url,
         "smsc_login": "city109",

@@ -217,14 +217,22 @@ RULES: dict[str, Rule] = {
     "PUT /open311/v2/{path}": PUBLIC,
     # the operator console (HTML, cookie)
     "GET /console/login": PUBLIC,
-    "POST /console/login": Rule("public", form={"password": "wrong"}),
+    "POST /console/login": Rule("public", form={"login": "op", "password": "wrong"}),
     "POST /console/logout": Rule("public", form={"csrf": "x"}),
     "GET /console": CONSOLE,
+    "GET /console/live": CONSOLE,
+    "GET /console/static/console.js": PUBLIC,  # the console's script, no data in it
+    "GET /console/language/{lang}": PUBLIC,  # sets the language cookie, back to /console only
     "GET /console/appeals/{appeal_id}": CONSOLE,
     "POST /console/appeals/{appeal_id}/status": CONSOLE,
     "POST /console/appeals/{appeal_id}/messages": CONSOLE,
+    "GET /console/appeals/{appeal_id}/close": CONSOLE,
     "POST /console/appeals/{appeal_id}/close": CONSOLE,
     "GET /console/media/{media_id}": CONSOLE,
+    "GET /console/staff": CONSOLE,
+    "POST /console/staff": CONSOLE,
+    "POST /console/staff/{user_id}/disabled": CONSOLE,
+    "POST /console/staff/{user_id}/password": CONSOLE,
     "GET /console/alerts": CONSOLE,
     "GET /console/alerts/new": CONSOLE,
     "POST /console/alerts": CONSOLE,

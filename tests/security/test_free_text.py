@@ -29,13 +29,13 @@ import httpx
 from pydantic import AfterValidator, BaseModel, TypeAdapter, ValidationError
 from pydantic._internal._known_annotated_metadata import expand_grouped_metadata
 from sqlalchemy import select
-from sqlmodel import Session, SQLModel, col
+from sqlmodel import Session, SQLModel
 
 import backend_stub.text as text_module
 from backend_stub.config import DEV_OPEN311_KEY, Settings
+from backend_stub.crud import staff as staff_crud
 from backend_stub.errors import ApiError
 from backend_stub.main import create_app
-from backend_stub.models import User
 from backend_stub.openapi_errors import _api_routes
 from tests.backend.test_alerts import BOX, alert_body
 from tests.backend.test_appeals import appeal_body
@@ -460,9 +460,15 @@ def setup_world(url: str, app: Any) -> World:
     op_phone = next_phone()
     operator = sign_in_http(url, op_phone)
     with Session(app.state.engine) as db:
-        user = db.execute(select(User).where(col(User.phone) == op_phone)).scalars().one()
-        user.role = "operator"
-        db.add(user)
+        staff_crud.create(
+            db,
+            login="free-text-op",
+            display_name="op",
+            role="supervisor",
+            password="x" * 12,
+            phone=op_phone,
+            check_password=False,
+        )
         db.commit()
     ids: dict[str, Any] = {}
     with httpx.Client(base_url=url, timeout=30) as c:

@@ -329,7 +329,6 @@ def production_env(**over: str) -> dict[str, str]:
         "APP_ENV": "production",
         "SECRET_KEY": SECRET,
         "OPEN311_API_KEY": "an-open311-key-for-hostile-tests",
-        "OPERATOR_PASSWORD": "an-operator-password-for-tests",
         "SMS_PROVIDER": "smsc",
         "SMSC_URL": "https://smsc.example.kz/sys/send.php",
         "SMSC_LOGIN": "city109",
@@ -363,7 +362,6 @@ def start_fails(tmp_path: Path, env: dict[str, str]) -> str:
 
 def test_production_refuses_to_start_with_weak_or_missing_settings(tmp_path: Path) -> None:
     weak = production_env(
-        OPERATOR_PASSWORD="1",
         OPEN311_API_KEY="k",
         EMERGENCY_SYSTEM_URL="",
         PUBLIC_BASE_URL="",
@@ -371,22 +369,19 @@ def test_production_refuses_to_start_with_weak_or_missing_settings(tmp_path: Pat
     )
     out = start_fails(tmp_path, weak)
     for name in (
-        "OPERATOR_PASSWORD",
         "OPEN311_API_KEY",
         "EMERGENCY_SYSTEM_URL",
         "PUBLIC_BASE_URL",
         "SMSC_PASSWORD",
     ):
         assert name in out, (name, out[-2000:])
-    assert "an-operator-password" not in out and SECRET not in out
+    assert SECRET not in out
 
 
 @pytest.mark.parametrize(
     ("name", "value"),
     [
         ("SECRET_KEY", "x" * 64),  # long but one character
-        ("OPERATOR_PASSWORD", "operator"),
-        ("OPERATOR_PASSWORD", "aaaaaaaaaaaaaaaa"),
         ("OPEN311_API_KEY", "dev-open311-key"),
         ("SMSC_LOGIN", ""),
         ("EMERGENCY_SYSTEM_URL", "http://emergency.example.kz"),  # not TLS

@@ -20,6 +20,7 @@ from backend_stub.config import Settings
 from backend_stub.main import create_app
 from backend_stub.messages import message
 from backend_stub.phone import mask_phone
+from tests.backend.support import add_staff
 from tests.backend.test_appeals import appeal_body, make_operator
 from tests.conftest import next_phone, sign_in
 from tests.security.support import engine_of, formatted, production_settings
@@ -78,7 +79,8 @@ def tus_upload(client: TestClient, who: dict[str, str], data: bytes) -> str:
 
 
 def console_reply_with_photo(client: TestClient, appeal_id: int) -> None:
-    r = client.post("/console/login", data={"password": PASSWORD}, follow_redirects=False)
+    login = {"login": "privacy-op", "password": PASSWORD}
+    r = client.post("/console/login", data=login, follow_redirects=False)
     assert r.status_code == 303, r.text
     page = client.get(f"/console/appeals/{appeal_id}").text
     csrf = re.search(r'name="csrf" value="([^"]+)"', page)
@@ -102,10 +104,10 @@ def stored_images(media_dir: Path) -> list[Path]:
 
 
 def test_no_stored_photo_keeps_its_exif(settings: Settings) -> None:
-    settings.operator_password = PASSWORD
     settings.emergency_worker_interval_s = 0
     with TestClient(create_app(settings)) as client:
         resident, operator = sign_in(client), make_operator(client)
+        add_staff(client, "privacy-op", role="operator", password=PASSWORD)
         on_appeal = [upload(client, resident, photo("JPEG"), "a.jpg")]
         on_appeal.append(upload(client, resident, photo("PNG"), "b.png"))
         on_appeal.append(upload(client, resident, photo("WEBP"), "c.webp"))

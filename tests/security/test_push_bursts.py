@@ -16,14 +16,14 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import update
 from sqlmodel import Session, select
 
 from backend_stub.config import Settings
 from backend_stub.main import create_app
-from backend_stub.models import AuthSession, User
+from backend_stub.models import AuthSession
 from backend_stub.routers import events as events_router
 from backend_stub.services import push
+from tests.backend.support import add_staff
 from tests.backend.test_alerts import alert_body
 from tests.conftest import next_phone
 from tests.live import live_app, run_async
@@ -54,11 +54,10 @@ class Server:
             return tokens
 
     def operator(self) -> dict[str, str]:
-        tokens = self.sign_in()
-        with Session(self.app.state.engine) as db:
-            db.exec(update(User).where(User.id == tokens["user"]["id"]).values(role="operator"))
-            db.commit()
-        return bearer(tokens)
+        """A supervisor's token (alerts are theirs to publish)."""
+        phone = next_phone()
+        add_staff(self, "sv" + phone[-6:], role="supervisor", phone=phone)
+        return bearer(self.sign_in(phone))
 
 
 def bearer(tokens: dict[str, Any]) -> dict[str, str]:

@@ -1,8 +1,10 @@
 """The alert form: `AlertForm` (the raw values, as typed, read into the API's `AlertIn`), its
-HTML, the posted form as a dependency (`PostedForm`) and a schema's refusal in Russian."""
+HTML in the operator's language, the posted form as a dependency (`PostedForm`) and a schema's
+refusal explained."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -26,6 +28,7 @@ from backend_stub.console.kit.forms import (
     parse_local,
     validation_text,
 )
+from backend_stub.console.kit.i18n import _
 from backend_stub.console.kit.text import e, to_local
 from backend_stub.console.kit.widgets import district_checkboxes, options, post_form
 from backend_stub.crud import alerts as crud
@@ -39,7 +42,7 @@ from backend_stub.services import cap
 class AlertForm:
     """The form's raw values, kept as typed so a refused form comes back filled in."""
 
-    status: str = "Actual"
+    status: str = "Exercise"  # a real alert is chosen, never the default
     category: str = "Safety"
     response_type: str = ""
     severity: str = "Severe"
@@ -103,15 +106,19 @@ class AlertForm:
         if not any(parts):
             return []
         if not all(parts):
-            raise FormError("Для круга укажите широту, долготу и радиус или оставьте все пустыми.")
+            raise FormError(
+                _("For a circle give the latitude, longitude and radius, or leave all three empty.")
+            )
         try:
             lat, lon, km = (float(p.replace(",", ".")) for p in parts)
         except ValueError:
-            raise FormError("Широта, долгота и радиус круга должны быть числами.") from None
+            raise FormError(
+                _("The circle's latitude, longitude and radius must be numbers.")
+            ) from None
         return [circle_text(Circle(lat, lon, km))]
 
     def to_alert(self) -> AlertIn:
-        """The API shape; FormError with a Russian explanation when a value cannot be read."""
+        """The API shape; FormError with the reason when a value cannot be read."""
         texts = {
             lang: {
                 "event": getattr(self, f"event_{lang}"),
@@ -138,23 +145,29 @@ class AlertForm:
             "urgency": self.urgency,
             "severity": self.severity,
             "certainty": self.certainty,
-            "onset": parse_local(self.onset, "Начало", cap.ASTANA_TZ),
-            "expires": parse_local(self.expires, "Действует до", cap.ASTANA_TZ),
+            "onset": parse_local(self.onset, FIELD_NAMES["onset"], cap.ASTANA_TZ),
+            "expires": parse_local(self.expires, FIELD_NAMES["expires"], cap.ASTANA_TZ),
             "texts": texts,
             "areas": [area],
         }
         return AlertIn.model_validate(data)
 
 
+def in_language(name: str, lang: str) -> str:
+    """A field's name with the language of its text: «Тақырып (қазақша)»."""
+    if lang == "kk":
+        return _("{name} (in Kazakh)", name=name)
+    return _("{name} (in Russian)", name=name)
+
+
 def _text_field_name(loc: list[str]) -> str | None:
     if len(loc) > 2 and loc[0] == "texts":
-        return f"{TEXT_NAMES.get(loc[2], loc[2])} ({'қаз.' if loc[1] == 'kk' else 'рус.'})"
+        return in_language(TEXT_NAMES.get(loc[2], loc[2]), loc[1])
     return None
-
-    """A refusal of `AlertIn` in Russian, naming the texts by language."""
 
 
 def refusal_text(exc: ValidationError) -> str:
+    """A refusal of `AlertIn`, naming the texts by language."""
     return validation_text(
         exc,
         FIELD_NAMES,
@@ -165,7 +178,7 @@ def refusal_text(exc: ValidationError) -> str:
     )
 
 
-def _select(name: str, label: str, names: dict[str, str], value: str) -> str:
+def _select(name: str, label: str, names: Mapping[str, str], value: str) -> str:
     return (
         f'<div><label for="a-{name}">{e(label)}</label>'
         f'<select id="a-{name}" name="{name}">'
@@ -173,13 +186,15 @@ def _select(name: str, label: str, names: dict[str, str], value: str) -> str:
     )
 
 
-def _text_pair(name: str, label_ru: str, label_kk: str, form: AlertForm, *, area: bool) -> str:
+def _text_pair(name: str, form: AlertForm, *, area: bool) -> str:
     out = ""
-    for lang, label in (("kk", f"{label_kk} (қазақша)"), ("ru", f"{label_ru} (по-русски)")):
+    for lang in ("kk", "ru"):
+        label = in_language(TEXT_NAMES[name], lang)
         value = getattr(form, f"{name}_{lang}")
         if area:
             out += (
-                f'<label for="a-{name}-{lang}">{e(label)}</label><textarea id="a-{name}-{lang}"'
+                f'<label for="a-{name}-{lang}">{e(label)}</label><textarea lang="{lang}"'
+                f' id="a-{name}-{lang}"'
                 f' name="{name}_{lang}" maxlength="4000" required>{e(value)}</textarea>'
             )
         else:
@@ -192,46 +207,50 @@ def _text_pair(name: str, label_ru: str, label_kk: str, form: AlertForm, *, area
 
 
 def form_html(form: AlertForm, action: str, hidden: str, submit: str) -> str:
-    statuses = {
-        k: f"{ru} · {kk}" for k, (ru, kk) in STATUS_NAMES.items() if k in crud.PUBLIC_STATUSES
-    }
+    statuses = {k: v for k, v in STATUS_NAMES.items() if k in crud.PUBLIC_STATUSES}
+    polygons_label = _(
+        "Polygons: one a line, «latitude,longitude» points separated by spaces, the last point"
+        " the same as the first"
+    )
     return post_form(
         action,
         hidden,
         '<div class="filters">'
-        + _select("status", "Статус", statuses, form.status)
-        + _select("category", "Категория", CATEGORY_NAMES, form.category)
-        + _select("severity", "Опасность", SEVERITY_NAMES, form.severity)
-        + _select("urgency", "Срочность", URGENCY_NAMES, form.urgency)
-        + _select("certainty", "Достоверность", CERTAINTY_NAMES, form.certainty)
-        + _select("response_type", "Что делать жителям", RESPONSE_NAMES, form.response_type)
+        + _select("status", _("Status"), statuses, form.status)
+        + _select("category", _("Category"), CATEGORY_NAMES, form.category)
+        + _select("severity", _("Severity"), SEVERITY_NAMES, form.severity)
+        + _select("urgency", _("Urgency"), URGENCY_NAMES, form.urgency)
+        + _select("certainty", _("Certainty"), CERTAINTY_NAMES, form.certainty)
+        + _select(
+            "response_type", _("What residents should do"), RESPONSE_NAMES, form.response_type
+        )
         + "</div>"
-        + _text_pair("event", "Событие", "Оқиға", form, area=False)
-        + _text_pair("headline", "Заголовок", "Тақырыбы", form, area=False)
-        + _text_pair("description", "Описание", "Сипаттамасы", form, area=True)
-        + _text_pair("instruction", "Инструкция: что делать", "Не істеу керек", form, area=True)
-        + '<h2 style="margin-top:16px">Зона · Аумақ</h2>'
-        '<label for="a-area-kk">Название зоны (қазақша)</label>'
+        + _text_pair("event", form, area=False)
+        + _text_pair("headline", form, area=False)
+        + _text_pair("description", form, area=True)
+        + _text_pair("instruction", form, area=True)
+        + f'<h2 style="margin-top:16px">{e(_("Area (of an alert)"))}</h2>'
+        f'<label for="a-area-kk">{e(in_language(_("Name of the area"), "kk"))}</label>'
         f'<input type="text" class="wide" id="a-area-kk" name="area_kk" maxlength="300"'
         f' required value="{e(form.area_kk)}">'
-        '<label for="a-area-ru">Название зоны (по-русски)</label>'
+        f'<label for="a-area-ru">{e(in_language(_("Name of the area"), "ru"))}</label>'
         f'<input type="text" class="wide" id="a-area-ru" name="area_ru" maxlength="300"'
         f' required value="{e(form.area_ru)}">'
         '<div class="filters">'
-        '<div><label for="a-clat">Круг: широта центра</label><input type="text" id="a-clat"'
-        f' name="circle_lat" value="{e(form.circle_lat)}" placeholder="51.1282"></div>'
-        '<div><label for="a-clon">долгота</label><input type="text" id="a-clon"'
+        f'<div><label for="a-clat">{e(_("Circle: latitude of the centre"))}</label>'
+        f'<input type="text" id="a-clat" name="circle_lat" value="{e(form.circle_lat)}"'
+        ' placeholder="51.1282"></div>'
+        f'<div><label for="a-clon">{e(_("longitude"))}</label><input type="text" id="a-clon"'
         f' name="circle_lon" value="{e(form.circle_lon)}" placeholder="71.4307"></div>'
-        '<div><label for="a-ckm">радиус, км</label><input type="text" id="a-ckm"'
+        f'<div><label for="a-ckm">{e(_("radius, km"))}</label><input type="text" id="a-ckm"'
         f' name="circle_km" value="{e(form.circle_km)}" placeholder="2"></div></div>'
-        '<label for="a-poly">Полигоны: по одному в строке, «широта,долгота» через пробел,'
-        " последняя точка = первой</label>"
+        f'<label for="a-poly">{e(polygons_label)}</label>'
         f'<textarea id="a-poly" name="polygons" maxlength="40000">{e(form.polygons)}</textarea>'
-        f"<label>Районы</label><div>{district_checkboxes(form.districts)}</div>"
+        f"<label>{e(_('Districts'))}</label><div>{district_checkboxes(form.districts)}</div>"
         '<div class="filters">'
-        '<div><label for="a-onset">Начало (Астана, необязательно)</label>'
+        f'<div><label for="a-onset">{e(_("Onset (Astana time, optional)"))}</label>'
         f'<input type="datetime-local" id="a-onset" name="onset" value="{e(form.onset)}"></div>'
-        '<div><label for="a-exp">Действует до (Астана)</label>'
+        f'<div><label for="a-exp">{e(_("In force until (Astana time)"))}</label>'
         f'<input type="datetime-local" id="a-exp" name="expires" value="{e(form.expires)}"'
         " required></div></div>",
         submit,

@@ -1,106 +1,129 @@
-"""The Russian and Kazakh names of CAP 1.2 values on the console's alert pages, and the
+"""The names of CAP 1.2 values on the console's alert pages, in the operator's language
+(msgids read through `kit.i18n.Names`: «Жаңарту» / «Обновление», never «(Update)»), and the
 badges built from them."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from backend_stub.console.kit.i18n import Names
 from backend_stub.console.kit.widgets import badge
 from backend_stub.crud import alerts as crud
 from backend_stub.models import Alert
 
-STATUS_NAMES = {
-    "Actual": ("Реальное", "Нақты"),
-    "Exercise": ("Учения", "Оқу-жаттығу"),
-    "Test": ("Тест", "Тест"),
-    "System": ("Системное", "Жүйелік"),
-    "Draft": ("Черновик", "Жоба"),
-}
+STATUS_NAMES = Names(
+    {
+        "Actual": "Actual (a real alert)",
+        "Exercise": "Exercise",
+        "Test": "Test (CAP status)",
+        "System": "System (CAP status)",
+        "Draft": "Draft",
+    }
+)
 
-MSG_TYPE_NAMES = {"Alert": "Оповещение", "Update": "Обновление", "Cancel": "Отмена"}
+MSG_TYPE_NAMES = Names(
+    {"Alert": "Alert", "Update": "Update of an alert", "Cancel": "Cancellation of an alert"}
+)
 
-STATE_NAMES = {
-    "active": ("Действует", "Күшінде", "st-closed"),
-    "expired": ("Истекло", "Мерзімі өтті", ""),
-    "superseded": ("Заменено", "Ауыстырылды", "st-reassigned"),
-    "cancelled": ("Отменено", "Күші жойылды", "st-returned"),
-}
+STATE_NAMES = Names(
+    {
+        "active": "In force",
+        "expired": "Expired (alert)",
+        "superseded": "Superseded",
+        "cancelled": "Cancelled (alert)",
+    }
+)
+STATE_CLASSES = {"active": "st-closed", "superseded": "st-reassigned", "cancelled": "st-returned"}
 
-SEVERITY_NAMES = {
-    "Extreme": "Чрезвычайная",
-    "Severe": "Высокая",
-    "Moderate": "Средняя",
-    "Minor": "Низкая",
-    "Unknown": "Неизвестно",
-}
+SEVERITY_NAMES = Names(
+    {
+        "Extreme": "Extreme (severity)",
+        "Severe": "Severe (severity)",
+        "Moderate": "Moderate (severity)",
+        "Minor": "Minor (severity)",
+        "Unknown": "Unknown (CAP value)",
+    }
+)
 
-URGENCY_NAMES = {
-    "Immediate": "Немедленно",
-    "Expected": "Ожидается (в течение часа)",
-    "Future": "В будущем",
-    "Past": "Уже прошло",
-    "Unknown": "Неизвестно",
-}
+URGENCY_NAMES = Names(
+    {
+        "Immediate": "Immediate (urgency)",
+        "Expected": "Expected (within the hour)",
+        "Future": "Future (urgency)",
+        "Past": "Past (urgency)",
+        "Unknown": "Unknown (CAP value)",
+    }
+)
 
-CERTAINTY_NAMES = {
-    "Observed": "Наблюдается",
-    "Likely": "Вероятно (> 50 %)",
-    "Possible": "Возможно",
-    "Unlikely": "Маловероятно",
-    "Unknown": "Неизвестно",
-}
+CERTAINTY_NAMES = Names(
+    {
+        "Observed": "Observed (certainty)",
+        "Likely": "Likely (> 50 %)",
+        "Possible": "Possible (certainty)",
+        "Unlikely": "Unlikely (certainty)",
+        "Unknown": "Unknown (CAP value)",
+    }
+)
 
-CATEGORY_NAMES = {
-    "Met": "Погода",
-    "Geo": "Геологическое (землетрясение)",
-    "Safety": "Общественная безопасность",
-    "Security": "Охрана порядка",
-    "Rescue": "Спасательные работы",
-    "Fire": "Пожар",
-    "Health": "Здоровье",
-    "Env": "Экология",
-    "Transport": "Транспорт",
-    "Infra": "Инфраструктура (вода, тепло, свет)",
-    "CBRNE": "Химическая, радиационная угроза",
-    "Other": "Другое",
-}
+CATEGORY_NAMES = Names(
+    {
+        "Met": "Weather",
+        "Geo": "Geological (earthquake)",
+        "Safety": "Public safety",
+        "Security": "Law and order",
+        "Rescue": "Rescue work",
+        "Fire": "Fire (CAP category)",
+        "Health": "Health (CAP category)",
+        "Env": "Environment (CAP category)",
+        "Transport": "Transport",
+        "Infra": "Infrastructure (water, heat, power)",
+        "CBRNE": "Chemical or radiation threat",
+        "Other": "Other",
+    }
+)
 
-RESPONSE_NAMES = {
-    "": "— не указано —",
-    "Shelter": "Укрыться",
-    "Evacuate": "Эвакуироваться",
-    "Prepare": "Подготовиться",
-    "Execute": "Выполнить инструкцию",
-    "Avoid": "Избегать района",
-    "Monitor": "Следить за сообщениями",
-    "AllClear": "Отбой",
-}
+RESPONSE_NAMES = Names(
+    {
+        "": "— not given —",
+        "Shelter": "Take shelter",
+        "Evacuate": "Evacuate",
+        "Prepare": "Prepare",
+        "Execute": "Follow the instruction",
+        "Avoid": "Avoid the area",
+        "Monitor": "Follow the messages",
+        "AllClear": "All clear",
+    }
+)
 
-FIELD_NAMES = {
-    "status": "Статус",
-    "category": "Категория",
-    "urgency": "Срочность",
-    "severity": "Опасность",
-    "certainty": "Достоверность",
-    "expires": "Действует до",
-    "onset": "Начало",
-    "texts": "Тексты",
-    "areas": "Зона",
-}
+FIELD_NAMES = Names(
+    {
+        "status": "Status",
+        "category": "Category",
+        "urgency": "Urgency",
+        "severity": "Severity",
+        "certainty": "Certainty",
+        "expires": "In force until",
+        "onset": "Onset",
+        "texts": "Texts",
+        "areas": "Area (of an alert)",
+    }
+)
 
-TEXT_NAMES = {
-    "event": "Событие",
-    "headline": "Заголовок",
-    "description": "Описание",
-    "instruction": "Инструкция",
-}
+TEXT_NAMES = Names(
+    {
+        "event": "Event",
+        "headline": "Headline",
+        "description": "Description",
+        "instruction": "Instruction",
+    }
+)
 
 
 def status_badge(status: str) -> str:
-    ru, kk = STATUS_NAMES.get(status, (status, ""))
-    return badge(ru, kk, "emergency" if status == "Actual" else "")
+    name = STATUS_NAMES.get(status, status)
+    return badge(name, cls="emergency" if status == "Actual" else "")
 
 
 def state_badge(alert: Alert, now: datetime) -> str:
-    ru, kk, cls = STATE_NAMES[crud.state(alert, now)]
-    return badge(ru, kk, cls)
+    state = crud.state(alert, now)
+    return badge(STATE_NAMES[state], cls=STATE_CLASSES.get(state, ""))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
-from backend_stub.console.alerts.form import AlertForm, form_html
+from backend_stub.console.alerts.form import AlertForm, form_html, in_language
 from backend_stub.console.alerts.names import (
     CERTAINTY_NAMES,
     MSG_TYPE_NAMES,
@@ -16,6 +16,7 @@ from backend_stub.console.alerts.names import (
     status_badge,
 )
 from backend_stub.console.auth import SignedIn
+from backend_stub.console.kit.i18n import _, language
 from backend_stub.console.kit.page import section_item
 from backend_stub.console.kit.text import district_name, e, fmt_time
 from backend_stub.console.kit.widgets import client_id_field, details, post_form
@@ -23,7 +24,11 @@ from backend_stub.crud import alerts as crud
 from backend_stub.geo import Circle, circle_text, polygon_text
 from backend_stub.models import Alert, utcnow
 
-BACK_TO_LIST = ("/console/alerts", "Все оповещения")
+SECTION = "Emergency alerts"
+
+
+def back_to_list() -> tuple[str, str]:
+    return ("/console/alerts", _("All emergency alerts"))
 
 
 def _hidden(who: SignedIn) -> str:
@@ -34,30 +39,32 @@ def render_new(
     who: SignedIn, form: AlertForm, *, error: str | None = None, status: int = 200
 ) -> HTMLResponse:
     return section_item(
-        "Экстренные оповещения",
-        BACK_TO_LIST,
-        "Новое экстренное оповещение",
+        _(SECTION),
+        back_to_list(),
+        _("New emergency alert"),
         '<div class="card">'
-        + form_html(form, "/console/alerts", _hidden(who), "Опубликовать · Жариялау")
+        + form_html(form, "/console/alerts", _hidden(who), _("Publish"))
         + "</div>",
         csrf=who.csrf,
         error=error,
         status=status,
-        tab_title="Новое оповещение",
     )
 
 
 def _texts_html(alert: Alert) -> str:
+    """The alert's texts, the operator's language first."""
     out = ""
-    for lang, title in (("ru", "По-русски"), ("kk", "Қазақша")):
+    first = language()
+    for lang in (first, "ru" if first == "kk" else "kk"):
         t = alert.texts.get(lang)
         if not t:
             continue
         out += (
-            f'<div class="card"><h2>{e(title)}: {e(t["headline"])}</h2>'
+            f'<div class="card" lang="{lang}"><h2>{e(in_language(_("Headline"), lang))}: '
+            f"{e(t['headline'])}</h2>"
             f'<p class="muted small">{e(t["event"])} · {e(t["sender_name"])}</p>'
             f'<div class="text">{e(t["description"])}</div>'
-            f'<b>Инструкция · Нұсқаулық</b><div class="text">{e(t["instruction"])}</div>'
+            f'<b>{e(_("Instruction"))}</b><div class="text">{e(t["instruction"])}</div>'
             f'<p class="small">{e(t.get("contact") or "")}</p></div>'
         )
     return out
@@ -67,16 +74,49 @@ def _areas_html(alert: Alert) -> str:
     rows = []
     for area in alert.areas:
         shapes = [
-            f"полигон: {e(polygon_text([(p[0], p[1]) for p in ring]))}" for ring in area["polygons"]
+            _("polygon: {points}", points=polygon_text([(p[0], p[1]) for p in ring]))
+            for ring in area["polygons"]
         ]
-        shapes += [f"круг: {e(circle_text(Circle(c[0], c[1], c[2])))} км" for c in area["circles"]]
-        shapes += [f"район: {e(district_name(d))}" for d in area["districts"]]
+        shapes += [
+            _("circle: {circle} km", circle=circle_text(Circle(c[0], c[1], c[2])))
+            for c in area["circles"]
+        ]
+        shapes += [_("district: {name}", name=district_name(d)) for d in area["districts"]]
+        desc = area["desc"].get(language()) or area["desc"].get("ru", "")
         rows.append(
-            f"<li>{e(area['desc'].get('ru', ''))}"
-            f'<span class="kk">{e(area["desc"].get("kk", ""))}</span>'
-            f'<span class="small muted">{"<br>".join(shapes)}</span></li>'
+            f"<li>{e(desc)}<br>"
+            f'<span class="small muted">{"<br>".join(e(s) for s in shapes)}</span></li>'
         )
     return f"<ul>{''.join(rows)}</ul>"
+
+
+def _actions_html(who: SignedIn, alert: Alert, form: AlertForm | None) -> str:
+    """The update and cancel forms of an alert still in force or expired."""
+    what_happens = _(
+        "A new CAP message (an update) referring to this one is sent; residents get the new text."
+    )
+    return (
+        f'<div class="card"><h2>{e(_("Update the alert"))}</h2>'
+        f'<p class="muted small">{e(what_happens)}</p>'
+        + form_html(
+            form or AlertForm.of(alert),
+            f"/console/alerts/{alert.identifier}/update",
+            _hidden(who),
+            _("Send the update"),
+        )
+        + "</div>"
+        + '<div class="card">'
+        + post_form(
+            f"/console/alerts/{alert.identifier}/cancel",
+            _hidden(who),
+            f"<h2>{e(_('Cancel the alert'))}</h2>"
+            f'<label for="a-note">{e(_("Reason (shown in the CAP message)"))}</label>'
+            '<input type="text" class="wide" id="a-note" name="note" maxlength="1000">',
+            _("Cancel the alert"),
+            button_cls="danger",
+        )
+        + "</div>"
+    )
 
 
 def render_alert(
@@ -90,61 +130,39 @@ def render_alert(
 ) -> HTMLResponse:
     now = utcnow()
     chain = crud.chain_of(db, chain=alert.chain)
+    this_one = f" · <b>{e(_('this message'))}</b>"
     history = "".join(
         f'<li><a href="/console/alerts/{e(m.identifier)}">{e(m.identifier)}</a> · '
         f"{e(MSG_TYPE_NAMES.get(m.msg_type, m.msg_type))} · {e(fmt_time(m.sent))}"
-        + (" · <b>это сообщение</b>" if m.id == alert.id else "")
+        + (this_one if m.id == alert.id else "")
         + "</li>"
         for m in chain
     )
     facts = details(
         [
-            ("Статус", status_badge(alert.status)),
-            ("Тип сообщения", e(MSG_TYPE_NAMES.get(alert.msg_type, alert.msg_type))),
-            ("Состояние", state_badge(alert, now)),
-            ("Опасность", e(SEVERITY_NAMES.get(alert.severity, alert.severity))),
-            ("Срочность", e(URGENCY_NAMES.get(alert.urgency, alert.urgency))),
-            ("Достоверность", e(CERTAINTY_NAMES.get(alert.certainty, alert.certainty))),
-            ("Отправлено", e(fmt_time(alert.sent))),
-            ("Действует до", e(fmt_time(alert.expires))),
-            ("Примечание", e(alert.note) if alert.note else None),
+            (_("Status"), status_badge(alert.status)),
+            (_("Message type"), e(MSG_TYPE_NAMES.get(alert.msg_type, alert.msg_type))),
+            (_("State"), state_badge(alert, now)),
+            (_("Severity"), e(SEVERITY_NAMES.get(alert.severity, alert.severity))),
+            (_("Urgency"), e(URGENCY_NAMES.get(alert.urgency, alert.urgency))),
+            (_("Certainty"), e(CERTAINTY_NAMES.get(alert.certainty, alert.certainty))),
+            (_("Sent"), e(fmt_time(alert.sent))),
+            (_("In force until"), e(fmt_time(alert.expires))),
+            (_("Note"), e(alert.note) if alert.note else None),
             ("CAP 1.2", f'<a href="/cap/alerts/{e(alert.identifier)}.xml">XML</a>'),
         ]
     )
     facts += (
-        f'<h2 style="margin-top:14px">Зона</h2>{_areas_html(alert)}'
-        f"<h2>История оповещения</h2><ol>{history}</ol>"
+        f'<h2 style="margin-top:14px">{e(_("Area (of an alert)"))}</h2>{_areas_html(alert)}'
+        f"<h2>{e(_('History of the alert'))}</h2><ol>{history}</ol>"
     )
     actions = ""
-    state = crud.state(alert, now)
-    if alert.msg_type != "Cancel" and state in {"active", "expired"}:
-        actions = (
-            '<div class="card"><h2>Обновить · Жаңарту</h2>'
-            '<p class="muted small">Будет отправлено новое сообщение CAP (Update) со ссылкой на'
-            " это; жители получат обновлённый текст.</p>"
-            + form_html(
-                form or AlertForm.of(alert),
-                f"/console/alerts/{alert.identifier}/update",
-                _hidden(who),
-                "Отправить обновление · Жаңартуды жіберу",
-            )
-            + "</div>"
-            + '<div class="card">'
-            + post_form(
-                f"/console/alerts/{alert.identifier}/cancel",
-                _hidden(who),
-                "<h2>Отменить оповещение · Ескертудің күшін жою</h2>"
-                '<label for="a-note">Причина (видна в сообщении CAP)</label>'
-                '<input type="text" class="wide" id="a-note" name="note" maxlength="1000">',
-                "Отменить · Күшін жою",
-                button_cls="secondary",
-            )
-            + "</div>"
-        )
+    if alert.msg_type != "Cancel" and crud.state(alert, now) in {"active", "expired"}:
+        actions = _actions_html(who, alert, form)
     return section_item(
-        "Экстренные оповещения",
-        BACK_TO_LIST,
-        f"Оповещение {alert.identifier}",
+        _(SECTION),
+        back_to_list(),
+        _("Emergency alert {identifier}", identifier=alert.identifier),
         f'<div class="grid"><div><div class="card">{facts}</div>{_texts_html(alert)}</div>'
         f"<div>{actions}</div></div>",
         csrf=who.csrf,

@@ -1,11 +1,13 @@
-"""The Russian names and badges of appeal values on the console's appeal pages (importance,
-type, roles, events, statuses, categories and services), and whether an appeal is overdue."""
+"""The names and badges of appeal values on the console's appeal pages (importance, type,
+roles, events, statuses, categories and services, in the operator's language), and
+whether an appeal is overdue."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from backend_stub import classifier
+from backend_stub.console.kit.i18n import Names, _, language
 from backend_stub.console.kit.text import e
 from backend_stub.console.kit.widgets import badge
 from backend_stub.models import Appeal
@@ -17,49 +19,61 @@ IMPORTANCE_NAMES = {
     "standard": {"ru": "Стандартная", "kk": "Стандартты"},
 }
 
-TYPE_NAMES = {
-    "consultation": "Консультация",
-    "incident": "Инцидент",
-    "proposal": "Предложение",
-    "complaint": "Жалоба",
-    "gratitude": "Благодарность",
-}
+TYPE_NAMES = Names(
+    {
+        "consultation": "Consultation (appeal type)",
+        "incident": "Incident (appeal type)",
+        "proposal": "Proposal (appeal type)",
+        "complaint": "Complaint (appeal type)",
+        "gratitude": "Gratitude (appeal type)",
+    }
+)
 
-ROLE_NAMES = {"resident": "Заявитель", "operator": "Оператор", "system": "Система"}
+ROLE_NAMES = Names(
+    {"resident": "Applicant", "operator": "Operator (role)", "system": "System (role)"}
+)
 
-EVENT_NAMES = {
-    "status": "Статус",
-    "rating": "Оценка",
-    "complaint": "Жалоба",
-    "reopen": "Возобновление",
-    "emergency": "Экстренные службы",
-}
+EVENT_NAMES = Names(
+    {
+        "status": "Status",
+        "rating": "Rating (history)",
+        "complaint": "Complaint (appeal type)",
+        "reopen": "Reopening",
+        "emergency": "Emergency services",
+    }
+)
 
-MEDIA_ROLE_NAMES = {"applicant": "от заявителя", "chat": "в чате", "after": "после работ"}
+MEDIA_ROLE_NAMES = Names(
+    {"applicant": "from the applicant", "chat": "in the chat", "after": "after the work"}
+)
 
-LANG_NAMES = {"kk": "казахский", "ru": "русский"}
+LANG_NAMES = Names({"kk": "Kazakh (language)", "ru": "Russian (language)"})
 
 
 def status_badge(code: str) -> str:
+    """The status in the operator's language."""
     try:
         names = STATUS_NAMES[Status(code)]
     except ValueError:
         return badge(code)
-    return badge(names["ru"], names["kk"], f"st-{code}")
+    return badge(names[language()], f"st-{code}")
 
 
 def importance_badge(code: str, raised: bool = False) -> str:
-    names = IMPORTANCE_NAMES.get(code, {"ru": code, "kk": ""})
+    names = IMPORTANCE_NAMES.get(code, {"ru": code, "kk": code})
     mark = " ↑" if raised else ""
-    title = ' title="Повышена по содержанию"' if raised else ""
-    return f'<span class="badge imp-{e(code)}"{title}>{e(names["ru"])}{mark}</span>'
+    title = f' title="{e(_("Raised by its content"))}"' if raised else ""
+    return f'<span class="badge imp-{e(code)}"{title}>{e(names[language()])}{mark}</span>'
 
 
 def category_names(subclass_code: str) -> tuple[str, str]:
-    """(class name, subclass name) in Russian; the code itself when it is unknown."""
+    """(class name, subclass name) in the operator's language; the code itself when it is
+    unknown."""
+    kk = language() == "kk"
     try:
         data = classifier.load_classifier()
-        return data.class_of(subclass_code).name_ru, data.subclass(subclass_code).name_ru
+        cls, sub = data.class_of(subclass_code), data.subclass(subclass_code)
+        return (cls.name_kk, sub.name_kk) if kk else (cls.name_ru, sub.name_ru)
     except KeyError:
         return "", subclass_code
 
@@ -67,7 +81,7 @@ def category_names(subclass_code: str) -> tuple[str, str]:
 def service_name(code: str) -> str:
     for service in classifier.load_classifier().services:
         if service.code == code:
-            return service.name_ru
+            return service.name_kk if language() == "kk" else service.name_ru
     return code
 
 
@@ -80,7 +94,7 @@ def status_marks(appeal: Appeal, now: datetime) -> list[str]:
     """The overdue and emergency badges shown next to the status."""
     marks = []
     if is_overdue(appeal, now):
-        marks.append(badge("Просрочено", cls="overdue"))
+        marks.append(badge(_("Overdue"), cls="overdue"))
     if appeal.emergency:
-        marks.append(badge("Экстренное", cls="emergency"))
+        marks.append(badge(_("Emergency appeal"), cls="emergency"))
     return marks

@@ -1,4 +1,5 @@
-"""Posted console forms: the form field types, `FormError` (a value explained in Russian),
+"""Posted console forms: the form field types, `FormError` (a value explained in the operator's
+language),
 reading a datetime-local value, a refusal (ApiError, FormError, a schema's ValidationError) turned
 into the form shown again with the reason (`refusals`), and a create run once per form
 (`once_per_form`)."""
@@ -15,8 +16,9 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from backend_stub.console.kit.i18n import _, language
 from backend_stub.console.kit.page import ConsoleExit
-from backend_stub.console.kit.text import ALMATY, status_ru
+from backend_stub.console.kit.text import ALMATY, status_name
 from backend_stub.crud.idempotency import run_once
 from backend_stub.errors import ApiError
 from backend_stub.messages import message
@@ -27,7 +29,8 @@ FormShort = Annotated[str, Form(max_length=64)]
 
 
 class FormError(ValueError):
-    """A form value the console explains in Russian before anything is stored."""
+    """A form value the console explains (in the operator's language) before anything is
+    stored."""
 
 
 def parse_local(value: str, label: str, tz: tzinfo = ALMATY) -> datetime | None:
@@ -37,17 +40,18 @@ def parse_local(value: str, label: str, tz: tzinfo = ALMATY) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise FormError(f"{label}: неверная дата и время.") from None
+        raise FormError(_("{label}: not a valid date and time.", label=label)) from None
     return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
 
 
 def api_error_text(exc: ApiError) -> str:
-    """The API's refusal in Russian, for the error box of the page that re-renders the form."""
+    """The API's refusal in the operator's language, for the error box of the page that
+    re-renders the form."""
     params = {**exc.params, **exc.details}
     if exc.code == "invalid_transition":
-        params["from_status"] = status_ru(str(params.get("from_status", "")))
-        params["to_status"] = status_ru(str(params.get("to_status", "")))
-    return message(exc.code, "ru", **params)
+        params["from_status"] = status_name(str(params.get("from_status", "")))
+        params["to_status"] = status_name(str(params.get("to_status", "")))
+    return message(exc.code, language(), **params)
 
 
 def validation_text(
@@ -57,7 +61,7 @@ def validation_text(
     name_of: Callable[[list[str]], str | None] = lambda loc: None,
     missing: Callable[[str, list[str]], bool] = lambda kind, loc: False,
 ) -> str:
-    """A schema's refusal as one Russian sentence naming the fields: `name_of` names a location
+    """A schema's refusal as one sentence naming the fields: `name_of` names a location
     `field_names` does not; `missing` marks other error kinds as "needs filling in"."""
     problems = []
     for err in exc.errors():
@@ -65,13 +69,13 @@ def validation_text(
         name = name_of(loc) or (field_names.get(loc[0], loc[0]) if loc else "?")
         kind = err.get("type", "")
         if kind in {"string_too_short", "missing"} or missing(kind, loc):
-            why = "нужно заполнить"
+            why = _("must be filled in")
         elif kind == "string_too_long":
-            why = f"слишком длинно (не более {err.get('ctx', {}).get('max_length', '')} симв.)"
+            why = _("too long (at most {n} characters)", n=err.get("ctx", {}).get("max_length", ""))
         else:
-            why = "неверное значение"
+            why = _("not a value that fits here")
         problems.append(f"{name} — {why}")
-    return "Проверьте поля: " + "; ".join(problems) + "."
+    return _("Check the fields: {problems}.", problems="; ".join(problems))
 
 
 @contextmanager

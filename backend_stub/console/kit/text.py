@@ -1,5 +1,6 @@
 """Escaping and formatting for console pages: `e()` (html.escape) for every value put into a
-page, times in Astana, the Russian names of appeal statuses and districts."""
+page, times in Astana, the names of appeal statuses (in Russian, and in the operator's
+language), districts in the operator's language."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import html
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
+from backend_stub.console.kit.i18n import language
 from backend_stub.geo import DISTRICT_NAMES
 from backend_stub.statuses import STATUS_NAMES, Status
 
@@ -36,7 +38,16 @@ def status_ru(code: str) -> str:
         return code
 
 
+def status_name(code: str) -> str:
+    """An appeal status in the operator's language (the code itself when unknown)."""
+    try:
+        return STATUS_NAMES[Status(code)][language()]
+    except ValueError:
+        return code
+
+
 def district_name(code: str | None) -> str:
+    """A district's name in the operator's language (the code itself when unknown)."""
     if not code:
         return "—"
-    return DISTRICT_NAMES.get(code, {}).get("ru", code)
+    return DISTRICT_NAMES.get(code, {}).get(language(), code)

@@ -11,18 +11,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 from urllib.parse import urlencode
 
+from backend_stub.console.kit.i18n import _, language
 from backend_stub.console.kit.text import e
 from backend_stub.geo import DISTRICT_NAMES
 
 PAGE_SIZE = 50
 
 
-def badge(ru: str, kk: str | None = None, cls: str = "", *, style: str = "") -> str:
-    """A coloured label, with the Kazakh name in small print under it when given."""
+def badge(name: str, cls: str = "", *, style: str = "") -> str:
+    """A coloured label."""
     out = f'<span class="badge{f" {cls}" if cls else ""}"'
     out += f' style="{e(style)}">' if style else ">"
-    out += f"{e(ru)}</span>"
-    return out + (f'<span class="kk">{e(kk)}</span>' if kk is not None else "")
+    return out + f"{e(name)}</span>"
 
 
 def table(headers: Sequence[str], rows_html: Iterable[str], empty: str | None = None) -> str:
@@ -57,7 +57,7 @@ def pager(
     if len(rows) < page_size:
         return ""
     query = urlencode({**(params or {}), "before_id": str(rows[-1].id)})
-    return f'<div class="pager"><a href="{e(f"{path}?{query}")}">Дальше →</a></div>'
+    return f'<div class="pager"><a href="{e(f"{path}?{query}")}">{e(_("Next page →"))}</a></div>'
 
 
 def chips(links: Iterable[tuple[str, str]]) -> str:
@@ -124,6 +124,6 @@ def district_checkboxes(chosen: Iterable[str], gap_px: int = 14) -> str:
     return "".join(
         f'<label style="display:inline-block;margin-right:{gap_px}px"><input type="checkbox" '
         f'name="districts" value="{e(code)}"{" checked" if code in picked else ""}> '
-        f"{e(names['ru'])}</label>"
+        f"{e(names[language()])}</label>"
         for code, names in DISTRICT_NAMES.items()
     )

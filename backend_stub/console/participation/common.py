@@ -11,6 +11,7 @@ from sqlmodel import Session, SQLModel
 
 from backend_stub.console.auth import SignedIn
 from backend_stub.console.kit.forms import FormError
+from backend_stub.console.kit.i18n import _, language
 from backend_stub.console.kit.page import ConsoleExit, back_link, error_box, heading, layout
 from backend_stub.console.kit.text import ALMATY, LOCAL_FORMAT, e
 from backend_stub.console.kit.widgets import badge, chips
@@ -19,9 +20,9 @@ from backend_stub.crud.records import by_key
 BASE = "/console/participation"
 
 TABS = (
-    ("", "Опросы", "Сауалнамалар"),
-    ("/initiatives", "Инициативы акимата", "Әкімдік бастамалары"),
-    ("/proposals", "Предложения жителей", "Тұрғындар ұсыныстары"),
+    ("", "Polls"),
+    ("/initiatives", "The akimat's initiatives"),
+    ("/proposals", "Residents' proposals"),
 )
 
 STATE_BADGE_COLOURS = {
@@ -41,9 +42,9 @@ Model = TypeVar("Model", bound=SQLModel)
 
 
 def state_badge(code: str, names: dict[str, dict[str, str]]) -> str:
-    name = names.get(code, {"ru": code, "kk": ""})
+    name = names.get(code, {}).get(language(), code)
     colour = STATE_BADGE_COLOURS.get(code, "#e8eef6;color:#1c3d63")
-    return badge(name["ru"], name["kk"], style=f"background:{colour}")
+    return badge(name, style=f"background:{colour}")
 
 
 def participation_page(
@@ -51,9 +52,9 @@ def participation_page(
 ) -> HTMLResponse:
     """A participation page: the way back, the section's tabs, any error, the page itself."""
     content = (
-        back_link("/console", "Обращения")
-        + heading("Участие жителей", "Тұрғындардың қатысуы")
-        + chips((f"{BASE}{path}", f"{e(ru)} · {e(kk)}") for path, ru, kk in TABS)
+        back_link("/console", _("Appeals"))
+        + heading(_("Residents' participation"), _("Times in Astana time"))
+        + chips((f"{BASE}{path}", e(_(name))) for path, name in TABS)
         + f"{error_box(error)}<h2>{e(title)}</h2>{body}"
     )
     return layout(title, content, csrf=who.csrf, status=status)
@@ -69,22 +70,23 @@ def text_input(name: str, label: str, value: str, *, maxlength: int, area: bool 
     return f'<label for="{name}">{e(label)}</label>{field}'
 
 
-def parse_astana(value: str, what: str) -> datetime:
+def parse_astana(value: str, label: str) -> datetime:
     try:
         return datetime.strptime(value.strip(), LOCAL_FORMAT).replace(tzinfo=ALMATY)
     except ValueError:
-        raise FormError(f"Укажите {what} в формате ДД.ММ.ГГГГ ЧЧ:ММ.") from None
+        raise FormError(_("{label}: not a valid date and time.", label=label)) from None
 
 
-def not_found_page(who: SignedIn, what: str) -> HTMLResponse:
-    return participation_page(
-        who, "Не найдено", f'<p class="muted">{e(what)} не найдено.</p>', status=404
-    )
+def not_found_page(who: SignedIn, missing: str) -> HTMLResponse:
+    """The "not found" page saying `missing` («Такого опроса нет.»)."""
+    return participation_page(who, _("Not found"), f'<p class="muted">{e(missing)}</p>', status=404)
 
 
-def found_or_404(db: Session, who: SignedIn, model: type[Model], item_id: int, what: str) -> Model:
-    """The item, or the request ends with the "not found" page."""
+def found_or_404(
+    db: Session, who: SignedIn, model: type[Model], item_id: int, missing: str
+) -> Model:
+    """The item, or the request ends with the "not found" page saying `missing`."""
     item = by_key(db, model=model, key=item_id)
     if item is None:
-        raise ConsoleExit(not_found_page(who, what))
+        raise ConsoleExit(not_found_page(who, missing))
     return item

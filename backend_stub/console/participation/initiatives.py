@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from backend_stub.console.auth import ConsoleForm, ConsoleSession, SignedIn
 from backend_stub.console.kit.forms import FormError, refusals
+from backend_stub.console.kit.i18n import _, language
 from backend_stub.console.kit.page import back_link, console_router, redirect
 from backend_stub.console.kit.text import e, fmt_time
 from backend_stub.console.kit.widgets import options, post_form, table
@@ -40,25 +41,25 @@ router = console_router(BASE)
 
 
 def _initiative_fields(values: dict[str, str]) -> str:
-    choices = [(s, INITIATIVE_STATE_NAMES[s]["ru"]) for s in INITIATIVE_STATES]
+    choices = [(s, INITIATIVE_STATE_NAMES[s][language()]) for s in INITIATIVE_STATES]
     return (
-        text_input("title_kk", "Название (каз.)", values.get("title_kk", ""), maxlength=300)
-        + text_input("title_ru", "Название (рус.)", values.get("title_ru", ""), maxlength=300)
+        text_input("title_kk", _("Name (in Kazakh)"), values.get("title_kk", ""), maxlength=300)
+        + text_input("title_ru", _("Name (in Russian)"), values.get("title_ru", ""), maxlength=300)
         + text_input(
             "description_kk",
-            "Описание (каз.)",
+            _("Description (in Kazakh)"),
             values.get("description_kk", ""),
             maxlength=5000,
             area=True,
         )
         + text_input(
             "description_ru",
-            "Описание (рус.)",
+            _("Description (in Russian)"),
             values.get("description_ru", ""),
             maxlength=5000,
             area=True,
         )
-        + '<label for="state">Статус</label><select id="state" name="state">'
+        + f'<label for="state">{e(_("Status"))}</label><select id="state" name="state">'
         f"{options(choices, values.get('state') or 'proposed')}</select>"
     )
 
@@ -72,22 +73,22 @@ def _initiative_list(
     status: int = 200,
 ) -> HTMLResponse:
     rows = [
-        f'<tr><td><a href="{BASE}/initiatives/{i.id}"><b>{e(i.title_ru)}</b></a>'
-        f'<span class="kk">{e(i.title_kk)}</span></td>'
+        f'<tr><td><a href="{BASE}/initiatives/{i.id}">'
+        f"<b>{e(i.title_kk if language() == 'kk' else i.title_ru)}</b></a></td>"
         f"<td>{state_badge(i.state, INITIATIVE_STATE_NAMES)}</td><td>{i.support_count}</td>"
         f'<td class="nowrap">{e(fmt_time(i.updated_at))}</td></tr>'
         for i in initiatives_crud.list_initiatives(db)
     ]
-    headers = ("Инициатива", "Статус", "Поддержали", "Изменена")
+    headers = (_("Initiative"), _("Status"), _("Supported"), _("Changed"))
     form = post_form(
         f"{BASE}/initiatives",
         who.hidden,
-        "<h2>Новая инициатива · Жаңа бастама</h2>" + _initiative_fields(values or {}),
-        "Опубликовать",
+        f"<h2>{e(_('New initiative'))}</h2>" + _initiative_fields(values or {}),
+        _("Publish"),
         cls="card",
     )
-    body = f'<div class="card">{table(headers, rows, "Инициатив пока нет.")}</div>{form}'
-    return participation_page(who, "Инициативы акимата", body, error=error, status=status)
+    body = f'<div class="card">{table(headers, rows, _("No initiatives yet."))}</div>{form}'
+    return participation_page(who, _("The akimat's initiatives"), body, error=error, status=status)
 
 
 @router.get("/initiatives", response_class=HTMLResponse)
@@ -100,7 +101,10 @@ def _checked_model(build: Callable[[], Any]) -> Any:
         return build()
     except ValidationError:
         raise FormError(
-            "Заполните название (до 300 символов) и описание (до 5000 символов) на обоих языках."
+            _(
+                "Fill in the name (up to 300 characters) and the description (up to 5000"
+                " characters) in both languages."
+            )
         ) from None
 
 
@@ -156,24 +160,26 @@ def _render_initiative(
     body = post_form(
         f"{BASE}/initiatives/{initiative.id}",
         who.hidden,
-        f"<p>Поддержали: <b>{initiative.support_count}</b> · "
+        f"<p>{e(_('Supported'))}: <b>{initiative.support_count}</b> · "
         f"{state_badge(initiative.state, INITIATIVE_STATE_NAMES)}</p>" + _initiative_fields(shown),
-        "Сохранить",
+        _("Save"),
         cls="card",
-    ) + back_link(f"{BASE}/initiatives", "Все инициативы")
-    return participation_page(who, "Инициатива", body, error=error, status=status)
+    ) + back_link(f"{BASE}/initiatives", _("All initiatives"))
+    return participation_page(who, _("Initiative"), body, error=error, status=status)
 
 
 @router.get("/initiatives/{initiative_id}", response_class=HTMLResponse)
 def initiative_page(initiative_id: int, who: ConsoleSession, db: DbDep) -> Response:
-    return _render_initiative(who, found_or_404(db, who, Initiative, initiative_id, "Инициатива"))
+    return _render_initiative(
+        who, found_or_404(db, who, Initiative, initiative_id, _("No such initiative."))
+    )
 
 
 @router.post("/initiatives/{initiative_id}")
 def update_initiative(
     initiative_id: int, who: ConsoleForm, db: DbDep, posted: PostedInitiative
 ) -> Response:
-    initiative = found_or_404(db, who, Initiative, initiative_id, "Инициатива")
+    initiative = found_or_404(db, who, Initiative, initiative_id, _("No such initiative."))
     values = {**posted, "state": posted["state"] or initiative.state}
 
     def again(error: str, status: int) -> Response:

@@ -15,7 +15,9 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from backend_stub.console.auth import ConsoleForm, ConsoleSession, SignedIn
+from backend_stub.console.kit.confirm import YES, Confirmed, confirm_page
 from backend_stub.console.kit.forms import FormError, refusals
+from backend_stub.console.kit.i18n import _, language, percent
 from backend_stub.console.kit.page import console_router, redirect
 from backend_stub.console.kit.text import district_name, e, fmt_time, to_local
 from backend_stub.console.kit.widgets import (
@@ -50,13 +52,17 @@ def _poll_form(who: SignedIn, values: dict[str, Any]) -> str:
     return post_form(
         f"{BASE}/polls",
         who.hidden,
-        "<h2>Новый опрос · Жаңа сауалнама</h2>"
-        + text_input("question_kk", "Вопрос (каз.)", values.get("question_kk", ""), maxlength=1000)
-        + text_input("question_ru", "Вопрос (рус.)", values.get("question_ru", ""), maxlength=1000)
+        f"<h2>{e(_('New poll'))}</h2>"
+        + text_input(
+            "question_kk", _("Question (in Kazakh)"), values.get("question_kk", ""), maxlength=1000
+        )
+        + text_input(
+            "question_ru", _("Question (in Russian)"), values.get("question_ru", ""), maxlength=1000
+        )
         + '<div class="grid"><div>'
         + text_input(
             "options_kk",
-            "Варианты ответа (каз.), по одному в строке",
+            _("Answers (in Kazakh), one a line"),
             values.get("options_kk", ""),
             maxlength=4000,
             area=True,
@@ -64,28 +70,37 @@ def _poll_form(who: SignedIn, values: dict[str, Any]) -> str:
         + "</div><div>"
         + text_input(
             "options_ru",
-            "Варианты ответа (рус.), в том же порядке",
+            _("Answers (in Russian), in the same order"),
             values.get("options_ru", ""),
             maxlength=4000,
             area=True,
         )
         + "</div></div>"
-        f'<label><input type="checkbox" name="multiple" value="1"{multiple}>'
-        " Можно выбрать несколько вариантов</label>"
-        '<label for="max_choices">Не более вариантов (для нескольких; пусто — все)</label>'
+        f'<label><input type="checkbox" name="multiple" value="1"{multiple}> '
+        f"{e(_('Several answers may be chosen'))}</label>"
+        f'<label for="max_choices">{e(_("At most this many answers (for several; empty: all)"))}'
+        "</label>"
         f'<input type="text" id="max_choices" name="max_choices" maxlength="2"'
         f' value="{e(values.get("max_choices", ""))}">'
-        '<div class="filters"><div><label for="opens_at">Начало (Астана)</label>'
+        f'<div class="filters"><div><label for="opens_at">{e(_("Start (Astana time)"))}</label>'
         '<input type="datetime-local" id="opens_at" name="opens_at"'
         f' value="{e(values.get("opens_at") or to_local(now))}"></div>'
-        '<div><label for="closes_at">Окончание (Астана)</label>'
+        f'<div><label for="closes_at">{e(_("End (Astana time)"))}</label>'
         '<input type="datetime-local" id="closes_at" name="closes_at"'
         f' value="{e(values.get("closes_at") or to_local(now + timedelta(days=7)))}"></div></div>'
-        "<label>Районы (ни одного — весь город)</label>"
+        f"<label>{e(_('Districts (none: the whole city)'))}</label>"
         f"<div>{district_checkboxes(values.get('districts') or [], gap_px=12)}</div>",
-        "Сохранить черновик",
+        _("Save the draft"),
         cls="card",
     )
+
+
+def _question(poll: Poll) -> str:
+    return poll.question_kk if language() == "kk" else poll.question_ru
+
+
+def _scope(poll: Poll) -> str:
+    return ", ".join(district_name(d) for d in poll.districts) or _("Whole city")
 
 
 def _poll_list(
@@ -99,18 +114,16 @@ def _poll_list(
     now = utcnow()
     rows = []
     for poll in polls_crud.all_polls(db):
-        scope = ", ".join(district_name(d) for d in poll.districts) or "Весь город"
         rows.append(
-            f'<tr><td><a href="{BASE}/polls/{poll.id}"><b>{e(poll.question_ru)}</b></a>'
-            f'<span class="kk">{e(poll.question_kk)}</span></td>'
+            f'<tr><td><a href="{BASE}/polls/{poll.id}"><b>{e(_question(poll))}</b></a></td>'
             f"<td>{state_badge(polls_crud.poll_status(poll, now), POLL_STATUS_NAMES)}</td>"
             f'<td class="nowrap">{e(fmt_time(poll.opens_at))} —<br>{e(fmt_time(poll.closes_at))}'
-            f"</td><td>{e(scope)}</td><td>{results_out(db, poll).total}</td></tr>"
+            f"</td><td>{e(_scope(poll))}</td><td>{results_out(db, poll).total}</td></tr>"
         )
-    headers = ("Вопрос", "Статус", "Период", "Районы", "Голосов")
-    body = f'<div class="card">{table(headers, rows, "Опросов пока нет.")}</div>'
+    headers = (_("Question"), _("Status"), _("Period"), _("Districts"), _("Votes"))
+    body = f'<div class="card">{table(headers, rows, _("No polls yet."))}</div>'
     body += _poll_form(who, values or {})
-    return participation_page(who, "Опросы", body, error=error, status=status)
+    return participation_page(who, _("Polls"), body, error=error, status=status)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -125,10 +138,10 @@ def _lines(text: str) -> list[str]:
 def _poll_in(values: dict[str, Any]) -> PollIn:
     kk, ru = _lines(values["options_kk"]), _lines(values["options_ru"])
     if len(kk) != len(ru):
-        raise FormError("Число вариантов на казахском и на русском должно совпадать.")
+        raise FormError(_("There must be as many answers in Kazakh as in Russian."))
     raw_max = values["max_choices"].strip()
     if raw_max and not raw_max.isdigit():
-        raise FormError("«Не более вариантов» — целое число.")
+        raise FormError(_("«At most this many answers» must be a whole number."))
     try:
         return PollIn(
             question_kk=values["question_kk"],
@@ -136,14 +149,16 @@ def _poll_in(values: dict[str, Any]) -> PollIn:
             options=[PollOptionIn(text_kk=k, text_ru=r) for k, r in zip(kk, ru, strict=True)],
             multiple=bool(values["multiple"]),
             max_choices=int(raw_max) if raw_max else None,
-            opens_at=parse_astana(values["opens_at"], "начало"),
-            closes_at=parse_astana(values["closes_at"], "окончание"),
+            opens_at=parse_astana(values["opens_at"], _("Start (of a notice)")),
+            closes_at=parse_astana(values["closes_at"], _("End (of a notice)")),
             districts=values["districts"],
         )
     except ValidationError:
         raise FormError(
-            "Заполните вопрос на обоих языках (до 1000 символов) и от 2 до 12 вариантов ответа"
-            " (до 300 символов каждый)."
+            _(
+                "Fill in the question in both languages (up to 1000 characters) and 2 to 12"
+                " answers (up to 300 characters each)."
+            )
         ) from None
 
 
@@ -195,50 +210,50 @@ def _render_poll(
     for option in choices:
         r = counts[option.id or 0]
         pct = round(r.share * 100, 1)
+        text = option.text_kk if language() == "kk" else option.text_ru
         bars.append(
-            f'<tr><td>{e(option.text_ru)}<span class="kk">{e(option.text_kk)}</span>'
+            f"<tr><td>{e(text)}"
             f'<div style="background:#e6eaef;border-radius:4px;height:8px;margin-top:4px">'
             f'<div style="background:#0b5cad;border-radius:4px;height:8px;width:{pct}%"></div>'
             f'</div></td><td class="nowrap"><b>{r.count}</b></td>'
-            f'<td class="nowrap">{pct}%</td></tr>'
+            f'<td class="nowrap">{e(percent(r.share))}</td></tr>'
         )
-    kind = f"несколько вариантов, не более {poll.max_choices}" if poll.multiple else "один вариант"
-    scope = ", ".join(district_name(d) for d in poll.districts) or "Весь город"
+    if poll.multiple:
+        kind = _("several answers, at most {n}", n=poll.max_choices or len(choices))
+    else:
+        kind = _("one answer")
     here = f"{BASE}/polls/{poll.id}"
     actions = []
     if poll.state == "draft":
-        actions.append(button_form(f"{here}/publish", who.hidden, "Опубликовать · Жариялау"))
+        actions.append(button_form(f"{here}/publish", who.hidden, _("Publish")))
         actions.append(
-            button_form(f"{here}/delete", who.hidden, "Удалить черновик", button_cls="secondary")
+            button_form(f"{here}/delete", who.hidden, _("Delete the draft"), button_cls="secondary")
         )
     elif state in {"open", "upcoming"}:
         actions.append(
-            button_form(
-                f"{here}/close", who.hidden, "Завершить голосование сейчас", button_cls="danger"
-            )
+            button_form(f"{here}/close", who.hidden, _("Close the voting now"), button_cls="danger")
         )
     facts = details(
         [
-            ("Статус", state_badge(state, POLL_STATUS_NAMES)),
-            ("Выбор", e(kind)),
-            ("Период", f"{e(fmt_time(poll.opens_at))} — {e(fmt_time(poll.closes_at))}"),
-            ("Районы", e(scope)),
-            ("Проголосовали", f"<b>{res.total}</b>"),
+            (_("Status"), state_badge(state, POLL_STATUS_NAMES)),
+            (_("Choice"), e(kind)),
+            (_("Period"), f"{e(fmt_time(poll.opens_at))} — {e(fmt_time(poll.closes_at))}"),
+            (_("Districts"), e(_scope(poll))),
+            (_("Voted"), f"<b>{res.total}</b>"),
         ]
     )
     body = (
-        f'<div class="card"><p><b>{e(poll.question_ru)}</b><span class="kk">'
-        f"{e(poll.question_kk)}</span></p>{facts}"
-        '<h2 style="margin-top:14px">Результаты</h2>'
-        + table(("Вариант", "Голосов", "Доля"), bars)
+        f'<div class="card"><p><b>{e(_question(poll))}</b></p>{facts}'
+        f'<h2 style="margin-top:14px">{e(_("Results"))}</h2>'
+        + table((_("Answer"), _("Votes"), _("Share")), bars)
         + f'<div class="actions">{"".join(actions)}</div></div>'
     )
-    return participation_page(who, "Опрос", body, error=error, status=status)
+    return participation_page(who, _("Poll"), body, error=error, status=status)
 
 
 @router.get("/polls/{poll_id}", response_class=HTMLResponse)
 def poll_page(poll_id: int, who: ConsoleSession, db: DbDep) -> Response:
-    return _render_poll(db, who, found_or_404(db, who, Poll, poll_id, "Опрос"))
+    return _render_poll(db, who, found_or_404(db, who, Poll, poll_id, _("No such poll.")))
 
 
 def _poll_action(
@@ -248,12 +263,12 @@ def _poll_action(
     apply: Callable[[Poll], object],
     done_url: str | None = None,
 ) -> Response:
-    poll = found_or_404(db, who, Poll, poll_id, "Опрос")
+    poll = found_or_404(db, who, Poll, poll_id, _("No such poll."))
 
     def again(error: str, status: int) -> Response:
         fresh = by_key(db, model=Poll, key=poll_id)
         if fresh is None:
-            return not_found_page(who, "Опрос")
+            return not_found_page(who, _("No such poll."))
         return _render_poll(db, who, fresh, error=error, status=status)
 
     with refusals(db, again):
@@ -268,7 +283,23 @@ def publish_poll(poll_id: int, who: ConsoleForm, db: DbDep) -> Response:
 
 
 @router.post("/polls/{poll_id}/close")
-def close_poll(poll_id: int, who: ConsoleForm, db: DbDep) -> Response:
+def close_poll(poll_id: int, who: ConsoleForm, db: DbDep, confirmed: Confirmed = "") -> Response:
+    """Close the voting now, once the operator confirmed it (`kit.confirm`)."""
+    if confirmed != YES:
+        poll = found_or_404(db, who, Poll, poll_id, _("No such poll."))
+        return confirm_page(
+            title=_("Close the poll now"),
+            question=_(
+                "Close the voting on «{question}» now? Residents can no longer vote, and it"
+                " cannot be opened again.",
+                question=_question(poll),
+            ),
+            action=f"{BASE}/polls/{poll_id}/close",
+            fields=[],
+            yes_label=_("Yes, close the voting"),
+            csrf=who.csrf,
+            back_href=f"{BASE}/polls/{poll_id}",
+        )
     return _poll_action(db, who, poll_id, lambda p: polls_crud.close(db, poll=p))
 
 

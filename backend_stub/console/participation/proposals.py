@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from backend_stub.console.auth import ConsoleForm, ConsoleSession, SignedIn
 from backend_stub.console.kit.forms import FormError, refusals
+from backend_stub.console.kit.i18n import _, language
 from backend_stub.console.kit.page import console_router, redirect
 from backend_stub.console.kit.text import district_name, e, fmt_time
 from backend_stub.console.kit.widgets import PAGE_SIZE, badge, chips, count_label, pager
@@ -42,33 +43,36 @@ def _proposal_card(db: Session, who: SignedIn, p: Proposal, back: str) -> str:
     place = [x for x in (p.address, district_name(p.district) if p.district else None) if x]
     if p.lat is not None and p.lon is not None:
         place.append(f"{p.lat:.5f}, {p.lon:.5f}")
-    category = CATEGORY_NAMES.get(p.category, {"ru": p.category, "kk": ""})
-    note = (
-        f'<p class="small">Комментарий модератора: {e(p.moderator_note)}</p>'
-        if p.moderator_note
-        else ""
-    )
+    category = CATEGORY_NAMES.get(p.category, {}).get(language(), p.category)
+    note_text = _("Moderator's comment: {text}", text=p.moderator_note or "")
+    note = f'<p class="small">{e(note_text)}</p>' if p.moderator_note else ""
     buttons = []
     if p.state != "published":
-        buttons.append('<button type="submit" name="state" value="published">Опубликовать</button>')
+        buttons.append(
+            f'<button type="submit" name="state" value="published">{e(_("Publish"))}</button>'
+        )
     if p.state != "rejected":
         buttons.append(
             '<button type="submit" class="secondary" name="state" value="rejected">'
-            "Отклонить</button>"
+            f"{e(_('Reject'))}</button>"
         )
     return (
         f'<div class="card" id="p{p.id}"><p>{state_badge(p.state, PROPOSAL_STATE_NAMES)} '
-        f"{badge(category['ru'])} "
+        f"{badge(category)} "
         f'<span class="muted small">№ {p.id} · {e(fmt_time(p.created_at))} · '
-        f"{e(out.author_name or 'без имени')}, {e(out.author_phone)} · "
-        f"поддержали: {p.support_count}</span></p>"
+        f"{e(out.author_name or _('no name'))}, {e(out.author_phone)} · "
+        f"{e(_('Supported'))}: {p.support_count}</span></p>"
         f'<div class="text">{e(p.text)}</div>'
-        + (f'<p class="small">Место: {e(" · ".join(place))}</p>' if place else "")
+        + (
+            f'<p class="small">{e(_("Place: {where}", where=" · ".join(place)))}</p>'
+            if place
+            else ""
+        )
         + (f'<div class="thumbs">{photos}</div>' if photos else "")
         + note
         + f'<form method="post" action="{BASE}/proposals/{p.id}/moderate">'
         f'{who.hidden}<input type="hidden" name="back" value="{e(back)}">'
-        f'<label for="note{p.id}">Комментарий автору (обязателен при отклонении)</label>'
+        f'<label for="note{p.id}">{e(_("Comment to the author (required to reject)"))}</label>'
         f'<textarea id="note{p.id}" name="note" maxlength="1000"></textarea>'
         f'<div class="actions">{"".join(buttons)}</div></form></div>'
     )
@@ -89,11 +93,11 @@ def _proposal_list(
             *(
                 (
                     f"{BASE}/proposals?{urlencode({'state': s})}",
-                    count_label(names["ru"], totals.get(s, 0)),
+                    count_label(names[language()], totals.get(s, 0)),
                 )
                 for s, names in PROPOSAL_STATE_NAMES.items()
             ),
-            (f"{BASE}/proposals?state=", "Все"),
+            (f"{BASE}/proposals?state=", e(_("All (proposals)"))),
         ]
     )
     rows = proposals_crud.list_for_operator(
@@ -103,10 +107,10 @@ def _proposal_list(
     cards = "".join(_proposal_card(db, who, p, back) for p in rows)
     body = (
         states
-        + (cards or '<p class="muted">Предложений нет.</p>')
+        + (cards or f'<p class="muted">{e(_("No proposals."))}</p>')
         + pager(f"{BASE}/proposals", rows, {"state": state})
     )
-    return participation_page(who, "Предложения жителей", body, error=error, status=status)
+    return participation_page(who, _("Residents' proposals"), body, error=error, status=status)
 
 
 @router.get("/proposals", response_class=HTMLResponse)
@@ -129,7 +133,7 @@ def moderate_proposal(
     note: Annotated[str, Form(max_length=2000)] = "",
     back: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    proposal = found_or_404(db, who, Proposal, proposal_id, "Предложение")
+    proposal = found_or_404(db, who, Proposal, proposal_id, _("No such proposal."))
     back = back if back.startswith(f"{BASE}/proposals") else f"{BASE}/proposals"
 
     def again(error: str, status: int) -> Response:
@@ -137,9 +141,9 @@ def moderate_proposal(
 
     with refusals(db, again):
         if state not in {"published", "rejected"}:
-            raise FormError("Выберите: опубликовать или отклонить.")
+            raise FormError(_("Choose: publish or reject."))
         if len(note) > 1000:
-            raise FormError("Комментарий слишком длинный: не более 1000 символов.")
+            raise FormError(_("The comment is too long: at most 1000 characters."))
         decision = ModerationIn.model_validate({"state": state, "note": note or None})
         proposals_crud.moderate(db, operator=who.user, proposal=proposal, data=decision)
         db.commit()

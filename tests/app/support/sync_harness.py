@@ -38,6 +38,7 @@ from app.sync.retry import Backoff
 from app.sync.spine import build_sync
 from backend_stub.classifier import load_classifier
 from backend_stub.config import Settings
+from backend_stub.crud import staff as staff_crud
 from backend_stub.main import create_app
 from backend_stub.models import Appeal, AppealEvent, Complaint, Message, User
 from tests.app.support.local_appeals import LocalAppeals
@@ -167,12 +168,20 @@ class Server:
         return phone, pair.access_token, pair.refresh_token
 
     async def operator(self) -> dict[str, str]:
+        """A staff member's headers: a supervisor, whose job may use every staff route."""
         phone, access, _ = await self.sign_in("+77019990000")
         with self.db() as db:
-            user = db.exec(select(User).where(User.phone == phone)).one()
-            user.role = "operator"
-            db.add(user)
-            db.commit()
+            if staff_crud.by_login(db, login="supervisor-test") is None:
+                staff_crud.create(
+                    db,
+                    login="supervisor-test",
+                    display_name="Супервайзер (тест)",
+                    role="supervisor",
+                    body=None,
+                    password="a-staff-password-for-tests",
+                    phone=phone,
+                )
+                db.commit()
         return {"Authorization": f"Bearer {access}"}
 
     async def call(

@@ -87,3 +87,39 @@ async def test_pending_appeal_has_no_status_yet(session: AppSession) -> None:
     found = texts(view)
     assert {"Обращение (ожидает отправки)", "Ожидает отправки", "Чат с оператором"} <= found
     assert "Создано" not in found and "Подать жалобу" not in found
+
+
+async def test_chat_and_history_say_who_answered_in_the_current_language(
+    session: AppSession,
+) -> None:
+    """An executor's answer and move read «орындаушы: <body>», and after a language switch
+    «исполнитель: <body>», on the text a screen reader reads with the message."""
+    titles = {"kk": "орындаушы: Жолдар басқармасы", "ru": "исполнитель: Управление дорог"}
+    repo = session.appeals
+    cid = repo.file_sync(NewAppeal(text="Шұңқыр", subclass_code="01.01", address="Абай 1"))
+    entry = next(e for e in repo.outbox.entries() if e.target_client_id == cid)
+    history = [{"at": "2026-07-12T09:30:00Z", "actor_role": "operator", "kind": "status",
+                "from_status": "assigned", "to_status": "in_progress", "note": None,
+                "actor_titles": titles}]  # fmt: skip
+    SyncSide(repo).complete(entry, appeal=server_appeal(cid, 32, status="in_progress",
+                                                        history=history))  # fmt: skip
+    SyncSide(repo).apply_sync_page(
+        {"message": [{"id": 4, "appeal_id": 32, "client_id": "op-4", "author_role": "operator",
+                      "author_titles": titles, "text": "Бригада жолда",
+                      "created_at": "2026-07-12T10:00:00Z", "read_at": None, "media": []}]},
+        cursor=1, etag=None, quiet=True,
+    )  # fmt: skip
+    vm = session.appeal_detail("32")
+    await vm.load()
+    screen = AppealScreen(session.app, vm, session.sync_status, None, "/appeals/32")
+    view = screen.build()
+
+    def lines_by(who: str) -> int:
+        return sum(1 for s in texts(view) if s.startswith(f"{who} · "))
+
+    assert lines_by(titles["kk"]) == 2  # the answer's and the history line's
+    assert lines_by("Оператор") == 0
+    session.translator.set_language("ru")
+    screen.render()
+    assert lines_by(titles["ru"]) == 2 and lines_by(titles["kk"]) == 0
+    screen.dispose()

@@ -188,7 +188,7 @@ async def test_detail_shows_status_deadline_service_history_and_chat(
     assert kk(vm.countdown) == "1 күн 3 сағ қалды"
     assert kk(vm.history_line(vm.detail.history[0])) == "Мәртебесі: Тіркелді"  # type: ignore[union-attr]
     assert [m.text for m in vm.messages] == ["Қарастырудамыз"]
-    assert vm.author(vm.messages[0]) == "Operator"
+    assert kk(vm.author(vm.messages[0])) == "Оператор"  # no job named: the role
     # Opening the chat marks the operator's message read and queues telling the server.
     assert [e.kind for e in repo.outbox.entries()] == [ob.MARK_READ]
     assert not vm.can_rate and not vm.can_reopen and vm.can_chat
