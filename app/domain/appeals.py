@@ -98,6 +98,9 @@ class HistoryEntry:
     note: str | None
     # a line the server wrote (an emergency forward's move) in each language: {"kk", "ru"}
     notes: dict[str, str] | None = None
+    # a staff actor's job as the resident is told it ("109 операторы", "орындаушы: …"), in
+    # each language {"kk", "ru"}; None for the resident, the system and lines stored before
+    actor_titles: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,9 @@ class ChatMessage:
     sync_state: SyncState
     sync_error: str | None
     language: str | None = None  # what the text was written in (kk, ru), as the server tells
+    # a staff author's job as the resident is told it, {"kk", "ru"} (never a name); None for
+    # the resident's own messages and those stored before the server sent it
+    author_titles: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)

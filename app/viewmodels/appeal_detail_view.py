@@ -1,7 +1,8 @@
 """One appeal as its screen shows it: the loaded appeal and its chat, and what is derived from
 them — title, status, category and service names, deadline and countdown, the sync note, the
-history and forward lines, the notes of the resident's actions waiting or refused, the mark of
-an answer written in the other language, and which actions are open. `AppealDetailViewModel`
+history and forward lines, who on the staff answered or moved the appeal (their job, never a
+name), the notes of the resident's actions waiting or refused, the mark of an answer written in
+the other language, and which actions are open. `AppealDetailViewModel`
 adds loading, inputs and actions on top."""
 
 from __future__ import annotations
@@ -173,6 +174,13 @@ class AppealDetailView(Observable):
             return Message(N_("Emergency services"))
         return Message.text(h.kind)
 
+    def history_actor(self, h: HistoryEntry) -> Message | None:
+        """Who on the staff made the line (their job in the current language, `appeal_text.who`);
+        None for the resident's own lines and the system's."""
+        if h.actor_titles is None and h.actor_role not in t.STAFF_ROLES:
+            return None
+        return t.who(h.actor_role, h.actor_titles, self._language())
+
     def history_note(self, h: HistoryEntry) -> str | None:
         """The text under a history line, in the current language when the server gave the line
         in both (an emergency forward's move): a language switch re-reads it. Typed text (and an
@@ -277,5 +285,7 @@ class AppealDetailView(Observable):
         its text, or when it was written (a photo alone)."""
         return short_name(m.text) if m.text.strip() else self.when(m.created_at)
 
-    def author(self, m: ChatMessage) -> str:
-        return t.ROLE_LABELS.get(m.author_role, t.ROLE_LABELS["operator"])
+    def author(self, m: ChatMessage) -> Message:
+        """Who wrote the message, in the current language: "You", or the staff member's job
+        (`appeal_text.who`); a language switch re-reads it."""
+        return t.who(m.author_role, m.author_titles, self._language())

@@ -1,5 +1,6 @@
 """Words and numbers about appeals, in the resident's language: Appendix 5 statuses, types,
-importance, history entries, deadlines, emergency services, sync marks and error codes.
+importance, history entries and who made them, deadlines, emergency services, sync marks and
+error codes.
 
 Everything here is a msgid (`N_`) or a `Message` built from one, rendered by the screen with
 the session's translator, so a language switch re-translates what is already on screen.
@@ -50,6 +51,7 @@ ROLE_LABELS: dict[str, str] = {
     "executor": N_("Executor"),
     "system": N_("System"),
 }
+STAFF_ROLES = frozenset({"operator", "executor"})
 
 MSG_ALL = N_("All")
 MSG_NUMBER = N_("No. {n}")
@@ -96,6 +98,16 @@ MSG_UNKNOWN_ERROR = N_("Something went wrong. Try again later.")
 
 def status_label(status: str | None) -> str:
     return STATUS_LABELS.get(status or "", status or "")
+
+
+def who(role: str, titles: dict[str, str] | None, language: str) -> Message:
+    """Who wrote a message or moved an appeal: "You" for the resident; a staff member's job as
+    the server named it in `language` («109 операторы», «орындаушы: …»), never a name; else
+    (a line stored before the server named jobs) the role's own label."""
+    title = (titles or {}).get(language) if role != "resident" else None
+    if title:
+        return Message.text(title)
+    return Message(ROLE_LABELS.get(role, ROLE_LABELS["operator"]))
 
 
 def service_label(service: str) -> str:

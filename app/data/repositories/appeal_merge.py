@@ -1,6 +1,7 @@
 """Merging what the server says about the resident's appeals into the local store: its answers
 to the resident's actions (`complete`, with the entry marked done in the same transaction),
-refusals (`refuse`), and the sync feed's `appeal`, `message` and `forward` rows.
+refusals (`refuse`), and the sync feed's `appeal`, `message` and `forward` rows (with who
+answered: a staff member's job in kk and ru, `author_titles` / `actor_titles`).
 
 Server-owned fields (status, number, deadline, history, rating, ...) are written only here. An
 older answer arriving late never undoes a newer state. Used only by sync (`AppealsSync`);
@@ -180,7 +181,8 @@ class AppealsMerge:
                         from_status=h.get("from_status"),
                         to_status=h.get("to_status"),
                         note=h.get("note"),
-                        notes_json=notes_json(h.get("notes")),
+                        notes_json=by_language_json(h.get("notes")),
+                        actor_titles_json=by_language_json(h.get("actor_titles")),
                     )
                 )
         return row
@@ -222,6 +224,7 @@ class AppealsMerge:
         row.read_at = parse_time(data.get("read_at")) or row.read_at  # read never turns unread
         row.media_json = json.dumps(data.get("media") or [], ensure_ascii=False)
         row.language = data.get("language")
+        row.author_titles_json = by_language_json(data.get("author_titles"))
         row.sync_state, row.sync_error = "synced", None
         s.add(row)
 
@@ -253,9 +256,10 @@ class AppealsMerge:
         s.add(row)
 
 
-def notes_json(notes: Any) -> str | None:
-    """A history line's {"kk": ..., "ru": ...} from the server, kept as JSON (None if absent)."""
-    if not isinstance(notes, dict):
+def by_language_json(texts: Any) -> str | None:
+    """A text the server gives in each language, {"kk": ..., "ru": ...} (a history line's note,
+    a staff member's job), kept as JSON (None if absent or empty)."""
+    if not isinstance(texts, dict):
         return None
-    texts = {k: v for k, v in notes.items() if isinstance(k, str) and isinstance(v, str) and v}
+    texts = {k: v for k, v in texts.items() if isinstance(k, str) and isinstance(v, str) and v}
     return json.dumps(texts, ensure_ascii=False) if texts else None

@@ -237,7 +237,8 @@ class AppealQueries:
                     from_status=h.from_status,
                     to_status=h.to_status,
                     note=h.note,
-                    notes=history_notes(h.notes_json),
+                    notes=by_language(h.notes_json),
+                    actor_titles=by_language(h.actor_titles_json),
                 )
                 for h in history
             ),
@@ -324,6 +325,7 @@ class AppealQueries:
                 sync_state=cast(SyncState, m.sync_state),
                 sync_error=m.sync_error or errors.get(m.client_id),
                 language=m.language,
+                author_titles=by_language(m.author_titles_json),
             )
             for m in rows
         ]
@@ -350,14 +352,16 @@ def is_overdue(r: LocalAppeal, now: datetime) -> bool:
     return now > r.due_at
 
 
-def history_notes(raw: str | None) -> dict[str, str] | None:
+def by_language(raw: str | None) -> dict[str, str] | None:
+    """A text stored in each language (`appeal_merge.by_language_json`), {"kk": ..., "ru": ...};
+    None when absent or unreadable."""
     try:
-        notes = json.loads(raw) if raw else None
+        texts = json.loads(raw) if raw else None
     except ValueError:
         return None
-    if not isinstance(notes, dict):
+    if not isinstance(texts, dict):
         return None
-    return {k: v for k, v in notes.items() if isinstance(k, str) and isinstance(v, str)} or None
+    return {k: v for k, v in texts.items() if isinstance(k, str) and isinstance(v, str)} or None
 
 
 def server_media(raw: str) -> list[MediaRef]:

@@ -356,6 +356,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         "the language a chat message was written in (kk, ru; null when not told)",
         _sql("ALTER TABLE appeal_message ADD COLUMN language VARCHAR"),
     ),
+    Migration(
+        9,
+        "who answered, as the resident is told: a staff member's job in kk and ru",
+        _sql(
+            "ALTER TABLE appeal_message ADD COLUMN author_titles_json VARCHAR",
+            "ALTER TABLE appeal_history ADD COLUMN actor_titles_json VARCHAR",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -100,6 +100,7 @@ class LocalMessage(LocalModel, table=True):
     sync_state: str = "pending"
     sync_error: str | None = None
     language: str | None = None  # kk | ru, as the server told it (None: not told)
+    author_titles_json: str | None = None  # {"kk": ..., "ru": ...}: a staff author's job
 
 
 class LocalMedia(LocalModel, table=True):
@@ -139,6 +140,7 @@ class AppealHistoryRow(LocalModel, table=True):
     to_status: str | None = None
     note: str | None = None
     notes_json: str | None = None  # {"kk": ..., "ru": ...} of a server-written line
+    actor_titles_json: str | None = None  # {"kk": ..., "ru": ...}: a staff actor's job
 
 
 class LocalForward(LocalModel, table=True):

@@ -58,7 +58,7 @@ class ChatSection:
         _ = tr.gettext
         mine = m.author_role == "resident"
         parts: list[ft.Control] = [
-            ft.Text(f"{_(vm.author(m))} · {vm.when(m.created_at)}", size=11,
+            ft.Text(f"{say(tr, vm.author(m))} · {vm.when(m.created_at)}", size=11,
                     color=ft.Colors.ON_SURFACE_VARIANT),
         ]  # fmt: skip
         if m.text:

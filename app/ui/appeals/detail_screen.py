@@ -288,6 +288,7 @@ class AppealScreen(ModelScreen[AppealDetailViewModel]):
         for i, h in enumerate(reversed(d.history)):
             latest = i == 0
             note = vm.history_note(h)  # in the current language when the server gave both
+            actor = say(self.tr, vm.history_actor(h))  # a staff member's job, never a name
             rows.append(
                 ft.Row(
                     [
@@ -297,7 +298,8 @@ class AppealScreen(ModelScreen[AppealDetailViewModel]):
                         ft.Column(
                             [ft.Text(say(self.tr, vm.history_line(h)),
                                      weight=ft.FontWeight.W_600 if latest else None),
-                             ft.Text(vm.when(h.at), size=12, color=ft.Colors.ON_SURFACE_VARIANT),
+                             ft.Text(f"{actor} · {vm.when(h.at)}" if actor else vm.when(h.at),
+                                     size=12, color=ft.Colors.ON_SURFACE_VARIANT),
                              *([ft.Text(note, size=13)] if note else [])],
                             spacing=2, expand=True,
                         ),
