@@ -28,7 +28,7 @@ from app.viewmodels.navigation import Navigation
 log = logging.getLogger(__name__)
 
 MSG_STATUS_CHANGED = N_("Appeal No. {number}: {status}")
-MSG_NEW_MESSAGE = N_("Appeal No. {number}: new message from the operator")
+MSG_NEW_MESSAGE = N_("Appeal No. {number}: new message")  # an operator or an executor
 MSG_OPEN = N_("Open the appeal")
 BANNER_SECONDS = 8.0
 

@@ -53,7 +53,9 @@ REFRESH_COOKIE = f"{CONSOLE_COOKIE}_refresh"
 COOKIE_PATHS = {CONSOLE_COOKIE: "/", REFRESH_COOKIE: "/console"}  # the refresh token: console only
 LOGIN_MAX_FAILURES = 10  # guesses per client IP ...
 LOGIN_WINDOW_S = 15 * 60  # ... in this window (a right password starts the count over)
-STALE_FORM = "Форма устарела или отправлена не из консоли. Обновите страницу и повторите."
+STALE_FORM = (  # a msgid: shown through _()
+    "This form is out of date or was not sent from the console. Reload the page and try again."
+)
 
 
 def csrf_token(settings: Settings, auth: AuthSession) -> str:
@@ -151,7 +153,14 @@ ConsoleSession = Annotated[SignedIn, Depends(signed_in)]
 
 
 def stale_form(csrf: str) -> HTMLResponse:
-    return error_page("Ошибка", STALE_FORM, "/console", "К списку обращений", csrf=csrf, status=403)
+    return error_page(
+        _("The form was refused"),
+        _(STALE_FORM),
+        "/console",
+        _("To the appeals"),
+        csrf=csrf,
+        status=403,
+    )
 
 
 def checked_form(who: ConsoleSession, csrf: Annotated[str, Form()] = "") -> SignedIn:

@@ -157,7 +157,7 @@ def accepted_by_phone(
 ) -> Response:
     """The operator got the service's confirmation by phone: the forward is accepted."""
     if not who.csrf_ok(csrf):  # a stale form: this list again, with the reason
-        return render_list(db, who, alerts_only=False, status=403, error=STALE_FORM)
+        return render_list(db, who, alerts_only=False, status=403, error=_(STALE_FORM))
     found = crud.forward_with_appeal(db, forward_id=forward_id)
     if found is None:
         return render_list(db, who, alerts_only=False, status=404, error=_("No such forward."))

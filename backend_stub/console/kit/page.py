@@ -75,7 +75,8 @@ CSS = """
 body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
  color:#1c2430;background:#f3f5f8}
 a{color:#0b5cad;text-decoration:none}a:hover{text-decoration:underline}
-header{background:#0b3d6e;color:#fff;padding:10px 24px;display:flex;align-items:center;gap:18px}
+header{background:#0b3d6e;color:#fff;padding:10px 24px;display:flex;flex-wrap:wrap;
+align-items:center;gap:8px 18px}
 header a{color:#fff}header .brand{font-weight:700;font-size:18px}
 header form{margin-left:auto}
 header button{background:transparent;color:#fff;border:1px solid #fff8;border-radius:6px}
@@ -113,7 +114,7 @@ button.danger{background:#b3261e;border-color:#b3261e;color:#fff}
 button.danger:hover{background:#8c1d18}
 a.button-link{display:inline-block;padding:7px 14px;border:1px solid #0b5cad;border-radius:6px}
 .confirm{border:2px solid #b3261e}.confirm-q{font-size:18px;font-weight:600;margin:0 0 10px}
-.lang a,.lang b{margin-left:8px;font-size:13px}
+.lang{white-space:nowrap}.lang a,.lang b{margin-left:8px;font-size:13px}
 .live{font-size:13px;white-space:nowrap}.live b{background:#fff;color:#0b3d6e;border-radius:9px;
  padding:0 7px;margin-left:3px}
 .filters{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-end}

@@ -44,7 +44,7 @@ async def test_the_banner_in_the_foreground_and_os_notices_in_the_background() -
         OsNotice("109", "Обращение № 109-2607-000042: Закрыто", "/appeals/42", "appeals"),
         OsNotice(
             "109",
-            "Обращение № 109-2607-000042: новое сообщение от оператора\nГотово",
+            "Обращение № 109-2607-000042: новое сообщение\nГотово",
             "/appeals/42",
             "appeals",
         ),

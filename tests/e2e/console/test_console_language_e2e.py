@@ -71,3 +71,17 @@ def test_an_appeals_page_in_kazakh(desk: Desk, console_url: str, resident: Resid
     assert title.startswith("Өтініш"), title
     labels = page.locator("dt").all_inner_texts()
     assert "Статус" not in labels and "Мәртебе" in labels, labels
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_nothing_sticks_out_sideways_for_a_supervisor(
+    desk: Desk, console_url: str, lang: str
+) -> None:
+    """The supervisor's header has every section and the language switch: on a 1280 px screen
+    it wraps, and no page needs scrolling sideways (the switch was once off the screen)."""
+    page = desk.open("supervisor", lang=lang)
+    for path in ("/console", "/console/alerts/new", "/console/staff"):
+        page.goto(f"{console_url}{path}")
+        expect(page.locator("header .lang")).to_be_in_viewport()
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= page.viewport_size["width"], f"{path} in {lang}: {wide} px wide"  # type: ignore[index]
