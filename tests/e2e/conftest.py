@@ -16,7 +16,11 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
+from sqlmodel import Session
 
+from backend_stub.config import Settings
+from backend_stub.db import make_engine
+from backend_stub.demo.seed import seed_staff
 from tests.e2e.backend import App
 from tests.e2e.resident import phone_page
 from tests.faultproxy import FaultProxy
@@ -62,6 +66,19 @@ class RestartableBackend:
 
     def start(self) -> None:
         self.server = start_backend(self.data, port=self.port)
+        self._seed_staff()
+
+    def _seed_staff(self) -> None:
+        """The dev staff accounts (login = password), as `--demo` seeds them: this backend has
+        no demo city, and the operator's side of a test signs in as the demo supervisor."""
+        settings = Settings(data_dir=self.data, _env_file=None)  # type: ignore[call-arg]
+        engine = make_engine(settings)
+        try:
+            with Session(engine) as db:
+                seed_staff(db, settings)
+                db.commit()
+        finally:
+            engine.dispose()
 
     def stop(self) -> None:
         if self.server is not None:

@@ -254,7 +254,9 @@ def type_into(
                 text, timeout=patience
             )
             return
-    raise AssertionError(f"could not type into {label!r}")
+    found = page.get_by_label(label, exact=exact)
+    seen = [found.nth(i).input_value(timeout=1000) for i in range(min(found.count(), 3))]
+    raise AssertionError(f"could not type into {label!r}: {text!r} typed, the field holds {seen!r}")
 
 
 def _settled(field: Locator, patience_ms: float, quiet_s: float = 1.0) -> None:

@@ -91,21 +91,31 @@ class NoticePrefsSheet:
                 padding=ft.Padding.symmetric(horizontal=20, vertical=8),
                 content=ft.Column(
                     [
-                        ft.Text(_("Notice settings"), size=20, weight=ft.FontWeight.BOLD),
-                        ft.Text(
-                            _("Choose districts and topics. Nothing chosen means all of them."),
-                            color=ft.Colors.ON_SURFACE_VARIANT,
+                        ft.Column(  # the choices scroll; Save stays on the screen below them
+                            [
+                                ft.Text(_("Notice settings"), size=20, weight=ft.FontWeight.BOLD),
+                                ft.Text(
+                                    _(
+                                        "Choose districts and topics. "
+                                        "Nothing chosen means all of them."
+                                    ),
+                                    color=ft.Colors.ON_SURFACE_VARIANT,
+                                ),
+                                ft.Text(_("Districts"), weight=ft.FontWeight.W_600, size=16),
+                                self.districts,
+                                ft.Text(_("Topics"), weight=ft.FontWeight.W_600, size=16),
+                                self.topics,
+                            ],
+                            spacing=8,
+                            scroll=ft.ScrollMode.AUTO,
+                            expand=True,
+                            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
                         ),
-                        ft.Text(_("Districts"), weight=ft.FontWeight.W_600, size=16),
-                        self.districts,
-                        ft.Text(_("Topics"), weight=ft.FontWeight.W_600, size=16),
-                        self.topics,
                         self.status,
                         self.error,
                         self.save_button,
                     ],
                     spacing=8,
-                    tight=True,
                     horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
                 ),
             ),
