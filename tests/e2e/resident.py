@@ -31,6 +31,7 @@ HERE: Geolocation = {"latitude": 51.1282, "longitude": 71.4307, "accuracy": 15} 
 PHONE_VIEWPORT: ViewportSize = {"width": 412, "height": 915}
 UI_TIMEOUT_MS = 60_000  # any wait on the screen (a busy machine draws late, never wrong)
 PATIENCE_MS = (10_000, 20_000, 30_000)  # how long a person waits before tapping again
+KEY_DELAY_MS = (15, 80, 160)  # between the keys typed, by try
 ON_APPEAL = "location.pathname.startsWith('/appeals/') && location.pathname !== '/appeals/new'"
 # The demo flood drill's headline (kk, ru) and the button that acknowledges an alert's banner.
 DRILL = re.compile(r"ОҚУ-ЖАТТЫҒУ: Есіл өзенінің жағалауында|УЧЕНИЯ: паводковая тренировка")
@@ -246,7 +247,9 @@ def type_into(
         if attempt:  # the click may have put the caret mid-text: start from an empty field
             with contextlib.suppress(AssertionError):
                 expect(field).to_have_value("", timeout=patience)
-        page.keyboard.type(text, delay=15)
+        # A busy machine drops keys typed fast (the field showed «Қашан шығаасызд» for
+        # «Қашан шығарасыздар?»): each try types slower.
+        page.keyboard.type(text, delay=KEY_DELAY_MS[attempt])
         if not check:
             return
         with contextlib.suppress(AssertionError):

@@ -9,7 +9,7 @@ from app.data.services.picker import MediaPicker
 from app.domain.appeals import ChatMessage
 from app.i18n import Translator
 from app.ui.appeals.detail_media import MediaSection
-from app.ui.kit import chip_text, named, on_click, say, section
+from app.ui.kit import chip_text, named, on_click, say
 from app.ui.new_appeal.camera import CameraButton
 from app.viewmodels.appeal_detail import AppealDetailViewModel
 from app.viewmodels.camera import CameraViewModel
@@ -47,6 +47,20 @@ class ChatSection:
             CameraButton(tr, camera, icon_only=True)
             if camera is not None and camera.supported
             else None
+        )
+        # The section's frame is made once and only its contents change: a control put into a
+        # new parent is made anew by Flutter, which would drop the field's focus and the keys
+        # typed while a render (a sync retry, a new message) reached the page.
+        self.title = ft.Text(size=16, weight=ft.FontWeight.W_600)
+        self.messages = ft.Column(spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+        self.waiting = ft.Column(spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+        self.attach_named = named(self.attach_button)  # their names are set at each render
+        self.send_named = named(self.send_button)
+        self.input_row = ft.Row(spacing=4, vertical_alignment=ft.CrossAxisAlignment.END)
+        self.frame = ft.Column(
+            [self.title, self.messages, self.waiting, self.input_row],
+            spacing=8,
+            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
         )
 
     def load_input(self) -> None:
@@ -115,12 +129,16 @@ class ChatSection:
         if vm.detail is None:
             return None
         _ = tr.gettext
+        self.title.value = _("Chat with the operator")
         parts: list[ft.Control] = [self._bubble(m) for m in vm.messages]
         if not vm.messages:
             parts.append(
                 ft.Text(_("No messages yet. Write to the operator here."), size=13,
                         color=ft.Colors.ON_SURFACE_VARIANT)
             )  # fmt: skip
+        self.messages.controls = parts
+        waiting: list[ft.Control] = []
+        self.input_row.visible = vm.can_chat
         if vm.can_chat:
             self.chat_field.error = say(tr, vm.errors.get("chat")) or None
             if vm.attachments or vm.attach_busy:
@@ -137,22 +155,25 @@ class ChatSection:
                     )  # fmt: skip
                 if vm.attach_busy:
                     chips.append(ft.ProgressRing(width=18, height=18))
-                parts.append(ft.Row(chips, wrap=True, spacing=6))
+                waiting.append(ft.Row(chips, wrap=True, spacing=6))
             attach_error = say(tr, vm.errors.get("attach"))
             if attach_error:
-                parts.append(ft.Text(attach_error, color=ft.Colors.RED_800, size=13))
+                waiting.append(ft.Text(attach_error, color=ft.Colors.RED_800, size=13))
             self.send_button.disabled = vm.busy
             row: list[ft.Control] = [self.chat_field]
             if self.picker is not None:
-                row.append(named(self.attach_button, _("Attach a photo")))
+                self.attach_button.tooltip = _("Attach a photo")
+                row.append(self.attach_named)
             if self.camera_button is not None:
                 self.camera_button.render(busy=vm.attach_busy > 0 or vm.attachments_full)
                 row.append(self.camera_button.control)
                 if self.camera_button.reason.visible:
-                    parts.append(self.camera_button.reason)
-            row.append(named(self.send_button, _("Send message")))
-            parts.append(ft.Row(row, spacing=4, vertical_alignment=ft.CrossAxisAlignment.END))
-        return section(_("Chat with the operator"), *parts)
+                    waiting.append(self.camera_button.reason)
+            self.send_button.tooltip = _("Send message")
+            row.append(self.send_named)
+            self.input_row.controls = row
+        self.waiting.controls = waiting
+        return self.frame
 
     async def _on_chat_change(self, e: ft.Event[ft.TextField]) -> None:
         self.vm.set_chat_text(self.chat_field.value)
