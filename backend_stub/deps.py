@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from backend_stub.config import Settings
 from backend_stub.crud import sessions as sessions_crud
 from backend_stub.crud import staff as staff_crud
+from backend_stub.crud.sessions import LiveSignIn
 from backend_stub.crud.staff import Staff
 from backend_stub.errors import ApiError
 from backend_stub.messages import pick_language
@@ -36,9 +38,18 @@ def get_engine(request: Request) -> Engine:
     return engine
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    with Session(get_engine(request), expire_on_commit=False) as session:
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """The request's database session. Made on the event loop (a new session touches no
+    connection) and closed there when it holds none, so that only the work that uses the
+    database goes to a worker thread; one still holding a connection is closed in a thread."""
+    session = Session(get_engine(request), expire_on_commit=False)
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 async def get_language(accept_language: Annotated[str | None, Header()] = None) -> str:
@@ -64,18 +75,26 @@ def bearer_token(request: Request) -> str | None:
     return None
 
 
-def current_user(request: Request, db: DbDep, settings: SettingsDep) -> User:
+def caller(request: Request, db: Session, settings: Settings) -> LiveSignIn:
+    """The sign-in of the request's bearer token, or 401. For a route that does its work in one
+    worker-thread step (`routers.sync`); others use CurrentUser."""
     token = bearer_token(request)
     if token is None:
         raise ApiError(401, "not_authenticated", headers={"WWW-Authenticate": "Bearer"})
-    user = sessions_crud.user_for_access_token(db, settings=settings, token=token)
+    found = sessions_crud.live_sign_in(db, settings=settings, token=token)
+    if found is None:
+        db.commit()
+        raise ApiError(401, "invalid_token", headers={"WWW-Authenticate": "Bearer"})
+    return found
+
+
+def current_user(request: Request, db: DbDep, settings: SettingsDep) -> User:
+    found = caller(request, db, settings)
     # Hand the connection back before the route waits for a worker thread: under a burst,
     # requests holding pooled connections while queued for threads starve the threads of
     # connections (60 parallel calls on SQLite timed out as 500s).
     db.commit()
-    if user is None:
-        raise ApiError(401, "invalid_token", headers={"WWW-Authenticate": "Bearer"})
-    return user
+    return found.user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

@@ -32,6 +32,7 @@ from backend_stub.text import clean_text
 Row = TypeVar("Row", Message, EmergencyForward)
 
 SIMILAR_RADIUS_M = 150.0
+SIMILAR_PAGE = 20  # candidates read at a time (most in the box are within reach)
 SIMILAR_WINDOW = timedelta(hours=24)
 
 
@@ -67,34 +68,43 @@ def touch(db: Session, *, appeal: Appeal) -> None:
     feed.record(db, user_id=appeal.user_id, entity="appeal", entity_id=appeal.id)
 
 
-def similar_nearby(
+def first_similar_nearby(
     db: Session,
     *,
     subclass_code: str,
     lat: float,
     lon: float,
-    now: datetime | None = None,
-    exclude_id: int | None = None,
-) -> list[tuple[Appeal, float]]:
-    """Same subclass within ~150 m in the last 24 h, nearest first (SPEC 9-1, 32-2)."""
-    now = now or utcnow()
+    now: datetime,
+    exclude_id: int,
+) -> Appeal | None:
+    """The earliest appeal of the same subclass within ~150 m in the last 24 h (SPEC 9-1, 32-2):
+    what a new one repeats. Reads ids and points oldest first and stops at the first within
+    reach: when hundreds report one flood at one spot, each new report loads one appeal, not
+    every earlier one."""
     lat_min, lat_max, lon_min, lon_max = bounding_box(lat, lon, SIMILAR_RADIUS_M)
-    rows = db.exec(
-        select(Appeal).where(
-            Appeal.subclass_code == subclass_code,
-            col(Appeal.created_at) >= now - SIMILAR_WINDOW,
-            col(Appeal.lat).between(lat_min, lat_max),
-            col(Appeal.lon).between(lon_min, lon_max),
-        )
-    ).all()
-    found = []
-    for appeal in rows:
-        if appeal.id == exclude_id or appeal.lat is None or appeal.lon is None:
-            continue
-        d = distance_m(lat, lon, appeal.lat, appeal.lon)
-        if d <= SIMILAR_RADIUS_M:
-            found.append((appeal, d))
-    return sorted(found, key=lambda pair: pair[1])
+    after = 0
+    while True:
+        page = db.exec(
+            select(Appeal.id, Appeal.lat, Appeal.lon)
+            .where(
+                Appeal.subclass_code == subclass_code,
+                col(Appeal.created_at) >= now - SIMILAR_WINDOW,
+                col(Appeal.lat).between(lat_min, lat_max),
+                col(Appeal.lon).between(lon_min, lon_max),
+                col(Appeal.id) != exclude_id,
+                col(Appeal.id) > after,
+            )
+            .order_by(col(Appeal.id))
+            .limit(SIMILAR_PAGE)
+        ).all()
+        for appeal_id, a_lat, a_lon in page:
+            if a_lat is None or a_lon is None:
+                continue
+            if distance_m(lat, lon, a_lat, a_lon) <= SIMILAR_RADIUS_M:
+                return db.get(Appeal, appeal_id)
+        if len(page) < SIMILAR_PAGE:
+            return None
+        after = page[-1][0] or 0
 
 
 def similar_for(
@@ -190,7 +200,7 @@ def create_appeal(
     assert appeal.id is not None
     appeal.number = f"109-{now:%y%m}-{appeal.id:06d}"
     if data.lat is not None and data.lon is not None:
-        earlier = similar_nearby(
+        first = first_similar_nearby(
             db,
             subclass_code=subclass.code,
             lat=data.lat,
@@ -198,8 +208,7 @@ def create_appeal(
             now=now,
             exclude_id=appeal.id,
         )
-        if earlier:
-            first = min((a for a, _ in earlier), key=lambda a: a.id or 0)
+        if first is not None:
             first.repeat_count += 1
             appeal.repeat_of_id = first.id
             touch(db, appeal=first)

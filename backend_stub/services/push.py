@@ -51,6 +51,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from backend_stub.db import forget_rolled_back
 from backend_stub.models import FeedEvent
+from backend_stub.services.poll_shortcut import PollShortcut
 
 log = logging.getLogger("city109.push")
 
@@ -134,10 +135,13 @@ class Subscriber:
 class Broker:
     """Fans committed feed rows out to subscribers; callable from any thread."""
 
-    def __init__(self, queue_size: int = QUEUE_SIZE) -> None:
+    def __init__(self, queue_size: int = QUEUE_SIZE, *, hears_all: bool = True) -> None:
+        """`hears_all`: whether every commit reaches this broker from the start (SQLite: one
+        process); on PostgreSQL only while the push bus listens (it says so to `shortcut`)."""
         self.queue_size = queue_size
         self._lock = threading.Lock()
         self._subscribers: set[Subscriber] = set()
+        self.shortcut = PollShortcut(trusted=hears_all)
 
     def subscribe(
         self,
@@ -172,6 +176,7 @@ class Broker:
         """End the streams opened with these sign-in sessions or for these residents (from any
         thread); they stop counting against the cap at once. Returns how many."""
         sessions, users = set(sessions), set(users)
+        self.shortcut.signed_out(sessions, users)
         with self._lock:
             gone = {s for s in self._subscribers if s.session_id in sessions or s.user_id in users}
             self._subscribers -= gone
@@ -194,6 +199,7 @@ class Broker:
                 sub.loop.call_soon_threadsafe(sub.resync)
 
     def publish(self, items: list[PushEvent]) -> None:
+        self.shortcut.seen(items)
         with self._lock:
             subscribers = list(self._subscribers)
         for sub in subscribers:
@@ -215,7 +221,7 @@ def broker_for(engine: Engine) -> Broker:
     with _brokers_lock:
         broker = _brokers.get(engine)
         if broker is None:
-            broker = _brokers[engine] = Broker()
+            broker = _brokers[engine] = Broker(hears_all=engine.dialect.name != "postgresql")
         return broker
 
 

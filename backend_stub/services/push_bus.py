@@ -105,6 +105,7 @@ class Listener:
     def stop(self) -> None:
         self._stopping.set()
         self._thread.join(WAIT_S + PING_S)
+        self.broker.shortcut.distrust()
 
     def _run(self) -> None:
         backoff, lost = FIRST_BACKOFF_S, False
@@ -114,6 +115,7 @@ class Listener:
                     self._conninfo, autocommit=True, application_name=APPLICATION_NAME
                 ) as conn:
                     conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.bus.channel)))
+                    self.broker.shortcut.trust()  # every commit from now on is heard
                     if lost:  # notices sent while nobody listened are gone
                         self.broker.resync_all()
                     backoff, lost = FIRST_BACKOFF_S, False
@@ -121,11 +123,15 @@ class Listener:
                     self._serve(conn)
             except psycopg.Error as exc:
                 self.listening.clear()
+                self.broker.shortcut.distrust()
                 lost = True
                 log.warning("push bus: connection lost (%s); reconnecting", type(exc).__name__)
                 self._stopping.wait(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_S)
                 self._renew_if_due()
+            except BaseException:
+                self.broker.shortcut.distrust()  # this thread ends: nothing is heard any more
+                raise
 
     def _serve(self, conn: psycopg.Connection) -> None:
         pinged = time.monotonic()

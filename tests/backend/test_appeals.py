@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlmodel import Session
 
 from backend_stub.classifier import load_classifier
@@ -173,6 +174,32 @@ def test_similar_nearby_and_repeats_counted(client: TestClient, resident: dict[s
     )
     again = client.get(f"/api/v1/appeals/{first['id']}", headers=resident).json()
     assert again["repeat_count"] == 1
+
+
+def test_a_burst_of_reports_at_one_spot_each_load_one_earlier_appeal(
+    client: TestClient, resident: dict[str, str]
+) -> None:
+    """Hundreds report one flood at one spot: each new report is counted as a repeat of the
+    first, and filing it loads that one appeal, not every earlier one (it used to load them all,
+    so each report cost more than the one before)."""
+    spot = appeal_body(subclass_code="12.10")
+    first = client.post("/api/v1/appeals", json=spot, headers=resident).json()
+    loaded: list[int] = []
+
+    def note(target: Appeal, _context: object) -> None:
+        loaded.append(target.id or 0)
+
+    event.listen(Appeal, "load", note)
+    try:
+        for n in range(40):
+            loaded.clear()
+            body = {**spot, "client_id": str(uuid.uuid4()), "lon": 71.4307 + n * 0.00001}
+            assert client.post("/api/v1/appeals", json=body, headers=resident).status_code == 201
+            assert loaded == [first["id"]], f"report {n + 2} loaded {len(loaded)} appeals"
+    finally:
+        event.remove(Appeal, "load", note)
+    again = client.get(f"/api/v1/appeals/{first['id']}", headers=resident).json()
+    assert again["repeat_count"] == 40
 
 
 def test_operator_lifecycle_rating_and_reopen(client: TestClient, resident: dict[str, str]) -> None:

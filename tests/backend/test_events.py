@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from backend_stub.config import Settings
@@ -191,6 +192,40 @@ def test_alert_reaches_the_connected_resident_within_a_second(live: Live) -> Non
         live, "GET", "/api/v1/sync", resident, params={"cursor": ready.data["cursor"]}
     ).json()
     assert [a["identifier"] for a in feed_page["changes"]["alert"]] == [identifier]
+
+
+def test_heartbeats_ask_the_database_only_when_an_ending_may_have_been_missed(
+    live: Live,
+) -> None:
+    """Sign-outs reach a stream through the broker; a heartbeat asks the database whether the
+    sign-in stands only if the broker may have missed one (here: it says it stopped hearing)."""
+    resident = sign_in(live)
+    asked: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if "authsession" in statement.lower():
+            asked.append(statement)
+
+    engine = live.app.state.engine
+    shortcut = push.broker_for(engine).shortcut
+    with stream(live, resident) as s:
+        s.next("ready")
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            pings = s.pings
+            deadline = time.monotonic() + WAIT_S
+            while s.pings < pings + 3 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert s.pings >= pings + 3
+            assert asked == []  # three heartbeats, no sign-in check
+            shortcut.distrust()
+            shortcut.trust()
+            pings = s.pings
+            while s.pings < pings + 2 and time.monotonic() < deadline + WAIT_S:
+                time.sleep(0.05)
+            assert len(asked) >= 1  # the next heartbeat looked
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
 
 
 def test_appeal_changes_reach_only_their_owner(live: Live) -> None:

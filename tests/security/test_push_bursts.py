@@ -67,6 +67,8 @@ def bearer(tokens: dict[str, Any]) -> dict[str, str]:
 @pytest.fixture
 def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
     monkeypatch.setattr(events_router, "HEARTBEAT_S", 0.3)
+    # the backstop for a sign-in ended behind the broker's back (5 min in production)
+    monkeypatch.setattr(events_router, "SIGNED_IN_RECHECK_S", 0.3)
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         data_dir=tmp_path / "data",
