@@ -24,9 +24,10 @@ def make_engine(settings: Settings) -> Engine:
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
             hide_parameters=hide,
-            # More connections than the 40 worker threads: a SQLite connection costs little.
-            pool_size=10,
-            max_overflow=40,
+            # More connections than the 40 worker threads, all kept: a SQLite connection costs
+            # little, and one opened per request beyond the pool (with its PRAGMAs) costs more.
+            pool_size=50,
+            max_overflow=10,
         )
 
         @event.listens_for(engine, "connect")

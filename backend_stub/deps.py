@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Header, Request
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -41,13 +41,16 @@ def get_engine(request: Request) -> Engine:
 async def get_db(request: Request) -> AsyncIterator[Session]:
     """The request's database session. Made on the event loop (a new session touches no
     connection) and closed there when it holds none, so that only the work that uses the
-    database goes to a worker thread; one still holding a connection is closed in a thread."""
+    database goes to a worker thread. One still holding a connection (a write lock, maybe) is
+    closed in a thread of its own, outside the worker pool's limit: when every worker thread
+    waits for that lock, the close that releases it must not wait for a worker (FastAPI's own
+    `contextmanager_in_threadpool` does the same)."""
     session = Session(get_engine(request), expire_on_commit=False)
     try:
         yield session
     finally:
         if session.in_transaction():
-            await run_in_threadpool(session.close)
+            await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
         else:
             session.close()
 

@@ -1,10 +1,11 @@
-"""Kazakhstan IIN (ЖСН/ИИН) check on the client, mirroring the server's `backend_stub/iin.py`.
+"""Kazakhstan IIN (ЖСН/ИИН) check: the one implementation, used by the app before sending and
+by the server (`backend_stub.crud.users`, which answers 422 `invalid_iin`).
 
 Layout of the 12 digits: `YYMMDD` date of birth, one digit for century and sex (1/2: 1800s,
-3/4: 1900s, 5/6: 2000s), four serial digits and a check digit. The check digit is the weighted
-sum of the first eleven digits modulo 11 with weights 1..11; if that is 10, a second pass uses
-weights 3..11,1,2; if that is 10 too, no such number is issued. The server stays the authority
-(it answers 422 `invalid_iin`); a test keeps the two implementations in step.
+3/4: 1900s, 5/6: 2000s; odd male, even female), four serial digits and a check digit. The check
+digit is the weighted sum of the first eleven digits modulo 11 with weights 1..11; if that is 10,
+a second pass uses weights 3..11,1,2; if that is 10 too, no such number is issued. Standard
+library only (the app imports it on phones).
 """
 
 from __future__ import annotations

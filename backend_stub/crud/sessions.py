@@ -64,15 +64,6 @@ def session_for_access_token(db: Session, *, settings: Settings, token: str) -> 
     return db.exec(select(AuthSession).where(AuthSession.access_hash == digest)).first()
 
 
-def signed_in(db: Session, *, settings: Settings, token: str) -> tuple[User, AuthSession] | None:
-    """The account and its sign-in for an access token; None if unknown, revoked or expired."""
-    auth = session_for_access_token(db, settings=settings, token=token)
-    if auth is None or auth.revoked or auth.access_expires_at <= utcnow():
-        return None
-    user = db.get(User, auth.user_id)
-    return (user, auth) if user is not None else None
-
-
 @dataclass(frozen=True)
 class LiveSignIn:
     user: User

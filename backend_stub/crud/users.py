@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from app.domain.iin import is_valid_iin
 from backend_stub.errors import ApiError
-from backend_stub.iin import is_valid_iin
 from backend_stub.models import Address, User
 from backend_stub.schemas.profile import AddressIn, ProfilePatch
 from backend_stub.text import clean_text

@@ -71,13 +71,10 @@ class Caller:
 
 def _authenticate(engine: Engine, settings: Settings, token: str) -> Caller | None:
     with Session(engine) as db:
-        found = sessions_crud.signed_in(db, settings=settings, token=token)
-        if found is None:
+        found = sessions_crud.live_sign_in(db, settings=settings, token=token)
+        if found is None or found.user.id is None:
             return None
-        user, auth = found
-        if user.id is None or auth.id is None:
-            return None
-        return Caller(user.id, auth.id, auth.access_expires_at)
+        return Caller(found.user.id, found.session_id, found.expires_at)
 
 
 def _signed_in(engine: Engine, session_id: int) -> bool:

@@ -38,8 +38,8 @@ MEDIA_HEADERS = "backend_stub.routers.media_headers"  # what two routers share, 
 SESSION_NAMES = {"db", "session"}
 SESSION_ENDS = {"commit", "rollback", "refresh"}
 SQL_METHODS = {"exec", "execute"}
-# the only client modules the server may import (one ranking for server and app)
-SHARED_WITH_APP = {"app.domain.classifier_ranking"}
+# the only client modules the server may import (one ranking, one IIN check, one pixel clean-up)
+SHARED_WITH_APP = {"app.domain.classifier_ranking", "app.domain.iin", "app.domain.pixels"}
 # what crud must never import
 ABOVE_CRUD = ("backend_stub.presenters", ROUTERS, CONSOLE)
 

@@ -23,9 +23,10 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from app.domain.appeals import PreparedMedia
+from app.domain.pixels import flatten, only_pixels, upright
 from app.i18n import N_, Message
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,6 @@ THUMB_SIDE = 240
 MAX_VIDEO_BYTES = 100 * 1024 * 1024
 MAX_PHOTO_INPUT_BYTES = 40 * 1024 * 1024
 HEAD_BYTES = 4096
-_WHITE = (255, 255, 255)
 
 MSG_VIDEO_TOO_LARGE = N_("The video {name} is larger than {mb} MB. Choose a shorter one.")
 MSG_FILE_TOO_LARGE = N_("The file {name} is larger than {mb} MB.")
@@ -169,33 +169,15 @@ def clean_photo(data: bytes, *, max_side: int = MAX_SIDE, quality: int = JPEG_QU
             if ratio < 1:  # decode at 1/2, 1/4 or 1/8 scale while still ≥ the target
                 im.draft("RGB", (max(1, int(w * ratio + 0.5)), max(1, int(h * ratio + 0.5))))
         im.load()
-        try:
-            upright = ImageOps.exif_transpose(im)
-        except (KeyError, ValueError, TypeError, struct.error, SyntaxError):
-            upright = im.copy()
-        rgb = _to_rgb(upright)
-    if max(rgb.size) > max_side:
-        rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-    clean = Image.new("RGB", rgb.size, _WHITE)  # a fresh image: no info, no EXIF, no profile
-    clean.paste(rgb)
+        rgb = _to_rgb(upright(im))
+    clean = only_pixels(rgb, max_side)
     out = io.BytesIO()
     clean.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
     return out.getvalue()
 
 
 def _to_rgb(im: Image.Image) -> Image.Image:
-    if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
-        im = im.convert("I").point(lambda v: v * (1 / 256)).convert("L")
-    elif im.mode == "F":
-        im = im.convert("L")
-    has_alpha = im.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (
-        im.mode == "P" and "transparency" in im.info
-    )
-    if has_alpha:
-        rgba = im.convert("RGBA")
-        flat = Image.new("RGB", rgba.size, _WHITE)
-        flat.paste(rgba, mask=rgba.getchannel("A"))
-        return flat
+    im = flatten(im)
     return im if im.mode == "RGB" else im.convert("RGB")
 
 

@@ -8,8 +8,9 @@ import io
 import struct
 from functools import cache
 
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, UnidentifiedImageError
 
+from app.domain.pixels import flatten, only_pixels, upright
 from backend_stub.services.media_processing.common import (
     HEIF_SUPPORTED,
     MediaRejected,
@@ -20,7 +21,6 @@ JPEG_QUALITY = 85
 
 STORED_IMAGE_TYPE = "image/jpeg"
 
-_WHITE = (255, 255, 255)
 
 # Pillow decoders a photo may be opened with; nothing else (EPS, PSD, ...) is ever tried.
 _PILLOW_FORMATS = ["JPEG", "PNG", "WEBP"] + (["HEIF"] if HEIF_SUPPORTED else [])
@@ -71,31 +71,12 @@ def _check_pixels(size: tuple[int, int], max_pixels: int) -> None:
 def _clean(im: Image.Image, max_side: int) -> Image.Image:
     """A new RGB image holding only pixels: upright, sRGB, alpha on white, long side ≤ max_side."""
     icc = im.info.get("icc_profile")
-    try:
-        upright = ImageOps.exif_transpose(im)
-    except (KeyError, ValueError, TypeError, struct.error, SyntaxError):  # unreadable EXIF
-        upright = im.copy()
-    rgb = _to_rgb(upright, icc if isinstance(icc, bytes) else None)
-    if max(rgb.size) > max_side:
-        rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-    clean = Image.new("RGB", rgb.size, _WHITE)  # a fresh image: no info, no EXIF, no profile
-    clean.paste(rgb)
-    return clean
+    rgb = _to_rgb(upright(im), icc if isinstance(icc, bytes) else None)
+    return only_pixels(rgb, max_side)
 
 
 def _to_rgb(im: Image.Image, icc: bytes | None) -> Image.Image:
-    if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
-        im = im.convert("I").point(lambda v: v * (1 / 256)).convert("L")
-    elif im.mode == "F":
-        im = im.convert("L")
-    has_alpha = im.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (
-        im.mode == "P" and "transparency" in im.info
-    )
-    if has_alpha:
-        rgba = im.convert("RGBA")
-        flat = Image.new("RGB", rgba.size, _WHITE)
-        flat.paste(rgba, mask=rgba.getchannel("A"))
-        im = flat
+    im = flatten(im)
     if icc and im.mode in ("RGB", "CMYK"):
         im = _to_srgb(im, icc)
     return im if im.mode == "RGB" else im.convert("RGB")
