@@ -199,17 +199,29 @@ class Broker:
                 sub.loop.call_soon_threadsafe(sub.resync)
 
     def publish(self, items: list[PushEvent]) -> None:
+        """Hand the rows to every subscriber they concern: one wake-up of each event loop with
+        all of its subscribers' rows (an alert to 10,000 streams is one hand-over, not 10,000)."""
         self.shortcut.seen(items)
         with self._lock:
             subscribers = list(self._subscribers)
+        public = [item for item in items if item.user_id is None]
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Subscriber, list[PushEvent]]]] = {}
         for sub in subscribers:
-            mine = [item for item in items if sub.concerns(item)]
-            if not mine:
-                continue
+            mine = public if len(public) == len(items) else [i for i in items if sub.concerns(i)]
+            if mine:
+                by_loop.setdefault(sub.loop, []).append((sub, mine))
+        for loop, batch in by_loop.items():
             try:
-                sub.loop.call_soon_threadsafe(sub.offer, mine)
-            except RuntimeError:  # its loop is closed: the connection is gone
-                self.unsubscribe(sub)
+                loop.call_soon_threadsafe(_offer_each, batch)
+            except RuntimeError:  # that loop is closed: its connections are gone
+                for sub, _ in batch:
+                    self.unsubscribe(sub)
+
+
+def _offer_each(batch: list[tuple[Subscriber, list[PushEvent]]]) -> None:
+    """Runs on the subscribers' loop."""
+    for sub, items in batch:
+        sub.offer(items)
 
 
 _brokers: weakref.WeakKeyDictionary[Engine, Broker] = weakref.WeakKeyDictionary()

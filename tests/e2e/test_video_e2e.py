@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, Response
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.resident import (
     ON_APPEAL,
@@ -57,12 +58,22 @@ VIDEO_STATE = """() => {
 }"""
 
 
+PLAYING_TIMEOUT_MS = 3 * UI_TIMEOUT_MS  # software decoding on a machine with both cores busy
+
+
 def wait_playing(page: Page) -> dict[str, Any]:
-    """The page's <video> element once it has frames (readyState ≥ 2) and time moves on."""
-    handle = page.wait_for_function(
-        f"() => ({VIDEO_STATE})().find(v => v.readyState >= 2 && v.currentTime > 0.3)",
-        timeout=UI_TIMEOUT_MS,
-    )
+    """The page's <video> element once it has frames (readyState ≥ 2) and time moves on (a
+    busy machine decodes late: a generous deadline, and what the elements said if it passes)."""
+    try:
+        handle = page.wait_for_function(
+            f"() => ({VIDEO_STATE})().find(v => v.readyState >= 2 && v.currentTime > 0.3)",
+            timeout=PLAYING_TIMEOUT_MS,
+        )
+    except PlaywrightTimeout:
+        seen = page.evaluate(VIDEO_STATE)
+        raise AssertionError(
+            f"no video playing within {PLAYING_TIMEOUT_MS // 1000} s: {seen}"
+        ) from None
     state: dict[str, Any] = handle.json_value()
     return state
 

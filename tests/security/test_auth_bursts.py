@@ -55,6 +55,8 @@ REQUESTS = 60
 # PostgreSQL) is held by requests that have no thread and the 40 threads wait for the pool.
 SIGNED_IN_REQUESTS = 30
 
+T = 30.0  # a single call's timeout: a busy machine answers late, never wrong (httpx: 5 s)
+
 
 @pytest.fixture(params=TOPOLOGIES)
 def topology(request: pytest.FixtureRequest) -> str:
@@ -125,7 +127,9 @@ def test_a_burst_of_wrong_codes_gets_five_checked_per_code_and_the_tenth_locks(
     phone = next_phone()
     with service(topology, data_dir, smsc, otp_resend_cooldown_s=0) as svc:
         for round_no in (1, 2):
-            r = httpx.post(svc.urls[0] + "/api/v1/auth/otp/request", json={"phone": phone})
+            r = httpx.post(
+                svc.urls[0] + "/api/v1/auth/otp/request", json={"phone": phone}, timeout=T
+            )
             assert r.status_code == 200, r.text
             real = smsc.last_code(phone)
             body = {"phone": phone}
@@ -145,13 +149,13 @@ def test_a_burst_of_wrong_codes_gets_five_checked_per_code_and_the_tenth_locks(
                 assert counts == {"400 invalid_code": 4, "400 code_expired": GUESSES - 4}
                 assert not phone_locked(svc, phone)
                 verify = svc.urls[-1] + "/api/v1/auth/otp/verify"
-                r = httpx.post(verify, json={**body, "code": real})
+                r = httpx.post(verify, json={**body, "code": real}, timeout=T)
                 assert r.status_code == 400 and r.json()["error"]["code"] == "code_expired"
             else:  # the 10th failure of the phone is the 5th check of this code: it locks
                 assert counts["429 phone_locked"] >= 1, counts
                 assert set(counts) <= {"400 invalid_code", "400 code_expired", "429 phone_locked"}
                 assert phone_locked(svc, phone)
-        r = httpx.post(svc.urls[-1] + "/api/v1/auth/otp/request", json={"phone": phone})
+        r = httpx.post(svc.urls[-1] + "/api/v1/auth/otp/request", json={"phone": phone}, timeout=T)
         assert r.status_code == 429 and r.json()["error"]["code"] == "phone_locked"
     if topology == "one-server":
         print(f"codes compared by the server: {compares.n}")
@@ -172,7 +176,9 @@ def test_a_day_of_concurrent_brute_force_stays_within_the_daily_budget(
     phone, end, bursts = next_phone(), clock.now + timedelta(seconds=DAY_S), 0
     with service("one-server", data_dir, smsc, otp_max_sends_per_ip_hour=100_000) as svc:
         while clock.now < end:
-            r = httpx.post(svc.urls[0] + "/api/v1/auth/otp/request", json={"phone": phone})
+            r = httpx.post(
+                svc.urls[0] + "/api/v1/auth/otp/request", json={"phone": phone}, timeout=T
+            )
             if r.status_code == 429:
                 clock.advance(int(r.headers["Retry-After"]))
                 continue
@@ -322,11 +328,11 @@ def test_parallel_sign_ins_with_a_slow_gateway_get_no_5xx(
 
 
 def refresh(svc: Service, token: str, i: int = 0) -> httpx.Response:
-    return httpx.post(svc.url(i) + "/api/v1/auth/refresh", json={"refresh_token": token})
+    return httpx.post(svc.url(i) + "/api/v1/auth/refresh", json={"refresh_token": token}, timeout=T)
 
 
 def works(svc: Service, tokens: dict[str, Any]) -> bool:
-    r = httpx.get(svc.urls[0] + "/api/v1/profile", headers=bearer(tokens))
+    r = httpx.get(svc.urls[0] + "/api/v1/profile", headers=bearer(tokens), timeout=T)
     return r.status_code == 200
 
 

@@ -4,6 +4,7 @@ vote and the results as a flet-charts bar chart."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -79,12 +80,32 @@ def results_chart(tr: Translator, bars: list[ResultBar], total: int) -> ft.Contr
     )
 
 
+@dataclass
+class BallotChoices:
+    """A poll's choice controls, kept across renders: checkboxes (several choices) or one radio
+    group (one choice)."""
+
+    control: ft.Control
+    boxes: dict[int, ft.Checkbox] = field(default_factory=dict)
+    group: ft.RadioGroup | None = None
+
+    def show(self, chosen: list[int]) -> None:
+        for option_id, box in self.boxes.items():
+            box.value = option_id in chosen
+        if self.group is not None:
+            self.group.value = str(chosen[0]) if chosen else None
+
+
 class PollsSection:
     """The rows of the "polls" section (the panel re-asks for them at each render)."""
 
     def __init__(self, tr: Translator, vm: ParticipationViewModel) -> None:
         self.tr = tr
         self.vm = vm
+        # A ballot's choices are made once per (poll, language) and only their values change:
+        # a tap on a box that a render (the feed, a badge) has just replaced is lost with it —
+        # seen as a vote whose ticks never came on a busy machine.
+        self._choices: dict[tuple[int, str], BallotChoices] = {}
 
     def rows(self) -> list[ft.Control]:
         """The open polls, then the closed ones behind a toggle (paged)."""
@@ -200,26 +221,11 @@ class PollsSection:
         _ = tr.gettext
         lang = tr.language
         chosen = vm.ballot(poll.id)
-        options: list[ft.Control]
-        if poll.multiple:
-            options = [
-                toggle_row(
-                    ft.Checkbox(value=o.id in chosen, on_change=self._toggle_handler(poll, o.id)),
-                    o.text(lang),
-                )
-                for o in poll.options
-            ]
-            picker: ft.Control = ft.Column(options, spacing=0)
-        else:
-            picker = ft.RadioGroup(
-                value=str(chosen[0]) if chosen else None,
-                on_change=self._radio_handler(poll),
-                content=ft.Column(
-                    [toggle_row(ft.Radio(value=str(o.id)), o.text(lang)) for o in poll.options],
-                    spacing=0,
-                ),
-            )
-        rows: list[ft.Control] = [picker]
+        choices = self._choices.get((poll.id, lang))
+        if choices is None:
+            choices = self._choices[(poll.id, lang)] = self._made_choices(poll, lang)
+        choices.show(chosen)
+        rows: list[ft.Control] = [choices.control]
         error = vm.poll_errors.get(poll.id)
         if error is not None:
             rows.append(ft.Text(tr.render(error) or "", color=ft.Colors.ERROR))
@@ -234,6 +240,23 @@ class PollsSection:
             )
         )
         return rows
+
+    def _made_choices(self, poll: Poll, lang: str) -> BallotChoices:
+        if poll.multiple:
+            boxes = {
+                o.id: ft.Checkbox(value=False, on_change=self._toggle_handler(poll, o.id))
+                for o in poll.options
+            }
+            rows: list[ft.Control] = [toggle_row(boxes[o.id], o.text(lang)) for o in poll.options]
+            return BallotChoices(ft.Column(rows, spacing=0), boxes=boxes)
+        group = ft.RadioGroup(
+            on_change=self._radio_handler(poll),
+            content=ft.Column(
+                [toggle_row(ft.Radio(value=str(o.id)), o.text(lang)) for o in poll.options],
+                spacing=0,
+            ),
+        )
+        return BallotChoices(group, group=group)
 
     async def _on_archive(self) -> None:
         self.vm.toggle_archive()
