@@ -75,3 +75,8 @@ def renew(db: Session, *, ids: Collection[str], until: datetime) -> None:
 def give_back(db: Session, *, lease_id: str) -> None:
     """The stream ended: its lease stops counting."""
     db.exec(delete(PushStreamLease).where(col(PushStreamLease.id) == lease_id))
+
+
+def give_back_all(db: Session, *, holder: str) -> None:
+    """Every lease `holder` (a server process) still has: it is stopping."""
+    db.exec(delete(PushStreamLease).where(col(PushStreamLease.holder) == holder))

@@ -26,6 +26,7 @@ the heartbeat's sign-in check is the backstop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
@@ -188,7 +189,10 @@ class PushStream(StreamingResponse):
         finally:
             self._broker.unsubscribe(self._sub)
             if self._sub.lease is not None:
-                await run_in_threadpool(push_bus.give_back, self._engine, self._sub.lease)
+                # cancelled when the server stops with thousands of streams open: then
+                # `push_bus.Listener.stop` gives back all of this process's leases at once
+                with contextlib.suppress(asyncio.CancelledError):
+                    await run_in_threadpool(push_bus.give_back, self._engine, self._sub.lease)
 
 
 def _too_many_streams() -> ApiError:

@@ -106,6 +106,12 @@ class Listener:
         self._stopping.set()
         self._thread.join(WAIT_S + PING_S)
         self.broker.shortcut.distrust()
+        try:  # the streams' own give-backs may have been cut short by the shutdown
+            with Session(self.engine) as db:
+                push_streams.give_back_all(db, holder=self.bus.origin)
+                db.commit()
+        except SQLAlchemyError:
+            log.warning("push bus: this process's leases not given back; they expire")
 
     def _run(self) -> None:
         backoff, lost = FIRST_BACKOFF_S, False
