@@ -102,10 +102,11 @@ class PollsSection:
     def __init__(self, tr: Translator, vm: ParticipationViewModel) -> None:
         self.tr = tr
         self.vm = vm
-        # A ballot's choices are made once per (poll, language) and only their values change:
-        # a tap on a box that a render (the feed, a badge) has just replaced is lost with it —
-        # seen as a vote whose ticks never came on a busy machine.
-        self._choices: dict[tuple[int, str], BallotChoices] = {}
+        # A ballot's choices are made once per poll as shown (its options, single or multiple
+        # choice, the language) and only their values change: a tap on a box that a render (the
+        # feed, a badge) has just replaced is lost with it — seen as a vote whose ticks never
+        # came on a busy machine.
+        self._choices: dict[tuple[object, ...], BallotChoices] = {}
 
     def rows(self) -> list[ft.Control]:
         """The open polls, then the closed ones behind a toggle (paged)."""
@@ -221,9 +222,10 @@ class PollsSection:
         _ = tr.gettext
         lang = tr.language
         chosen = vm.ballot(poll.id)
-        choices = self._choices.get((poll.id, lang))
+        key = (poll.id, lang, poll.multiple, poll.max_choices, poll.options)
+        choices = self._choices.get(key)
         if choices is None:
-            choices = self._choices[(poll.id, lang)] = self._made_choices(poll, lang)
+            choices = self._choices[key] = self._made_choices(poll, lang)
         choices.show(chosen)
         rows: list[ft.Control] = [choices.control]
         error = vm.poll_errors.get(poll.id)
