@@ -6,6 +6,7 @@ follows the page, its sign-in is restored, the shell shows it, then it starts.""
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import flet as ft
 
@@ -14,8 +15,11 @@ from app.config import AppConfig
 from app.data.services.device import preferred_locales
 from app.ui.shell import Shell
 
+log = logging.getLogger(__name__)
+
 
 async def main(page: ft.Page) -> None:
+    log.info("a page session starts")  # web: a reload that found its session keeps it instead
     config = await asyncio.to_thread(AppConfig.from_env)  # reads the bundled settings file
     session = await asyncio.to_thread(build_session, config, web=bool(page.web))
     await session.language.follow_device(await preferred_locales(page))

@@ -41,13 +41,19 @@ CRASHED = re.compile(r"RuntimeError|memory access out of bounds|unreachable|null
 _crashes: dict[Page, list[str]] = {}
 
 # True once the semantics tree has kept its size for `quiet` ms (kept in `window`, per page).
-TREE_STILL = """quiet => {
+TREE_STILL = """([quiet, token]) => {
     const n = document.querySelectorAll('flt-semantics').length;
     const now = performance.now();
-    const w = window.__treeStill || (window.__treeStill = {n: -1, since: now});
+    let w = window.__treeStill;
+    if (!w || w.token !== token) w = window.__treeStill = {token, n: -1, since: now};
     if (n !== w.n) { w.n = n; w.since = now; return false; }
     return n > 0 && now - w.since >= quiet;
 }"""
+# What the page says when asked while its web client froze (a renderer that stopped answering
+# under CPU pressure, see docs E2E.md): the test fails with this, and runs once more.
+FROZEN = "the page's web client froze: it did not answer for {s} s"
+ANSWER_MS = 15_000  # how long a page that is alive takes at most to run a line of JavaScript
+_still_calls = iter(range(1, 1 << 62))
 
 
 # -- the page ------------------------------------------------------------------------------------
@@ -92,20 +98,35 @@ def alive(page: Page) -> None:
         raise AssertionError(f"the page's web client crashed: {crashes[:3]}")
 
 
+def answering(page: Page) -> None:
+    """Fail (a rerun, like a crash) if the page no longer runs JavaScript: every wait on it would
+    only time out, and a call without a timeout (`evaluate`) would wait forever."""
+    alive(page)
+    try:
+        page.wait_for_function("() => true", timeout=ANSWER_MS)
+    except PlaywrightTimeout:
+        raise AssertionError(FROZEN.format(s=ANSWER_MS // 1000)) from None
+
+
 def open_app(page: Page, url: str) -> None:
     """Load the Flutter web client and turn its semantics tree on."""
     page.goto(url)
-    page.wait_for_selector("flt-semantics-placeholder", state="attached")
-    page.evaluate("document.querySelector('flt-semantics-placeholder').click()")
+    placeholder = page.locator("flt-semantics-placeholder")
+    placeholder.wait_for(state="attached")
+    placeholder.dispatch_event("click")
     page.wait_for_selector("flt-semantics[role]", state="attached")
     still(page)  # the tree is still being built right after it is turned on
 
 
 def still(page: Page, quiet_ms: int = 300) -> None:
-    """Wait until the semantics tree has kept still for `quiet_ms` (a screen finished building)."""
+    """Wait until the semantics tree has kept still for `quiet_ms` (a screen finished building).
+    Only waits with a deadline: a page that stopped answering fails as frozen."""
     alive(page)
-    page.evaluate("() => { delete window.__treeStill; }")
-    page.wait_for_function(TREE_STILL, arg=quiet_ms, polling=100)
+    try:
+        page.wait_for_function(TREE_STILL, arg=[quiet_ms, next(_still_calls)], polling=100)
+    except PlaywrightTimeout:
+        answering(page)  # a tree that never keeps still is a failure of its own
+        raise
 
 
 def settle(page: Page, seconds: float = 0.6) -> None:
@@ -122,7 +143,10 @@ def snap(page: Page, path: Path, seconds: float = 0.6) -> None:
 
 def tall(page: Page, height: int = 2000) -> None:
     """Make the window tall (Flutter draws only what is in it) and let the screen re-lay out."""
-    page.set_viewport_size({"width": PHONE_VIEWPORT["width"], "height": height})
+    size: ViewportSize = {"width": PHONE_VIEWPORT["width"], "height": height}
+    if page.viewport_size != size:  # (a resize waits for the renderer, with no deadline)
+        answering(page)
+        page.set_viewport_size(size)
     still(page)
 
 

@@ -68,6 +68,7 @@ class Walk:
         self.states: list[str] = []
         self.routes: set[str] = set()
         self.nodes = 0
+        self.last = time.monotonic()
 
     def t(self, msgid: str) -> str:
         """`msgid` in the language being walked."""
@@ -84,7 +85,10 @@ class Walk:
         self.states.append(where)
         self.nodes += acting
         found = problems(where, nodes)
-        print("\n".join([f"read {where}: {acting} interactive nodes", *found]), flush=True)
+        now, took = time.monotonic(), time.monotonic() - self.last
+        self.last = now
+        print("\n".join([f"read {where}: {acting} interactive nodes ({took:.1f} s)", *found]),
+              flush=True)  # fmt: skip
         self.found += found
 
     def visit(self, route: str, signed_in: bool, ready: str = "") -> None:
@@ -210,6 +214,10 @@ def signed_in(walk: Walk, data: dict[str, Any]) -> None:
     # Chromium's fake camera: the live preview and the shutter
     walk.dialog(t("Take photo"), t("Close"), "camera", ready=t(LIVE))
     walk.open(t("This is an emergency"), t("Which service?"), "forward to an emergency service")
+    # back to the form, as the resident would: the step stays open across screens until then
+    back = walk.page.get_by_role("button", name=t("Back to the form"), exact=True)
+    tap_until(walk.page, back, walk.page.get_by_role("button", name=t("Take photo"), exact=True),
+              what="Back to the form")  # fmt: skip
     # closed: the rating form and the reopening form are on it; and a photo to open large
     walk.visit(f"/appeals/{first['id']}", signed_in=True, ready=first["text"])
     walk.dialog(t("Open the photo"), t("Close"), "photo viewer")
