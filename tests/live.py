@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -36,10 +37,48 @@ T = TypeVar("T")
 START_TIMEOUT_S = 60.0
 
 
+def _ephemeral_ports() -> range:
+    """The ports the kernel gives outgoing connections (Linux's default range if unreadable)."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return range(int(low), int(high) + 1)
+    except (OSError, ValueError):
+        return range(32768, 61000)
+
+
+def _listening_ports() -> range:
+    """Ports for our servers: the 10,000 below the kernel's ephemeral range, else any."""
+    ephemeral = _ephemeral_ports()
+    if ephemeral.start - 10_000 >= 1024:
+        return range(ephemeral.start - 10_000, ephemeral.start)
+    return range(1024, 65536)
+
+
+_LISTENING = _listening_ports()
+_handed_out: set[int] = set()
+_ports_lock = threading.Lock()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A loopback port for a server of ours to listen on, chosen below the kernel's ephemeral
+    range: a port the kernel hands out (bind to 0) can be taken, before our server binds it, by
+    any outgoing connection on the machine — a browser test's app once failed to start so. Never
+    the same port twice in this process (a server may still be on its way to it)."""
+    rng = random.Random()
+    with _ports_lock:
+        for _ in range(1000):
+            port = rng.choice(_LISTENING)
+            if port in _handed_out:
+                continue
+            with socket.socket() as s:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            _handed_out.add(port)
+            return port
+    raise RuntimeError(f"no free loopback port in {_LISTENING}")
 
 
 @contextmanager
