@@ -54,6 +54,7 @@ MSG_UPLOAD_FAILED = N_("Could not read {name}. Try again.")
 MSG_TOO_MANY = N_("At most 10 attachments.")
 MSG_VIDEO_UNAVAILABLE = N_("The video cannot be played now: no connection. Try again later.")
 MSG_VIDEO_GONE = N_("This video is not available.")
+MSG_PHOTO_UNAVAILABLE = N_("The photo cannot be opened now: no connection. Try again later.")
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,21 @@ class AppealDetailViewModel(AppealDetailView):
             added = True
         if added:
             self.notify()
+
+    async def photo(self, ref: MediaRef) -> bytes | None:
+        """A photo to open large: as on screen, else fetched now (a thumbnail whose fetch
+        failed is fetched again when tapped). None, with the reason in `errors["photo"]`, when
+        it cannot be had."""
+        if self.errors.pop("photo", None) is not None:
+            self.notify()  # the last failure's line goes, whatever this attempt brings
+        key = self.media_key(ref)
+        if key not in self.images:
+            await self.load_images()
+        data = self.images.get(key)
+        if data is None:
+            self.errors["photo"] = Message(MSG_PHOTO_UNAVAILABLE)
+            self.notify()
+        return data
 
     async def video_source(self, ref: MediaRef) -> str | None:
         """Where a player streams a video from: a short-lived signed link from the server

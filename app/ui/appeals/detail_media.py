@@ -42,7 +42,7 @@ class MediaSection:
             data = vm.images.get(vm.media_key(ref))
 
             async def view(e: ft.Event[ft.Container]) -> None:
-                self._show_photo(e.page, ref)
+                await self._show_photo(e.page, ref)
 
             inner = (
                 ft.Image(src=data, width=THUMB, height=THUMB, fit=ft.BoxFit.COVER,
@@ -86,13 +86,14 @@ class MediaSection:
                 ft.Text(_("After the work"), size=13, color=ft.Colors.ON_SURFACE_VARIANT),
                 ft.Row([self.thumb(m) for m in after], wrap=True, spacing=8),
             ]
-        video_error = say(self.tr, self.vm.errors.get("video"))
-        if video_error:
-            parts.append(ft.Text(video_error, color=ft.Colors.RED_800, size=13))
+        for kind in ("photo", "video"):
+            error = say(self.tr, self.vm.errors.get(kind))
+            if error:
+                parts.append(ft.Text(error, color=ft.Colors.RED_800, size=13))
         return section(_("Photos and video"), *parts)
 
-    def _show_photo(self, page: Any, ref: MediaRef) -> None:
-        data = self.vm.images.get(self.vm.media_key(ref))
+    async def _show_photo(self, page: Any, ref: MediaRef) -> None:
+        data = await self.vm.photo(ref)
         if data:
             show_photo(page, self.tr, data)
 

@@ -214,3 +214,47 @@ async def test_tokens_never_reach_the_logs(caplog: pytest.LogCaptureFixture) -> 
     assert "secret" not in caplog.text
     assert "secret" not in repr(tokens)
     assert "secret" not in repr(TokenReply.from_json(token_reply(3)))
+
+
+def dropping(times: int, exc: type[httpx.TransportError] = httpx.RemoteProtocolError) -> tuple[
+    Handler, list[httpx.Request]
+]:  # fmt: skip
+    """A server that drops the connection under the first `times` requests, then answers."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if len(seen) <= times:
+            raise exc("Server disconnected without sending a response.", request=request)
+        return httpx.Response(200, json={"ok": True})
+
+    return handler, seen
+
+
+async def test_a_get_whose_connection_dropped_is_sent_once_more() -> None:
+    handler, seen = dropping(1)
+    assert await client(handler).get_json("/x", auth=False) == {"ok": True}
+    assert len(seen) == 2
+    handler, seen = dropping(2)  # dropped again: the network's trouble, for the caller
+    with pytest.raises(NetworkError):
+        await client(handler).get_json("/x", auth=False)
+    assert len(seen) == 2
+
+
+async def test_a_post_is_sent_again_only_with_its_idempotency_key() -> None:
+    handler, seen = dropping(1)
+    with pytest.raises(NetworkError):
+        await client(handler).post_json("/x", {}, auth=False)
+    assert len(seen) == 1
+    handler, seen = dropping(1)
+    key = {"Idempotency-Key": "k1"}
+    answer = await client(handler).request("POST", "/x", json={}, auth=False, headers=key)
+    assert answer.json() == {"ok": True}
+    assert [r.headers["Idempotency-Key"] for r in seen] == ["k1", "k1"]
+
+
+async def test_a_refused_connection_is_not_sent_again() -> None:
+    handler, seen = dropping(1, httpx.ConnectError)
+    with pytest.raises(NetworkError):
+        await client(handler).get_json("/x", auth=False)
+    assert len(seen) == 1

@@ -440,6 +440,33 @@ async def test_photos_open_offline_from_the_cache(db: Database, tmp_path: Path) 
     assert api.fetched == [f"/api/v1/media/{photo_id}"]  # fetched once
 
 
+async def test_a_photo_that_failed_to_load_is_fetched_again_when_tapped(
+    db: Database, tmp_path: Path
+) -> None:
+    appeals = LocalAppeals.over(db)
+    photo_id = "b" * 32
+    url = f"/api/v1/media/{photo_id}"
+    file_synced(appeals.actions, 8, media=[server_media(photo_id)])
+    api = FakeMediaApi({url: b"JPEG-BYTES"})
+    vm = AppealDetailViewModel(
+        "8",
+        Navigation(),
+        **appeals.for_detail(),
+        language=lambda: "ru",
+        media_source=CachedMediaSource(api, MediaCache(tmp_path / "mc")),
+    )
+    api.down = True  # the thumbnail's fetch fails: nothing to open yet
+    await vm.load()
+    await vm.load_images()
+    assert vm.images == {}
+    (ref,) = vm.photos()
+    assert await vm.photo(ref) is None  # tapped while still offline: told why
+    assert "нет связи" in ru(vm.errors["photo"]) and "байланыс жоқ" in kk(vm.errors["photo"])
+    api.down = False
+    assert await vm.photo(ref) == b"JPEG-BYTES"  # tapped again: fetched now, and opens
+    assert "photo" not in vm.errors and vm.images == {url: b"JPEG-BYTES"}
+
+
 async def test_video_plays_by_a_signed_link_or_the_local_file(db: Database, tmp_path: Path) -> None:
     api = FakeMediaApi({"/api/v1/media/v1": b"MP4"})
     vm = AppealDetailViewModel(
