@@ -31,12 +31,6 @@ log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 USER_AGENT = "city109-app/0.1"
-# A connection dropped under a request that may be sent twice (a server closed the kept-alive
-# connection just as it was reused; a mobile network switched): sent once more, at once, on a
-# new connection. A POST goes again only with its Idempotency-Key; a refused connection or a
-# timeout is the network itself: the caller's retry policy decides.
-REPEATABLE = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-DROPPED = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 
 
 SESSION_ENDED_CODES = frozenset({"invalid_token"})
@@ -151,24 +145,19 @@ class ApiClient:
         content: bytes | None = None,
         files: Any = None,
     ) -> httpx.Response:
-        sent = {**self._headers(access_token), **(headers or {})}
-        repeatable = method in REPEATABLE or "Idempotency-Key" in sent
-        for attempt in (1, 2):
-            try:
-                response = await self._http.request(
-                    method, path, json=json, params=params, headers=sent, content=content,
-                    files=files,
-                )  # fmt: skip
-                break
-            except DROPPED as exc:
-                if attempt == 1 and repeatable and files is None:
-                    log.info("%s %s: %s, sent again", method, path, type(exc).__name__)
-                    continue
-                log.info("%s %s failed: %s", method, path, type(exc).__name__)
-                raise NetworkError(type(exc).__name__) from exc
-            except httpx.TransportError as exc:
-                log.info("%s %s failed: %s", method, path, type(exc).__name__)
-                raise NetworkError(type(exc).__name__) from exc
+        try:
+            response = await self._http.request(
+                method,
+                path,
+                json=json,
+                params=params,
+                headers={**self._headers(access_token), **(headers or {})},
+                content=content,
+                files=files,
+            )
+        except httpx.TransportError as exc:
+            log.info("%s %s failed: %s", method, path, type(exc).__name__)
+            raise NetworkError(type(exc).__name__) from exc
         log.debug("%s %s -> %d", method, path, response.status_code)
         return response
 
