@@ -64,10 +64,9 @@ def free_port() -> int:
     range: a port the kernel hands out (bind to 0) can be taken, before our server binds it, by
     any outgoing connection on the machine — a browser test's app once failed to start so. Never
     the same port twice in this process (a server may still be on its way to it)."""
-    rng = random.Random()
     with _ports_lock:
         for _ in range(1000):
-            port = rng.choice(_LISTENING)
+            port = random.choice(_LISTENING)
             if port in _handed_out:
                 continue
             with socket.socket() as s:

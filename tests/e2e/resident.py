@@ -16,6 +16,7 @@ a test about something else; tests about alerts may opt out (`drill=False`).
 from __future__ import annotations
 
 import contextlib
+import itertools
 import re
 import time
 from collections.abc import Iterator
@@ -49,11 +50,11 @@ TREE_STILL = """([quiet, token]) => {
     if (n !== w.n) { w.n = n; w.since = now; return false; }
     return n > 0 && now - w.since >= quiet;
 }"""
-# What the page says when asked while its web client froze (a renderer that stopped answering
-# under CPU pressure, see docs E2E.md): the test fails with this, and runs once more.
+# How a test fails when its page's web client froze (a renderer that stopped running JavaScript
+# under CPU pressure, see docs E2E.md); pyproject's `--only-rerun` runs such a test once more.
 FROZEN = "the page's web client froze: it did not answer for {s} s"
 ANSWER_MS = 15_000  # how long a page that is alive takes at most to run a line of JavaScript
-_still_calls = iter(range(1, 1 << 62))
+_still_calls = itertools.count(1)  # each `still` watches the tree afresh (its own token)
 
 
 # -- the page ------------------------------------------------------------------------------------

@@ -85,8 +85,8 @@ class Walk:
         self.states.append(where)
         self.nodes += acting
         found = problems(where, nodes)
-        now, took = time.monotonic(), time.monotonic() - self.last
-        self.last = now
+        now = time.monotonic()
+        took, self.last = now - self.last, now
         print("\n".join([f"read {where}: {acting} interactive nodes ({took:.1f} s)", *found]),
               flush=True)  # fmt: skip
         self.found += found
