@@ -13,6 +13,17 @@ from sqlmodel import Session, SQLModel, create_engine
 
 from backend_stub.config import Settings
 
+# Pools: (kept, extra). SQLite's keeps more connections than the 40 worker threads, all of them:
+# a SQLite connection costs little, and one opened per request beyond the pool (with its PRAGMAs)
+# costs more. A PostgreSQL connection is the database server's, shared by every server process.
+SQLITE_POOL = (50, 10)
+POSTGRES_POOL = (10, 20)
+# Connections no request may take: the work that is not a request's (the push stream's sign-in
+# check and leases, the fan-out, the emergency worker) always finds one.
+RESERVED_CONNECTIONS = 5
+# How long a request waits for a connection (the pool's own timeout, SQLAlchemy's default).
+CONNECTION_WAIT_S = 30
+
 
 def make_engine(settings: Settings) -> Engine:
     url = settings.effective_database_url
@@ -24,10 +35,9 @@ def make_engine(settings: Settings) -> Engine:
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
             hide_parameters=hide,
-            # More connections than the 40 worker threads, all kept: a SQLite connection costs
-            # little, and one opened per request beyond the pool (with its PRAGMAs) costs more.
-            pool_size=50,
-            max_overflow=10,
+            pool_size=SQLITE_POOL[0],
+            max_overflow=SQLITE_POOL[1],
+            pool_timeout=CONNECTION_WAIT_S,
         )
 
         @event.listens_for(engine, "connect")
@@ -40,8 +50,25 @@ def make_engine(settings: Settings) -> Engine:
 
         return engine
     return create_engine(
-        url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=hide
+        url,
+        pool_pre_ping=True,
+        pool_size=POSTGRES_POOL[0],
+        max_overflow=POSTGRES_POOL[1],
+        pool_timeout=CONNECTION_WAIT_S,
+        hide_parameters=hide,
     )
+
+
+def request_slots(engine: Engine) -> int:
+    """How many requests may hold a database session at once (`deps.get_db`): the pool's
+    connections but the reserved ones. A request holds its connection from its first statement
+    until its session closes, and between the two it waits for worker threads (a sync route, its
+    answer's serialisation); were more requests allowed in than there are connections, every
+    worker thread could wait for a connection held by a request waiting for a thread — a
+    deadlock that only the pool's timeout ended, as 503s (80 reads at once on PostgreSQL's 30
+    connections, 200 on SQLite's 60)."""
+    kept, extra = SQLITE_POOL if engine.dialect.name == "sqlite" else POSTGRES_POOL
+    return kept + extra - RESERVED_CONNECTIONS
 
 
 def init_db(engine: Engine) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -15,12 +16,15 @@ from backend_stub.crud import sessions as sessions_crud
 from backend_stub.crud import staff as staff_crud
 from backend_stub.crud.sessions import LiveSignIn
 from backend_stub.crud.staff import Staff
-from backend_stub.errors import ApiError
+from backend_stub.db import CONNECTION_WAIT_S
+from backend_stub.errors import BUSY_RETRY_AFTER_S, ApiError
 from backend_stub.messages import pick_language
 from backend_stub.models import User
 from backend_stub.staff_access import may
 
 CONSOLE_COOKIE = "city109_console"
+
+log = logging.getLogger("city109.db")
 
 
 # Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in a worker
@@ -39,20 +43,34 @@ def get_engine(request: Request) -> Engine:
 
 
 async def get_db(request: Request) -> AsyncIterator[Session]:
-    """The request's database session. Made on the event loop (a new session touches no
-    connection) and closed there when it holds none, so that only the work that uses the
-    database goes to a worker thread. One still holding a connection (a write lock, maybe) is
-    closed in a thread of its own, outside the worker pool's limit: when every worker thread
-    waits for that lock, the close that releases it must not wait for a worker (FastAPI's own
-    `contextmanager_in_threadpool` does the same)."""
+    """The request's database session, once one of the process's `db.request_slots` is free
+    (waited for here, on the event loop, holding nothing; none within the pool's timeout: 503
+    `server_busy`). Made on the event loop (a new session touches no connection) and closed there
+    when it holds none, so that only the work that uses the database goes to a worker thread.
+    One still holding a connection (a write lock, maybe) is closed in a thread of its own,
+    outside the worker pool's limit: when every worker thread waits for that lock, the close
+    that releases it must not wait for a worker (FastAPI's own `contextmanager_in_threadpool`
+    does the same). `DbDep` closes it when the route's answer is made, before it is sent: a slow
+    reader of a video holds no slot."""
+    slots: anyio.CapacityLimiter = request.app.state.db_slots
+    holder = object()
+    with anyio.move_on_after(CONNECTION_WAIT_S) as waiting:
+        await slots.acquire_on_behalf_of(holder)
+    if waiting.cancelled_caught:
+        log.warning("no database slot free on %s %s", request.method, request.url.path)
+        retry = str(BUSY_RETRY_AFTER_S)
+        raise ApiError(503, "server_busy", headers={"Retry-After": retry})
     session = Session(get_engine(request), expire_on_commit=False)
     try:
         yield session
     finally:
-        if session.in_transaction():
-            await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
-        else:
-            session.close()
+        try:
+            if session.in_transaction():
+                await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
+            else:
+                session.close()
+        finally:
+            slots.release_on_behalf_of(holder)
 
 
 async def get_language(accept_language: Annotated[str | None, Header()] = None) -> str:
@@ -66,7 +84,7 @@ def client_ip(request: Request) -> str:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-DbDep = Annotated[Session, Depends(get_db)]
+DbDep = Annotated[Session, Depends(get_db, scope="function")]
 LangDep = Annotated[str, Depends(get_language)]
 
 

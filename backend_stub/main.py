@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 from pydantic import BaseModel
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -17,7 +18,7 @@ from backend_stub.api_docs import install_docs
 from backend_stub.body_limit import MAX_BODY_BYTES, BodyLimit
 from backend_stub.config import Settings
 from backend_stub.crud.media import upload_cap
-from backend_stub.db import init_db, make_engine
+from backend_stub.db import init_db, make_engine, request_slots
 from backend_stub.demo import autopilot, emergency_sim
 from backend_stub.demo.seed import seed_demo
 from backend_stub.errors import install_error_handlers
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.db_slots = anyio.CapacityLimiter(request_slots(engine))
     app.state.inbox = DevInbox()
     app.state.sms = make_sms_gateway(settings, app.state.inbox)
     install_error_handlers(app)
