@@ -30,6 +30,11 @@ log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+# A kept-alive connection idle longer than this is not used again. It must be well below the
+# servers' own idle timeout (uvicorn's 5 s; proxies keep longer): at httpx's default of 5 s, a
+# request sent on a connection idle ~5 s met the server closing it and failed as "Server
+# disconnected" (RemoteProtocolError, a photo left unloaded) — more often on a busy machine.
+KEEPALIVE_EXPIRY_S = 2.0
 USER_AGENT = "city109-app/0.1"
 
 
@@ -116,6 +121,7 @@ class ApiClient:
             base_url=base_url.rstrip("/"),
             timeout=timeout,
             transport=transport,
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY_S),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
         )
         self._refresh_lock = asyncio.Lock()

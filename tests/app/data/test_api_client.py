@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 
 import httpx
 import pytest
+import uvicorn
 
-from app.data.services.api_client import ApiClient
+from app.data.services.api_client import KEEPALIVE_EXPIRY_S, ApiClient
 from app.data.services.tokens import TokenHolder, TokenReply
 from app.errors import ApiError, NetworkError
 from tests.app.conftest import error, token_reply
@@ -214,3 +216,41 @@ async def test_tokens_never_reach_the_logs(caplog: pytest.LogCaptureFixture) -> 
     assert "secret" not in caplog.text
     assert "secret" not in repr(tokens)
     assert "secret" not in repr(TokenReply.from_json(token_reply(3)))
+
+
+async def test_a_connection_idle_past_the_expiry_is_not_used_again() -> None:
+    """Kept alive between requests close together; idle past `KEEPALIVE_EXPIRY_S` (below the
+    server's own idle timeout) a new connection is made, so a request never lands on one the
+    server is closing. Counted on a real socket: the connections the server accepted."""
+    accepted = 0
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal accepted
+        accepted += 1
+        with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
+            while await reader.readuntil(b"\r\n\r\n"):
+                body = b"{}"
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+                )
+                await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    api = ApiClient(f"http://127.0.0.1:{port}", language=lambda: "kk", tokens=TokenHolder())
+    try:
+        await api.get_json("/a", auth=False)
+        await asyncio.sleep(0.1)
+        await api.get_json("/b", auth=False)
+        assert accepted == 1
+        await asyncio.sleep(KEEPALIVE_EXPIRY_S + 0.3)
+        await api.get_json("/c", auth=False)
+        assert accepted == 2
+    finally:
+        await api.aclose()
+        server.close()
+    assert (
+        uvicorn.Config("backend_stub.main:create_app").timeout_keep_alive / 2 >= KEEPALIVE_EXPIRY_S
+    )
