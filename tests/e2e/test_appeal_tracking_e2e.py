@@ -52,8 +52,11 @@ def sync_now(page: Page, until: str) -> None:
 def rate(page: Page, stars: str, comment: str) -> None:
     """Tap the stars, write the comment and send the rating. A sync landing just then may
     redraw the form under a tap: the send is tapped again only while the form is there (once
-    sent, it is replaced by "your rating"); a lost star tap shows "choose a score", and the
-    resident taps the star again and sends again."""
+    sent, it is replaced by "your rating"). When the app answers "choose a score", the star
+    tap did not reach it, and maybe the comment's keys did not either (once, in a quiet CI
+    run, the rating arrived without its comment though the field showed it: the cause is not
+    found, see the note of 2026-12-07): the resident enters the rating again, star and
+    comment, and sends again."""
     star = page.get_by_role("button", name=stars)
     send = page.get_by_role("button", name="Бағаны жіберу")
     yours = page.get_by_text("Сіздің бағаңыз")
@@ -64,7 +67,9 @@ def rate(page: Page, stars: str, comment: str) -> None:
         tap_until(page, send, yours.or_(choose), what="Бағаны жіберу")
         if not choose.count():
             return
+        print("the app did not take the score: the rating is entered again", flush=True)
         tap_until(page, star, choose, gone=True, what=stars)
+        type_into(page, "Пікір (міндетті емес)", comment)
     raise AssertionError("the rating was not taken")
 
 
