@@ -215,11 +215,20 @@ def _appeal_details(
     classifier: ClassifierRepository,
     media_source: CachedMediaSource,
 ) -> Callable[[str], AppealDetailViewModel]:
-    """The view model of one appeal's screen, made anew for each appeal opened."""
+    """The view model of one appeal's screen: made anew for another appeal, the same one while
+    the same appeal is shown again (the shell builds its screens anew on every show: a second
+    show of the route must not drop the score, comment or chat text being entered)."""
     service_names = ServiceNames(core.db)
     chat_media = MediaPreparer(core.config.data_dir / "media")
+    last: list[AppealDetailViewModel] = []
 
     def appeal_detail(ref: str) -> AppealDetailViewModel:
+        if last and last[0].ref == ref:
+            return last[0]
+        last[:] = [_new_detail(ref)]
+        return last[0]
+
+    def _new_detail(ref: str) -> AppealDetailViewModel:
         return AppealDetailViewModel(
             ref,
             core.navigation,

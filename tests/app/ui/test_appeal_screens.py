@@ -3,6 +3,7 @@ its marks, one appeal with its chat and rating, and the connectivity bar."""
 
 from __future__ import annotations
 
+import flet as ft
 import pytest
 
 from app.composition import AppSession
@@ -123,3 +124,27 @@ async def test_chat_and_history_say_who_answered_in_the_current_language(
     screen.render()
     assert lines_by(titles["ru"]) == 2 and lines_by(titles["kk"]) == 0
     screen.dispose()
+
+
+async def test_the_same_appeal_shown_again_keeps_what_was_being_entered(
+    session: AppSession,
+) -> None:
+    """The shell builds its screens anew on every show of a route: the appeal's screen built
+    again shows the score, comment and chat text being entered (a second show once dropped
+    them: the rating went without its comment); another appeal starts empty."""
+    pending, _closed = seed(session)
+    vm = session.appeal_detail("31")
+    await vm.load()
+    first = AppealScreen(session.app, vm, session.sync_status, None, "/appeals/31")
+    first.build()
+    vm.set_score(4)
+    vm.set_rating_comment("Тез жинады")
+    vm.set_chat_text("Рақмет")
+    first.dispose()
+    again = session.appeal_detail("31")
+    view = AppealScreen(session.app, again, session.sync_status, None, "/appeals/31").build()
+    values = {c.value for c in walk(view) if isinstance(c, ft.TextField)}
+    assert {"Тез жинады", "Рақмет"} <= values
+    assert again.rating_score == 4
+    other = session.appeal_detail(pending)
+    assert (other.rating_score, other.rating_comment, other.chat_text) == (0, "", "")
