@@ -21,6 +21,7 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Browser, Geolocation, Locator, Page, ViewportSize, expect
 from playwright.sync_api import Error as PlaywrightError
@@ -40,6 +41,7 @@ GOT_IT = re.compile(r"^(Түсіндім|Понятно)$")
 # What the web client logs when its WebAssembly crashed: the page will never answer again.
 CRASHED = re.compile(r"RuntimeError|memory access out of bounds|unreachable|null function")
 _crashes: dict[Page, list[str]] = {}
+_positions: dict[Page, bool] = {}  # whether `phone_page` gave the page a position
 
 # True once the semantics tree has kept its size for `quiet` ms (kept in `window`, per page).
 TREE_STILL = """([quiet, token]) => {
@@ -75,6 +77,7 @@ def phone_page(
     )
     page = context.new_page()
     page.set_default_timeout(UI_TIMEOUT_MS)
+    _positions[page] = position
     crashes = _crashes.setdefault(page, [])
     page.on("pageerror", lambda error: crashes.append(str(error)))
     page.on(
@@ -89,6 +92,7 @@ def phone_page(
         if crashes:
             print(f"the page's errors: {crashes[:5]}")
         _crashes.pop(page, None)
+        _positions.pop(page, None)
         context.close()
 
 
@@ -239,8 +243,21 @@ def attach(page: Page, target: Locator, path: Path) -> None:
 def _happened(page: Page, done: Locator | str, gone: bool) -> bool:
     """Whether `done` (see `tap_until`) is the case right now."""
     if isinstance(done, str):
-        return bool(page.evaluate(done))
+        return bool(ask(page, done))
     return done.count() == 0 if gone else done.first.is_visible()
+
+
+def ask(page: Page, expression: str) -> Any:
+    """The value of a JavaScript `expression` on the page, within a deadline (`evaluate` has
+    none: on a page that stopped running JavaScript it waits for ever, and the test's timeout
+    then ends the whole run): wrapped in an array, the value is truthy, so the wait for it
+    answers at its first poll; a page that does not answer fails as frozen (a rerun)."""
+    alive(page)
+    try:
+        handle = page.wait_for_function(f"() => [({expression})]", timeout=ANSWER_MS)
+    except PlaywrightTimeout:
+        raise AssertionError(FROZEN.format(s=ANSWER_MS // 1000)) from None
+    return handle.json_value()[0]
 
 
 def go(page: Page, target: Locator, path: str) -> None:
@@ -342,9 +359,9 @@ def sign_in(
 
 
 def shares_position(page: Page) -> bool:
-    """Whether the page's browser gives the app its position (permission granted)."""
-    query = "async () => (await navigator.permissions.query({name: 'geolocation'})).state"
-    return bool(page.evaluate(query) == "granted")
+    """Whether the page's browser gives the app its position: as `phone_page` made it (asking
+    the page, `navigator.permissions.query` through `evaluate`, once hung a CI run for good)."""
+    return _positions.get(page, False)
 
 
 def acknowledge_drill(page: Page) -> None:

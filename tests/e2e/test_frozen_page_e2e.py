@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.e2e.resident import ANSWER_MS, answering, still, tall
+from tests.e2e.resident import ANSWER_MS, answering, ask, still, tall
 
 pytestmark = pytest.mark.e2e
 
@@ -18,6 +18,8 @@ WAIT_MS = 3_000  # the page's wait deadline in this test
 HELPERS: dict[str, Callable[[Page], None]] = {
     "still": still,
     "tall": lambda page: tall(page, 2000),  # a resize waits for the renderer, with no deadline
+    # what `go` reads after a tap (a JavaScript condition), once read with `evaluate`
+    "ask": lambda page: ask(page, "location.pathname === '/x'"),
 }
 
 
