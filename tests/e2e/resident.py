@@ -106,11 +106,7 @@ def alive(page: Page) -> None:
 def answering(page: Page) -> None:
     """Fail (a rerun, like a crash) if the page no longer runs JavaScript: every wait on it would
     only time out, and a call without a timeout (`evaluate`) would wait forever."""
-    alive(page)
-    try:
-        page.wait_for_function("() => true", timeout=ANSWER_MS)
-    except PlaywrightTimeout:
-        raise AssertionError(FROZEN.format(s=ANSWER_MS // 1000)) from None
+    ask(page, "true")
 
 
 def open_app(page: Page, url: str) -> None:
@@ -360,7 +356,8 @@ def sign_in(
 
 def shares_position(page: Page) -> bool:
     """Whether the page's browser gives the app its position: as `phone_page` made it (asking
-    the page, `navigator.permissions.query` through `evaluate`, once hung a CI run for good)."""
+    the page, `navigator.permissions.query` through `evaluate`, has no deadline: most likely
+    what hung a CI run after sign-in until the test timeout ended it)."""
     return _positions.get(page, False)
 
 
