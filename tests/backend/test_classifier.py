@@ -12,14 +12,18 @@ from types import ModuleType
 
 import pytest
 
+from app.domain.classifier_ranking import stem_hits, tokenize
 from backend_stub.classifier import (
     DATA_FILE,
     MAX_DEADLINE_HOURS,
+    THREAT_KEYWORDS,
     Assessment,
     Category,
     Classifier,
     Service,
     Subclass,
+    _threat_patterns,
+    _threat_stems,
     assess_importance,
     content_version,
     load_classifier,
@@ -280,6 +284,34 @@ def test_benign_text_keeps_the_base_level(text: str, clf: Classifier) -> None:
     playground = clf.subclass("04.05")
     assert threat_signs(text) == []
     assert assess_importance(playground, text) == Assessment("standard", 240, False)
+
+
+def test_threat_stems_are_found_where_each_stem_alone_finds_them() -> None:
+    """The one-pass lookup of every threat stem agrees with `stem_hits` stem by stem, on texts
+    made of the keywords themselves, negated, inflected and run together."""
+    patterns = _threat_patterns()
+    texts = [
+        *THREAT_KEYWORDS,
+        *(f"не {k.replace('$', '')}" for k in THREAT_KEYWORDS),
+        *(f"{k.replace('$', '')}ами жоқ" for k in THREAT_KEYWORDS),
+        " ".join(k.replace("$", "") for k in THREAT_KEYWORDS),
+        "газовщик газ газа газон пожарный огоньки бомбардир",
+        "",
+    ]
+    stems = {stem for pattern in patterns for stem in pattern}
+    for text in texts:
+        words = tokenize(text)
+        found = _threat_stems().hits(words)
+        expected = {stem: stem_hits(stem, words) for stem in stems if stem_hits(stem, words)}
+        assert found == expected, text
+
+
+def test_every_threat_keyword_raises_on_its_own_and_not_negated() -> None:
+    for keyword, pattern in zip(THREAT_KEYWORDS, _threat_patterns(), strict=True):
+        plain = keyword.replace("$", "")
+        assert keyword in threat_signs(f"Во дворе {plain}, срочно"), keyword
+        if len(pattern) == 1 and pattern[0].rstrip("$") not in ("не", "нет", "жок", "емес"):
+            assert keyword not in threat_signs(f"не {pattern[0].rstrip('$')}"), keyword
 
 
 def test_raising_never_lengthens_a_deadline(clf: Classifier) -> None:
