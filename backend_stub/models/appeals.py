@@ -5,14 +5,20 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from backend_stub.models.base import ts_field, ts_field_opt
 
 
 class Appeal(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("user_id", "client_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "client_id"),
+        # what a new appeal may repeat (crud.appeals.first_similar_nearby): its subclass, a band
+        # of latitude, then longitude and age read from the index, not from every appeal of
+        # the subclass
+        Index("ix_appeal_nearby", "subclass_code", "lat", "lon", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(index=True, unique=True, max_length=32)
@@ -22,7 +28,7 @@ class Appeal(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     type: str = Field(max_length=16)
     class_code: str = Field(max_length=8)
-    subclass_code: str = Field(index=True, max_length=8)
+    subclass_code: str = Field(max_length=8)  # indexed first in ix_appeal_nearby
     service_code: str = Field(max_length=32)
     importance: str = Field(max_length=8)
     importance_raised: bool = False

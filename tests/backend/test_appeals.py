@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -200,6 +201,38 @@ def test_a_burst_of_reports_at_one_spot_each_load_one_earlier_appeal(
         event.remove(Appeal, "load", note)
     again = client.get(f"/api/v1/appeals/{first['id']}", headers=resident).json()
     assert again["repeat_count"] == 40
+
+
+def test_what_a_new_appeal_repeats_is_found_in_the_nearby_index(
+    client: TestClient, resident: dict[str, str]
+) -> None:
+    """Finding the appeal a new one repeats reads the subclass's band of latitude from the
+    index `ix_appeal_nearby` alone, not every appeal of the subclass in id order (a wrk burst
+    of one subclass made each create scan all the earlier ones)."""
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's plan; PostgreSQL plans by its table statistics")
+    plans: list[str] = []
+
+    def explain(conn: Any, cursor: Any, statement: str, params: Any, *_: object) -> None:
+        if statement.startswith("SELECT appeal.id, appeal.lat, appeal.lon"):
+            rows = cursor.connection.execute(f"EXPLAIN QUERY PLAN {statement}", params)
+            plans.append(" / ".join(row[-1] for row in rows))
+
+    for n in range(5):
+        body = appeal_body(subclass_code="12.10", lat=51.10 + n * 0.01)
+        assert client.post("/api/v1/appeals", json=body, headers=resident).status_code == 201
+    event.listen(engine, "before_cursor_execute", explain)
+    try:
+        body = appeal_body(subclass_code="12.10", lat=51.1301)
+        assert client.post("/api/v1/appeals", json=body, headers=resident).status_code == 201
+    finally:
+        event.remove(engine, "before_cursor_execute", explain)
+    assert plans, "the nearby query did not run"
+    assert all(
+        "COVERING INDEX ix_appeal_nearby (subclass_code=? AND lat>? AND lat<?)" in plan
+        for plan in plans
+    ), plans
 
 
 def test_operator_lifecycle_rating_and_reopen(client: TestClient, resident: dict[str, str]) -> None:
