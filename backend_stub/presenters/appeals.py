@@ -61,7 +61,8 @@ def appeal_out(
     now = now or utcnow()
     end = appeal.closed_at if appeal.status == Status.CLOSED.value and appeal.closed_at else now
     events = history(db, appeal_id=appeal.id)
-    titles = staff_titles(db, user_ids=(e.actor_id for e in events))
+    staff_actors = (e.actor_id for e in events if e.actor_role == "operator")
+    titles = staff_titles(db, user_ids=staff_actors)  # no query for a resident's own history
     return AppealOut(
         **appeal.model_dump(
             exclude={
