@@ -77,21 +77,27 @@ class Listener:
                 self.error = status.decode(errors="replace").strip()
                 self.ready.set()
                 return
-            event = ""
-            while line := await reader.readline():
-                text = line.decode(errors="replace").strip()
-                if text.startswith("event: "):
-                    event = text[7:]
-                    if event == "ready":
-                        self.ready.set()
-                elif text.startswith("data: ") and event == "change":
-                    data = json.loads(text[6:])
-                    if data.get("entity") == "alert":
-                        self.alerts.setdefault(str(data.get("id")), time.perf_counter())
-                        self.changed.set()
+            buffer = b""
+            while chunk := await reader.read(65536):  # whatever arrived: one wake-up, not a line
+                arrived = time.perf_counter()
+                *frames, buffer = (buffer + chunk).split(b"\n\n")
+                for raw in frames:
+                    self._frame(raw.decode(errors="replace"), arrived)
         except (OSError, asyncio.IncompleteReadError) as exc:
             self.error = repr(exc)
             self.ready.set()
+
+    def _frame(self, text: str, arrived: float) -> None:
+        """One SSE frame (its lines; the HTTP chunk sizes ride along as lines of their own)."""
+        lines = text.splitlines()
+        event = next((x[7:].strip() for x in lines if x.startswith("event: ")), "")
+        if event == "ready":
+            self.ready.set()
+        elif event == "change":
+            data = json.loads(next(x[6:] for x in lines if x.startswith("data: ")))
+            if data.get("entity") == "alert":
+                self.alerts.setdefault(str(data.get("id")), arrived)
+                self.changed.set()
 
     async def wait_for(self, identifier: str) -> None:
         while identifier not in self.alerts:

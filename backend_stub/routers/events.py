@@ -32,6 +32,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
@@ -109,6 +110,12 @@ def frame(event: str, data: dict[str, Any], event_id: int | None = None) -> str:
     return f"{head}event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
 
 
+@lru_cache(maxsize=1024)
+def change_frame(item: push.PushEvent) -> str:
+    """A live row's frame, made once for all the streams it goes to (an alert: every one)."""
+    return frame("change", item.data(), item.cursor)
+
+
 def _start_cursor(last_event_id: str | None, cursor: int | None) -> int | None:
     """The browser's Last-Event-ID (newer) wins over the ?cursor= the stream was opened with."""
     if last_event_id and last_event_id.strip().isdigit():
@@ -152,7 +159,8 @@ async def _live(
             yield frame("reauth", {})
             return
         try:
-            live = await asyncio.wait_for(sub.queue.get(), timeout=min(HEARTBEAT_S, left))
+            async with asyncio.timeout(min(HEARTBEAT_S, left)):  # no task per wait, as wait_for
+                live = await sub.queue.get()
         except TimeoutError:
             generation, at = looked
             missed = not hearing.hears_all or generation != hearing.generation
@@ -170,7 +178,7 @@ async def _live(
             yield frame("resync", {"cursor": position})
         elif live.cursor not in replayed:
             position = max(position, live.cursor)
-            yield frame("change", live.data(), live.cursor)
+            yield change_frame(live)
 
 
 class PushStream(StreamingResponse):
