@@ -200,14 +200,15 @@ def create_appeal(
     assert appeal.id is not None
     appeal.number = f"109-{now:%y%m}-{appeal.id:06d}"
     if data.lat is not None and data.lon is not None:
-        first = first_similar_nearby(
-            db,
-            subclass_code=subclass.code,
-            lat=data.lat,
-            lon=data.lon,
-            now=now,
-            exclude_id=appeal.id,
-        )
+        with db.no_autoflush:  # the number goes out with the rest of the appeal's changes
+            first = first_similar_nearby(
+                db,
+                subclass_code=subclass.code,
+                lat=data.lat,
+                lon=data.lon,
+                now=now,
+                exclude_id=appeal.id,
+            )
         if first is not None:
             first.repeat_count += 1
             appeal.repeat_of_id = first.id
