@@ -39,7 +39,7 @@ def raise_fd_limit(wanted: int = 8192) -> None:
 @contextmanager
 def pg_schema(url: str) -> Iterator[str]:
     """A fresh schema on the server at `url`; yields a URL whose search_path is that schema."""
-    name = f"bench_{os.getpid()}_{int(time.time())}"
+    name = f"bench_{os.getpid()}_{int(time.time())}_{secrets.token_hex(3)}"  # two in one second
     admin = create_engine(url, poolclass=NullPool)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{name}"'))
