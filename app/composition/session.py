@@ -100,6 +100,7 @@ class AppSession(AppealsViews, CityFeedViews, CabinetViews):
         self.notification_permission.dispose()
         await self.position_watch.stop()
         await self.sync.stop()
+        await self.new_appeal.stop()
         await self.api.aclose()
 
     def foreground(self, active: bool) -> None:

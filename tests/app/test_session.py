@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import httpx
@@ -122,3 +123,20 @@ async def test_rejected_refresh_signs_out_and_the_shell_hears(
 async def test_close_is_idempotent(session: AppSession) -> None:
     await session.close()
     await session.close()
+
+
+async def test_closing_the_page_cancels_the_new_appeal_forms_background_work(
+    session: AppSession,
+) -> None:
+    """A refresh still on its way when the page closes is cancelled before the API client
+    closes: it never sends on a closed client (it did, now and then, as an error after close)."""
+    started = asyncio.Event()
+
+    async def slow_refresh() -> None:
+        started.set()
+        await asyncio.sleep(3600)
+
+    task = session.new_appeal.spawn(slow_refresh())
+    await started.wait()
+    await session.close()
+    assert task.cancelled()

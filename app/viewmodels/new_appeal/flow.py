@@ -209,6 +209,19 @@ class NewAppealViewModel(Observable):
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
+    async def stop(self) -> None:
+        """The page closed: what was entered is saved, then the background work still running
+        (the classifier and applicant refreshes, the emergency probe) is cancelled, before the
+        API client it uses is closed under it."""
+        try:
+            await self.flush()
+        except Exception:  # closing goes on; the draft keeps its last save
+            log.exception("draft not saved at close")
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     def set_online(self, online: bool) -> None:
         self.online = online
 
