@@ -221,9 +221,9 @@ def _threat_stems() -> _ThreatStems:
 def threat_signs(text: str) -> list[str]:
     """The threat keywords the text contains (negated mentions such as "нет запаха газа" aside)."""
     words = tokenize(text)
-    hits = _threat_stems().hits(words)
-    patterns = _threat_patterns()
-    candidates = sorted({n for stem in hits for n in _threat_stems().patterns_with[stem]})
+    stems, patterns = _threat_stems(), _threat_patterns()
+    hits = stems.hits(words)
+    candidates = sorted({n for stem in hits for n in stems.patterns_with[stem]})
     return [THREAT_KEYWORDS[n] for n in candidates if _matches_affirmed(patterns[n], hits, words)]
 
 
