@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
 from backend_stub import classifier, disclosure
 from backend_stub.crud import feed
 from backend_stub.crud import staff as staff_crud
-from backend_stub.crud.media import attach_media
+from backend_stub.crud.media import attach_media, media_order
 from backend_stub.crud.records import get_or_404, newest_first
 from backend_stub.errors import ApiError
 from backend_stub.geo import bounding_box, distance_m, district_for
@@ -21,6 +21,7 @@ from backend_stub.models import (
     AppealEvent,
     Complaint,
     EmergencyForward,
+    MediaFile,
     Message,
     User,
     utcnow,
@@ -45,19 +46,19 @@ def _event(
     from_status: str | None = None,
     to_status: str | None = None,
     note: str | None = None,
-) -> None:
+) -> AppealEvent:
     assert appeal.id is not None
-    db.add(
-        AppealEvent(
-            appeal_id=appeal.id,
-            actor_id=actor.id if actor else None,
-            actor_role=actor.role if actor else "system",
-            kind=kind,
-            from_status=from_status,
-            to_status=to_status,
-            note=note,
-        )
+    row = AppealEvent(
+        appeal_id=appeal.id,
+        actor_id=actor.id if actor else None,
+        actor_role=actor.role if actor else "system",
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
     )
+    db.add(row)
+    return row
 
 
 def touch(db: Session, *, appeal: Appeal) -> None:
@@ -66,6 +67,22 @@ def touch(db: Session, *, appeal: Appeal) -> None:
     db.add(appeal)
     assert appeal.id is not None
     feed.record(db, user_id=appeal.user_id, entity="appeal", entity_id=appeal.id)
+
+
+# Built once (an expression this size costs more to build than SQLite takes to run it).
+_NEARBY_PAGE = (
+    select(Appeal.id, Appeal.lat, Appeal.lon)
+    .where(
+        Appeal.subclass_code == bindparam("subclass"),
+        col(Appeal.created_at) >= bindparam("since"),
+        col(Appeal.lat).between(bindparam("lat_min"), bindparam("lat_max")),
+        col(Appeal.lon).between(bindparam("lon_min"), bindparam("lon_max")),
+        col(Appeal.id) != bindparam("exclude"),
+        col(Appeal.id) > bindparam("after"),
+    )
+    .order_by(col(Appeal.id))
+    .limit(SIMILAR_PAGE)
+)
 
 
 def first_similar_nearby(
@@ -83,19 +100,20 @@ def first_similar_nearby(
     every earlier one."""
     lat_min, lat_max, lon_min, lon_max = bounding_box(lat, lon, SIMILAR_RADIUS_M)
     after = 0
+    connection = db.connection()  # plain rows, no ORM: this runs on every new appeal
     while True:
-        page = db.exec(
-            select(Appeal.id, Appeal.lat, Appeal.lon)
-            .where(
-                Appeal.subclass_code == subclass_code,
-                col(Appeal.created_at) >= now - SIMILAR_WINDOW,
-                col(Appeal.lat).between(lat_min, lat_max),
-                col(Appeal.lon).between(lon_min, lon_max),
-                col(Appeal.id) != exclude_id,
-                col(Appeal.id) > after,
-            )
-            .order_by(col(Appeal.id))
-            .limit(SIMILAR_PAGE)
+        page = connection.execute(
+            _NEARBY_PAGE,
+            {
+                "subclass": subclass_code,
+                "since": now - SIMILAR_WINDOW,
+                "lat_min": lat_min,
+                "lat_max": lat_max,
+                "lon_min": lon_min,
+                "lon_max": lon_max,
+                "exclude": exclude_id,
+                "after": after,
+            },
         ).all()
         for appeal_id, a_lat, a_lon in page:
             if a_lat is None or a_lon is None:
@@ -146,9 +164,16 @@ def similar_for(
     return sorted(found, key=lambda found_one: found_one[1])
 
 
-def create_appeal(
-    db: Session, *, user: User, data: AppealCreate, channel: str = "mobile"
-) -> Appeal:
+class Filed(NamedTuple):
+    """A new appeal with all it has so far: its one history line and its attachments (oldest
+    first) — what its answer shows, known without reading them back."""
+
+    appeal: Appeal
+    history: list[AppealEvent]
+    media: list[MediaFile]
+
+
+def create_appeal(db: Session, *, user: User, data: AppealCreate, channel: str = "mobile") -> Filed:
     assert user.id is not None
     text = clean_text(data.text, max_len=4000)
     address = clean_text(data.address, max_len=300, field="address") if data.address else None
@@ -213,15 +238,16 @@ def create_appeal(
             first.repeat_count += 1
             appeal.repeat_of_id = first.id
             touch(db, appeal=first)
+    media: list[MediaFile] = []
     if data.attachment_ids:
-        attach_media(
+        media = attach_media(
             db,
             owner_id=user.id,
             media_ids=data.attachment_ids,
             appeal_id=appeal.id,
             role="applicant",
         )
-    _event(
+    created = _event(
         db,
         appeal=appeal,
         actor=user,
@@ -230,7 +256,7 @@ def create_appeal(
         note="importance raised by content" if raised else None,
     )
     touch(db, appeal=appeal)
-    return appeal
+    return Filed(appeal, [created], sorted(media, key=media_order))
 
 
 def get_appeal(db: Session, *, appeal_id: int) -> Appeal:

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -19,13 +20,14 @@ def fingerprint(scope: str, payload: Any) -> str:
     return hashlib.sha256(f"{scope}\n{canonical}".encode()).hexdigest()
 
 
+_RECORD = select(IdempotencyRecord).where(
+    IdempotencyRecord.user_id == bindparam("user_id"), IdempotencyRecord.key == bindparam("key")
+)  # built once: every retry-safe write asks it
+
+
 def lookup(db: Session, *, user_id: int, key: str, fp: str) -> IdempotencyRecord | None:
     """The earlier answer for this key, None if new; 422 if the key came with another body."""
-    record = db.exec(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key
-        )
-    ).first()
+    record = db.exec(_RECORD, params={"user_id": user_id, "key": key}).first()
     if record is not None and record.fingerprint != fp:
         raise ApiError(422, "idempotency_mismatch")
     return record

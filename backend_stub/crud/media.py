@@ -311,6 +311,11 @@ def attach_media(
     return result
 
 
+def media_order(media: MediaFile) -> tuple[datetime, str]:
+    """The order an appeal's files are shown in: oldest first (`media_for_appeal`'s)."""
+    return media.created_at, media.id
+
+
 def media_for_appeal(db: Session, *, appeal_id: int) -> list[MediaFile]:
     return list(
         db.exec(

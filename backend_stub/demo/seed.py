@@ -151,7 +151,7 @@ def _seed_appeal(
         language=spec.language,
         attachment_ids=[before] if before else [],
     )
-    appeal = appeals_crud.create_appeal(db, user=resident, data=data)
+    appeal = appeals_crud.create_appeal(db, user=resident, data=data).appeal
     db.flush()
     assert appeal.id is not None
     created = now - timedelta(hours=spec.age_h)

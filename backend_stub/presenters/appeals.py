@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session
 
 from backend_stub import history_notes
-from backend_stub.crud.appeals import history, own_appeals_by_ids
+from backend_stub.crud.appeals import Filed, history, own_appeals_by_ids
 from backend_stub.crud.media import media_for_appeal
 from backend_stub.messages import DEFAULT_LANG
 from backend_stub.models import Appeal, AppealEvent, User, utcnow
@@ -55,12 +55,20 @@ def history_out(
 
 
 def appeal_out(
-    db: Session, appeal: Appeal, *, now: datetime | None = None, lang: str = DEFAULT_LANG
+    db: Session,
+    appeal: Appeal,
+    *,
+    now: datetime | None = None,
+    lang: str = DEFAULT_LANG,
+    known: Filed | None = None,
 ) -> AppealOut:
+    """The appeal with its media and history: read from the database, or `known` when the
+    appeal was filed in this transaction (`crud.appeals.create_appeal` says what it has)."""
     assert appeal.id is not None
     now = now or utcnow()
     end = appeal.closed_at if appeal.status == Status.CLOSED.value and appeal.closed_at else now
-    events = history(db, appeal_id=appeal.id)
+    events = known.history if known else history(db, appeal_id=appeal.id)
+    media = known.media if known else media_for_appeal(db, appeal_id=appeal.id)
     staff_actors = (e.actor_id for e in events if e.actor_role == "operator")
     titles = staff_titles(db, user_ids=staff_actors)  # no query for a resident's own history
     return AppealOut(
@@ -75,9 +83,14 @@ def appeal_out(
             }
         ),
         overdue=end > appeal.due_at,
-        media=[media_out(m) for m in media_for_appeal(db, appeal_id=appeal.id)],
+        media=[media_out(m) for m in media],
         history=[history_out(e, lang, titles) for e in events],
     )
+
+
+def filed_out(db: Session, filed: Filed, *, lang: str) -> AppealOut:
+    """A just-filed appeal's answer, from what filing it made (no reading back)."""
+    return appeal_out(db, filed.appeal, lang=lang, known=filed)
 
 
 def operator_appeal_out(db: Session, appeal: Appeal, *, lang: str) -> OperatorAppealOut:

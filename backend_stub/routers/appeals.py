@@ -14,7 +14,7 @@ from sqlmodel import Session
 from backend_stub.crud import appeals as crud
 from backend_stub.deps import CurrentUser, DbDep, LangDep
 from backend_stub.models import Appeal, User
-from backend_stub.presenters.appeals import appeal_out, similar_out
+from backend_stub.presenters.appeals import appeal_out, filed_out, similar_out
 from backend_stub.presenters.idempotent import answer_once
 from backend_stub.schemas.appeals import (
     AppealCreate,
@@ -46,7 +46,7 @@ def create(
         key=key or f"appeal:{body.client_id}",
         scope="appeals.create",
         payload=body.model_dump(mode="json"),
-        answer=lambda: appeal_out(db, crud.create_appeal(db, user=user, data=body), lang=lang),
+        answer=lambda: filed_out(db, crud.create_appeal(db, user=user, data=body), lang=lang),
     )
 
 

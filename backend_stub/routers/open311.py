@@ -273,7 +273,7 @@ def create_request(
     assert user.id is not None
 
     def effect() -> tuple[int, dict[str, Any]]:
-        appeal = crud.create_appeal(db, user=user, data=appeal_in, channel="open311")
+        appeal = crud.create_appeal(db, user=user, data=appeal_in, channel="open311").appeal
         assert appeal.id is not None
         if media_url:
             open311_crud.keep_media_url(db, appeal_id=appeal.id, url=media_url)

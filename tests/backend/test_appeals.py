@@ -12,6 +12,7 @@ from sqlmodel import Session
 from backend_stub.classifier import load_classifier
 from backend_stub.models import Appeal
 from tests.backend.support import make_operator
+from tests.backend.test_media import plain_jpeg
 from tests.conftest import sign_in
 
 
@@ -201,6 +202,46 @@ def test_a_burst_of_reports_at_one_spot_each_load_one_earlier_appeal(
         event.remove(Appeal, "load", note)
     again = client.get(f"/api/v1/appeals/{first['id']}", headers=resident).json()
     assert again["repeat_count"] == 40
+
+
+def test_a_new_appeals_answer_is_what_reading_it_back_gives_without_reading_back(
+    client: TestClient, resident: dict[str, str]
+) -> None:
+    """The answer to filing shows the history line and the attached files (in the order the
+    appeal's page shows them) that filing made, known without a query for either: the same as
+    the appeal read back afterwards."""
+    photos = []
+    for color in ((200, 0, 0), (0, 200, 0), (0, 0, 200)):
+        r = client.post(
+            "/api/v1/media",
+            headers=resident,
+            files={"file": ("p.jpg", plain_jpeg(color=color), "image/jpeg")},
+        )
+        assert r.status_code == 201, r.text
+        photos.append(r.json()["id"])
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    seen: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    body = appeal_body(attachment_ids=list(reversed(photos)), text="Угроза жизни: оголён провод")
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        r = client.post("/api/v1/appeals", json=body, headers=resident)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert r.status_code == 201, r.text
+    filed = r.json()
+    read_back = client.get(f"/api/v1/appeals/{filed['id']}", headers=resident).json()
+    assert filed["history"] == read_back["history"]
+    assert [h["note"] for h in filed["history"]] == [read_back["history"][0]["note"]]
+    assert filed["history"][0]["note"]  # the server's note: importance raised by content
+    assert filed["media"] == read_back["media"]
+    assert sorted(m["id"] for m in filed["media"]) == sorted(photos)
+    reads = [s for s in seen if s.lstrip().upper().startswith("SELECT")]
+    assert not [s for s in reads if "FROM appealevent" in s], reads
+    assert not [s for s in reads if "FROM mediafile" in s and "mediafile.appeal_id =" in s], reads
 
 
 def test_what_a_new_appeal_repeats_is_found_in_the_nearby_index(
