@@ -12,6 +12,7 @@ from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, SQLModel, create_engine
 
 from backend_stub.config import Settings
+from backend_stub.sqlite_writer import writer_factory
 
 # Pools: (kept, extra). SQLite's keeps more connections than the 40 worker threads, all of them:
 # a SQLite connection costs little, and one opened per request beyond the pool (with its PRAGMAs)
@@ -23,6 +24,7 @@ POSTGRES_POOL = (10, 20)
 RESERVED_CONNECTIONS = 5
 # How long a request waits for a connection (the pool's own timeout, SQLAlchemy's default).
 CONNECTION_WAIT_S = 30
+SQLITE_BUSY_S = 30.0  # how long a SQLite write waits for the one writer before "database is locked"
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -33,7 +35,11 @@ def make_engine(settings: Settings) -> Engine:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={
+                "check_same_thread": False,
+                "timeout": SQLITE_BUSY_S,
+                "factory": writer_factory(SQLITE_BUSY_S),  # writers queue in the process
+            },
             hide_parameters=hide,
             pool_size=SQLITE_POOL[0],
             max_overflow=SQLITE_POOL[1],
