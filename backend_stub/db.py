@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction
+from sqlalchemy.schema import CreateIndex
 from sqlmodel import Session, SQLModel, create_engine
 
 from backend_stub.config import Settings
@@ -77,10 +78,35 @@ def request_slots(engine: Engine) -> int:
     return kept + extra - RESERVED_CONNECTIONS
 
 
+# Indexes an earlier version made that this one has not: dropped from a database at start.
+RETIRED_INDEXES = ("ix_appeal_subclass_code",)  # ix_appeal_nearby leads with subclass_code
+
+
 def init_db(engine: Engine) -> None:
+    """The tables, and the indexes of tables an earlier version made: `create_all` makes missing
+    tables only, so a database kept across an upgrade would go on without an index added since
+    (a create that scans where it should seek) and on with one retired (a write for nothing)."""
     from backend_stub import models  # noqa: F401  (registers the tables)
 
     SQLModel.metadata.create_all(engine)
+    with engine.begin() as conn:
+        have = _index_names(conn)
+        for table in SQLModel.metadata.sorted_tables:
+            for index in table.indexes:
+                if index.name not in have:  # IF NOT EXISTS: another process may be at it too
+                    conn.execute(CreateIndex(index, if_not_exists=True))
+        for name in RETIRED_INDEXES:
+            if name in have:
+                conn.execute(text(f'DROP INDEX IF EXISTS "{name}"'))
+
+
+def _index_names(conn: Connection) -> set[str]:
+    """The names of the indexes in the database (PostgreSQL: in the current schema), one query."""
+    if conn.dialect.name == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type = 'index'"
+    else:
+        query = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+    return set(conn.execute(text(query)).scalars())
 
 
 def session_scope(engine: Engine) -> Iterator[Session]:
