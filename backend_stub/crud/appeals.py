@@ -71,33 +71,32 @@ def touch(db: Session, *, appeal: Appeal) -> None:
 
 # Built once (an expression this size costs more to build than SQLite takes to run it).
 _NEARBY_PAGE = (
-    select(Appeal.id, Appeal.lat, Appeal.lon)
+    select(Appeal.id, Appeal.lat, Appeal.lon)  # all in ix_appeal_nearby: no table row read
     .where(
         Appeal.subclass_code == bindparam("subclass"),
         col(Appeal.created_at) >= bindparam("since"),
         col(Appeal.lat).between(bindparam("lat_min"), bindparam("lat_max")),
         col(Appeal.lon).between(bindparam("lon_min"), bindparam("lon_max")),
-        col(Appeal.id) != bindparam("exclude"),
         col(Appeal.id) > bindparam("after"),
     )
     .order_by(col(Appeal.id))
     .limit(SIMILAR_PAGE)
 )
+_COUNT_REPEAT = (
+    update(Appeal)
+    .where(col(Appeal.id) == bindparam("of"))
+    .values(repeat_count=col(Appeal.repeat_count) + 1, updated_at=bindparam("now"))
+    .returning(col(Appeal.user_id))
+)
 
 
 def first_similar_nearby(
-    db: Session,
-    *,
-    subclass_code: str,
-    lat: float,
-    lon: float,
-    now: datetime,
-    exclude_id: int,
-) -> Appeal | None:
+    db: Session, *, subclass_code: str, lat: float, lon: float, now: datetime
+) -> int | None:
     """The earliest appeal of the same subclass within ~150 m in the last 24 h (SPEC 9-1, 32-2):
-    what a new one repeats. Reads ids and points oldest first and stops at the first within
-    reach: when hundreds report one flood at one spot, each new report loads one appeal, not
-    every earlier one."""
+    what a new one repeats. Reads ids and points oldest first from the index `ix_appeal_nearby`
+    and stops at the first within reach: when hundreds report one flood at one spot, each new
+    report reads one page of the index and loads no appeal."""
     lat_min, lat_max, lon_min, lon_max = bounding_box(lat, lon, SIMILAR_RADIUS_M)
     after = 0
     connection = db.connection()  # plain rows, no ORM: this runs on every new appeal
@@ -111,7 +110,6 @@ def first_similar_nearby(
                 "lat_max": lat_max,
                 "lon_min": lon_min,
                 "lon_max": lon_max,
-                "exclude": exclude_id,
                 "after": after,
             },
         ).all()
@@ -119,10 +117,18 @@ def first_similar_nearby(
             if a_lat is None or a_lon is None:
                 continue
             if distance_m(lat, lon, a_lat, a_lon) <= SIMILAR_RADIUS_M:
-                return db.get(Appeal, appeal_id)
+                return int(appeal_id)
         if len(page) < SIMILAR_PAGE:
             return None
         after = page[-1][0] or 0
+
+
+def count_repeat(db: Session, *, of: int, now: datetime) -> None:
+    """One more report of what appeal `of` is about: counted by one UPDATE (of any number of
+    reports at once, each adds one — reading the count and writing it back lost all but a few on
+    PostgreSQL) and told to its owner's sync feed."""
+    owner = db.connection().execute(_COUNT_REPEAT, {"of": of, "now": now}).scalar_one()
+    feed.record(db, user_id=owner, entity="appeal", entity_id=of)
 
 
 def similar_for(
@@ -191,8 +197,13 @@ def create_appeal(db: Session, *, user: User, data: AppealCreate, channel: str =
         importance, hours, raised = Importance.HIGH.value, min(hours, 24), True
     now = utcnow()
     district = data.district
-    if district is None and data.lat is not None and data.lon is not None:
-        district = district_for(data.lat, data.lon)
+    earlier = None
+    if data.lat is not None and data.lon is not None:
+        if district is None:
+            district = district_for(data.lat, data.lon)
+        earlier = first_similar_nearby(
+            db, subclass_code=subclass.code, lat=data.lat, lon=data.lon, now=now
+        )
     appeal = Appeal(
         number=f"tmp-{uuid.uuid4().hex[:28]}",  # fits the column; replaced after the flush
         client_id=data.client_id,
@@ -219,25 +230,14 @@ def create_appeal(db: Session, *, user: User, data: AppealCreate, channel: str =
         created_at=now,
         updated_at=now,
         due_at=now + timedelta(hours=hours),
+        repeat_of_id=earlier,
     )
     db.add(appeal)
     db.flush()
     assert appeal.id is not None
     appeal.number = f"109-{now:%y%m}-{appeal.id:06d}"
-    if data.lat is not None and data.lon is not None:
-        with db.no_autoflush:  # the number goes out with the rest of the appeal's changes
-            first = first_similar_nearby(
-                db,
-                subclass_code=subclass.code,
-                lat=data.lat,
-                lon=data.lon,
-                now=now,
-                exclude_id=appeal.id,
-            )
-        if first is not None:
-            first.repeat_count += 1
-            appeal.repeat_of_id = first.id
-            touch(db, appeal=first)
+    if earlier is not None:
+        count_repeat(db, of=earlier, now=now)
     media: list[MediaFile] = []
     if data.attachment_ids:
         media = attach_media(
