@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
@@ -29,19 +31,13 @@ class _Cursor(sqlite3.Cursor):
     connection: QueuedWriterConnection
 
     def execute(self, sql: str, parameters: Any = (), /) -> _Cursor:
-        self.connection.before(sql)
-        try:
+        with self.connection.turn(sql):
             super().execute(sql, parameters)
-        finally:
-            self.connection.after()
         return self
 
     def executemany(self, sql: str, seq_of_parameters: Any, /) -> _Cursor:
-        self.connection.before(sql)
-        try:
+        with self.connection.turn(sql):
             super().executemany(sql, seq_of_parameters)
-        finally:
-            self.connection.after()
         return self
 
 
@@ -58,12 +54,18 @@ class QueuedWriterConnection(sqlite3.Connection):
     def cursor(self, factory: Any = _Cursor) -> Any:
         return super().cursor(factory)
 
-    def before(self, statement: str) -> None:
-        if self._holding or not _is_write(statement):
-            return
-        if not self.writer.acquire(timeout=self.wait_s):
-            raise sqlite3.OperationalError("database is locked")  # SQLite's own words for it
-        self._holding = True
+    @contextmanager
+    def turn(self, statement: str) -> Iterator[None]:
+        """Run `statement` holding the writer if it writes; give it back if the transaction
+        ended (or never began) with it."""
+        if not self._holding and _is_write(statement):
+            if not self.writer.acquire(timeout=self.wait_s):
+                raise sqlite3.OperationalError("database is locked")  # SQLite's own words for it
+            self._holding = True
+        try:
+            yield
+        finally:
+            self.after()
 
     def after(self) -> None:
         if self._holding and not self.in_transaction:  # ended (or never began) with the statement
