@@ -22,20 +22,24 @@ def health() -> dict[str, str]:
     return {"status": "ok", "env": "dev"}
 
 
-def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(prog="python -m bench.ceiling_app")
-    p.add_argument("--port", type=int, required=True)
-    args = p.parse_args(argv)
+def serve(served: FastAPI, port: int) -> None:
+    """`served` on loopback `port` with the backend's uvicorn options and access log."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     uvicorn.run(
-        app,
+        served,
         host="127.0.0.1",
-        port=args.port,
+        port=port,
         log_level="info",
         timeout_graceful_shutdown=3,
         proxy_headers=False,
         forwarded_allow_ips=None,
     )
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m bench.ceiling_app")
+    p.add_argument("--port", type=int, required=True)
+    serve(app, p.parse_args(argv).port)
 
 
 if __name__ == "__main__":

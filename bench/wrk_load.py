@@ -5,6 +5,8 @@ backend's uvicorn options).
 Per database, one server process pinned to core 0, wrk (and the throwaway PostgreSQL when this
 run started it) pinned to core 1:
   ceiling      bare FastAPI `GET /health`, closed loop
+  floor        (SQLite only) the create's statements in bare FastAPI + sqlite3, closed loop
+               (bench/floor_app.py): what a create costs at the least in this framework
   health       the backend's own `GET /health` (its middleware, no database)
   create       signed-in `POST /api/v1/appeals`, a unique Idempotency-Key per request
   poll         `GET /api/v1/sync` at the resident's head with If-None-Match → 304
@@ -18,6 +20,7 @@ apart) on the same database: create and poll again, and the ceiling of two bare 
 from __future__ import annotations
 
 import os
+import secrets
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -52,6 +55,7 @@ class Figures:
     poll: WrkRun
     steps: dict[str, list[WrkRun]]
     overload: WrkRun
+    floor: WrkRun | None  # the create in bench.floor_app (SQLite runs only)
 
 
 @dataclass
@@ -62,23 +66,48 @@ class Scaled:
 
 
 @contextmanager
-def ceiling_processes(data_dir: Path, count: int, pinned: bool) -> Iterator[list[str]]:
-    """`count` bare FastAPI processes (core i each when pinned); their `/health` URLs."""
+def _reference_processes(
+    data_dir: Path, args: list[str], count: int, pinned: bool, name: str, ready_path: str
+) -> Iterator[list[str]]:
+    """`count` reference apps (`python <args> --port P`; core i each when pinned); their URLs."""
     with ExitStack() as stack:
         urls = []
         for n in range(count):
             port = live.free_port()
             proc = live.LiveProcess(
-                ["-m", "bench.ceiling_app", "--port", str(port)],
+                [*args, "--port", str(port)],
                 f"http://127.0.0.1:{port}",
-                data_dir / f"ceiling-{n}.log",
-                name="ceiling app",
+                data_dir / f"{name.replace(' ', '-')}-{n}.log",
+                name=name,
+                ready_path=ready_path,
             )
             stack.enter_context(proc)
             if pinned and proc.proc is not None:
                 pin(proc.proc.pid, SERVER_CPU if count == 1 else str(n % 2))
-            urls.append(proc.url + "/health")
+            urls.append(proc.url)
         yield urls
+
+
+@contextmanager
+def ceiling_processes(data_dir: Path, count: int, pinned: bool) -> Iterator[list[str]]:
+    """`count` bare FastAPI processes (core i each when pinned); their `/health` URLs."""
+    args = ["-m", "bench.ceiling_app"]
+    with _reference_processes(data_dir, args, count, pinned, "ceiling app", "/health") as urls:
+        yield [url + "/health" for url in urls]
+
+
+def floor_create(data_dir: Path, budget: Budget) -> WrkRun:
+    """The create load against `bench.floor_app` (its own SQLite file, residents signed in with
+    made-up tokens), pinned as the backend is: the floor of a create in this framework."""
+    people = data_dir / "floor-people.txt"
+    people.write_text("".join(f"{secrets.token_urlsafe(32)} 0 -\n" for _ in range(64)))
+    subclass = load_classifier().classes[0].subclasses[0].code
+    load = Load("create", people, f"floor{time.time_ns()}", subclass)
+    args = ["-m", "bench.floor_app", "--database", str(data_dir / "floor.db")]
+    args += ["--people", str(people)]
+    with _reference_processes(data_dir, args, 1, True, "floor app", "/docs") as urls:
+        return drive(urls, load, connections=budget.connections, seconds=budget.seconds,
+                     cpus=LOAD_CPU)  # fmt: skip
 
 
 @contextmanager
@@ -135,6 +164,10 @@ def one_process(
     with ceiling_processes(data_dir, 1, pinned=True) as urls:
         log("ceiling: bare FastAPI …")
         ceiling = drive(urls, get, connections=c, seconds=t, cpus=LOAD_CPU)
+    floor = None
+    if not database_url.startswith("postgresql"):
+        log("create's floor: bare FastAPI + sqlite3 …")
+        floor = floor_create(data_dir, budget)
     env, people = seeded(data_dir, database_url, 2 * c)
     with backend_processes(data_dir, env, 1, pinned=True) as urls:
         create, poll = load_files(data_dir, urls[0], people)
@@ -162,7 +195,7 @@ def one_process(
             cpus=LOAD_CPU,
             timeout_s=OVERLOAD_TIMEOUT_S,
         )
-    return Figures(ceiling, health, saturated["create"], saturated["poll"], steps, overload)
+    return Figures(ceiling, health, saturated["create"], saturated["poll"], steps, overload, floor)
 
 
 def two_processes(data_dir: Path, database_url: str, budget: Budget) -> Scaled:
@@ -198,9 +231,16 @@ def figure_rows(db: str, f: Figures, budget: Budget) -> list[Row]:
         result = f"{run.rps:,.0f} req/s = **{ratio:.2f} ×** ceiling; p50 / p95 / p99 {spread(run)}"
         if run.failures(expected):
             result += f"; answers {run.status_text()}"
-        rows.append(
-            (f"{db}, 1 process: {kind}", result, f"≥ {target} × {pass_miss(ratio >= target)}", ref)
-        )
+        reference = ref
+        if kind.startswith("create") and f.floor is not None:
+            floor = f.floor.rps
+            reference += (
+                f"; the create's floor (`bench/floor_app.py`: its statements in bare FastAPI +"
+                f" sqlite3): {floor:,.0f} req/s = {floor / cap if cap else 0:.2f} × ceiling,"
+                f" answers {f.floor.status_text()}"
+            )
+        verdict = f"≥ {target} × {pass_miss(ratio >= target)}"
+        rows.append((f"{db}, 1 process: {kind}", result, verdict, reference))
     rows.append(
         (
             f"{db}, 1 process: the backend's own `GET /health`",

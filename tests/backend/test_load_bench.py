@@ -6,6 +6,7 @@ down, and wrk's result is read and combined right."""
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from sqlmodel import Session, create_engine, select
 
 from backend_stub.models import Appeal
 from bench.harness import seeded
-from bench.wrk_load import backend_processes, ceiling_processes, load_files
+from bench.wrk_load import Budget, backend_processes, ceiling_processes, floor_create, load_files
 from bench.wrk_runner import Load, WrkRun, drive, wrk_binary
 
 if wrk_binary() is None and not os.environ.get("CI"):
@@ -39,6 +40,22 @@ def test_wrk_creates_a_new_appeal_per_request_and_polls_answer_304(tmp_path: Pat
     # a run ends, at most one per connection
     counted = filed.statuses[201] + again.statuses[201]
     assert counted <= appeals <= counted + 2 * 4
+
+
+def test_the_floor_app_files_every_create_it_answers(tmp_path: Path) -> None:
+    """The create's floor is the work it says: each 201 is an appeal with its history line, feed
+    row and stored answer in the file, not a cheap echo."""
+    run = floor_create(tmp_path, Budget(seconds=1, connections=4, overload_connections=8))
+    assert run.requests > 0 and set(run.statuses) == {201}, run.status_text()
+    db = sqlite3.connect(tmp_path / "floor.db")
+    counts = [db.execute(f"select count(*) from {t}").fetchone()[0] for t in TABLES]
+    numbered = db.execute("select count(*) from appeal where number like '109-%'").fetchone()[0]
+    db.close()
+    assert len(set(counts)) == 1 and numbered == counts[0], counts
+    assert run.statuses[201] <= counts[0] <= run.statuses[201] + 4
+
+
+TABLES = ("appeal", "history", "feed", "answer")
 
 
 def test_paced_runs_stay_at_their_rate_and_the_ceiling_app_answers(tmp_path: Path) -> None:
