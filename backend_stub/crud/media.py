@@ -25,6 +25,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from backend_stub.config import Settings
+from backend_stub.crud import staff as staff_crud
 from backend_stub.errors import ApiError
 from backend_stub.models import Appeal, MediaFile, Upload, User
 from backend_stub.security import keyed_hash, same
@@ -327,13 +328,18 @@ def media_for_appeal(db: Session, *, appeal_id: int) -> list[MediaFile]:
 
 
 def can_read(db: Session, *, user: User, media: MediaFile) -> bool:
-    """The uploader, the owner of the appeal it is attached to, or an operator."""
-    if user.role == "operator" or media.owner_id == user.id:
+    """The uploader; once the file is attached to an appeal (its photos, its chat's, the
+    executor's "after" photos), that appeal's owner and the staff who may see the appeal (an
+    executor: their body's appeals only). Nobody else — no staff account either — reads a
+    resident's file that is not attached to anything yet, or one of another body's appeal."""
+    if media.owner_id == user.id:
         return True
-    if media.appeal_id is None:
+    appeal = db.get(Appeal, media.appeal_id) if media.appeal_id is not None else None
+    if appeal is None:
         return False
-    appeal = db.get(Appeal, media.appeal_id)
-    return appeal is not None and appeal.user_id == user.id
+    if appeal.user_id == user.id:
+        return True
+    return user.role == "operator" and staff_crud.may_see(db, user=user, appeal=appeal)
 
 
 # ---------------------------------------------------------------- signed links (players)

@@ -34,6 +34,7 @@ from backend_stub.services.media_processing import (
     process_video,
     sniff_video,
 )
+from tests.backend.support import make_operator
 from tests.conftest import sign_in
 
 RED = (255, 0, 0)
@@ -215,17 +216,6 @@ def user_id(client: TestClient, headers: dict[str, str]) -> int:
     return int(r.json()["id"])
 
 
-def make_operator(client: TestClient) -> dict[str, str]:
-    headers = sign_in(client)
-    with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
-        user = db.get(User, user_id(client, headers))
-        assert user is not None
-        user.role = "operator"
-        db.add(user)
-        db.commit()
-    return headers
-
-
 def make_appeal(client: TestClient, owner_id: int) -> int:
     with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
         appeal = Appeal(
@@ -235,7 +225,7 @@ def make_appeal(client: TestClient, owner_id: int) -> int:
             type="complaint",
             class_code="01",
             subclass_code="0101",
-            service_code="street_light",
+            service_code="ENERGY_HOUSING",
             importance="standard",
         )
         db.add(appeal)
@@ -244,21 +234,33 @@ def make_appeal(client: TestClient, owner_id: int) -> int:
         return appeal.id
 
 
-def appeal_with_after_photo(
-    client: TestClient, resident: dict[str, str], operator: dict[str, str], media_id: str
+def appeal_with_file(
+    client: TestClient,
+    resident: dict[str, str],
+    uploader: dict[str, str],
+    media_id: str,
+    role: str = "applicant",
 ) -> int:
-    """A new appeal of the resident's with the operator's "after" photo `media_id` attached."""
+    """A new appeal of the resident's (routed to ENERGY_HOUSING) with `uploader`'s file
+    `media_id` attached as `role`."""
     appeal_id = make_appeal(client, user_id(client, resident))
     with Session(client.app.state.engine) as db:  # type: ignore[attr-defined]
         attach_media(
             db,
-            owner_id=user_id(client, operator),
+            owner_id=user_id(client, uploader),
             media_ids=[media_id],
             appeal_id=appeal_id,
-            role="after",
+            role=role,
         )
         db.commit()
     return appeal_id
+
+
+def appeal_with_after_photo(
+    client: TestClient, resident: dict[str, str], operator: dict[str, str], media_id: str
+) -> int:
+    """A new appeal of the resident's with the operator's "after" photo `media_id` attached."""
+    return appeal_with_file(client, resident, operator, media_id, role="after")
 
 
 def stored_files(settings: Settings) -> set[Path]:
@@ -354,8 +356,16 @@ def test_reading_rights(client: TestClient, resident: dict[str, str]) -> None:
     assert hidden.json() == missing.json()  # the same answer: existence is not revealed
     assert client.get(url).status_code == 401
 
+    # Staff read a resident's file once it is attached to an appeal they may see: a supervisor
+    # and the executor of the appeal's body, not an executor of another body, nor anyone before.
     operator = make_operator(client)
-    assert client.get(url, headers=operator).status_code == 200
+    executor = make_operator(client, "+77015550011", role="executor", body="ENERGY_HOUSING")
+    other_body = make_operator(client, "+77015550012", role="executor", body="ROADS_TRANSPORT")
+    staff = (operator, executor, other_body)
+    assert [client.get(url, headers=h).status_code for h in staff] == [404, 404, 404]
+    appeal_with_file(client, resident, resident, r.json()["id"])
+    assert [client.get(url, headers=h).status_code for h in staff] == [200, 200, 404]
+    assert client.get(url, headers=stranger).status_code == 404
 
     # An operator's "after" photo attached to the resident's appeal: the resident may see it.
     after = upload(client, operator, plain_jpeg(color=BLUE)).json()

@@ -13,6 +13,7 @@ from backend_stub.crud import media as media_crud
 from backend_stub.messages import MESSAGES
 from tests.backend.test_media import (
     appeal_with_after_photo,
+    appeal_with_file,
     make_operator,
     plain_jpeg,
     real_video,
@@ -61,7 +62,9 @@ def test_only_who_may_read_the_file_gets_a_link(
     assert hidden.status_code == missing.status_code == 404
     assert hidden.json() == missing.json()
     assert client.post(f"/api/v1/media/{media['id']}/link").status_code == 401
-    operator = make_operator(client)
+    operator = make_operator(client)  # staff: once the file is attached to an appeal they see
+    assert client.post(f"/api/v1/media/{media['id']}/link", headers=operator).status_code == 404
+    appeal_with_file(client, resident, resident, media["id"])
     assert client.get(link(client, media["id"], operator)).status_code == 200
 
     # the appeal's owner may link an operator's "after" photo attached to the appeal

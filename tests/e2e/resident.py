@@ -62,6 +62,9 @@ _still_calls = itertools.count(1)  # each `still` watches the tree afresh (its o
 # -- the page ------------------------------------------------------------------------------------
 
 
+LAST_SCREEN_CHARS = 6000
+
+
 @contextlib.contextmanager
 def phone_page(
     browser: Browser, url: str, last_shot: Path, *, position: bool = True, camera: bool = False
@@ -89,6 +92,11 @@ def phone_page(
     finally:
         with contextlib.suppress(PlaywrightError):
             page.screenshot(path=str(last_shot), timeout=10_000)
+        # What a screen reader had of the last screen, in the output pytest shows for a failed
+        # test: in CI the screenshot is gone with the machine.
+        with contextlib.suppress(PlaywrightError):
+            tree = page.locator("body").aria_snapshot(timeout=10_000)
+            print(f"the last screen, {page.url} ({last_shot}):\n{tree[:LAST_SCREEN_CHARS]}")
         if crashes:
             print(f"the page's errors: {crashes[:5]}")
         _crashes.pop(page, None)
