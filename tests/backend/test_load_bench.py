@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, create_engine, select
 
 from backend_stub.models import Appeal
+from bench import cpu
 from bench.harness import seeded
 from bench.wrk_load import Budget, backend_processes, ceiling_processes, floor_create, load_files
 from bench.wrk_runner import Load, WrkRun, drive, wrk_binary
@@ -26,7 +27,9 @@ def test_wrk_creates_a_new_appeal_per_request_and_polls_answer_304(tmp_path: Pat
     env, people = seeded(tmp_path, "", 8)
     with backend_processes(tmp_path, env, 1, pinned=False) as urls:
         create, poll = load_files(tmp_path, urls[0], people)
+        before = cpu.snapshot(str(tmp_path))
         filed = drive(urls, create, connections=4, seconds=1)
+        spent = cpu.snapshot(str(tmp_path)) - before
         polled = drive(urls, poll, connections=4, seconds=1)
         again = drive(urls, create, connections=4, seconds=1)
     assert filed.requests > 0 and set(filed.statuses) == {201}, filed.status_text()
@@ -40,6 +43,10 @@ def test_wrk_creates_a_new_appeal_per_request_and_polls_answer_304(tmp_path: Pat
     # a run ends, at most one per connection
     counted = filed.statuses[201] + again.statuses[201]
     assert counted <= appeals <= counted + 2 * 4
+    # the CPU the filing cost is found: the server's (by its data dir), within the machine's
+    # (give or take a clock tick: the two are counted apart)
+    assert 0 < spent.server_s <= spent.machine_s + 0.05, spent
+    assert spent.wall_s >= 0.9 and 0 < spent.cores_busy <= (os.cpu_count() or 1) + 0.1
 
 
 def test_the_floor_app_files_every_create_it_answers(tmp_path: Path) -> None:
