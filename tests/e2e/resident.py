@@ -35,6 +35,9 @@ UI_TIMEOUT_MS = 60_000  # any wait on the screen (a busy machine draws late, nev
 PATIENCE_MS = (10_000, 20_000, 30_000)  # how long a person waits before tapping again
 KEY_DELAY_MS = (15, 80, 160)  # between the keys typed, by try
 ON_APPEAL = "location.pathname.startsWith('/appeals/') && location.pathname !== '/appeals/new'"
+# The "similar appeals nearby" offer is on screen: a semantics node labelled with its button.
+SIMILAR_SHOWN = """[...document.querySelectorAll('flt-semantics')].some(e =>
+    (e.getAttribute('aria-label') || e.textContent || '').includes('Бәрібір өзімдікін жіберу'))"""
 # The demo flood drill's headline (kk, ru) and the button that acknowledges an alert's banner.
 DRILL = re.compile(r"ОҚУ-ЖАТТЫҒУ: Есіл өзенінің жағалауында|УЧЕНИЯ: паводковая тренировка")
 GOT_IT = re.compile(r"^(Түсіндім|Понятно)$")
@@ -140,8 +143,18 @@ def still(page: Page, quiet_ms: int = 300) -> None:
 
 def settle(page: Page, seconds: float = 0.6) -> None:
     """Before a screenshot: the pointer out of the way (no hover tooltips), the screen still."""
+    answering(page)  # the mouse waits for the renderer, with no deadline
     page.mouse.move(1, 1)
     still(page, int(seconds * 1000))
+
+
+def scroll(page: Page, dy: int, at: tuple[float, float] = (200, 500)) -> None:
+    """Scroll the screen under the point `at` by `dy` pixels (down when positive): Flutter
+    builds semantics only for what is on screen. The mouse waits for the renderer with no
+    deadline, so a frozen page fails first, as frozen (a rerun), instead of hanging the run."""
+    answering(page)
+    page.mouse.move(*at)
+    page.mouse.wheel(0, dy)
 
 
 def snap(page: Page, path: Path, seconds: float = 0.6) -> None:
@@ -217,6 +230,7 @@ def tap_until(
         if attempt and _happened(page, done, gone):  # it did happen, just late
             return
         if isinstance(target, tuple):
+            answering(page)  # (the mouse has no deadline)
             page.mouse.click(*target)
         elif target.count():
             with contextlib.suppress(PlaywrightError):
@@ -262,6 +276,16 @@ def ask(page: Page, expression: str) -> Any:
     except PlaywrightTimeout:
         raise AssertionError(FROZEN.format(s=ANSWER_MS // 1000)) from None
     return handle.json_value()[0]
+
+
+def send_appeal(page: Page) -> None:
+    """Send the new appeal (kk) until the app is on it. The suite's backend is shared: earlier
+    tests may have filed appeals near this position, and then the app first offers them
+    ("similar appeals nearby"); the resident sends anyway."""
+    send = page.get_by_role("button", name="Өтінішті жіберу")
+    tap_until(page, send, f"({ON_APPEAL}) || {SIMILAR_SHOWN}", what="Өтінішті жіберу")
+    if not ask(page, ON_APPEAL):
+        go(page, page.get_by_role("button", name="Бәрібір өзімдікін жіберу"), ON_APPEAL)
 
 
 def go(page: Page, target: Locator, path: str) -> None:

@@ -24,6 +24,7 @@ from tests.e2e.resident import (
     go,
     on_screen,
     phone_page,
+    scroll,
     settle,
     sign_in,
     tap_until,
@@ -47,8 +48,7 @@ def close(page: Page, name: str) -> None:
 
 
 def to_photos(page: Page) -> None:
-    page.mouse.move(200, 500)
-    page.mouse.wheel(0, 3000)  # Flutter builds semantics only for what is on screen
+    scroll(page, 3000)
 
 
 @pytest.fixture

@@ -26,10 +26,12 @@ from tests.e2e.backend import App, fresh_phone, wait_until
 from tests.e2e.conftest import start_backend
 from tests.e2e.resident import (
     ON_APPEAL,
+    ask,
     dismiss_alert,
     go,
     on_screen,
     open_app,
+    scroll,
     settle,
     shown,
     sign_in,
@@ -73,8 +75,7 @@ def emergency_step(page: Page, *, new: str, what: str, emergency: str, text: str
 
 def emergency_screenshot(page: Page, path: Path) -> None:
     tall(page, 1500)
-    page.mouse.move(200, 300)
-    page.mouse.wheel(0, -5000)
+    scroll(page, -5000, at=(200, 300))
     settle(page, 1.0)
     page.screenshot(path=str(path))
 
@@ -86,10 +87,9 @@ def on_page(page: Page, text: str) -> bool:
 
 
 def send(page: Page, name: str) -> str:
-    page.mouse.move(200, 500)
-    page.mouse.wheel(0, 3000)  # Flutter builds semantics only for what is on screen
+    scroll(page, 3000)
     go(page, page.get_by_role("button", name=name), ON_APPEAL)
-    return str(page.evaluate("location.pathname"))
+    return str(ask(page, "location.pathname"))
 
 
 def test_an_emergency_appeal_is_forwarded_and_shows_accepted(

@@ -20,10 +20,13 @@ from tests.e2e.resident import (
     HERE,
     ON_APPEAL,
     PHONE_VIEWPORT,
+    answering,
     attach,
     field_value,
     go,
     open_app,
+    scroll,
+    send_appeal,
     settle,
     sign_in,
     tap_until,
@@ -52,9 +55,9 @@ def phone_photo(path: Path) -> Path:
 
 def whole_form(page: Page, path: Path, height: int = 1400) -> None:
     """A screenshot of the whole form: the canvas is as tall as the window, so make it tall."""
+    answering(page)  # (a resize waits for the renderer, with no deadline)
     page.set_viewport_size({"width": PHONE_VIEWPORT["width"], "height": height})
-    page.mouse.move(200, 300)
-    page.mouse.wheel(0, -5000)
+    scroll(page, -5000, at=(200, 300))
     settle(page, 1.5)
     page.screenshot(path=str(path))
     page.set_viewport_size(PHONE_VIEWPORT)
@@ -85,8 +88,7 @@ def test_file_an_appeal_with_a_photo_and_the_devices_position(
 
     photo = phone_photo(tmp_path / "IMG_0042.jpg")
     attach(page, page.get_by_role("button", name="Фото қосу"), photo)
-    page.mouse.move(200, 500)
-    page.mouse.wheel(0, 3000)  # Flutter builds semantics only for what is on screen
+    scroll(page, 3000)  # Flutter builds semantics only for what is on screen
     page.get_by_role("button", name="IMG_0042.jpg файлын жою").wait_for()
     whole_form(page, shots / "new_appeal_kk.png")
 
@@ -102,8 +104,7 @@ def test_file_an_appeal_with_a_photo_and_the_devices_position(
     category = page.get_by_text("Лифт не работает").or_(page.get_by_label("Лифт не работает"))
     assert category.count() >= 1  # the category, now in Russian
     assert field_value(page, "Что случилось?") == TEXT
-    page.mouse.move(200, 500)
-    page.mouse.wheel(0, 3000)
+    scroll(page, 3000)
     page.get_by_role("button", name="Удалить файл IMG_0042.jpg").wait_for()
     whole_form(page, shots / "new_appeal_ru.png")
     tap_until(
@@ -113,7 +114,7 @@ def test_file_an_appeal_with_a_photo_and_the_devices_position(
     )
     assert field_value(page, "Не болды?") == TEXT
 
-    go(page, page.get_by_role("button", name="Өтінішті жіберу"), ON_APPEAL)
+    send_appeal(page)
 
     # On the server: the position, the address, the photo — shrunk and without EXIF.
     op = operator(backend_url)
@@ -165,14 +166,13 @@ def test_similar_nearby_emergency_and_the_draft(page: Page, app: App, shots: Pat
     visible_text(page, "Орын анықталды, дәлдігі ±15 м")
 
     # An empty send: the errors, in the user's language.
-    page.mouse.move(200, 500)
-    page.mouse.wheel(0, 3000)
+    scroll(page, 3000)
     tap_until(
         page,
         page.get_by_role("button", name="Өтінішті жіберу"),
         page.get_by_text("Белгіленген өрістерді тексеріңіз.", exact=False),
     )
-    page.mouse.wheel(0, -5000)
+    scroll(page, -5000)
     visible_text(page, "Мәселені сипаттаңыз.")
     whole_form(page, shots / "new_appeal_errors_kk.png")
 
@@ -195,8 +195,7 @@ def test_similar_nearby_emergency_and_the_draft(page: Page, app: App, shots: Pat
     tap_until(page, page.get_by_role("button", name="Картадан таңдау"), hide_map)
     label = "Карта: нүктені таңдау үшін басыңыз"
     the_map = page.get_by_text(label).or_(page.get_by_label(label)).first
-    page.mouse.move(200, 500)
-    page.mouse.wheel(0, 400)
+    scroll(page, 400)
     the_map.wait_for()
     box = the_map.bounding_box()
     assert box is not None
@@ -216,8 +215,7 @@ def test_similar_nearby_emergency_and_the_draft(page: Page, app: App, shots: Pat
     tap_until(page, hide_map, page.get_by_role("button", name="Картадан таңдау"))
 
     # Similar appeals nearby in the last 24 hours, offered before sending.
-    page.mouse.move(200, 500)
-    page.mouse.wheel(0, 3000)
+    scroll(page, 3000)
     tap_until(
         page,
         page.get_by_role("button", name="Өтінішті жіберу"),
@@ -235,7 +233,7 @@ def test_similar_nearby_emergency_and_the_draft(page: Page, app: App, shots: Pat
     )
 
     # The emergency path: the service, exactly what is sent, a call button.
-    page.mouse.wheel(0, -5000)
+    scroll(page, -5000)
     tap_until(
         page,
         page.get_by_role("button", name="Бұл төтенше жағдай"),
@@ -255,8 +253,7 @@ def test_similar_nearby_emergency_and_the_draft(page: Page, app: App, shots: Pat
     )
     visible_text(page, "Что будет отправлено")
     whole_form(page, shots / "new_appeal_emergency_ru.png", 1300)
-    page.mouse.move(200, 500)
-    page.mouse.wheel(0, 3000)
+    scroll(page, 3000)
     go(page, page.get_by_role("button", name="Отправить: Пожарная служба (101)"), ON_APPEAL)
     with operator(backend_url) as op:
         appeal = wait_for_appeal(op, text)

@@ -18,11 +18,13 @@ from playwright.sync_api import Page, Response
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.resident import (
-    ON_APPEAL,
     UI_TIMEOUT_MS,
+    answering,
     attach,
     go,
     on_screen,
+    scroll,
+    send_appeal,
     sign_in,
     tap_until,
     type_into,
@@ -35,9 +37,6 @@ VIDEO = Path(__file__).parent / "fixtures" / "testsrc2_320x240_3s_h264.mp4"
 TEXT = "Подъездегі лифт жұмыс істемейді, бейнеге түсірдім"
 ADDRESS = "Қабанбай батыр 11"
 TITLE = re.compile(r"^№ [0-9-]+ өтініш$")
-# The "similar appeals nearby" offer is on screen: a semantics node labelled with its button.
-SIMILAR_SHOWN = """[...document.querySelectorAll('flt-semantics')].some(e =>
-    (e.getAttribute('aria-label') || e.textContent || '').includes('Бәрібір өзімдікін жіберу'))"""
 CONTENT = re.compile(r"/api/v1/media/[^/]+/content\?exp=\d+&sig=")
 
 # The page's <video> elements. Flutter web (1.0.5 here) keeps a platform view's element in the
@@ -96,6 +95,7 @@ def check_playback(page: Page, label: str, close: str, shot: Path) -> None:
     video = wait_playing(page)
     assert CONTENT.search(video["src"]) and video["error"] is None
     assert (video["width"], video["height"]) == (320, 240)
+    answering(page)  # (the mouse has no deadline)
     page.mouse.move(1, 1)
     page.screenshot(path=str(shot))
     closing = page.get_by_role("button", name=close)
@@ -113,16 +113,9 @@ def test_the_resident_plays_the_video_of_an_appeal(
     tap_until(page, page.get_by_role("button", name="Лифт жұмыс істемейді"), change)  # suggested
     type_into(page, "Оқиға мекенжайы", ADDRESS)
     attach(page, page.get_by_role("button", name="Бейне қосу"), VIDEO)
-    page.mouse.move(200, 500)
-    page.mouse.wheel(0, 3000)
+    scroll(page, 3000)
     page.get_by_role("button", name=f"{VIDEO.name} файлын жою").wait_for()
-    # The suite's backend is shared: earlier tests may have filed appeals near this position,
-    # and then the app first offers them ("similar appeals nearby"); the resident sends anyway.
-    send = page.get_by_role("button", name="Өтінішті жіберу")
-    send_anyway = page.get_by_role("button", name="Бәрібір өзімдікін жіберу")
-    tap_until(page, send, f"({ON_APPEAL}) || {SIMILAR_SHOWN}", what="Өтінішті жіберу")
-    if not page.evaluate(ON_APPEAL):
-        go(page, send_anyway, ON_APPEAL)
+    send_appeal(page)
     page.get_by_text(TITLE).first.wait_for()  # synced: the server's number
     check_playback(page, "Бейнені ойнату", "Жабу", shots / "appeal_video_kk.png")
 
