@@ -265,14 +265,16 @@ def _happened(page: Page, done: Locator | str, gone: bool) -> bool:
     return done.count() == 0 if gone else done.first.is_visible()
 
 
-def ask(page: Page, expression: str) -> Any:
-    """The value of a JavaScript `expression` on the page, within a deadline (`evaluate` has
-    none: on a page that stopped running JavaScript it waits for ever, and the test's timeout
-    then ends the whole run): wrapped in an array, the value is truthy, so the wait for it
-    answers at its first poll; a page that does not answer fails as frozen (a rerun)."""
+def ask(page: Page, expression: str, arg: Any = None) -> Any:
+    """The value of a JavaScript `expression` on the page — or, given `arg`, of the function
+    `expression` called with it — within a deadline (`evaluate` has none: on a page that
+    stopped running JavaScript it waits for ever, and the test's timeout then ends the whole
+    run): wrapped in an array, the value is truthy, so the wait for it answers at its first
+    poll; a page that does not answer fails as frozen (a rerun)."""
     alive(page)
+    call = f"(arg) => [({expression})(arg)]" if arg is not None else f"() => [({expression})]"
     try:
-        handle = page.wait_for_function(f"() => [({expression})]", timeout=ANSWER_MS)
+        handle = page.wait_for_function(call, arg=arg, timeout=ANSWER_MS)
     except PlaywrightTimeout:
         raise AssertionError(FROZEN.format(s=ANSWER_MS // 1000)) from None
     return handle.json_value()[0]

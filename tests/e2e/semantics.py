@@ -21,6 +21,8 @@ from typing import Any
 
 from playwright.sync_api import Page
 
+from tests.e2e.resident import ask
+
 # Makes `Element.computedName`/`computedRole` (what Chromium's accessibility tree holds) readable.
 BROWSER_FLAG = "--enable-blink-features=ComputedAccessibilityInfo"
 
@@ -82,7 +84,7 @@ class Node:
 
 def read_nodes(page: Page) -> list[Node]:
     """The interactive nodes on the page now, and the other labels read (see `INTERACTIVE`)."""
-    raw: list[dict[str, Any]] = page.evaluate(INTERACTIVE, list(ROLES))
+    raw: list[dict[str, Any]] = ask(page, INTERACTIVE, list(ROLES))
     return [Node(**n) for n in raw]
 
 

@@ -60,6 +60,7 @@ def whole_form(page: Page, path: Path, height: int = 1400) -> None:
     scroll(page, -5000, at=(200, 300))
     settle(page, 1.5)
     page.screenshot(path=str(path))
+    answering(page)  # (a resize waits for the renderer, with no deadline)
     page.set_viewport_size(PHONE_VIEWPORT)
     settle(page)
 

@@ -12,6 +12,7 @@ from playwright.sync_api import Page
 
 from tests.e2e.backend import App, wait_until
 from tests.e2e.resident import (
+    answering,
     dismiss_alert,
     go,
     on_screen,
@@ -149,6 +150,7 @@ def test_proposal_with_position_and_support(page: Page, app: App, shots: Path) -
         page.get_by_role("button", name="Жаңа ұсыныс"),
     )
     go(page, page.get_by_role("button", name="Жаңа ұсыныс"), "/participation/proposals/new")
+    answering(page)  # (a resize waits for the renderer, with no deadline)
     page.set_viewport_size({"width": 412, "height": 915})
     tap_until(
         page,
@@ -180,6 +182,7 @@ def test_proposal_with_position_and_support(page: Page, app: App, shots: Path) -
     snap(page, shots / "participation_proposals_kk.png")
 
     # In Russian: the same proposals and initiatives.
+    answering(page)  # (a resize waits for the renderer, with no deadline)
     page.set_viewport_size({"width": 412, "height": 915})
     to_russian(page)
     dismiss_alert(page)

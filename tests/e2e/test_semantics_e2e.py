@@ -31,6 +31,7 @@ from tests.e2e.conftest import launched
 from tests.e2e.resident import (
     HERE,
     alive,
+    ask,
     open_app,
     phone_page,
     sign_in,
@@ -77,7 +78,7 @@ class Walk:
     def read(self, state: str) -> None:
         """Read the screen on now (once it keeps still) as `state`."""
         still(self.page, QUIET_MS)
-        path = self.page.evaluate("location.pathname")
+        path = ask(self.page, "location.pathname")
         where = f"[{self.tr.language}] {path} {state}".rstrip()
         nodes = read_nodes(self.page)
         acting = sum(n.interactive for n in nodes)

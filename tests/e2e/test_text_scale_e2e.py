@@ -28,7 +28,15 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.e2e.backend import App
-from tests.e2e.resident import HERE, open_app, shown, sign_in, still
+from tests.e2e.resident import (
+    HERE,
+    answering,
+    ask,
+    open_app,
+    shown,
+    sign_in,
+    still,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -85,11 +93,11 @@ class Box(TypedDict):
 def set_scale(page: Page, percent: int) -> None:
     """Set the page's text scale and wait until Flutter has laid the screen out again."""
     size = f"{16 * percent // 100}px"
-    if page.evaluate("getComputedStyle(document.documentElement).fontSize") == size:
+    if ask(page, "getComputedStyle(document.documentElement).fontSize") == size:
         return
     heights = f"(() => ({TEXTS})().reduce((sum, t) => sum + t.h, 0))()"
-    before = page.evaluate(heights)
-    page.evaluate(f"document.documentElement.style.fontSize = '{size}'")
+    before = ask(page, heights)
+    ask(page, f"document.documentElement.style.fontSize = '{size}'")
     # the new layout reached the tree: the texts' boxes changed height, all told
     if before:
         page.wait_for_function(f"Math.abs({heights} - {before}) > {before} * 0.1")
@@ -99,7 +107,7 @@ def set_scale(page: Page, percent: int) -> None:
 def _texts(page: Page) -> dict[str, Box]:
     """Each text on screen by its words (a repeated one numbered: `text#2`)."""
     seen: dict[str, Box] = {}
-    for t in page.evaluate(TEXTS):
+    for t in ask(page, f"({TEXTS})()"):
         key, n = t["text"], 1
         while key in seen:
             n += 1
@@ -183,6 +191,7 @@ def visit(page: Page, app: App, route: str, showing: str = "") -> None:
 
 @pytest.mark.timeout(900)  # ten screens twice, at 100 % and 200 %
 def test_main_flows_at_200_percent_cut_no_text(page: Page, app: App, shots: Path) -> None:
+    answering(page)  # (a resize waits for the renderer, with no deadline)
     page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
     still(page)
     problems: dict[str, list[str]] = {}

@@ -20,6 +20,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from tests.e2e.resident import (
     UI_TIMEOUT_MS,
     answering,
+    ask,
     attach,
     go,
     on_screen,
@@ -69,7 +70,7 @@ def wait_playing(page: Page) -> dict[str, Any]:
             timeout=PLAYING_TIMEOUT_MS,
         )
     except PlaywrightTimeout:
-        seen = page.evaluate(VIDEO_STATE)
+        seen = ask(page, f"({VIDEO_STATE})()")
         raise AssertionError(
             f"no video playing within {PLAYING_TIMEOUT_MS // 1000} s: {seen}"
         ) from None
