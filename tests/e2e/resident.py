@@ -163,12 +163,18 @@ def snap(page: Page, path: Path, seconds: float = 0.6) -> None:
     page.screenshot(path=str(path))
 
 
+def resize(page: Page, size: ViewportSize) -> None:
+    """Set the window's size. A resize waits for the renderer with no deadline, so a frozen
+    page fails first, as frozen (a rerun), instead of hanging the run."""
+    answering(page)
+    page.set_viewport_size(size)
+
+
 def tall(page: Page, height: int = 2000) -> None:
     """Make the window tall (Flutter draws only what is in it) and let the screen re-lay out."""
     size: ViewportSize = {"width": PHONE_VIEWPORT["width"], "height": height}
-    if page.viewport_size != size:  # (a resize waits for the renderer, with no deadline)
-        answering(page)
-        page.set_viewport_size(size)
+    if page.viewport_size != size:
+        resize(page, size)
     still(page)
 
 

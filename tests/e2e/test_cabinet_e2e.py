@@ -12,11 +12,11 @@ from playwright.sync_api import Page
 
 from tests.e2e.backend import App, fresh_phone, wait_until
 from tests.e2e.resident import (
-    answering,
     dismiss_alert,
     go,
     on_screen,
     open_app,
+    resize,
     settle,
     shown,
     sign_in,
@@ -41,8 +41,7 @@ def shot(page: Page, path: Path, height: int = 2000) -> None:
     tall(page, height)
     settle(page)
     page.screenshot(path=str(path))
-    answering(page)  # (a resize waits for the renderer, with no deadline)
-    page.set_viewport_size({"width": 412, "height": 915})
+    resize(page, {"width": 412, "height": 915})
 
 
 def test_cabinet_in_both_languages_personal_data_and_before_after(

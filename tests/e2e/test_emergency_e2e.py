@@ -26,12 +26,12 @@ from tests.e2e.backend import App, fresh_phone, wait_until
 from tests.e2e.conftest import start_backend
 from tests.e2e.resident import (
     ON_APPEAL,
-    answering,
     ask,
     dismiss_alert,
     go,
     on_screen,
     open_app,
+    resize,
     scroll,
     settle,
     shown,
@@ -138,8 +138,7 @@ def test_an_emergency_appeal_is_forwarded_and_shows_accepted(
     page.screenshot(path=str(shots / "emergency_accepted_kk.png"))
 
     # In Russian (the appeal opened again by its link: read from the phone's store).
-    answering(page)  # (a resize waits for the renderer, with no deadline)
-    page.set_viewport_size({"width": 412, "height": 915})
+    resize(page, {"width": 412, "height": 915})
     to_language(page, app, "Русский", "Обращения")
     open_app(page, app.url + path)
     shown(page, f"Принято службой «Пожарная служба» в {hhmm}")
@@ -202,8 +201,7 @@ class TestWhenTheServiceNeverConfirms:
         page.get_by_role("button", name="Позвонить 103").wait_for()
         fwd = server_forward(app, text)
         assert fwd is not None and fwd["state"] == "not_confirmed" and fwd["call_advised"]
-        answering(page)  # (a resize waits for the renderer, with no deadline)
-        page.set_viewport_size({"width": 412, "height": 915})
+        resize(page, {"width": 412, "height": 915})
         tall(page, 1400)
         shown(page, f"не подтвердила приём за {CONFIRM_TIMEOUT_S} с")  # the history, in ru only
         assert not on_page(page, "қабылдауды растамады")

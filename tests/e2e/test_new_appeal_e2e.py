@@ -20,11 +20,11 @@ from tests.e2e.resident import (
     HERE,
     ON_APPEAL,
     PHONE_VIEWPORT,
-    answering,
     attach,
     field_value,
     go,
     open_app,
+    resize,
     scroll,
     send_appeal,
     settle,
@@ -55,13 +55,11 @@ def phone_photo(path: Path) -> Path:
 
 def whole_form(page: Page, path: Path, height: int = 1400) -> None:
     """A screenshot of the whole form: the canvas is as tall as the window, so make it tall."""
-    answering(page)  # (a resize waits for the renderer, with no deadline)
-    page.set_viewport_size({"width": PHONE_VIEWPORT["width"], "height": height})
+    resize(page, {"width": PHONE_VIEWPORT["width"], "height": height})
     scroll(page, -5000, at=(200, 300))
     settle(page, 1.5)
     page.screenshot(path=str(path))
-    answering(page)  # (a resize waits for the renderer, with no deadline)
-    page.set_viewport_size(PHONE_VIEWPORT)
+    resize(page, PHONE_VIEWPORT)
     settle(page)
 
 

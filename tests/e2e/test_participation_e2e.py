@@ -12,11 +12,11 @@ from playwright.sync_api import Page
 
 from tests.e2e.backend import App, wait_until
 from tests.e2e.resident import (
-    answering,
     dismiss_alert,
     go,
     on_screen,
     open_app,
+    resize,
     shown,
     sign_in,
     snap,
@@ -150,8 +150,7 @@ def test_proposal_with_position_and_support(page: Page, app: App, shots: Path) -
         page.get_by_role("button", name="Жаңа ұсыныс"),
     )
     go(page, page.get_by_role("button", name="Жаңа ұсыныс"), "/participation/proposals/new")
-    answering(page)  # (a resize waits for the renderer, with no deadline)
-    page.set_viewport_size({"width": 412, "height": 915})
+    resize(page, {"width": 412, "height": 915})
     tap_until(
         page,
         page.get_by_role("button", name="Ұсынысты жіберу"),
@@ -182,8 +181,7 @@ def test_proposal_with_position_and_support(page: Page, app: App, shots: Path) -
     snap(page, shots / "participation_proposals_kk.png")
 
     # In Russian: the same proposals and initiatives.
-    answering(page)  # (a resize waits for the renderer, with no deadline)
-    page.set_viewport_size({"width": 412, "height": 915})
+    resize(page, {"width": 412, "height": 915})
     to_russian(page)
     dismiss_alert(page)
     tap_until(page, page.get_by_role("button", name="Предложения"), on_screen(page, "На модерации"))

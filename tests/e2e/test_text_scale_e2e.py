@@ -30,9 +30,9 @@ from playwright.sync_api import Page
 from tests.e2e.backend import App
 from tests.e2e.resident import (
     HERE,
-    answering,
     ask,
     open_app,
+    resize,
     shown,
     sign_in,
     still,
@@ -191,8 +191,7 @@ def visit(page: Page, app: App, route: str, showing: str = "") -> None:
 
 @pytest.mark.timeout(900)  # ten screens twice, at 100 % and 200 %
 def test_main_flows_at_200_percent_cut_no_text(page: Page, app: App, shots: Path) -> None:
-    answering(page)  # (a resize waits for the renderer, with no deadline)
-    page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+    resize(page, {"width": WIDTH, "height": HEIGHT})
     still(page)
     problems: dict[str, list[str]] = {}
     known: list[str] = []
